@@ -1,0 +1,268 @@
+//! The agent record: one per agent, shared by every group it serves.
+//!
+//! An agent has one [`Channel`] per media, each with its own state machine
+//! . The voice channel is the main one. What the agent asked for during
+//! a call (Not Ready, log off) is kept in [`AfterCall`] and applied when the
+//! call ends.
+
+use crate::command::Epoch;
+use crate::config::{AgentConfig, Media};
+use crate::ids::{AgentId, ReasonCode};
+use crate::skills::SkillSet;
+use crate::time::Instant;
+use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
+
+/// Slab index of an agent.
+pub(crate) type AgentIx = usize;
+/// Slab index of a call.
+pub(crate) type CallIx = usize;
+/// Slab index of a group.
+pub(crate) type GroupIx = usize;
+
+/// State of one agent channel. Calls are held by slab index; the
+/// call record is never removed while an agent state names it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum ChanState {
+    LoggedOut,
+    NotReady {
+        reason: ReasonCode,
+    },
+    Ready,
+    Reserved {
+        call: CallIx,
+        epoch: Epoch,
+    },
+    Alerting {
+        call: CallIx,
+        epoch: Epoch,
+    },
+    Talking {
+        call: CallIx,
+        epoch: Epoch,
+    },
+    Hold {
+        call: CallIx,
+        epoch: Epoch,
+    },
+    Clerical {
+        until: Instant,
+        token: u64,
+    },
+    CallWaiting {
+        call: CallIx,
+        until: Instant,
+        epoch: Epoch,
+    },
+    Callback {
+        call: CallIx,
+        epoch: Epoch,
+    },
+}
+
+/// Names of agent states, for errors and tests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StateName {
+    /// Not logged on.
+    LoggedOut,
+    /// Not Ready.
+    NotReady,
+    /// Ready.
+    Ready,
+    /// Reserved for a call.
+    Reserved,
+    /// Ringing.
+    Alerting,
+    /// On a call.
+    Talking,
+    /// Call on hold.
+    Hold,
+    /// Wrap-up.
+    Clerical,
+    /// Waiting for an authenticating caller.
+    CallWaiting,
+    /// Authenticated caller back.
+    Callback,
+}
+
+impl ChanState {
+    pub(crate) fn name(&self) -> StateName {
+        match self {
+            ChanState::LoggedOut => StateName::LoggedOut,
+            ChanState::NotReady { .. } => StateName::NotReady,
+            ChanState::Ready => StateName::Ready,
+            ChanState::Reserved { .. } => StateName::Reserved,
+            ChanState::Alerting { .. } => StateName::Alerting,
+            ChanState::Talking { .. } => StateName::Talking,
+            ChanState::Hold { .. } => StateName::Hold,
+            ChanState::Clerical { .. } => StateName::Clerical,
+            ChanState::CallWaiting { .. } => StateName::CallWaiting,
+            ChanState::Callback { .. } => StateName::Callback,
+        }
+    }
+
+    /// The call this state holds a reservation for, with its epoch.
+    pub(crate) fn reservation(&self) -> Option<(CallIx, Epoch)> {
+        match *self {
+            ChanState::Reserved { call, epoch }
+            | ChanState::Alerting { call, epoch }
+            | ChanState::Talking { call, epoch }
+            | ChanState::Hold { call, epoch }
+            | ChanState::CallWaiting { call, epoch, .. }
+            | ChanState::Callback { call, epoch } => Some((call, epoch)),
+            _ => None,
+        }
+    }
+
+    /// Offered but not yet answered.
+    pub(crate) fn is_ringing(&self) -> bool {
+        matches!(
+            self,
+            ChanState::Reserved { .. } | ChanState::Alerting { .. }
+        )
+    }
+
+    /// Connected to a call (talking, hold, or the authentication states).
+    pub(crate) fn is_connected(&self) -> bool {
+        matches!(
+            self,
+            ChanState::Talking { .. }
+                | ChanState::Hold { .. }
+                | ChanState::CallWaiting { .. }
+                | ChanState::Callback { .. }
+        )
+    }
+
+    pub(crate) fn is_logged_on(&self) -> bool {
+        !matches!(self, ChanState::LoggedOut)
+    }
+}
+
+/// What to do when the current call (or clerical) ends.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum AfterCall {
+    /// Become Ready.
+    #[default]
+    Ready,
+    /// Become Not Ready with this reason.
+    NotReady(ReasonCode),
+}
+
+/// One media channel of an agent.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct Channel {
+    pub(crate) state: ChanState,
+    /// When the channel entered its current state.
+    pub(crate) since: Instant,
+    /// Applied when the call or clerical ends.
+    pub(crate) after_call: AfterCall,
+    /// Set while the channel is busy (reserved .. end of clerical).
+    pub(crate) busy_since: Option<Instant>,
+}
+
+impl Default for Channel {
+    fn default() -> Self {
+        Self {
+            state: ChanState::LoggedOut,
+            since: Instant::default(),
+            after_call: AfterCall::Ready,
+            busy_since: None,
+        }
+    }
+}
+
+/// A group the agent is eligible for, from tier `min_tier` on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Served {
+    pub(crate) group: GroupIx,
+    pub(crate) min_tier: u8,
+    /// The key the agent is filed under in the group's ready index while Ready.
+    pub(crate) key: Option<(u64, u64)>,
+    /// Round-robin turn: the group's counter when it last offered this agent a call.
+    pub(crate) rr_turn: u64,
+}
+
+/// The one authoritative agent record.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct Agent {
+    pub(crate) id: AgentId,
+    pub(crate) tenant: usize,
+    pub(crate) config: AgentConfig,
+    pub(crate) skills: SkillSet,
+    /// Fixed rank for the top-down strategy: position in configuration.
+    pub(crate) order: u64,
+    pub(crate) extension: Option<String>,
+    pub(crate) channels: [Channel; 5],
+    pub(crate) served: SmallVec<[Served; 4]>,
+    /// Log off when the current call ends; the sign-out reason.
+    pub(crate) pending_logoff: Option<Option<ReasonCode>>,
+    pub(crate) logon_at: Instant,
+    /// Busy milliseconds since logon (closed busy periods).
+    pub(crate) busy_ms: u64,
+    /// Calls answered since logon.
+    pub(crate) answered: u64,
+}
+
+impl Agent {
+    pub(crate) fn new(
+        id: AgentId,
+        tenant: usize,
+        config: AgentConfig,
+        skills: SkillSet,
+        order: u64,
+    ) -> Self {
+        Self {
+            id,
+            tenant,
+            config,
+            skills,
+            order,
+            extension: None,
+            channels: Default::default(),
+            served: SmallVec::new(),
+            pending_logoff: None,
+            logon_at: Instant::default(),
+            busy_ms: 0,
+            answered: 0,
+        }
+    }
+
+    pub(crate) fn chan(&self, media: Media) -> &Channel {
+        &self.channels[media.index()]
+    }
+
+    pub(crate) fn chan_mut(&mut self, media: Media) -> &mut Channel {
+        &mut self.channels[media.index()]
+    }
+
+    pub(crate) fn is_logged_on(&self) -> bool {
+        self.channels.iter().any(|c| c.state.is_logged_on())
+    }
+
+    /// Some channel holds a reservation (ringing or connected).
+    pub(crate) fn has_call(&self) -> bool {
+        self.channels
+            .iter()
+            .any(|c| c.state.reservation().is_some())
+    }
+
+    /// Some channel is connected to a call (R-2.3 defers logoff).
+    pub(crate) fn is_connected(&self) -> bool {
+        self.channels.iter().any(|c| c.state.is_connected())
+    }
+
+    pub(crate) fn served_mut(&mut self, group: GroupIx) -> Option<&mut Served> {
+        self.served.iter_mut().find(|s| s.group == group)
+    }
+
+    pub(crate) fn served(&self, group: GroupIx) -> Option<&Served> {
+        self.served.iter().find(|s| s.group == group)
+    }
+
+    /// Occupancy in parts per million since logon, for least-occupied.
+    pub(crate) fn occupancy_ppm(&self, now: Instant) -> u64 {
+        let logged = now.millis_since(self.logon_at).max(1);
+        (u128::from(self.busy_ms) * 1_000_000 / u128::from(logged)) as u64
+    }
+}

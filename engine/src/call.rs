@@ -1,0 +1,176 @@
+//! The call record: one per live call, in exactly one place at a time.
+//!
+//! A call is queued in one group, offered to one agent (or several for
+//! ring-all), connected to one agent, parked in a dispatch queue, or waiting
+//! for the outcome of a divert. When it leaves the engine (answered and
+//! ended, abandoned, overflowed out, diverted) its record is removed.
+
+use crate::agent::{AgentIx, GroupIx};
+use crate::command::Epoch;
+use crate::config::{Media, StageConfig};
+use crate::ids::{AgentId, CallId, GroupId};
+use crate::time::Instant;
+use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
+use std::sync::Arc;
+
+/// Position of a waiting call: priority (descending), entry time, then
+/// arrival sequence. A call keeps its key while it is offered, so a
+/// ring timeout puts it back exactly where it was.
+pub(crate) type QueueKey = (i64, u64, u64);
+
+/// Where a call is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum CallState {
+    /// Waiting in its group's queue at eligibility tier `tier`.
+    Queued,
+    /// Ringing at one agent (several for ring-all).
+    Offered {
+        offers: SmallVec<[(AgentIx, Epoch); 1]>,
+    },
+    /// Connected to an agent (talking, hold, or authentication).
+    Connected { agent: AgentIx, epoch: Epoch },
+    /// Waiting in the group's dispatch queue, possibly reserved
+    /// for one agent.
+    Parked { reserved_for: Option<AgentIx> },
+    /// A divert was requested and its outcome is awaited.
+    Diverting { epoch: Epoch, step: DivertStep },
+}
+
+/// Which rung of the divert ladder a call is on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum DivertStep {
+    /// The agent's personal default destination.
+    PersonalDefault,
+    /// The tenant's system default destination.
+    SystemDefault,
+}
+
+/// Names of call states, for errors and tests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallStateName {
+    /// Waiting in a queue.
+    Queued,
+    /// Ringing.
+    Offered,
+    /// Connected to an agent.
+    Connected,
+    /// In a dispatch queue.
+    Parked,
+    /// Awaiting a divert outcome.
+    Diverting,
+}
+
+impl CallState {
+    pub(crate) fn name(&self) -> CallStateName {
+        match self {
+            CallState::Queued => CallStateName::Queued,
+            CallState::Offered { .. } => CallStateName::Offered,
+            CallState::Connected { .. } => CallStateName::Connected,
+            CallState::Parked { .. } => CallStateName::Parked,
+            CallState::Diverting { .. } => CallStateName::Diverting,
+        }
+    }
+}
+
+/// The state of a call as seen from outside.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum CallStatus {
+    /// Waiting in `group`'s queue at routing stage `stage`.
+    Queued {
+        /// The group.
+        group: GroupId,
+        /// Current stage (0 = the group's own requirement).
+        stage: u8,
+        /// 1-based position in the group's queue.
+        position: usize,
+    },
+    /// Ringing at these agents.
+    Offered {
+        /// The group.
+        group: GroupId,
+        /// The agents ringing, with their epochs.
+        agents: Vec<(AgentId, Epoch)>,
+    },
+    /// Connected to `agent`.
+    Connected {
+        /// The group.
+        group: GroupId,
+        /// The agent.
+        agent: AgentId,
+    },
+    /// In `group`'s dispatch queue.
+    Parked {
+        /// The group.
+        group: GroupId,
+        /// The agent it is reserved for, if any.
+        reserved_for: Option<AgentId>,
+    },
+    /// A divert is in progress.
+    Diverting {
+        /// The group.
+        group: GroupId,
+    },
+}
+
+/// The one authoritative call record.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct Call {
+    pub(crate) id: CallId,
+    pub(crate) tenant: usize,
+    /// Unique arrival sequence; distinguishes reuse of a slab slot.
+    pub(crate) uid: u64,
+    pub(crate) group: GroupIx,
+    pub(crate) media: Media,
+    pub(crate) priority: i32,
+    pub(crate) dnis: Option<String>,
+    pub(crate) preferred_agent: Option<AgentId>,
+    /// When the call entered the engine.
+    pub(crate) created: Instant,
+    /// When the call entered its current group.
+    pub(crate) entered: Instant,
+    /// Eligibility tier reached (0 = the group's own requirement).
+    pub(crate) tier: u8,
+    /// Stages copied from the group on entry.
+    pub(crate) stages: Arc<[StageConfig]>,
+    /// Index in `stages` of the next stage to apply.
+    pub(crate) next_stage: u8,
+    /// Deadline copied from the group's max wait on entry.
+    pub(crate) max_wait_until: Option<Instant>,
+    /// An overflow fell due while the call was ringing; applied on requeue.
+    pub(crate) overflow_due: Option<(crate::config::Destination, crate::Cause)>,
+    /// Groups this call has already overflowed from (loop guard).
+    pub(crate) visited: SmallVec<[GroupIx; 2]>,
+    pub(crate) state: CallState,
+    /// Personal-call bookkeeping.
+    pub(crate) personal: crate::personal::PersonalState,
+    /// Reporting across transfers.
+    pub(crate) report: CallReport,
+}
+
+/// Reporting figures that survive transfers.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct CallReport {
+    /// First time the call rang at an agent.
+    pub(crate) first_alert: Option<Instant>,
+    /// When it was first answered.
+    pub(crate) answered_at: Option<Instant>,
+    /// Talking time of every agent, ms.
+    pub(crate) talk_ms: u64,
+    /// Hold time of every agent, ms.
+    pub(crate) hold_ms: u64,
+    /// Start of the current talk or hold segment.
+    pub(crate) segment_since: Option<Instant>,
+}
+
+impl Call {
+    pub(crate) fn key(&self) -> QueueKey {
+        (
+            -i64::from(self.priority),
+            self.entered.as_millis(),
+            self.uid,
+        )
+    }
+}

@@ -1,0 +1,810 @@
+//! Configuration model: tenants, agents, service groups and reason codes (R-1.x).
+//!
+//! Configuration is plain serde data, loadable from JSON or TOML. It is
+//! validated as a whole by [`EngineConfig::validate`] before an engine is built
+//! from it; the first problem found is reported as one [`ConfigError`] naming
+//! the offending object and field. The same checks guard runtime changes
+//! (add an agent, change a group) made through [`crate::Command`].
+
+use crate::ids::{AgentId, GroupId, ReasonCode, SkillId, TeamId, TenantId};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Most object tags a tenant may define.
+pub const MAX_TENANT_TAGS: usize = 50;
+/// Most reason codes of one kind a phone agent is shown.
+pub const MAX_REASON_CODES: usize = 100;
+/// Lowest and highest skill level.
+pub const SKILL_LEVELS: std::ops::RangeInclusive<u8> = 1..=10;
+
+/// The whole engine configuration: global settings and the tenants it hosts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EngineConfig {
+    /// Seed for the `random` strategy; the same seed gives the same choices.
+    #[serde(default)]
+    pub seed: u64,
+    /// Deadline of a reservation whose group has no ring-time supervision
+    /// nothing may stay Reserved/Alerting forever). Milliseconds.
+    #[serde(default = "default_reservation_ms")]
+    pub max_reservation_ms: u64,
+    /// The tenants hosted by this engine.
+    #[serde(default)]
+    pub tenants: Vec<TenantConfig>,
+}
+
+fn default_reservation_ms() -> u64 {
+    60_000
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            seed: 0,
+            max_reservation_ms: default_reservation_ms(),
+            tenants: Vec::new(),
+        }
+    }
+}
+
+/// One isolated tenant.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TenantConfig {
+    /// Tenant id.
+    pub id: TenantId,
+    /// Maintenance mode: logons are refused.
+    #[serde(default)]
+    pub maintenance: bool,
+    /// System default destination, the last divert target before the
+    /// dispatch queue for personal calls.
+    #[serde(default)]
+    pub default_destination: Option<String>,
+    /// Reason an agent is forced Not Ready with after a ring timeout.
+    #[serde(default = "default_no_answer_reason")]
+    pub no_answer_reason: ReasonCode,
+    /// Reason an agent is Not Ready with right after logon.
+    #[serde(default = "default_logon_reason")]
+    pub logon_reason: ReasonCode,
+    /// Reason code catalogues.
+    #[serde(default)]
+    pub reason_codes: ReasonCatalogue,
+    /// Object tags (at most [`MAX_TENANT_TAGS`]).
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Default logon-restore policy after restart for this tenant's agents.
+    #[serde(default)]
+    pub restore: RestorePolicy,
+    /// Agents of this tenant.
+    #[serde(default)]
+    pub agents: Vec<AgentConfig>,
+    /// Service groups of this tenant.
+    #[serde(default)]
+    pub groups: Vec<GroupConfig>,
+}
+
+fn default_no_answer_reason() -> ReasonCode {
+    ReasonCode::new("NO_ANSWER")
+}
+
+fn default_logon_reason() -> ReasonCode {
+    ReasonCode::new("LOGON")
+}
+
+impl TenantConfig {
+    /// A tenant with the given id and every other field at its default.
+    pub fn new(id: impl Into<TenantId>) -> Self {
+        Self {
+            id: id.into(),
+            maintenance: false,
+            default_destination: None,
+            no_answer_reason: default_no_answer_reason(),
+            logon_reason: default_logon_reason(),
+            reason_codes: ReasonCatalogue::default(),
+            tags: Vec::new(),
+            restore: RestorePolicy::default(),
+            agents: Vec::new(),
+            groups: Vec::new(),
+        }
+    }
+}
+
+/// Reason code catalogues of a tenant.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonCatalogue {
+    /// Not Ready reasons. When empty, any reason code is accepted.
+    #[serde(default)]
+    pub not_ready: Vec<ReasonCodeConfig>,
+    /// Wrap-Up reasons.
+    #[serde(default)]
+    pub wrap_up: Vec<ReasonCodeConfig>,
+    /// Sign-Out reasons. When empty, any reason code is accepted.
+    #[serde(default)]
+    pub sign_out: Vec<ReasonCodeConfig>,
+}
+
+/// One reason code, global to the tenant or scoped to a team.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonCodeConfig {
+    /// The code agents send.
+    pub code: ReasonCode,
+    /// Label shown on the phone.
+    #[serde(default)]
+    pub label: String,
+    /// Team the code is limited to; `None` = every team.
+    #[serde(default)]
+    pub team: Option<TeamId>,
+}
+
+/// Whether an agent's logon state is restored after a restart.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RestorePolicy {
+    /// Restore extension and ready status.
+    Restore,
+    /// Leave the agent logged out.
+    #[default]
+    DontRestore,
+    /// Restore, ahead of agents without priority.
+    RestoreWithPriority,
+}
+
+/// An agent. One record serves every group the agent is skilled for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentConfig {
+    /// Agent id, unique in the engine.
+    pub id: AgentId,
+    /// Display name.
+    #[serde(default)]
+    pub name: String,
+    /// Skills and their levels (1..=10).
+    #[serde(default)]
+    pub skills: BTreeMap<SkillId, u8>,
+    /// Personal directory number.
+    #[serde(default)]
+    pub pdn: Option<String>,
+    /// Personal-call default destination.
+    #[serde(default)]
+    pub default_destination: Option<String>,
+    /// Dispatch access: may see dispatch queues.
+    #[serde(default)]
+    pub dispatch_access: bool,
+    /// May pick calls from dispatch queues.
+    #[serde(default)]
+    pub can_pick: bool,
+    /// Team, for team-scoped reason codes.
+    #[serde(default)]
+    pub team: Option<TeamId>,
+    /// Restore policy; `None` = the tenant's.
+    #[serde(default)]
+    pub restore: Option<RestorePolicy>,
+}
+
+impl AgentConfig {
+    /// An agent with the given id and skills, every other field at its default.
+    pub fn new(id: impl Into<AgentId>, skills: &[(&str, u8)]) -> Self {
+        Self {
+            id: id.into(),
+            name: String::new(),
+            skills: skills.iter().map(|(s, l)| (SkillId::new(s), *l)).collect(),
+            pdn: None,
+            default_destination: None,
+            dispatch_access: false,
+            can_pick: false,
+            team: None,
+            restore: None,
+        }
+    }
+}
+
+/// Media of a group, call, or agent channel.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Media {
+    /// Telephone call; the main media.
+    #[default]
+    Voice,
+    /// E-mail.
+    Email,
+    /// Web chat.
+    Chat,
+    /// SMS.
+    Sms,
+    /// Scheduled callback.
+    Callback,
+}
+
+impl Media {
+    /// Every media, in index order.
+    pub const ALL: [Media; 5] = [
+        Media::Voice,
+        Media::Email,
+        Media::Chat,
+        Media::Sms,
+        Media::Callback,
+    ];
+
+    /// Dense index of the media, 0..5.
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// How calls of a group reach agents.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoutingType {
+    /// The engine offers calls to agents by strategy.
+    #[default]
+    Automatic,
+    /// Calls wait in a dispatch queue to be picked.
+    Manual,
+}
+
+/// Agent selection strategy of a group.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    /// The agent Ready the longest (default).
+    #[default]
+    #[serde(alias = "longest_idle_agent")]
+    LongestIdle,
+    /// The agent with the lowest occupancy (busy time / logged-on time),
+    /// measured when the agent became Ready.
+    LeastOccupied,
+    /// The agent with the highest level in the group's first required skill.
+    MostSkilled,
+    /// Agents take turns: the one this group offered a call to least recently.
+    RoundRobin,
+    /// Fixed order: the agent listed first in the tenant's configuration.
+    TopDown,
+    /// The agent that has answered the fewest calls since logon.
+    FewestCalls,
+    /// A uniformly random Ready agent, from the engine's seeded generator.
+    Random,
+    /// Every eligible Ready agent rings; the first to answer wins.
+    RingAll,
+}
+
+impl Strategy {
+    /// Every strategy.
+    pub const ALL: [Strategy; 8] = [
+        Strategy::LongestIdle,
+        Strategy::LeastOccupied,
+        Strategy::MostSkilled,
+        Strategy::RoundRobin,
+        Strategy::TopDown,
+        Strategy::FewestCalls,
+        Strategy::Random,
+        Strategy::RingAll,
+    ];
+}
+
+/// When a group counts as open; a closed group overflows arrivals.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OpenRule {
+    /// Open when at least one eligible agent is logged on.
+    #[default]
+    LoggedOn,
+    /// Open when at least one eligible agent is logged on and Ready.
+    Ready,
+}
+
+/// A skill an agent must hold, at `min_level` or above.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SkillRequirement {
+    /// The skill.
+    pub skill: SkillId,
+    /// Lowest accepted level (1..=10).
+    #[serde(default = "one")]
+    pub min_level: u8,
+}
+
+fn one() -> u8 {
+    1
+}
+
+/// Where an overflowing or diverted call goes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Destination {
+    /// Another service group of the same tenant; the call is queued there.
+    Group(GroupId),
+    /// An external number; the embedder diverts the call.
+    Number(String),
+}
+
+/// A routing stage: after `after_s` seconds of waiting, eligibility widens.
+///
+/// The agents eligible at a stage are those of the previous stage plus those
+/// meeting this stage's requirement: `skills` (or the group's skills when
+/// absent) with every minimum level replaced by `min_level` when given. A stage
+/// with `overflow` moves the call to that destination instead.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageConfig {
+    /// Seconds after the call entered the group.
+    pub after_s: u32,
+    /// Minimum level accepted from this stage on.
+    #[serde(default)]
+    pub min_level: Option<u8>,
+    /// Skills accepted from this stage on.
+    #[serde(default)]
+    pub skills: Option<Vec<SkillRequirement>>,
+    /// Overflow the call here at this stage.
+    #[serde(default)]
+    pub overflow: Option<Destination>,
+}
+
+/// A service group (queue).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupConfig {
+    /// Group id, unique in the engine.
+    pub id: GroupId,
+    /// Display name.
+    #[serde(default)]
+    pub name: String,
+    /// Media served.
+    #[serde(default)]
+    pub media: Media,
+    /// Automatic or manual (dispatch) routing.
+    #[serde(default)]
+    pub routing: RoutingType,
+    /// Personal call routing on PDNs.
+    #[serde(default)]
+    pub personal_calls: bool,
+    /// Calls show in the dispatch queue.
+    #[serde(default)]
+    pub display_in_dispatch: bool,
+    /// Skills an agent needs to serve the group; empty = any agent of the tenant.
+    #[serde(default)]
+    pub skills: Vec<SkillRequirement>,
+    /// Stages copied onto each call when it enters.
+    #[serde(default)]
+    pub stages: Vec<StageConfig>,
+    /// Agent selection strategy.
+    #[serde(default)]
+    pub strategy: Strategy,
+    /// Priority given to calls that arrive without one.
+    #[serde(default)]
+    pub priority: i32,
+    /// Weight of waiting time in cross-group fairness, in percent.
+    #[serde(default = "hundred")]
+    pub wait_weight: u32,
+    /// Clerical (wrap-up) seconds after each call; 0 = none.
+    #[serde(default)]
+    pub clerical_s: u32,
+    /// Ring-time supervision in seconds; 0 = the engine's reservation deadline.
+    #[serde(default)]
+    pub ring_time_s: u32,
+    /// Maximum wait for a personal call, seconds.
+    #[serde(default = "thirty")]
+    pub personal_max_wait_s: u32,
+    /// Maximum time an agent stays reserved while the caller authenticates.
+    #[serde(default = "hundred_twenty")]
+    pub max_reserve_s: u32,
+    /// Maximum calls waiting; more overflow.
+    #[serde(default)]
+    pub max_queue_len: Option<u32>,
+    /// Maximum seconds a call waits before it overflows.
+    #[serde(default)]
+    pub max_wait_s: Option<u32>,
+    /// Where overflowing calls go.
+    #[serde(default)]
+    pub overflow: Option<Destination>,
+    /// When the group is open.
+    #[serde(default)]
+    pub open_rule: OpenRule,
+    /// Service-level threshold for statistics, seconds.
+    #[serde(default = "twenty")]
+    pub service_level_s: u32,
+}
+
+fn hundred() -> u32 {
+    100
+}
+fn thirty() -> u32 {
+    30
+}
+fn twenty() -> u32 {
+    20
+}
+fn hundred_twenty() -> u32 {
+    120
+}
+
+impl GroupConfig {
+    /// An automatic voice group requiring `skills` at level 1, other fields default.
+    pub fn new(id: impl Into<GroupId>, skills: &[&str]) -> Self {
+        Self {
+            id: id.into(),
+            name: String::new(),
+            media: Media::Voice,
+            routing: RoutingType::Automatic,
+            personal_calls: false,
+            display_in_dispatch: false,
+            skills: skills
+                .iter()
+                .map(|s| SkillRequirement {
+                    skill: SkillId::new(s),
+                    min_level: 1,
+                })
+                .collect(),
+            stages: Vec::new(),
+            strategy: Strategy::LongestIdle,
+            priority: 0,
+            wait_weight: 100,
+            clerical_s: 0,
+            ring_time_s: 0,
+            personal_max_wait_s: 30,
+            max_reserve_s: 120,
+            max_queue_len: None,
+            max_wait_s: None,
+            overflow: None,
+            open_rule: OpenRule::LoggedOn,
+            service_level_s: 20,
+        }
+    }
+}
+
+/// A configuration problem: which object, which field, what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{object}: field `{field}`: {problem}")]
+pub struct ConfigError {
+    /// The offending object, e.g. `tenant "t1" / group "sales"`.
+    pub object: String,
+    /// The offending field.
+    pub field: String,
+    /// What is wrong with it.
+    pub problem: ConfigProblem,
+}
+
+/// The kind of configuration problem.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigProblem {
+    /// The id is used twice.
+    #[error("duplicate id {0:?}")]
+    Duplicate(String),
+    /// A reference names nothing.
+    #[error("unknown reference {0:?}")]
+    UnknownReference(String),
+    /// A reference names an object of another tenant.
+    #[error("{0:?} belongs to another tenant")]
+    CrossTenant(String),
+    /// A number outside its range.
+    #[error("value {value} out of range {min}..={max}")]
+    OutOfRange {
+        /// The value given.
+        value: i64,
+        /// Lowest allowed.
+        min: i64,
+        /// Highest allowed.
+        max: i64,
+    },
+    /// Anything else, described.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl ConfigError {
+    fn new(object: String, field: &str, problem: ConfigProblem) -> Self {
+        Self {
+            object,
+            field: field.to_string(),
+            problem,
+        }
+    }
+}
+
+fn tenant_path(t: &TenantId) -> String {
+    format!("tenant {:?}", t.as_str())
+}
+
+fn agent_path(t: &TenantId, a: &AgentId) -> String {
+    format!("tenant {:?} / agent {:?}", t.as_str(), a.as_str())
+}
+
+fn group_path(t: &TenantId, g: &GroupId) -> String {
+    format!("tenant {:?} / group {:?}", t.as_str(), g.as_str())
+}
+
+fn check_range(
+    object: &str,
+    field: &str,
+    value: i64,
+    min: i64,
+    max: i64,
+) -> Result<(), ConfigError> {
+    if (min..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(ConfigError::new(
+            object.to_string(),
+            field,
+            ConfigProblem::OutOfRange { value, min, max },
+        ))
+    }
+}
+
+fn check_level(object: &str, field: &str, level: u8) -> Result<(), ConfigError> {
+    check_range(
+        object,
+        field,
+        i64::from(level),
+        i64::from(*SKILL_LEVELS.start()),
+        i64::from(*SKILL_LEVELS.end()),
+    )
+}
+
+/// Where every agent and group id of the engine lives, for reference checks.
+#[derive(Default)]
+pub(crate) struct IdDirectory {
+    pub(crate) agent_tenant: BTreeMap<AgentId, TenantId>,
+    pub(crate) group_tenant: BTreeMap<GroupId, TenantId>,
+}
+
+impl EngineConfig {
+    /// Checks the whole configuration; the first problem is returned.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.max_reservation_ms == 0 {
+            return Err(ConfigError::new(
+                "engine".into(),
+                "max_reservation_ms",
+                ConfigProblem::Invalid("must be above zero (R-2.4)".into()),
+            ));
+        }
+        let mut dir = IdDirectory::default();
+        let mut tenants = BTreeSet::new();
+        for t in &self.tenants {
+            if !tenants.insert(t.id.clone()) {
+                return Err(ConfigError::new(
+                    tenant_path(&t.id),
+                    "id",
+                    ConfigProblem::Duplicate(t.id.to_string()),
+                ));
+            }
+            t.validate_own()?;
+            for a in &t.agents {
+                if dir
+                    .agent_tenant
+                    .insert(a.id.clone(), t.id.clone())
+                    .is_some()
+                {
+                    return Err(ConfigError::new(
+                        agent_path(&t.id, &a.id),
+                        "id",
+                        ConfigProblem::Duplicate(a.id.to_string()),
+                    ));
+                }
+            }
+            for g in &t.groups {
+                if dir
+                    .group_tenant
+                    .insert(g.id.clone(), t.id.clone())
+                    .is_some()
+                {
+                    return Err(ConfigError::new(
+                        group_path(&t.id, &g.id),
+                        "id",
+                        ConfigProblem::Duplicate(g.id.to_string()),
+                    ));
+                }
+            }
+        }
+        for t in &self.tenants {
+            for a in &t.agents {
+                a.validate(&t.id)?;
+            }
+            for g in &t.groups {
+                g.validate(&t.id, &dir)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl TenantConfig {
+    fn validate_own(&self) -> Result<(), ConfigError> {
+        let path = tenant_path(&self.id);
+        if self.id.as_str().is_empty() {
+            return Err(ConfigError::new(
+                path,
+                "id",
+                ConfigProblem::Invalid("empty id".into()),
+            ));
+        }
+        check_range(
+            &path,
+            "tags",
+            self.tags.len() as i64,
+            0,
+            MAX_TENANT_TAGS as i64,
+        )?;
+        let cats = [
+            ("reason_codes.not_ready", &self.reason_codes.not_ready),
+            ("reason_codes.wrap_up", &self.reason_codes.wrap_up),
+            ("reason_codes.sign_out", &self.reason_codes.sign_out),
+        ];
+        for (field, codes) in cats {
+            let mut seen = BTreeSet::new();
+            for c in codes {
+                if !seen.insert((c.code.clone(), c.team.clone())) {
+                    return Err(ConfigError::new(
+                        path.clone(),
+                        field,
+                        ConfigProblem::Duplicate(c.code.to_string()),
+                    ));
+                }
+            }
+            let global = codes.iter().filter(|c| c.team.is_none()).count();
+            check_range(&path, field, global as i64, 0, MAX_REASON_CODES as i64)?;
+        }
+        Ok(())
+    }
+}
+
+impl AgentConfig {
+    /// Checks this agent's own fields (ids, skill levels).
+    pub(crate) fn validate(&self, tenant: &TenantId) -> Result<(), ConfigError> {
+        let path = agent_path(tenant, &self.id);
+        if self.id.as_str().is_empty() {
+            return Err(ConfigError::new(
+                path,
+                "id",
+                ConfigProblem::Invalid("empty id".into()),
+            ));
+        }
+        for (skill, level) in &self.skills {
+            check_level(&path, &format!("skills.{skill}"), *level)?;
+        }
+        if self.pdn.as_deref() == Some("") {
+            return Err(ConfigError::new(
+                path,
+                "pdn",
+                ConfigProblem::Invalid("empty personal directory number".into()),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl GroupConfig {
+    /// Checks this group's fields and its references against `dir`.
+    pub(crate) fn validate(&self, tenant: &TenantId, dir: &IdDirectory) -> Result<(), ConfigError> {
+        let path = group_path(tenant, &self.id);
+        if self.id.as_str().is_empty() {
+            return Err(ConfigError::new(
+                path,
+                "id",
+                ConfigProblem::Invalid("empty id".into()),
+            ));
+        }
+        for r in &self.skills {
+            check_level(&path, &format!("skills.{}.min_level", r.skill), r.min_level)?;
+        }
+        check_range(&path, "wait_weight", i64::from(self.wait_weight), 1, 10_000)?;
+        check_range(&path, "clerical_s", i64::from(self.clerical_s), 0, 86_400)?;
+        check_range(&path, "ring_time_s", i64::from(self.ring_time_s), 0, 3_600)?;
+        check_range(
+            &path,
+            "personal_max_wait_s",
+            i64::from(self.personal_max_wait_s),
+            1,
+            86_400,
+        )?;
+        check_range(
+            &path,
+            "max_reserve_s",
+            i64::from(self.max_reserve_s),
+            1,
+            86_400,
+        )?;
+        check_range(
+            &path,
+            "service_level_s",
+            i64::from(self.service_level_s),
+            0,
+            86_400,
+        )?;
+        if let Some(w) = self.max_wait_s {
+            check_range(&path, "max_wait_s", i64::from(w), 1, 7 * 86_400)?;
+        }
+        if let Some(n) = self.max_queue_len {
+            check_range(&path, "max_queue_len", i64::from(n), 0, 10_000_000)?;
+        }
+        if let Some(d) = &self.overflow {
+            self.check_destination(tenant, dir, &path, "overflow", d)?;
+        } else if self.max_queue_len.is_some() || self.max_wait_s.is_some() {
+            return Err(ConfigError::new(
+                path,
+                "overflow",
+                ConfigProblem::Invalid(
+                    "max_queue_len/max_wait_s need an overflow destination: a call is never silently dropped (R-3.8)"
+                        .into(),
+                ),
+            ));
+        }
+        self.validate_stages(tenant, dir, &path)
+    }
+
+    fn validate_stages(
+        &self,
+        tenant: &TenantId,
+        dir: &IdDirectory,
+        path: &str,
+    ) -> Result<(), ConfigError> {
+        check_range(path, "stages", self.stages.len() as i64, 0, 15)?;
+        let mut last = None;
+        for (i, s) in self.stages.iter().enumerate() {
+            let field = format!("stages[{i}]");
+            if last.is_some_and(|l| s.after_s <= l) {
+                return Err(ConfigError::new(
+                    path.to_string(),
+                    &format!("{field}.after_s"),
+                    ConfigProblem::Invalid(
+                        "stages must be in strictly increasing after_s order".into(),
+                    ),
+                ));
+            }
+            last = Some(s.after_s);
+            if let Some(l) = s.min_level {
+                check_level(path, &format!("{field}.min_level"), l)?;
+            }
+            for r in s.skills.iter().flatten() {
+                check_level(
+                    path,
+                    &format!("{field}.skills.{}.min_level", r.skill),
+                    r.min_level,
+                )?;
+            }
+            if let Some(d) = &s.overflow {
+                self.check_destination(tenant, dir, path, &format!("{field}.overflow"), d)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn check_destination(
+        &self,
+        tenant: &TenantId,
+        dir: &IdDirectory,
+        path: &str,
+        field: &str,
+        d: &Destination,
+    ) -> Result<(), ConfigError> {
+        match d {
+            Destination::Number(n) if n.is_empty() => Err(ConfigError::new(
+                path.to_string(),
+                field,
+                ConfigProblem::Invalid("empty number".into()),
+            )),
+            Destination::Number(_) => Ok(()),
+            Destination::Group(g) if *g == self.id => Err(ConfigError::new(
+                path.to_string(),
+                field,
+                ConfigProblem::Invalid("a group cannot overflow to itself".into()),
+            )),
+            Destination::Group(g) => match dir.group_tenant.get(g) {
+                None => Err(ConfigError::new(
+                    path.to_string(),
+                    field,
+                    ConfigProblem::UnknownReference(g.to_string()),
+                )),
+                Some(t) if t != tenant => Err(ConfigError::new(
+                    path.to_string(),
+                    field,
+                    ConfigProblem::CrossTenant(g.to_string()),
+                )),
+                Some(_) => Ok(()),
+            },
+        }
+    }
+}

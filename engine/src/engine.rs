@@ -1,0 +1,535 @@
+//! The sans-IO engine: one authoritative record per agent, group and call,
+//! driven by commands with an explicit `now`, producing effects and events.
+//!
+//! [`Engine`] is the public face; [`Core`] holds the state and is what the
+//! domain modules (`presence`, `routing`, `call_control`, `reconfigure`,
+//! `personal`, `dispatch`, ...) extend with `impl Core` blocks.
+
+use crate::agent::{Agent, AgentIx, CallIx, GroupIx};
+use crate::call::{Call, CallState, CallStatus};
+use crate::command::{Command, Epoch};
+use crate::config::{EngineConfig, Media, TenantConfig};
+use crate::error::{Error, ObjectKind};
+use crate::ids::{AgentId, CallId, GroupId, SkillId, TenantId};
+use crate::output::{AgentStatus, Effect, Event, EventKind};
+use crate::rng::SplitMix64;
+use crate::service_group::Group;
+use crate::skills::SkillNo;
+use crate::stats::GroupStats;
+use crate::time::Instant;
+use crate::timers::Timers;
+use hashbrown::HashMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use slab::Slab;
+use std::collections::{BTreeSet, VecDeque};
+
+/// A tenant's settings and the objects it owns.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct Tenant {
+    pub(crate) id: TenantId,
+    /// Settings; `agents` and `groups` are kept empty (the records live in slabs).
+    pub(crate) config: TenantConfig,
+    pub(crate) groups: Vec<GroupIx>,
+    pub(crate) agents: BTreeSet<AgentIx>,
+}
+
+/// Lookups from external ids to slab indexes. Derived from the slabs, so
+/// never serialized: rebuilt after a snapshot is loaded.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Lookup {
+    pub(crate) tenants: HashMap<TenantId, usize>,
+    pub(crate) agents: HashMap<AgentId, AgentIx>,
+    pub(crate) groups: HashMap<GroupId, GroupIx>,
+    pub(crate) calls: HashMap<CallId, CallIx>,
+    pub(crate) skills: HashMap<SkillId, SkillNo>,
+    /// (tenant, personal directory number) -> agent.
+    pub(crate) pdns: HashMap<(usize, String), AgentIx>,
+}
+
+/// All engine state.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct Core {
+    pub(crate) max_reservation_ms: u64,
+    pub(crate) tenants: Vec<Tenant>,
+    pub(crate) agents: Slab<Agent>,
+    pub(crate) groups: Slab<Group>,
+    pub(crate) calls: Slab<Call>,
+    /// Interned skills: `skills[n]` is skill number `n`.
+    pub(crate) skills: Vec<SkillId>,
+    pub(crate) timers: Timers,
+    pub(crate) effects: VecDeque<Effect>,
+    pub(crate) events: VecDeque<Event>,
+    pub(crate) events_enabled: bool,
+    pub(crate) next_epoch: Epoch,
+    pub(crate) next_uid: u64,
+    pub(crate) next_token: u64,
+    pub(crate) next_order: u64,
+    pub(crate) rng: SplitMix64,
+    pub(crate) now: Instant,
+    #[serde(skip)]
+    pub(crate) ix: Lookup,
+}
+
+/// The ACD routing engine: a deterministic, sans-IO state machine.
+///
+/// Feed it [`Command`]s with [`Engine::handle`], wake it at
+/// [`Engine::poll_timeout`] with [`Engine::handle_timeout`], and after each
+/// call drain [`Engine::poll_effect`] (instructions for the telephony side)
+/// and [`Engine::poll_event`] (the call-detail/agent-state record). It owns
+/// no threads, sockets or clocks: the same inputs give the same outputs, bit
+/// for bit.
+///
+/// A command that returns an error changes nothing. Before a command is
+/// applied, every timer due at or before its `now` fires, exactly as
+/// [`Engine::handle_timeout`] would, so it makes no difference whether the
+/// embedder woke the engine on time.
+#[derive(Clone, Debug)]
+pub struct Engine {
+    pub(crate) core: Core,
+}
+
+impl Serialize for Engine {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.core.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Engine {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut core = Core::deserialize(d)?;
+        core.rebuild_lookup();
+        Ok(Engine { core })
+    }
+}
+
+impl Engine {
+    /// Builds an engine from a validated configuration.
+    pub fn new(config: EngineConfig) -> Result<Engine, Error> {
+        config.validate()?;
+        let mut core = Core {
+            max_reservation_ms: config.max_reservation_ms,
+            tenants: Vec::new(),
+            agents: Slab::new(),
+            groups: Slab::new(),
+            calls: Slab::new(),
+            skills: Vec::new(),
+            timers: Timers::default(),
+            effects: VecDeque::new(),
+            events: VecDeque::new(),
+            events_enabled: true,
+            next_epoch: 1,
+            next_uid: 1,
+            next_token: 1,
+            next_order: 0,
+            rng: SplitMix64::new(config.seed),
+            now: Instant::default(),
+            ix: Lookup::default(),
+        };
+        for t in config.tenants {
+            core.add_tenant(t);
+        }
+        Ok(Engine { core })
+    }
+
+    /// Applies one command from `tenant` at time `now`.
+    ///
+    /// Errors leave the engine unchanged (timers due by `now` still fire).
+    pub fn handle(
+        &mut self,
+        now: Instant,
+        tenant: &TenantId,
+        command: Command,
+    ) -> Result<(), Error> {
+        if now < self.core.now {
+            return Err(Error::TimeWentBackwards {
+                now,
+                last: self.core.now,
+            });
+        }
+        let t = self.core.tenant_ix(tenant)?;
+        self.core.fire_timers(now);
+        self.core.now = now;
+        self.core.apply(t, command)
+    }
+
+    /// Fires every timer due at or before `now`, each at its exact deadline.
+    /// A `now` earlier than the engine's time is ignored.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        if now >= self.core.now {
+            self.core.fire_timers(now);
+            self.core.now = now;
+        }
+    }
+
+    /// When [`Engine::handle_timeout`] must next be called, if ever.
+    pub fn poll_timeout(&mut self) -> Option<Instant> {
+        self.core.next_deadline()
+    }
+
+    /// The next effect for the telephony side.
+    pub fn poll_effect(&mut self) -> Option<Effect> {
+        self.core.effects.pop_front()
+    }
+
+    /// The next call-detail or agent-state event.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.core.events.pop_front()
+    }
+
+    /// Drains all pending effects.
+    pub fn drain_effects(&mut self) -> impl Iterator<Item = Effect> + '_ {
+        self.core.effects.drain(..)
+    }
+
+    /// Drains all pending events.
+    pub fn drain_events(&mut self) -> impl Iterator<Item = Event> + '_ {
+        self.core.events.drain(..)
+    }
+
+    /// Switches event recording on or off (on by default). Effects are
+    /// always produced; a simulator that only needs counters can save the
+    /// cost of building events.
+    pub fn set_events_enabled(&mut self, on: bool) {
+        self.core.events_enabled = on;
+        if !on {
+            self.core.events.clear();
+        }
+    }
+
+    /// The engine's current time: the latest `now` it was given.
+    pub fn now(&self) -> Instant {
+        self.core.now
+    }
+
+    /// The state of an agent's channel.
+    pub fn agent_status(&self, agent: &AgentId, media: Media) -> Result<AgentStatus, Error> {
+        let a = *self
+            .core
+            .ix
+            .agents
+            .get(agent)
+            .ok_or_else(|| Error::UnknownAgent(agent.clone()))?;
+        Ok(self.core.status_of(a, media))
+    }
+
+    /// Where a live call is.
+    pub fn call_status(&self, call: &CallId) -> Result<CallStatus, Error> {
+        let c = *self
+            .core
+            .ix
+            .calls
+            .get(call)
+            .ok_or_else(|| Error::UnknownCall(call.clone()))?;
+        Ok(self.core.call_status_of(c))
+    }
+
+    /// Counters of a group.
+    pub fn group_stats(&self, group: &GroupId) -> Result<GroupStats, Error> {
+        let g = self.core.group_by_id(group)?;
+        Ok(self.core.groups[g].stats.clone())
+    }
+
+    /// Number of calls waiting in a group's queue.
+    pub fn queue_len(&self, group: &GroupId) -> Result<usize, Error> {
+        let g = self.core.group_by_id(group)?;
+        Ok(self.core.groups[g].queued_count())
+    }
+
+    /// A consistent picture of one tenant, for read-only consumers.
+    pub fn snapshot(&self, tenant: &TenantId) -> Result<TenantSnapshot, Error> {
+        let t = self.core.tenant_ix(tenant)?;
+        Ok(self.core.tenant_snapshot(t))
+    }
+
+    /// The tenants this engine hosts.
+    pub fn tenants(&self) -> impl Iterator<Item = &TenantId> + '_ {
+        self.core.tenants.iter().map(|t| &t.id)
+    }
+
+    /// Live calls held by the engine.
+    pub fn live_calls(&self) -> usize {
+        self.core.calls.len()
+    }
+
+    /// Checks every internal invariant; `Err` describes the first broken one.
+    /// Meant for tests, fuzzers and debugging; O(size of the engine).
+    pub fn check_invariants(&self) -> Result<(), String> {
+        self.core.check_invariants()
+    }
+}
+
+/// Read-only picture of a tenant at one instant.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TenantSnapshot {
+    /// Tenant.
+    pub tenant: TenantId,
+    /// Engine time of the snapshot.
+    pub at: Instant,
+    /// Agents and the state of their voice channel.
+    pub agents: Vec<(AgentId, AgentStatus)>,
+    /// Groups: id, calls queued, counters.
+    pub groups: Vec<(GroupId, usize, GroupStats)>,
+}
+
+impl Core {
+    pub(crate) fn add_tenant(&mut self, mut config: TenantConfig) {
+        let agents = std::mem::take(&mut config.agents);
+        let groups = std::mem::take(&mut config.groups);
+        let t = self.tenants.len();
+        self.ix.tenants.insert(config.id.clone(), t);
+        self.tenants.push(Tenant {
+            id: config.id.clone(),
+            config,
+            groups: Vec::new(),
+            agents: BTreeSet::new(),
+        });
+        for g in groups {
+            self.insert_group(t, g);
+        }
+        for a in agents {
+            self.insert_agent(t, a);
+        }
+    }
+
+    pub(crate) fn rebuild_lookup(&mut self) {
+        let mut ix = Lookup::default();
+        for (t, tenant) in self.tenants.iter().enumerate() {
+            ix.tenants.insert(tenant.id.clone(), t);
+        }
+        for (a, agent) in &self.agents {
+            ix.agents.insert(agent.id.clone(), a);
+            if let Some(pdn) = &agent.config.pdn {
+                ix.pdns.insert((agent.tenant, pdn.clone()), a);
+            }
+        }
+        for (g, group) in &self.groups {
+            ix.groups.insert(group.id.clone(), g);
+        }
+        for (c, call) in &self.calls {
+            ix.calls.insert(call.id.clone(), c);
+        }
+        for (n, s) in self.skills.iter().enumerate() {
+            ix.skills.insert(s.clone(), n as SkillNo);
+        }
+        self.ix = ix;
+    }
+
+    fn apply(&mut self, t: usize, command: Command) -> Result<(), Error> {
+        match command {
+            Command::Logon {
+                agent,
+                extension,
+                media,
+            } => self.logon(t, &agent, extension, &media),
+            Command::Logoff { agent, reason } => self.logoff(t, &agent, reason),
+            Command::Ready { agent, media } => self.ready(t, &agent, media),
+            Command::NotReady {
+                agent,
+                reason,
+                media,
+            } => self.not_ready(t, &agent, reason, media),
+            Command::CallArrived(spec) => self.call_arrived(t, spec),
+            Command::Alerting { call, agent, epoch } => self.alerting(t, &call, &agent, epoch),
+            Command::Answered { call, agent, epoch } => self.answered(t, &call, &agent, epoch),
+            Command::Rejected { call, agent, epoch } => self.rejected(t, &call, &agent, epoch),
+            Command::Hold { call } => self.hold(t, &call, true),
+            Command::Retrieve { call } => self.hold(t, &call, false),
+            Command::Hangup { call } => self.hangup(t, &call),
+            Command::Pick { agent, call } => self.pick(t, &agent, &call),
+            Command::Transfer { call, to_agent } => self.transfer(t, &call, &to_agent),
+            Command::DivertResult { call, epoch, ok } => self.divert_result(t, &call, epoch, ok),
+            Command::AuthDivert { call } => self.auth_divert(t, &call),
+            Command::CallReturned { call } => self.call_returned(t, &call),
+            Command::AddAgent { agent } => self.add_agent(t, agent),
+            Command::RemoveAgent { agent } => self.remove_agent(t, &agent),
+            Command::SetSkills { agent, skills } => self.set_skills(t, &agent, skills),
+            Command::UpsertGroup { group } => self.upsert_group(t, group),
+            Command::RemoveGroup { group } => self.remove_group(t, &group),
+            Command::SetMaintenance { on } => {
+                self.tenants[t].config.maintenance = on;
+                self.emit(t, EventKind::Maintenance { on });
+                Ok(())
+            }
+        }
+    }
+
+    // ---- lookups -------------------------------------------------------
+
+    pub(crate) fn tenant_ix(&self, tenant: &TenantId) -> Result<usize, Error> {
+        self.ix
+            .tenants
+            .get(tenant)
+            .copied()
+            .ok_or_else(|| Error::UnknownTenant(tenant.clone()))
+    }
+
+    /// The agent `id` of tenant `t`.
+    pub(crate) fn agent_ix(&self, t: usize, id: &AgentId) -> Result<AgentIx, Error> {
+        let a = *self
+            .ix
+            .agents
+            .get(id)
+            .ok_or_else(|| Error::UnknownAgent(id.clone()))?;
+        self.same_tenant(t, self.agents[a].tenant, ObjectKind::Agent, id.as_str())?;
+        Ok(a)
+    }
+
+    /// The group `id` of tenant `t`.
+    pub(crate) fn group_ix(&self, t: usize, id: &GroupId) -> Result<GroupIx, Error> {
+        let g = self.group_by_id(id)?;
+        self.same_tenant(t, self.groups[g].tenant, ObjectKind::Group, id.as_str())?;
+        Ok(g)
+    }
+
+    pub(crate) fn group_by_id(&self, id: &GroupId) -> Result<GroupIx, Error> {
+        self.ix
+            .groups
+            .get(id)
+            .copied()
+            .ok_or_else(|| Error::UnknownGroup(id.clone()))
+    }
+
+    /// The live call `id` of tenant `t`.
+    pub(crate) fn call_ix(&self, t: usize, id: &CallId) -> Result<CallIx, Error> {
+        let c = *self
+            .ix
+            .calls
+            .get(id)
+            .ok_or_else(|| Error::UnknownCall(id.clone()))?;
+        self.same_tenant(t, self.calls[c].tenant, ObjectKind::Call, id.as_str())?;
+        Ok(c)
+    }
+
+    fn same_tenant(&self, t: usize, owner: usize, kind: ObjectKind, id: &str) -> Result<(), Error> {
+        if t == owner {
+            Ok(())
+        } else {
+            Err(Error::WrongTenant {
+                kind,
+                id: id.to_string(),
+                tenant: self.tenants[t].id.clone(),
+            })
+        }
+    }
+
+    // ---- output --------------------------------------------------------
+
+    pub(crate) fn emit(&mut self, t: usize, kind: EventKind) {
+        if self.events_enabled {
+            self.events.push_back(Event {
+                at: self.now,
+                tenant: self.tenants[t].id.clone(),
+                kind,
+            });
+        }
+    }
+
+    pub(crate) fn effect(&mut self, effect: Effect) {
+        self.effects.push_back(effect);
+    }
+
+    pub(crate) fn new_epoch(&mut self) -> Epoch {
+        let e = self.next_epoch;
+        self.next_epoch += 1;
+        e
+    }
+
+    pub(crate) fn new_token(&mut self) -> u64 {
+        let t = self.next_token;
+        self.next_token += 1;
+        t
+    }
+
+    // ---- views ---------------------------------------------------------
+
+    pub(crate) fn status_of(&self, a: AgentIx, media: Media) -> AgentStatus {
+        use crate::agent::ChanState as S;
+        let id = |c: CallIx| self.calls[c].id.clone();
+        match &self.agents[a].chan(media).state {
+            S::LoggedOut => AgentStatus::LoggedOut,
+            S::NotReady { reason } => AgentStatus::NotReady {
+                reason: reason.clone(),
+            },
+            S::Ready => AgentStatus::Ready,
+            S::Reserved { call, epoch } => AgentStatus::Reserved {
+                call: id(*call),
+                epoch: *epoch,
+            },
+            S::Alerting { call, epoch } => AgentStatus::Alerting {
+                call: id(*call),
+                epoch: *epoch,
+            },
+            S::Talking { call, epoch } => AgentStatus::Talking {
+                call: id(*call),
+                epoch: *epoch,
+            },
+            S::Hold { call, epoch } => AgentStatus::Hold {
+                call: id(*call),
+                epoch: *epoch,
+            },
+            S::Clerical { until, .. } => AgentStatus::Clerical { until: *until },
+            S::CallWaiting { call, until, .. } => AgentStatus::CallWaiting {
+                call: id(*call),
+                until: *until,
+            },
+            S::Callback { call, .. } => AgentStatus::Callback { call: id(*call) },
+        }
+    }
+
+    pub(crate) fn call_status_of(&self, c: CallIx) -> CallStatus {
+        let call = &self.calls[c];
+        let group = self.groups[call.group].id.clone();
+        let agent_id = |a: AgentIx| self.agents[a].id.clone();
+        match &call.state {
+            CallState::Queued => {
+                let g = &self.groups[call.group];
+                let key = call.key();
+                let position = g
+                    .queues
+                    .iter()
+                    .map(|q| q.range(..key).count())
+                    .sum::<usize>()
+                    + 1;
+                CallStatus::Queued {
+                    group,
+                    stage: call.tier,
+                    position,
+                }
+            }
+            CallState::Offered { offers } => CallStatus::Offered {
+                group,
+                agents: offers.iter().map(|&(a, e)| (agent_id(a), e)).collect(),
+            },
+            CallState::Connected { agent, .. } => CallStatus::Connected {
+                group,
+                agent: agent_id(*agent),
+            },
+            CallState::Parked { reserved_for } => CallStatus::Parked {
+                group,
+                reserved_for: reserved_for.map(agent_id),
+            },
+            CallState::Diverting { .. } => CallStatus::Diverting { group },
+        }
+    }
+
+    fn tenant_snapshot(&self, t: usize) -> TenantSnapshot {
+        let tenant = &self.tenants[t];
+        TenantSnapshot {
+            tenant: tenant.id.clone(),
+            at: self.now,
+            agents: tenant
+                .agents
+                .iter()
+                .map(|&a| (self.agents[a].id.clone(), self.status_of(a, Media::Voice)))
+                .collect(),
+            groups: tenant
+                .groups
+                .iter()
+                .map(|&g| {
+                    let grp = &self.groups[g];
+                    (grp.id.clone(), grp.queued_count(), grp.stats.clone())
+                })
+                .collect(),
+        }
+    }
+}

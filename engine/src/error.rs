@@ -1,0 +1,151 @@
+//! Typed errors. A command that fails changes nothing.
+
+use crate::command::Epoch;
+use crate::config::{ConfigError, Media};
+use crate::ids::{AgentId, CallId, GroupId, ReasonCode, TenantId};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+pub use crate::agent::StateName;
+pub use crate::call::CallStateName;
+
+/// Why the engine refused a command. The engine's state is unchanged.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// The tenant is not hosted by this engine.
+    #[error("unknown tenant {0}")]
+    UnknownTenant(TenantId),
+    /// No such agent.
+    #[error("unknown agent {0}")]
+    UnknownAgent(AgentId),
+    /// No such group.
+    #[error("unknown group {0}")]
+    UnknownGroup(GroupId),
+    /// No such live call.
+    #[error("unknown call {0}")]
+    UnknownCall(CallId),
+    /// The object exists, but in another tenant.
+    #[error("{kind} {id} does not belong to tenant {tenant}")]
+    WrongTenant {
+        /// Agent, group or call.
+        kind: ObjectKind,
+        /// Its id.
+        id: String,
+        /// The tenant named in the command.
+        tenant: TenantId,
+    },
+    /// A call with this id is already live.
+    #[error("call {0} already exists")]
+    DuplicateCall(CallId),
+    /// An agent or group with this id already exists.
+    #[error("{kind} {id} already exists")]
+    Duplicate {
+        /// Agent or group.
+        kind: ObjectKind,
+        /// Its id.
+        id: String,
+    },
+    /// The agent's state does not allow the command.
+    #[error("agent {agent} cannot {command} while {state:?} on {media:?}")]
+    AgentState {
+        /// The agent.
+        agent: AgentId,
+        /// The channel.
+        media: Media,
+        /// Its current state.
+        state: StateName,
+        /// The refused command.
+        command: &'static str,
+    },
+    /// The call's state does not allow the command.
+    #[error("call {call} cannot {command} while {state:?}")]
+    CallState {
+        /// The call.
+        call: CallId,
+        /// Its current state.
+        state: CallStateName,
+        /// The refused command.
+        command: &'static str,
+    },
+    /// The event names an agent other than the one holding the reservation.
+    #[error("call {call} is not offered to agent {agent}")]
+    NotOfferedTo {
+        /// The call.
+        call: CallId,
+        /// The agent named.
+        agent: AgentId,
+    },
+    /// A stale event: its epoch is not the reservation's. Ignored.
+    #[error("stale epoch {got} (current {current:?})")]
+    StaleEpoch {
+        /// Epoch in the event.
+        got: Epoch,
+        /// Current epoch, if any.
+        current: Option<Epoch>,
+    },
+    /// Logon refused: maintenance mode.
+    #[error("tenant {0} is in maintenance mode: logon refused")]
+    Maintenance(TenantId),
+    /// The reason code is not in the tenant's catalogue.
+    #[error("unknown reason code {0}")]
+    UnknownReason(ReasonCode),
+    /// The media channel is not logged on, or the call's media differs.
+    #[error("agent {agent} has no {media:?} channel logged on")]
+    MediaNotLoggedOn {
+        /// The agent.
+        agent: AgentId,
+        /// The channel.
+        media: Media,
+    },
+    /// The call was picked or taken by another agent first.
+    #[error("call {0} already taken")]
+    AlreadyTaken(CallId),
+    /// The agent lacks the privilege or skill for the command.
+    #[error("agent {agent} is not permitted to {command}")]
+    NotPermitted {
+        /// The agent.
+        agent: AgentId,
+        /// The refused command.
+        command: &'static str,
+    },
+    /// The object is in use and cannot be removed.
+    #[error("{kind} {id} is in use")]
+    InUse {
+        /// Agent or group.
+        kind: ObjectKind,
+        /// Its id.
+        id: String,
+    },
+    /// Time went backwards: `now` is before the engine's last `now`.
+    #[error("time went backwards: {now:?} < {last:?}")]
+    TimeWentBackwards {
+        /// The `now` given.
+        now: crate::Instant,
+        /// The last `now` seen.
+        last: crate::Instant,
+    },
+    /// Invalid configuration (at build, or in a runtime change).
+    #[error("invalid configuration: {0}")]
+    Config(#[from] ConfigError),
+}
+
+/// Kinds of named object, for errors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ObjectKind {
+    /// An agent.
+    Agent,
+    /// A service group.
+    Group,
+    /// A call.
+    Call,
+}
+
+impl fmt::Display for ObjectKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ObjectKind::Agent => "agent",
+            ObjectKind::Group => "group",
+            ObjectKind::Call => "call",
+        })
+    }
+}

@@ -1,0 +1,78 @@
+//! # acd-engine
+//!
+//! A real-time ACD (automatic call distribution) routing engine: it decides
+//! which agent gets which call. The domain is specified in `SPEC.md`
+//! (rules R-x.y); each module's docs cite the rules it implements.
+//!
+//! The engine is *sans-IO* and deterministic: it owns no threads, sockets or
+//! clocks. Input is a [`Command`] with an explicit `now`; output is
+//! [`Effect`]s (ring this agent, stop ringing, divert this call) and
+//! [`Event`]s (the call-detail and agent-state record). [`Engine::poll_timeout`]
+//! says when to call [`Engine::handle_timeout`].
+//!
+//! ```
+//! use acd_engine::*;
+//!
+//! let mut tenant = TenantConfig::new("acme");
+//! tenant.groups.push(GroupConfig::new("support", &["support"]));
+//! tenant.agents.push(AgentConfig::new("alice", &[("support", 5)]));
+//! let config = EngineConfig { tenants: vec![tenant], ..EngineConfig::default() };
+//! let mut engine = Engine::new(config).unwrap();
+//! let acme = TenantId::new("acme");
+//!
+//! let at = Instant::from_secs;
+//! engine.handle(at(0), &acme, Command::Logon {
+//!     agent: "alice".into(), extension: "2001".into(), media: vec![] }).unwrap();
+//! engine.handle(at(1), &acme, Command::Ready { agent: "alice".into(), media: Media::Voice }).unwrap();
+//! engine.handle(at(2), &acme, Command::CallArrived(CallSpec::new("c1", "support"))).unwrap();
+//!
+//! // The engine offers the call to Alice at once (R-3.2).
+//! match engine.poll_effect() {
+//!     Some(Effect::Offer { agent, extension, epoch, .. }) => {
+//!         assert_eq!((agent.as_str(), extension.as_str()), ("alice", "2001"));
+//!         engine.handle(at(4), &acme, Command::Answered {
+//!             call: "c1".into(), agent, epoch }).unwrap();
+//!     }
+//!     other => panic!("expected an offer, got {other:?}"),
+//! }
+//! assert_eq!(engine.group_stats(&"support".into()).unwrap().answered, 1);
+//! ```
+#![warn(missing_docs)]
+
+mod agent;
+mod call;
+mod call_control;
+mod command;
+mod config;
+mod engine;
+mod error;
+mod ids;
+mod invariants;
+mod output;
+mod pending;
+mod personal;
+mod presence;
+mod reconfigure;
+mod rng;
+mod routing;
+mod service_group;
+mod skills;
+mod stats;
+mod strategy;
+mod time;
+mod timers;
+
+pub use agent::StateName;
+pub use call::{CallStateName, CallStatus};
+pub use command::{CallSpec, Command, Epoch};
+pub use config::{
+    AgentConfig, ConfigError, ConfigProblem, Destination, EngineConfig, GroupConfig, Media,
+    OpenRule, ReasonCatalogue, ReasonCodeConfig, RestorePolicy, RoutingType, SkillRequirement,
+    StageConfig, Strategy, TenantConfig, MAX_REASON_CODES, MAX_TENANT_TAGS, SKILL_LEVELS,
+};
+pub use engine::{Engine, TenantSnapshot};
+pub use error::{Error, ObjectKind};
+pub use ids::{AgentId, CallId, GroupId, ReasonCode, SkillId, TeamId, TenantId};
+pub use output::{AgentStatus, Cause, Effect, Event, EventKind};
+pub use stats::GroupStats;
+pub use time::Instant;

@@ -1,0 +1,114 @@
+//! The service-group record: its settings, its queues, and the index of
+//! Ready agents that can take its calls.
+//!
+//! Eligibility comes in *tiers*: tier 0 is the group's own skill requirement;
+//! tier `k` (k >= 1) adds what routing stage `k` accepts. Tiers only
+//! widen, so an agent is eligible from some lowest tier upward. For each tier
+//! the group keeps:
+//! * `ready[k]`: Ready agents eligible at tier k, ordered by the group's
+//!   strategy key (best first), and
+//! * `queues[k]`: calls that have reached stage k, ordered by priority and
+//!   entry time.
+//!
+//! Matching therefore never scans agents: a call at stage k takes the first
+//! of `ready[k]`; an agent eligible from tier t looks at the heads of
+//! `queues[t..]` of each group it serves.
+
+use crate::agent::{AgentIx, CallIx};
+use crate::call::QueueKey;
+use crate::config::{GroupConfig, StageConfig};
+use crate::ids::GroupId;
+use crate::skills::{Requirement, SkillSet, Tier};
+use crate::stats::GroupStats;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// Key of a Ready agent in a tier index: (strategy key, tie-break, agent).
+pub(crate) type ReadyKey = (u64, u64, AgentIx);
+
+/// The one authoritative group record.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct Group {
+    pub(crate) id: GroupId,
+    pub(crate) tenant: usize,
+    pub(crate) config: GroupConfig,
+    /// Stages shared with every call that enters (copied by reference, R-3.4).
+    pub(crate) stages: Arc<[StageConfig]>,
+    pub(crate) tiers: Vec<Tier>,
+    pub(crate) ready: Vec<BTreeSet<ReadyKey>>,
+    pub(crate) queues: Vec<BTreeMap<QueueKey, CallIx>>,
+    /// Dispatch queue of a manual group, same ordering.
+    pub(crate) dispatch: BTreeMap<QueueKey, CallIx>,
+    /// Eligible agents whose channel for the group's media is logged on.
+    pub(crate) logged_on: u32,
+    /// Round-robin counter: bumped at every offer.
+    pub(crate) rr_counter: u64,
+    pub(crate) stats: GroupStats,
+}
+
+impl Group {
+    pub(crate) fn new(id: GroupId, tenant: usize, config: GroupConfig, tiers: Vec<Tier>) -> Self {
+        let n = tiers.len();
+        Self {
+            id,
+            tenant,
+            stages: config.stages.clone().into(),
+            config,
+            tiers,
+            ready: vec![BTreeSet::new(); n],
+            queues: vec![BTreeMap::new(); n],
+            dispatch: BTreeMap::new(),
+            logged_on: 0,
+            rr_counter: 0,
+            stats: GroupStats::default(),
+        }
+    }
+
+    /// The lowest tier at which `skills` are eligible, if any.
+    pub(crate) fn min_tier(&self, skills: &SkillSet) -> Option<u8> {
+        self.tiers
+            .iter()
+            .position(|t| t.admits(skills))
+            .map(|p| p as u8)
+    }
+
+    pub(crate) fn top_tier(&self) -> u8 {
+        (self.tiers.len() - 1) as u8
+    }
+
+    /// Ready agents eligible at the widest tier.
+    pub(crate) fn ready_count(&self) -> usize {
+        self.ready.last().map_or(0, BTreeSet::len)
+    }
+
+    pub(crate) fn queued_count(&self) -> usize {
+        self.queues.iter().map(BTreeMap::len).sum()
+    }
+}
+
+/// Builds the eligibility tiers of a group from its skills and stages.
+/// `intern` maps a skill id to its interned number.
+pub(crate) fn build_tiers(
+    config: &GroupConfig,
+    mut intern: impl FnMut(&crate::ids::SkillId) -> crate::skills::SkillNo,
+) -> Vec<Tier> {
+    let mut req = |reqs: &[crate::config::SkillRequirement], min: Option<u8>| {
+        Requirement(
+            reqs.iter()
+                .map(|r| (intern(&r.skill), min.unwrap_or(r.min_level)))
+                .collect(),
+        )
+    };
+    let base = req(&config.skills, None);
+    let mut tiers = vec![Tier(std::iter::once(base).collect())];
+    for stage in &config.stages {
+        let mut tier = tiers.last().cloned().unwrap_or_default();
+        if stage.overflow.is_none() && (stage.min_level.is_some() || stage.skills.is_some()) {
+            let reqs = stage.skills.as_deref().unwrap_or(&config.skills);
+            tier.0.push(req(reqs, stage.min_level));
+        }
+        tiers.push(tier);
+    }
+    tiers
+}

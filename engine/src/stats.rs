@@ -1,0 +1,89 @@
+//! Running counters per service group.
+//!
+//! Counters are cumulative since the group was created; gauges (`queued`,
+//! `ringing`, `connected`, `parked`) are current. Per-interval figures are
+//! the difference of two snapshots taken at the interval's edges. Every call
+//! that entered a group is in exactly one bucket:
+//! `offered = answered + abandoned + overflowed + queued + ringing + parked + diverted`,
+//! where `answered` counts calls answered for the group (R-6.2: once, for the last agent).
+
+use serde::{Deserialize, Serialize};
+
+/// Counters of one service group.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupStats {
+    /// Calls that entered the group.
+    pub offered: u64,
+    /// Calls answered.
+    pub answered: u64,
+    /// Calls whose caller hung up before answer.
+    pub abandoned: u64,
+    /// Calls that left for the overflow destination.
+    pub overflowed: u64,
+    /// Calls deflected to a personal or system default destination.
+    pub deflected: u64,
+    /// Calls waiting in the queue now.
+    pub queued: u64,
+    /// Calls ringing at an agent now.
+    pub ringing: u64,
+    /// Calls parked in the dispatch queue now.
+    pub parked: u64,
+    /// Calls awaiting a divert outcome now.
+    pub diverting: u64,
+    /// Answered calls connected now.
+    pub connected: u64,
+    /// Answered within the service-level threshold.
+    pub answered_within_sl: u64,
+    /// Sum of waits of answered calls, ms (ASA = this / answered).
+    pub answered_wait_ms: u64,
+    /// Sum of waits of abandoned calls, ms.
+    pub abandoned_wait_ms: u64,
+    /// Longest wait of any answered or abandoned call, ms.
+    pub longest_wait_ms: u64,
+    /// Offers not answered in time or rejected.
+    pub no_answer: u64,
+    /// Calls that ended after answer.
+    pub handled: u64,
+    /// Talking time of handled calls, ms.
+    pub talk_ms: u64,
+    /// Hold time of handled calls, ms.
+    pub hold_ms: u64,
+    /// Clerical time started for handled calls, ms (R-6.2: last agent's only).
+    pub clerical_ms: u64,
+}
+
+impl GroupStats {
+    /// Service level: answered within threshold / offered.
+    pub fn service_level(&self) -> f64 {
+        ratio(self.answered_within_sl, self.offered)
+    }
+
+    /// Average speed of answer, ms.
+    pub fn asa_ms(&self) -> f64 {
+        ratio(self.answered_wait_ms, self.answered)
+    }
+
+    /// Average handle time (talk + hold + clerical), ms.
+    pub fn aht_ms(&self) -> f64 {
+        ratio(self.talk_ms + self.hold_ms + self.clerical_ms, self.handled)
+    }
+
+    /// Calls in the group now, in any live state.
+    pub fn live(&self) -> u64 {
+        self.queued + self.ringing + self.parked + self.diverting
+    }
+
+    /// Whether every offered call is accounted for exactly once.
+    pub fn balanced(&self) -> bool {
+        self.offered
+            == self.answered + self.abandoned + self.overflowed + self.deflected + self.live()
+    }
+}
+
+fn ratio(num: u64, den: u64) -> f64 {
+    if den == 0 {
+        0.0
+    } else {
+        num as f64 / den as f64
+    }
+}

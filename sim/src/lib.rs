@@ -1,0 +1,1 @@
+//! Load simulator for the ACD routing engine (filled in by the simulator issue).
