@@ -334,7 +334,7 @@ impl Report {
                     max_queue: total.max_queue,
                     mean_occupancy: occ_e.mean,
                     agents: eligible[g].len(),
-                    ci95: (runs.len() > 1).then(|| GroupCi {
+                    ci95: (runs.len() > 1).then_some(GroupCi {
                         service_level: sl.half_width,
                         asa_s: asa.half_width,
                         prob_wait: pw.half_width,

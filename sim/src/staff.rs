@@ -25,7 +25,8 @@ impl std::str::FromStr for Target {
             None => f.trim().parse::<f64>().map_err(|_| bad())?,
         };
         let seconds: f64 = t.trim().parse().map_err(|_| bad())?;
-        if !(fraction > 0.0 && fraction < 1.0) || !(seconds >= 0.0 && seconds.is_finite()) {
+        let valid = fraction > 0.0 && fraction < 1.0 && seconds >= 0.0 && seconds.is_finite();
+        if !valid {
             return Err(bad());
         }
         Ok(Target { fraction, seconds })
