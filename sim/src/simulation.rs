@@ -503,7 +503,13 @@ impl Simulation {
         if c.phase != Phase::Waiting {
             return; // ring-all: only the first offer is answered
         }
-        let group = self.group_ix.get(group).copied().unwrap_or(c.group);
+        // Usually the call is served for the group it arrived in; only an
+        // overflowed call needs the lookup.
+        let group = if self.group_ids[c.group as usize] == *group {
+            c.group
+        } else {
+            self.group_ix.get(group).copied().unwrap_or(c.group)
+        };
         c.phase = Phase::Ringing {
             agent: a,
             epoch,
