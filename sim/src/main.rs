@@ -99,10 +99,7 @@ fn main() -> ExitCode {
                 target,
             };
             match staffing_table(&req) {
-                Ok(table) => {
-                    print!("{table}");
-                    ExitCode::SUCCESS
-                }
+                Ok(table) => say(&table),
                 Err(e) => {
                     eprintln!("error: {e}");
                     ExitCode::from(2)
@@ -163,12 +160,19 @@ fn run(
     let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
     write(&out.join("report.json"), &json)?;
     write(&out.join("report.html"), &html::render(&report))?;
-    print!("{}", report.summary_table());
-    println!(
-        "wrote {} and report.html",
+    let done = format!(
+        "wrote {} and report.html\n",
         out.join("report.json").display()
     );
+    say(&(report.summary_table() + &done));
     Ok(())
+}
+
+/// Prints to stdout; a closed pipe (`sim ... | head`) is not an error.
+fn say(text: &str) -> ExitCode {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    ExitCode::SUCCESS
 }
 
 fn write(path: &Path, text: &str) -> Result<(), String> {

@@ -1,0 +1,112 @@
+//! Properties of any run, over randomly generated small scenarios: every
+//! measured call ends in exactly one outcome, the engine never refuses the
+//! driver, its invariants and counters hold, and occupancy is a fraction.
+
+use acd_sim::scenario::Scenario;
+use acd_sim::simulation::Simulation;
+use proptest::prelude::*;
+
+const STRATEGIES: [&str; 8] = [
+    "longest_idle",
+    "least_occupied",
+    "most_skilled",
+    "round_robin",
+    "top_down",
+    "fewest_calls",
+    "random",
+    "ring_all",
+];
+
+#[derive(Debug, Clone)]
+struct Shape {
+    strategy: usize,
+    agents: u32,
+    per_hour: u32,
+    aht: u32,
+    patience: Option<u32>,
+    clerical: u32,
+    delay: u32,
+    shared: bool,
+}
+
+fn shape() -> impl Strategy<Value = Shape> {
+    (
+        0..8usize,
+        1..8u32,
+        10..400u32,
+        5..300u32,
+        prop::option::of(5..200u32),
+        0..30u32,
+        0..4u32,
+        any::<bool>(),
+    )
+        .prop_map(
+            |(strategy, agents, per_hour, aht, patience, clerical, delay, shared)| Shape {
+                strategy,
+                agents,
+                per_hour,
+                aht,
+                patience,
+                clerical,
+                delay,
+                shared,
+            },
+        )
+}
+
+fn scenario(s: &Shape) -> Scenario {
+    let patience = s
+        .patience
+        .map(|p| format!("patience = {{ dist = \"exponential\", mean_s = {p} }}"))
+        .unwrap_or_default();
+    // Optionally a second group sharing a pool of blended agents.
+    let second = if s.shared {
+        "[[groups]]\nid = \"b\"\nskills = [\"y\"]\nclerical_s = 3\n\
+         [[arrivals]]\ngroup = \"b\"\nper_hour = 60\n\
+         handle = { dist = \"lognormal\", mean_s = 90, sd_s = 60 }\n\
+         [[agents]]\ncount = 2\nskills = { x = 2, y = 9 }\n"
+    } else {
+        ""
+    };
+    let text = format!(
+        "duration_s = 1800\nwarmup_s = 300\ninterval_s = 600\nanswer_delay_s = {delay}\n\
+         [[groups]]\nid = \"a\"\nstrategy = \"{strategy}\"\nclerical_s = {clerical}\nskills = [\"x\"]\n\
+         [[arrivals]]\ngroup = \"a\"\nper_hour = {per_hour}\n\
+         handle = {{ dist = \"exponential\", mean_s = {aht} }}\n{patience}\n\
+         [[agents]]\ncount = {agents}\nskills = {{ x = 5 }}\n{second}",
+        delay = s.delay,
+        strategy = STRATEGIES[s.strategy],
+        clerical = s.clerical,
+        per_hour = s.per_hour,
+        aht = s.aht,
+        agents = s.agents,
+    );
+    Scenario::parse(&text).expect("generated scenario parses")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_run_is_consistent(s in shape()) {
+        let sc = scenario(&s);
+        let run = Simulation::new(&sc, 1).unwrap().run(&mut |_| {});
+        prop_assert_eq!(run.engine_errors, 0);
+        for (t, stats) in run.recorder.totals.iter().zip(&run.engine_stats) {
+            // Each measured call has exactly one outcome, or is unresolved.
+            prop_assert!(t.answered + t.abandoned + t.overflowed <= t.offered);
+            prop_assert!(t.within_sl <= t.answered && t.waited <= t.answered);
+            prop_assert!(stats.balanced(), "{:?}", stats);
+            if s.patience.is_none() {
+                prop_assert_eq!(t.abandoned, 0);
+            }
+        }
+        let resolved: u64 = run.recorder.totals.iter()
+            .map(|t| t.answered + t.abandoned + t.overflowed).sum();
+        let offered: u64 = run.recorder.totals.iter().map(|t| t.offered).sum();
+        prop_assert_eq!(resolved + run.unresolved, offered);
+        for &busy in &run.recorder.agent_busy_ms {
+            prop_assert!(busy <= 1_800_000);
+        }
+    }
+}
