@@ -2,7 +2,7 @@
 """Simulator vs Ciw on the same M/M/c queue.
 
 Runs the M/M/c of benches/peers/mmc.toml (600 calls/h, exponential handle
-time of mean 180 s, 33 agents, no abandonment, 30 min warm-up + 8 h measured)
+time of mean 180 s, 33 agents, no abandonment, 2 h warm-up + 8 h measured)
 in Ciw (https://pypi.org/project/Ciw/, a pure-Python discrete-event queueing
 simulator) and in acd-sim (which drives the real ACD engine), several
 replications each, and prints both results beside Erlang C, the wall time of
@@ -29,7 +29,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCENARIO = os.path.join(ROOT, "benches", "peers", "mmc.toml")
 PER_HOUR, AHT, AGENTS, SL_S = 600.0, 180.0, 33, 20.0
-WARMUP, DURATION = 1800.0, 28800.0
+WARMUP, DURATION = 7200.0, 28800.0
 # Ciw only records customers who finished service: simulate an extra hour so
 # the calls that arrived near the end of the window are counted too.
 DRAIN = 3600.0
