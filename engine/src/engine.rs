@@ -148,8 +148,13 @@ impl Engine {
         }
         let t = self.core.tenant_ix(tenant)?;
         self.core.fire_timers(now);
-        self.core.now = now;
-        self.core.apply(t, command)
+        let before = std::mem::replace(&mut self.core.now, now);
+        let result = self.core.apply(t, command);
+        if result.is_err() {
+            // A refused command changes nothing, not even the clock.
+            self.core.now = before;
+        }
+        result
     }
 
     /// Fires every timer due at or before `now`, each at its exact deadline.

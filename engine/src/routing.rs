@@ -129,10 +129,16 @@ impl Core {
         let tier = self.calls[c].tier.min(group.top_tier());
         self.calls[c].tier = tier;
         let ready = &group.ready[tier as usize];
-        let agents: SmallVec<[AgentIx; 4]> = if group.config.strategy == Strategy::RingAll {
-            ready.iter().map(|k| k.2).collect()
-        } else {
-            ready.first().map(|k| k.2).into_iter().collect()
+        let agents: SmallVec<[AgentIx; 4]> = match group.config.strategy {
+            Strategy::RingAll => ready.iter().map(|k| k.2).collect(),
+            Strategy::Random if !ready.is_empty() => {
+                let draw = self.rng.next_u64();
+                self.groups[g].random[tier as usize]
+                    .pick(draw)
+                    .into_iter()
+                    .collect()
+            }
+            _ => ready.first().map(|k| k.2).into_iter().collect(),
         };
         if agents.is_empty() {
             let key = self.calls[c].key();
@@ -240,8 +246,14 @@ impl Core {
             }
             let key = self.ready_key(a, g, idle);
             self.agents[a].served[i].key = Some(key);
-            for tier in &mut self.groups[g].ready[min_tier..] {
+            let group = &mut self.groups[g];
+            for tier in &mut group.ready[min_tier..] {
                 tier.insert((key.0, key.1, a));
+            }
+            if group.config.strategy == Strategy::Random {
+                group.random[min_tier..]
+                    .iter_mut()
+                    .for_each(|p| p.insert(a));
             }
         }
     }
@@ -257,6 +269,9 @@ impl Core {
             if let Some(key) = s.key.take() {
                 for tier in &mut group.ready[s.min_tier as usize..] {
                     tier.remove(&(key.0, key.1, a));
+                }
+                for pool in &mut group.random[s.min_tier as usize..] {
+                    pool.remove(a);
                 }
             }
         }
