@@ -486,7 +486,8 @@ impl Core {
         let group = self.groups[call.group].id.clone();
         let agent_id = |a: AgentIx| self.agents[a].id.clone();
         match &call.state {
-            CallState::Queued => {
+            // Detached never outlives a step; it reads as queued.
+            CallState::Queued | CallState::Detached => {
                 let g = &self.groups[call.group];
                 let key = call.key();
                 let position = g

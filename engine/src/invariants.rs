@@ -188,6 +188,8 @@ impl Core {
             let mut live = GroupStats::default();
             for (_, call) in self.calls.iter().filter(|(_, c)| c.group == g) {
                 match call.state {
+                    CallState::Detached => return Err(format!("call {} left detached", call.id)),
+                    _ if call.answered() => live.connected += 1,
                     CallState::Queued => live.queued += 1,
                     CallState::Offered { .. } => live.ringing += 1,
                     CallState::Connected { .. } => live.connected += 1,
