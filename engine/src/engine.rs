@@ -13,7 +13,7 @@ use crate::error::{Error, ObjectKind};
 use crate::ids::{AgentId, CallId, GroupId, SkillId, TenantId};
 use crate::output::{AgentStatus, Effect, Event, EventKind};
 use crate::rng::SplitMix64;
-use crate::service_group::Group;
+use crate::service_group::{Group, OrderedMap};
 use crate::skills::SkillNo;
 use crate::stats::GroupStats;
 use crate::time::Instant;
@@ -57,6 +57,8 @@ pub(crate) struct Core {
     /// Interned skills: `skills[n]` is skill number `n`.
     pub(crate) skills: Vec<SkillId>,
     pub(crate) timers: Timers,
+    /// Personal calls waiting for a busy agent: (agent, call uid) -> call.
+    pub(crate) personal_waits: OrderedMap<(AgentIx, u64), CallIx>,
     pub(crate) effects: VecDeque<Effect>,
     pub(crate) events: VecDeque<Event>,
     pub(crate) events_enabled: bool,
@@ -114,6 +116,7 @@ impl Engine {
             calls: Slab::new(),
             skills: Vec::new(),
             timers: Timers::default(),
+            personal_waits: OrderedMap::default(),
             effects: VecDeque::new(),
             events: VecDeque::new(),
             events_enabled: true,
@@ -232,6 +235,19 @@ impl Engine {
     pub fn group_stats(&self, group: &GroupId) -> Result<GroupStats, Error> {
         let g = self.core.group_by_id(group)?;
         Ok(self.core.groups[g].stats.clone())
+    }
+
+    /// The dispatch queues of the agent's tenant as that agent sees them:
+    /// pickable entries, or read-only ones where the agent is not skilled
+    /// for the group. Agents without dispatch access get
+    /// [`Error::NotPermitted`].
+    pub fn dispatch_view(
+        &self,
+        tenant: &TenantId,
+        agent: &AgentId,
+    ) -> Result<Vec<crate::DispatchEntry>, Error> {
+        let t = self.core.tenant_ix(tenant)?;
+        self.core.dispatch_view(t, agent)
     }
 
     /// Number of calls waiting in a group's queue.

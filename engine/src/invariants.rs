@@ -22,6 +22,7 @@ impl Core {
         self.check_agents()?;
         self.check_calls()?;
         self.check_groups()?;
+        self.check_personal_waits()?;
         self.check_lookups()
     }
 
@@ -46,6 +47,15 @@ impl Core {
                         return Err(format!(
                             "agent {} state {:?} not mirrored by call {}",
                             agent.id, ch.state, call.id
+                        ));
+                    }
+                }
+                if let ChanState::CallWaiting { call, epoch, .. } = ch.state {
+                    let live = self.timers_iter().any(|t| self.timer_live(t) && matches!(t, Timer::Reserve { call: x, epoch: e, .. } if *x == call && *e == epoch));
+                    if !live {
+                        return Err(format!(
+                            "agent {} call-waiting without a reserve timer (R-6.3)",
+                            agent.id
                         ));
                     }
                 }
@@ -249,6 +259,48 @@ impl Core {
                 return Err(format!(
                     "group {} logged_on {} but {logged} agents",
                     group.id, group.logged_on
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Personal waits name exactly the calls parked reserved for an agent,
+    /// each with a live personal-wait timer.
+    fn check_personal_waits(&self) -> Result<(), String> {
+        let reserved = self
+            .calls
+            .iter()
+            .filter(|(_, c)| {
+                matches!(
+                    c.state,
+                    CallState::Parked {
+                        reserved_for: Some(_)
+                    }
+                )
+            })
+            .count();
+        if reserved != self.personal_waits.len() {
+            return Err(format!(
+                "{reserved} reserved calls but {} personal waits",
+                self.personal_waits.len()
+            ));
+        }
+        for (&(a, uid), &c) in self.personal_waits.iter() {
+            let call = self.calls.get(c).filter(|call| call.uid == uid);
+            let ok = call.is_some_and(|call| {
+                call.state
+                    == CallState::Parked {
+                        reserved_for: Some(a),
+                    }
+                    && self.timers_iter().any(|t| {
+                        self.timer_live(t)
+                            && matches!(t, Timer::PersonalWait { call: x, .. } if *x == c)
+                    })
+            });
+            if !ok {
+                return Err(format!(
+                    "personal wait of agent slot {a} for call slot {c} is not live"
                 ));
             }
         }

@@ -80,6 +80,8 @@ pub enum Cause {
     Command,
     /// The call arrived.
     Arrival,
+    /// The engine offered the agent a call (the agent is reserved, R-2.2).
+    Offer,
     /// Ring-time supervision expired.
     NoAnswer,
     /// The agent's device rejected the offer.

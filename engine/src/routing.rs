@@ -215,7 +215,7 @@ impl Core {
                     epoch,
                 },
             );
-            self.emit_agent_state(a, media, Cause::Arrival);
+            self.emit_agent_state(a, media, Cause::Offer);
         }
         let timer = offers.first().map_or(0, |o: &(AgentIx, u64)| o.1);
         self.set_state(c, CallState::Offered { offers, timer });
@@ -407,9 +407,8 @@ impl Core {
     pub(crate) fn requeue(&mut self, c: CallIx, cause: Cause) {
         let g = self.calls[c].group;
         self.set_state(c, CallState::Detached);
-        if self.calls[c].personal.target.is_some()
-            || self.groups[g].config.routing == RoutingType::Manual
-        {
+        let manual = &self.groups[g].config;
+        if manual.routing == RoutingType::Manual || manual.personal_calls {
             self.personal_no_answer(c);
             return;
         }
