@@ -1,0 +1,397 @@
+//! Getting the engine's outputs out: effects (instructions for the
+//! telephony side) and events (the call-detail/agent-state record, R-8.1),
+//! one at a time or all at once, as JSON in caller-owned buffers, plus a
+//! typed `acd_effect` view for C callers that do not want to parse JSON.
+//!
+//! Nothing is lost to a small buffer: a call that returns
+//! `ACD_RESULT_BUFFER_TOO_SMALL` consumes nothing and reports the length
+//! needed, so the caller can grow its buffer and call again.
+
+use crate::boundary::{Failure, Outcome};
+use crate::handle::{acd_engine, with_engine};
+use crate::marshal::{self, OutBuf};
+use crate::result::acd_result;
+use ::acd_engine::{Cause, Effect};
+use serde::Serialize;
+use std::collections::VecDeque;
+use std::ffi::{c_char, CString};
+use std::ptr;
+
+/// Encodes an output as one line of JSON (no newline).
+pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<String, Failure> {
+    serde_json::to_string(value).map_err(|e| {
+        Failure::new(
+            acd_result::InvalidJson,
+            format!("could not encode as JSON: {e}"),
+        )
+    })
+}
+
+/// Hands the oldest queued output to C as JSON; consumes it only when it
+/// was written.
+///
+/// # Safety
+/// `out` must describe a writable buffer (see [`OutBuf::write`]).
+unsafe fn poll_one<T: Serialize>(queue: &mut VecDeque<T>, out: OutBuf) -> Outcome {
+    let Some(front) = queue.front() else {
+        return Ok(acd_result::None);
+    };
+    // SAFETY: forwarded contract.
+    unsafe { out.write(&to_json(front)?) }?;
+    queue.pop_front();
+    Ok(acd_result::Ok)
+}
+
+/// Hands every queued output to C as JSON lines (each followed by `\n`);
+/// all or nothing.
+///
+/// # Safety
+/// As for [`poll_one`].
+unsafe fn drain_all<T: Serialize>(queue: &mut VecDeque<T>, out: OutBuf) -> Outcome {
+    let mut lines = String::new();
+    for item in queue.iter() {
+        lines.push_str(&to_json(item)?);
+        lines.push('\n');
+    }
+    // SAFETY: forwarded contract.
+    unsafe { out.write(&lines) }?;
+    queue.clear();
+    Ok(acd_result::Ok)
+}
+
+/// Writes the oldest pending effect as one JSON object, e.g.
+/// `{"effect":"offer","tenant":"acme","call":"c1","agent":"alice",...}`,
+/// NUL-terminated, into `buf` (capacity `buf_len` bytes), stores its
+/// length (without the NUL) in `*out_len`, and removes it from the queue.
+///
+/// Returns `ACD_RESULT_NONE` when no effect is pending, and
+/// `ACD_RESULT_BUFFER_TOO_SMALL` (with the length in `*out_len`, nothing
+/// consumed) when the text plus its NUL does not fit. `buf` may be NULL
+/// when `buf_len` is 0, to ask for the size.
+///
+/// # Safety
+/// `engine` must be a handle from this library; `buf` must be NULL or
+/// writable for `buf_len` bytes; `out_len` must be NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn acd_engine_poll_effect_json(
+    engine: *mut acd_engine,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> acd_result {
+    // SAFETY: the caller's contract, forwarded.
+    unsafe {
+        with_engine(engine, |h| {
+            poll_one(&mut h.effects, OutBuf::new(buf, buf_len, out_len)?)
+        })
+    }
+}
+
+/// Like `acd_engine_poll_effect_json`, for the oldest pending event, e.g.
+/// `{"at":2000,"tenant":"acme","event":"call_queued",...}`.
+///
+/// # Safety
+/// As for `acd_engine_poll_effect_json`.
+#[no_mangle]
+pub unsafe extern "C" fn acd_engine_poll_event_json(
+    engine: *mut acd_engine,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> acd_result {
+    // SAFETY: the caller's contract, forwarded.
+    unsafe {
+        with_engine(engine, |h| {
+            poll_one(&mut h.events, OutBuf::new(buf, buf_len, out_len)?)
+        })
+    }
+}
+
+/// Writes every pending effect as JSON lines (one object per line, each
+/// ending in `\n`), NUL-terminated, and empties the queue. With nothing
+/// pending it writes `""` and returns `ACD_RESULT_OK` with `*out_len` 0.
+/// All or nothing: when the text does not fit, returns
+/// `ACD_RESULT_BUFFER_TOO_SMALL` with the length needed and consumes
+/// nothing.
+///
+/// # Safety
+/// As for `acd_engine_poll_effect_json`.
+#[no_mangle]
+pub unsafe extern "C" fn acd_engine_drain_effects_jsonl(
+    engine: *mut acd_engine,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> acd_result {
+    // SAFETY: the caller's contract, forwarded.
+    unsafe {
+        with_engine(engine, |h| {
+            drain_all(&mut h.effects, OutBuf::new(buf, buf_len, out_len)?)
+        })
+    }
+}
+
+/// Like `acd_engine_drain_effects_jsonl`, for events.
+///
+/// # Safety
+/// As for `acd_engine_poll_effect_json`.
+#[no_mangle]
+pub unsafe extern "C" fn acd_engine_drain_events_jsonl(
+    engine: *mut acd_engine,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> acd_result {
+    // SAFETY: the caller's contract, forwarded.
+    unsafe {
+        with_engine(engine, |h| {
+            drain_all(&mut h.events, OutBuf::new(buf, buf_len, out_len)?)
+        })
+    }
+}
+
+/// Stores the number of pending effects and events. Either pointer may be
+/// NULL when that count is not wanted.
+///
+/// # Safety
+/// `engine` must be a handle from this library; each pointer must be NULL
+/// or writable.
+#[no_mangle]
+pub unsafe extern "C" fn acd_engine_pending(
+    engine: *mut acd_engine,
+    effects: *mut usize,
+    events: *mut usize,
+) -> acd_result {
+    // SAFETY: the caller's contract, forwarded.
+    unsafe {
+        with_engine(engine, |h| {
+            if !effects.is_null() {
+                effects.write(h.effects.len());
+            }
+            if !events.is_null() {
+                events.write(h.events.len());
+            }
+            Ok(acd_result::Ok)
+        })
+    }
+}
+
+/// Switches event recording on or off (on by default). Switching it off
+/// also discards pending events. Effects are always produced.
+///
+/// # Safety
+/// `engine` must be a handle from this library.
+#[no_mangle]
+pub unsafe extern "C" fn acd_engine_set_events_enabled(
+    engine: *mut acd_engine,
+    on: bool,
+) -> acd_result {
+    // SAFETY: the caller's contract, forwarded.
+    unsafe {
+        with_engine(engine, |h| {
+            h.engine.set_events_enabled(on);
+            if !on {
+                h.events.clear();
+            }
+            Ok(acd_result::Ok)
+        })
+    }
+}
+
+/// Kinds of [`acd_effect`].
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(non_camel_case_types)]
+pub enum acd_effect_kind {
+    /// Ring `agent` at `extension` with `call`; report back with
+    /// alerting/answered/rejected carrying `epoch`.
+    Offer = 1,
+    /// Stop ringing `agent` with `call`.
+    StopRinging = 2,
+    /// Send `call` to the external number `destination`; when `has_epoch`,
+    /// report the outcome with a `divert_result` command.
+    Divert = 3,
+    /// Disconnect `call`.
+    ClearCall = 4,
+}
+
+/// A typed view of one effect. String fields that do not apply to the
+/// kind are NULL. The strings are owned by the engine handle and stay
+/// valid until the next `acd_engine_poll_effect` or `acd_engine_free` on
+/// that handle; copy them to keep them longer.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+pub struct acd_effect {
+    /// What to do.
+    pub kind: acd_effect_kind,
+    /// Tenant.
+    pub tenant: *const c_char,
+    /// The call.
+    pub call: *const c_char,
+    /// The agent (offer, stop ringing); else NULL.
+    pub agent: *const c_char,
+    /// The agent's extension (offer); else NULL.
+    pub extension: *const c_char,
+    /// The service group (offer); else NULL.
+    pub group: *const c_char,
+    /// The number to divert to (divert); else NULL.
+    pub destination: *const c_char,
+    /// Why, as a snake_case name (`"no_answer"`, ...); NULL for an offer.
+    pub cause: *const c_char,
+    /// Reservation or divert epoch; valid when `has_epoch`.
+    pub epoch: u64,
+    /// Whether `epoch` is set (always for offer and stop ringing).
+    pub has_epoch: bool,
+    /// Ring-time supervision deadline, engine milliseconds (offer); else 0.
+    pub deadline_ms: u64,
+}
+
+/// The owned strings of one typed effect, before they are exposed.
+#[derive(Default)]
+struct EffectText {
+    strings: Vec<CString>,
+}
+
+impl EffectText {
+    /// Keeps `s` and returns the index of its C copy.
+    fn keep(&mut self, s: &str, what: &str) -> Result<usize, Failure> {
+        let c = CString::new(s).map_err(|_| {
+            Failure::new(
+                acd_result::InvalidArgument,
+                format!("effect {what} contains NUL; use acd_engine_poll_effect_json"),
+            )
+        })?;
+        self.strings.push(c);
+        Ok(self.strings.len() - 1)
+    }
+}
+
+fn cause_name(cause: Cause) -> Result<String, Failure> {
+    match serde_json::to_value(cause) {
+        Ok(serde_json::Value::String(s)) => Ok(s),
+        _ => Err(Failure::new(acd_result::InvalidJson, "cause has no name")),
+    }
+}
+
+/// Indexes into an [`EffectText`] for each string field; `None` = NULL.
+#[derive(Default)]
+struct Slots {
+    tenant: Option<usize>,
+    call: Option<usize>,
+    agent: Option<usize>,
+    extension: Option<usize>,
+    group: Option<usize>,
+    destination: Option<usize>,
+    cause: Option<usize>,
+}
+
+/// Lays out `effect` as owned strings plus the scalar fields.
+fn lay_out(
+    effect: &Effect,
+) -> Result<(acd_effect_kind, EffectText, Slots, Option<u64>, u64), Failure> {
+    let mut t = EffectText::default();
+    let mut s = Slots::default();
+    let (kind, epoch, deadline) = match effect {
+        Effect::Offer {
+            tenant,
+            call,
+            agent,
+            extension,
+            group,
+            epoch,
+            deadline,
+        } => {
+            s.tenant = Some(t.keep(tenant.as_str(), "tenant")?);
+            s.call = Some(t.keep(call.as_str(), "call")?);
+            s.agent = Some(t.keep(agent.as_str(), "agent")?);
+            s.extension = Some(t.keep(extension, "extension")?);
+            s.group = Some(t.keep(group.as_str(), "group")?);
+            (acd_effect_kind::Offer, Some(*epoch), deadline.as_millis())
+        }
+        Effect::StopRinging {
+            tenant,
+            call,
+            agent,
+            epoch,
+            cause,
+        } => {
+            s.tenant = Some(t.keep(tenant.as_str(), "tenant")?);
+            s.call = Some(t.keep(call.as_str(), "call")?);
+            s.agent = Some(t.keep(agent.as_str(), "agent")?);
+            s.cause = Some(t.keep(&cause_name(*cause)?, "cause")?);
+            (acd_effect_kind::StopRinging, Some(*epoch), 0)
+        }
+        Effect::Divert {
+            tenant,
+            call,
+            destination,
+            epoch,
+            cause,
+        } => {
+            s.tenant = Some(t.keep(tenant.as_str(), "tenant")?);
+            s.call = Some(t.keep(call.as_str(), "call")?);
+            s.destination = Some(t.keep(destination, "destination")?);
+            s.cause = Some(t.keep(&cause_name(*cause)?, "cause")?);
+            (acd_effect_kind::Divert, *epoch, 0)
+        }
+        Effect::ClearCall {
+            tenant,
+            call,
+            cause,
+        } => {
+            s.tenant = Some(t.keep(tenant.as_str(), "tenant")?);
+            s.call = Some(t.keep(call.as_str(), "call")?);
+            s.cause = Some(t.keep(&cause_name(*cause)?, "cause")?);
+            (acd_effect_kind::ClearCall, None, 0)
+        }
+    };
+    Ok((kind, t, s, epoch, deadline))
+}
+
+/// Takes the oldest pending effect as a typed `acd_effect` and returns
+/// `ACD_RESULT_OK`, or returns `ACD_RESULT_NONE` when none is pending.
+/// See `acd_effect` for how long its strings live. An effect whose text
+/// contains a NUL byte cannot be shown as C strings: it is left queued and
+/// `ACD_RESULT_INVALID_ARGUMENT` is returned; take it with
+/// `acd_engine_poll_effect_json`.
+///
+/// # Safety
+/// `engine` must be a handle from this library; `out` must be NULL or
+/// writable.
+#[no_mangle]
+pub unsafe extern "C" fn acd_engine_poll_effect(
+    engine: *mut acd_engine,
+    out: *mut acd_effect,
+) -> acd_result {
+    // SAFETY: the caller's contract, forwarded.
+    unsafe {
+        with_engine(engine, |h| {
+            marshal::check_out(out, "out")?;
+            let Some(front) = h.effects.front() else {
+                return Ok(acd_result::None);
+            };
+            let (kind, text, slots, epoch, deadline_ms) = lay_out(front)?;
+            h.effects.pop_front();
+            h.effect_strings = text.strings;
+            let at = |slot: Option<usize>| match slot {
+                Some(i) => h.effect_strings[i].as_ptr(),
+                None => ptr::null(),
+            };
+            let effect = acd_effect {
+                kind,
+                tenant: at(slots.tenant),
+                call: at(slots.call),
+                agent: at(slots.agent),
+                extension: at(slots.extension),
+                group: at(slots.group),
+                destination: at(slots.destination),
+                cause: at(slots.cause),
+                epoch: epoch.unwrap_or(0),
+                has_epoch: epoch.is_some(),
+                deadline_ms,
+            };
+            marshal::put(out, effect, "out")?;
+            Ok(acd_result::Ok)
+        })
+    }
+}
