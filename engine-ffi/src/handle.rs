@@ -221,3 +221,51 @@ pub extern "C" fn acd_version() -> *const c_char {
         VERSION.as_ptr().cast()
     })
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use std::ptr;
+
+    /// A fresh engine with one tenant, one group and one agent.
+    pub(crate) fn engine() -> *mut acd_engine {
+        let config = CString::new(
+            r#"{"tenants":[{"id":"acme","groups":[{"id":"support"}],
+                "agents":[{"id":"alice","skills":{"support":5}}]}]}"#,
+        )
+        .unwrap();
+        let mut e = ptr::null_mut();
+        assert_eq!(
+            unsafe { acd_engine_new(config.as_ptr(), &mut e) },
+            acd_result::Ok
+        );
+        e
+    }
+
+    #[test]
+    fn a_panic_inside_the_engine_poisons_the_handle() {
+        let e = engine();
+        let rc = unsafe { with_engine(e, |_| panic!("engine bug")) };
+        assert_eq!(rc, acd_result::Panic);
+        let rc = unsafe { with_engine(e, |_| Ok(acd_result::Ok)) };
+        assert_eq!(rc, acd_result::Poisoned);
+        // A poisoned handle is still freed (valgrind/ASan would flag a leak).
+        unsafe { acd_engine_free(e) };
+    }
+
+    #[test]
+    fn free_marks_the_tag_before_releasing() {
+        // Checked on a handle that is never released, so that reading the
+        // tag afterwards is not a use after free.
+        let mut h = acd_engine::boxed(Engine::new(EngineConfig::default()).unwrap());
+        let raw: *mut acd_engine = &mut *h;
+        unsafe { (*raw).tag = FREED };
+        let rc = unsafe { with_engine(raw, |_| Ok(acd_result::Ok)) };
+        assert_eq!(rc, acd_result::BadHandle);
+        unsafe { (*raw).tag = LIVE };
+        assert_eq!(
+            unsafe { with_engine(raw, |_| Ok(acd_result::Ok)) },
+            acd_result::Ok
+        );
+    }
+}

@@ -395,3 +395,162 @@ pub unsafe extern "C" fn acd_engine_poll_effect(
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::handle::acd_engine_free;
+    use crate::handle::tests::engine;
+    use ::acd_engine::{Instant, TenantId};
+    use std::ffi::CStr;
+
+    fn offer(call: &str, epoch: u64) -> Effect {
+        Effect::Offer {
+            tenant: TenantId::new("acme"),
+            call: call.into(),
+            agent: "alice".into(),
+            extension: "2001".into(),
+            group: "support".into(),
+            epoch,
+            deadline: Instant::from_millis(30_000),
+        }
+    }
+
+    fn divert(call: &str) -> Effect {
+        Effect::Divert {
+            tenant: TenantId::new("acme"),
+            call: call.into(),
+            destination: "+44 20 7946 0000".into(),
+            epoch: None,
+            cause: Cause::MaxWait,
+        }
+    }
+
+    fn text(buf: &[c_char]) -> &str {
+        unsafe { CStr::from_ptr(buf.as_ptr()) }.to_str().unwrap()
+    }
+
+    #[test]
+    fn a_small_buffer_consumes_nothing_and_reports_the_length() {
+        let e = engine();
+        unsafe { (*e).effects.push_back(offer("c1", 3)) };
+        let want = to_json(&offer("c1", 3)).unwrap();
+        let mut small = [0 as c_char; 16];
+        let mut len = 0usize;
+        let rc =
+            unsafe { acd_engine_poll_effect_json(e, small.as_mut_ptr(), small.len(), &mut len) };
+        assert_eq!(rc, acd_result::BufferTooSmall);
+        assert_eq!(len, want.len());
+        let mut big = vec![0 as c_char; len + 1];
+        let rc = unsafe { acd_engine_poll_effect_json(e, big.as_mut_ptr(), big.len(), &mut len) };
+        assert_eq!(rc, acd_result::Ok);
+        assert_eq!(text(&big), want);
+        assert!(want.starts_with(r#"{"effect":"offer","tenant":"acme","call":"c1""#));
+        let rc = unsafe { acd_engine_poll_effect_json(e, big.as_mut_ptr(), big.len(), &mut len) };
+        assert_eq!(rc, acd_result::None);
+        unsafe { acd_engine_free(e) };
+    }
+
+    #[test]
+    fn draining_is_all_or_nothing_json_lines() {
+        let e = engine();
+        unsafe {
+            (*e).effects.push_back(offer("c1", 1));
+            (*e).effects.push_back(divert("c2"));
+        }
+        let mut len = 0usize;
+        let mut pending = 0usize;
+        let rc = unsafe { acd_engine_drain_effects_jsonl(e, ptr::null_mut(), 0, &mut len) };
+        assert_eq!(rc, acd_result::BufferTooSmall);
+        unsafe { acd_engine_pending(e, &mut pending, ptr::null_mut()) };
+        assert_eq!(pending, 2, "nothing consumed");
+        let mut buf = vec![0 as c_char; len + 1];
+        let rc =
+            unsafe { acd_engine_drain_effects_jsonl(e, buf.as_mut_ptr(), buf.len(), &mut len) };
+        assert_eq!(rc, acd_result::Ok);
+        let lines: Vec<&str> = text(&buf).lines().collect();
+        assert_eq!(lines.len(), 2);
+        let back: Effect = serde_json::from_str(lines[1]).unwrap();
+        assert_eq!(back, divert("c2"));
+        assert!(text(&buf).ends_with('\n'));
+        unsafe { acd_engine_pending(e, &mut pending, ptr::null_mut()) };
+        assert_eq!(pending, 0);
+        unsafe { acd_engine_free(e) };
+    }
+
+    #[test]
+    fn typed_effects_expose_the_fields_of_their_kind() {
+        let e = engine();
+        unsafe {
+            (*e).effects.push_back(offer("c1", 7));
+            (*e).effects.push_back(divert("c2"));
+        }
+        let mut out = std::mem::MaybeUninit::<acd_effect>::uninit();
+        assert_eq!(
+            unsafe { acd_engine_poll_effect(e, out.as_mut_ptr()) },
+            acd_result::Ok
+        );
+        let fx = unsafe { out.assume_init_ref() };
+        let s = |p: *const c_char| unsafe { CStr::from_ptr(p) }.to_str().unwrap();
+        assert_eq!(fx.kind, acd_effect_kind::Offer);
+        assert_eq!(
+            (s(fx.call), s(fx.agent), s(fx.extension)),
+            ("c1", "alice", "2001")
+        );
+        assert_eq!((fx.epoch, fx.has_epoch, fx.deadline_ms), (7, true, 30_000));
+        assert!(fx.destination.is_null() && fx.cause.is_null());
+        assert_eq!(
+            unsafe { acd_engine_poll_effect(e, out.as_mut_ptr()) },
+            acd_result::Ok
+        );
+        let fx = unsafe { out.assume_init_ref() };
+        assert_eq!(fx.kind, acd_effect_kind::Divert);
+        assert_eq!(s(fx.destination), "+44 20 7946 0000");
+        assert_eq!(s(fx.cause), "max_wait");
+        assert!(!fx.has_epoch && fx.agent.is_null());
+        unsafe { acd_engine_free(e) };
+    }
+
+    #[test]
+    fn an_effect_with_a_nul_stays_queued_for_the_json_path() {
+        let e = engine();
+        unsafe { (*e).effects.push_back(offer("c\u{0}1", 1)) };
+        let mut out = std::mem::MaybeUninit::<acd_effect>::uninit();
+        let rc = unsafe { acd_engine_poll_effect(e, out.as_mut_ptr()) };
+        assert_eq!(rc, acd_result::InvalidArgument);
+        let mut buf = [0 as c_char; 512];
+        let mut len = 0usize;
+        let rc = unsafe { acd_engine_poll_effect_json(e, buf.as_mut_ptr(), buf.len(), &mut len) };
+        assert_eq!(rc, acd_result::Ok);
+        assert!(
+            text(&buf).contains(r#""call":"c\u00001""#),
+            "{}",
+            text(&buf)
+        );
+        unsafe { acd_engine_free(e) };
+    }
+
+    #[test]
+    fn a_saved_engine_keeps_undelivered_effects() {
+        let e = engine();
+        unsafe { (*e).effects.push_back(offer("c1", 1)) };
+        let mut len = 0usize;
+        unsafe { crate::queries::acd_engine_save_json(e, ptr::null_mut(), 0, &mut len) };
+        let mut buf = vec![0 as c_char; len + 1];
+        let rc = unsafe {
+            crate::queries::acd_engine_save_json(e, buf.as_mut_ptr(), buf.len(), &mut len)
+        };
+        assert_eq!(rc, acd_result::Ok);
+        let mut back = ptr::null_mut();
+        let rc = unsafe { crate::handle::acd_engine_load_json(buf.as_ptr(), &mut back) };
+        assert_eq!(rc, acd_result::Ok);
+        let mut pending = 0usize;
+        unsafe { acd_engine_pending(back, &mut pending, ptr::null_mut()) };
+        assert_eq!(pending, 1);
+        assert_eq!(unsafe { (*back).effects.front() }, Some(&offer("c1", 1)));
+        unsafe {
+            acd_engine_free(back);
+            acd_engine_free(e);
+        }
+    }
+}
