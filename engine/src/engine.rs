@@ -496,7 +496,7 @@ impl Core {
                     position,
                 }
             }
-            CallState::Offered { offers } => CallStatus::Offered {
+            CallState::Offered { offers, .. } => CallStatus::Offered {
                 group,
                 agents: offers.iter().map(|&(a, e)| (agent_id(a), e)).collect(),
             },

@@ -49,7 +49,6 @@ mod error;
 mod ids;
 mod invariants;
 mod output;
-mod pending;
 mod personal;
 mod presence;
 mod reconfigure;
