@@ -99,6 +99,8 @@ enum acd_result
   ACD_RESULT_TIME_WENT_BACKWARDS = 117,
   // Engine: invalid configuration.
   ACD_RESULT_CONFIG = 118,
+  // Engine: the call's media differs from its group's.
+  ACD_RESULT_MEDIA_MISMATCH = 119,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -82,6 +82,8 @@ pub enum acd_result {
     TimeWentBackwards = 117,
     /// Engine: invalid configuration.
     Config = 118,
+    /// Engine: the call's media differs from its group's.
+    MediaMismatch = 119,
 }
 
 impl acd_result {
@@ -108,6 +110,7 @@ impl acd_result {
             Error::InUse { .. } => acd_result::InUse,
             Error::TimeWentBackwards { .. } => acd_result::TimeWentBackwards,
             Error::Config(_) => acd_result::Config,
+            Error::MediaMismatch { .. } => acd_result::MediaMismatch,
         }
     }
 
@@ -144,6 +147,7 @@ impl acd_result {
             acd_result::InUse => c"ACD_RESULT_IN_USE",
             acd_result::TimeWentBackwards => c"ACD_RESULT_TIME_WENT_BACKWARDS",
             acd_result::Config => c"ACD_RESULT_CONFIG",
+            acd_result::MediaMismatch => c"ACD_RESULT_MEDIA_MISMATCH",
         }
     }
 
@@ -154,7 +158,7 @@ impl acd_result {
 }
 
 /// Every code, in value order.
-const ALL_CODES: [acd_result; 30] = [
+const ALL_CODES: [acd_result; 31] = [
     acd_result::Ok,
     acd_result::None,
     acd_result::NullPointer,
@@ -185,6 +189,7 @@ const ALL_CODES: [acd_result; 30] = [
     acd_result::InUse,
     acd_result::TimeWentBackwards,
     acd_result::Config,
+    acd_result::MediaMismatch,
 ];
 
 /// The C name of a result code (`"ACD_RESULT_OK"`, ...), or
