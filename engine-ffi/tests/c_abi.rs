@@ -122,3 +122,50 @@ fn python_ctypes_routes_a_call() {
     assert!(stdout.contains("offer: c1 -> alice at 2001"), "{stdout}");
     assert!(stdout.trim_end().ends_with("PASS"), "{stdout}");
 }
+
+#[test]
+fn readme_c_example_compiles_and_routes() {
+    let lib = lib_dir();
+    let exe = out_dir().join("embed");
+    let mut cc = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()));
+    cc.args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic"])
+        .arg("-I")
+        .arg(crate_dir().join("include"))
+        .arg(crate_dir().join("examples/embed.c"))
+        .arg("-o")
+        .arg(&exe)
+        .arg(format!("-L{}", lib.display()))
+        .arg("-lacd")
+        .arg(format!("-Wl,-rpath,{}", lib.display()));
+    run(&mut cc);
+    let stdout = String::from_utf8_lossy(&run(&mut Command::new(&exe)).stdout).to_string();
+    assert!(
+        stdout.starts_with("ring alice at 2001 for c1\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("\"answered\":1"), "{stdout}");
+}
+
+#[test]
+fn readme_python_example_routes() {
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    let output = run(Command::new(python)
+        .arg(crate_dir().join("examples/embed.py"))
+        .arg(lib_dir().join(shared_lib_name())));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "ring alice at 2001 for c1\n"
+    );
+}
+
+#[test]
+fn readme_shows_the_tested_examples_verbatim() {
+    let readme = std::fs::read_to_string(crate_dir().join("README.md")).expect("README.md");
+    for example in ["examples/embed.c", "examples/embed.py"] {
+        let code = std::fs::read_to_string(crate_dir().join(example)).expect(example);
+        assert!(
+            readme.contains(&code),
+            "README.md must contain {example} verbatim (it is the tested copy)"
+        );
+    }
+}
