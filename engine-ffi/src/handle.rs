@@ -269,3 +269,10 @@ pub(crate) mod tests {
         );
     }
 }
+
+/// Compile-time proof of the documented thread model: a handle may move
+/// between threads.
+const _: fn() = || {
+    fn movable<T: Send>() {}
+    movable::<acd_engine>();
+};
