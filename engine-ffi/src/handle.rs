@@ -222,6 +222,13 @@ pub extern "C" fn acd_version() -> *const c_char {
     })
 }
 
+/// Compile-time proof of the documented thread model: a handle may move
+/// between threads.
+const _: fn() = || {
+    fn movable<T: Send>() {}
+    movable::<acd_engine>();
+};
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -269,10 +276,3 @@ pub(crate) mod tests {
         );
     }
 }
-
-/// Compile-time proof of the documented thread model: a handle may move
-/// between threads.
-const _: fn() = || {
-    fn movable<T: Send>() {}
-    movable::<acd_engine>();
-};
