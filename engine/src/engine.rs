@@ -148,8 +148,13 @@ impl Engine {
         }
         let t = self.core.tenant_ix(tenant)?;
         self.core.fire_timers(now);
-        self.core.now = now;
-        self.core.apply(t, command)
+        let before = std::mem::replace(&mut self.core.now, now);
+        let result = self.core.apply(t, command);
+        if result.is_err() {
+            // A refused command changes nothing, not even the clock.
+            self.core.now = before;
+        }
+        result
     }
 
     /// Fires every timer due at or before `now`, each at its exact deadline.
@@ -481,7 +486,8 @@ impl Core {
         let group = self.groups[call.group].id.clone();
         let agent_id = |a: AgentIx| self.agents[a].id.clone();
         match &call.state {
-            CallState::Queued => {
+            // Detached never outlives a step; it reads as queued.
+            CallState::Queued | CallState::Detached => {
                 let g = &self.groups[call.group];
                 let key = call.key();
                 let position = g

@@ -84,6 +84,14 @@ impl Core {
             let should = ready && group.config.routing == RoutingType::Automatic;
             for (k, tier) in group.ready.iter().enumerate() {
                 let filed = s.key.is_some_and(|key| tier.contains(&(key.0, key.1, a)));
+                let pooled = group.random[k].contains(a);
+                let want_pooled = filed && group.config.strategy == crate::Strategy::Random;
+                if pooled != want_pooled {
+                    return Err(format!(
+                        "agent {} random pool membership {pooled}",
+                        agent.id
+                    ));
+                }
                 let expect = should && k >= s.min_tier as usize;
                 if filed != expect {
                     return Err(format!(
@@ -180,6 +188,8 @@ impl Core {
             let mut live = GroupStats::default();
             for (_, call) in self.calls.iter().filter(|(_, c)| c.group == g) {
                 match call.state {
+                    CallState::Detached => return Err(format!("call {} left detached", call.id)),
+                    _ if call.answered() => live.connected += 1,
                     CallState::Queued => live.queued += 1,
                     CallState::Offered { .. } => live.ringing += 1,
                     CallState::Connected { .. } => live.connected += 1,
@@ -204,6 +214,20 @@ impl Core {
             }
             if !s.balanced() {
                 return Err(format!("group {} counters do not balance: {s:?}", group.id));
+            }
+            for (k, pool) in group.random.iter().enumerate() {
+                let want = if group.config.strategy == crate::Strategy::Random {
+                    group.ready[k].len()
+                } else {
+                    0
+                };
+                if pool.len() != want {
+                    return Err(format!(
+                        "group {} tier {k} random pool has {} agents",
+                        group.id,
+                        pool.len()
+                    ));
+                }
             }
             for (k, queue) in group.queues.iter().enumerate() {
                 if !queue.is_empty() && !group.ready[k].is_empty() {

@@ -310,8 +310,8 @@ pub enum EventKind {
         call: CallId,
         /// The group.
         group: GroupId,
-        /// The last agent.
-        agent: AgentId,
+        /// The last agent, if one was connected when it ended.
+        agent: Option<AgentId>,
         /// Talking time of all agents, ms.
         talk_ms: u64,
         /// Hold time of all agents, ms.

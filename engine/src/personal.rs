@@ -44,12 +44,10 @@ impl Core {
         reserved_for: Option<crate::agent::AgentIx>,
         cause: Cause,
     ) {
-        let call = &mut self.calls[c];
-        call.state = CallState::Parked { reserved_for };
+        self.set_state(c, CallState::Parked { reserved_for });
+        let call = &self.calls[c];
         let (g, t, key) = (call.group, call.tenant, call.key());
-        let group = &mut self.groups[g];
-        group.dispatch.insert(key, c);
-        group.stats.parked += 1;
+        self.groups[g].dispatch.insert(key, c);
         let reserved = reserved_for.map(|a| self.agents[a].id.clone());
         self.emit(
             t,
@@ -66,9 +64,8 @@ impl Core {
     pub(crate) fn unpark(&mut self, c: CallIx) {
         let call = &self.calls[c];
         let key = call.key();
-        let group = &mut self.groups[call.group];
-        if group.dispatch.remove(&key).is_some() {
-            group.stats.parked -= 1;
+        if self.groups[call.group].dispatch.remove(&key).is_some() {
+            self.set_state(c, CallState::Detached);
         }
     }
 
