@@ -313,7 +313,9 @@ acd_result acd_engine_new(const char *config_json,
 // Restores an engine from a snapshot made by `acd_engine_save_json` and
 // stores its handle in `*out`. The snapshot is checked against
 // the engine's invariants: one that parses but is inconsistent returns
-// `ACD_RESULT_INCONSISTENT`.
+// `ACD_RESULT_INCONSISTENT`. The check cannot prove a hand-edited or
+// corrupted snapshot sound: should the engine later panic on it, the call
+// returns `ACD_RESULT_PANIC` and the handle is poisoned, as always.
 //
 // # Safety
 // As for `acd_engine_new`.

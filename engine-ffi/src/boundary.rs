@@ -60,7 +60,8 @@ fn clear_last_error() {
     });
 }
 
-fn panic_message(payload: &(dyn Any + Send)) -> String {
+/// Describes a caught panic from its payload.
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
     let detail = payload
         .downcast_ref::<&str>()
         .map(|s| s.to_string())

@@ -9,7 +9,7 @@
 //! an arbitrary address is itself undefined behaviour. The check is a
 //! safety net, not a licence to pass garbage.
 
-use crate::boundary::{guard, guard_value, Failure, Outcome};
+use crate::boundary::{guard, guard_value, panic_message, Failure, Outcome};
 use crate::marshal;
 use crate::result::acd_result;
 use ::acd_engine::{Effect, Engine, EngineConfig, Event};
@@ -156,7 +156,9 @@ pub unsafe extern "C" fn acd_engine_new(
 /// Restores an engine from a snapshot made by `acd_engine_save_json` and
 /// stores its handle in `*out`. The snapshot is checked against
 /// the engine's invariants: one that parses but is inconsistent returns
-/// `ACD_RESULT_INCONSISTENT`.
+/// `ACD_RESULT_INCONSISTENT`. The check cannot prove a hand-edited or
+/// corrupted snapshot sound: should the engine later panic on it, the call
+/// returns `ACD_RESULT_PANIC` and the handle is poisoned, as always.
 ///
 /// # Safety
 /// As for `acd_engine_new`.
@@ -168,15 +170,37 @@ pub unsafe extern "C" fn acd_engine_load_json(
     guard(|| {
         marshal::check_out(out, "out")?;
         // SAFETY: the caller's contract.
-        let engine: Engine = unsafe { marshal::json(snapshot_json, "snapshot_json") }?;
-        engine
-            .check_invariants()
-            .map_err(|why| Failure::new(acd_result::Inconsistent, why))?;
+        let text = unsafe { marshal::text(snapshot_json, "snapshot_json") }?;
+        let engine = restore(text)?;
         let mut handle = acd_engine::boxed(engine);
         handle.collect_outputs();
         // SAFETY: checked non-NULL above.
         unsafe { marshal::put(out, Box::into_raw(handle), "out") }?;
         Ok(acd_result::Ok)
+    })
+}
+
+/// Parses and checks a saved engine. A corrupted snapshot can make the
+/// engine's own lookups or invariant checks panic on an index it does not
+/// hold; that is reported as `Inconsistent`, like any other broken
+/// invariant, rather than as a panic.
+fn restore(text: &str) -> Result<Engine, Failure> {
+    let checked = catch_unwind(AssertUnwindSafe(|| {
+        let engine: Engine = serde_json::from_str(text)
+            .map_err(|e| Failure::new(acd_result::InvalidJson, format!("snapshot_json: {e}")))?;
+        engine
+            .check_invariants()
+            .map_err(|why| Failure::new(acd_result::Inconsistent, why))?;
+        Ok(engine)
+    }));
+    checked.unwrap_or_else(|payload| {
+        Err(Failure::new(
+            acd_result::Inconsistent,
+            format!(
+                "snapshot_json is inconsistent: {}",
+                panic_message(payload.as_ref())
+            ),
+        ))
     })
 }
 

@@ -338,3 +338,37 @@ fn result_names_cover_the_codes() {
     let version = unsafe { CStr::from_ptr(acd_version()) }.to_str().unwrap();
     assert_eq!(version, env!("CARGO_PKG_VERSION"));
 }
+
+#[test]
+fn a_corrupted_snapshot_is_inconsistent_not_a_panic() {
+    let e = new_engine();
+    let mut len = 0usize;
+    let saved = unsafe {
+        acd_engine_logon(
+            e,
+            1,
+            c("acme").as_ptr(),
+            c("alice").as_ptr(),
+            c("2001").as_ptr(),
+        );
+        acd_engine_save_json(e, ptr::null_mut(), 0, &mut len);
+        let mut buf = vec![0 as c_char; len + 1];
+        assert_eq!(
+            acd_engine_save_json(e, buf.as_mut_ptr(), buf.len(), &mut len),
+            acd_result::Ok
+        );
+        acd_engine_free(e);
+        CStr::from_ptr(buf.as_ptr()).to_str().unwrap().to_string()
+    };
+    // Point alice's group membership at a group slot that does not exist.
+    let mut state: serde_json::Value = serde_json::from_str(&saved).unwrap();
+    let served = state
+        .pointer_mut("/agents/0/served/0/group")
+        .expect("saved layout has agents/0/served/0/group");
+    *served = serde_json::json!(7);
+    let mut back = ptr::null_mut();
+    let text = c(&state.to_string());
+    let rc = unsafe { acd_engine_load_json(text.as_ptr(), &mut back) };
+    assert_eq!(rc, acd_result::Inconsistent, "{}", last_error());
+    assert!(back.is_null());
+}
