@@ -1,8 +1,9 @@
 /*
  * Routes one call end to end through the C ABI (acd.h):
  * logon -> ready -> call arrives -> offer effect -> alerting -> answered ->
- * hangup -> clerical timer -> ready again, then checks the statistics, the
- * event record, and a few error paths. Exits 0 and prints "PASS" on success.
+ * save/restore -> hangup -> a queued call abandons -> clerical timer ->
+ * ready again, then checks the statistics, the event record, and a few
+ * error paths. Exits 0 and prints "PASS" on success.
  *
  * Built and run by engine-ffi/tests/c_abi.rs; run under valgrind by
  * engine-ffi/tests/valgrind.sh.
@@ -104,10 +105,37 @@ int main(void) {
     alice_state(e, buf, sizeof buf);
     CHECK(strstr(buf, "\"state\":\"talking\"") != NULL, "state %s", buf);
 
+    /* Save mid-call, "restart", and carry on with the restored engine. */
+    EXPECT(acd_engine_save_json(e, NULL, 0, &n), ACD_RESULT_BUFFER_TOO_SMALL);
+    char *saved = malloc(n + 1);
+    OK(acd_engine_save_json(e, saved, n + 1, &n));
+    acd_engine_free(e);
+    e = NULL;
+    OK(acd_engine_load_json(saved, &e));
+    free(saved);
+    if (e == NULL) {
+        fprintf(stderr, "no restored engine: %s\n", acd_last_error_message());
+        return 1;
+    }
+    alice_state(e, buf, sizeof buf);
+    CHECK(strstr(buf, "\"state\":\"talking\"") != NULL, "restored state %s", buf);
+
     /* Hang up: the call ends and she enters clerical for 5 s. */
     OK(acd_engine_hangup(e, 64000, "acme", "c1"));
     alice_state(e, buf, sizeof buf);
     CHECK(strstr(buf, "\"state\":\"clerical\"") != NULL, "state %s", buf);
+
+    /* A second call, sent as JSON, waits (she is in clerical) and the
+     * caller gives up: an abandon (R-3.9). */
+    OK(acd_engine_handle_json(e, 65000, "acme",
+        "{\"type\":\"call_arrived\",\"id\":\"c2\",\"group\":\"support\",\"priority\":5}"));
+    size_t queued = 0;
+    OK(acd_engine_queue_len(e, "support", &queued));
+    CHECK(queued == 1, "queue length %zu", queued);
+    OK(acd_engine_handle_json(e, 66000, "acme", "{\"type\":\"hangup\",\"call\":\"c2\"}"));
+    OK(acd_engine_queue_len(e, "support", &queued));
+    CHECK(queued == 0, "queue length %zu", queued);
+
     OK(acd_engine_poll_timeout(e, &deadline));
     CHECK(deadline == 69000, "clerical deadline %llu", (unsigned long long)deadline);
     OK(acd_engine_handle_timeout(e, deadline));
@@ -120,8 +148,9 @@ int main(void) {
            ACD_RESULT_BUFFER_TOO_SMALL);
     char *stats = malloc(n + 1);
     OK(acd_engine_group_stats_json(e, "support", stats, n + 1, &n));
-    CHECK(strstr(stats, "\"offered\":1") != NULL, "stats %s", stats);
+    CHECK(strstr(stats, "\"offered\":2") != NULL, "stats %s", stats);
     CHECK(strstr(stats, "\"answered\":1") != NULL, "stats %s", stats);
+    CHECK(strstr(stats, "\"abandoned\":1") != NULL, "stats %s", stats);
     printf("stats: %s\n", stats);
     free(stats);
 
@@ -138,6 +167,7 @@ int main(void) {
     CHECK(count == events, "%zu lines for %zu events", count, events);
     CHECK(strstr(lines, "\"event\":\"call_answered\"") != NULL, "no call_answered");
     CHECK(strstr(lines, "\"event\":\"call_ended\"") != NULL, "no call_ended");
+    CHECK(strstr(lines, "\"event\":\"call_abandoned\"") != NULL, "no call_abandoned");
     printf("events: %zu\n", count);
     free(lines);
 
