@@ -468,6 +468,25 @@ acd_result acd_engine_queue_len(struct acd_engine *engine,
 acd_result acd_engine_now(struct acd_engine *engine,
                           uint64_t *out);
 
+// Stores the number of live calls the engine holds (queued, ringing,
+// connected, parked or diverting).
+//
+// # Safety
+// `engine` must be a handle from this library; `out` NULL or writable.
+acd_result acd_engine_live_calls(struct acd_engine *engine,
+                                 size_t *out);
+
+// Writes the ids of the tenants the engine hosts as a JSON array of
+// strings, e.g. `["acme","globex"]`.
+//
+// # Safety
+// `engine` must be a handle from this library; `buf`/`out_len` as for
+// `acd_engine_poll_effect_json`.
+acd_result acd_engine_tenants_json(struct acd_engine *engine,
+                                   char *buf,
+                                   size_t buf_len,
+                                   size_t *out_len);
+
 // Writes a read-only picture of one tenant (agents' voice state, groups,
 // queue lengths, counters) as JSON.
 //

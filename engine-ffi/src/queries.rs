@@ -141,6 +141,49 @@ pub unsafe extern "C" fn acd_engine_now(engine: *mut acd_engine, out: *mut u64) 
     }
 }
 
+/// Stores the number of live calls the engine holds (queued, ringing,
+/// connected, parked or diverting).
+///
+/// # Safety
+/// `engine` must be a handle from this library; `out` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn acd_engine_live_calls(
+    engine: *mut acd_engine,
+    out: *mut usize,
+) -> acd_result {
+    // SAFETY: the caller's contract, forwarded.
+    unsafe {
+        with_engine(engine, |h| {
+            marshal::put(out, h.engine.live_calls(), "out")?;
+            Ok(acd_result::Ok)
+        })
+    }
+}
+
+/// Writes the ids of the tenants the engine hosts as a JSON array of
+/// strings, e.g. `["acme","globex"]`.
+///
+/// # Safety
+/// `engine` must be a handle from this library; `buf`/`out_len` as for
+/// `acd_engine_poll_effect_json`.
+#[no_mangle]
+pub unsafe extern "C" fn acd_engine_tenants_json(
+    engine: *mut acd_engine,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> acd_result {
+    // SAFETY: the caller's contract, forwarded.
+    unsafe {
+        with_engine(engine, |h| {
+            let out = OutBuf::new(buf, buf_len, out_len)?;
+            let ids: Vec<&TenantId> = h.engine.tenants().collect();
+            out.write(&to_json(&ids)?)?;
+            Ok(acd_result::Ok)
+        })
+    }
+}
+
 /// Writes a read-only picture of one tenant (agents' voice state, groups,
 /// queue lengths, counters) as JSON.
 ///

@@ -182,6 +182,22 @@ fn engine_refusals_keep_their_own_codes() {
             acd_result::Ok
         );
         assert_eq!(n, 0);
+        assert_eq!(acd_engine_live_calls(e, &mut n), acd_result::Ok);
+        assert_eq!(n, 0);
+        assert_eq!(
+            acd_engine_live_calls(e, ptr::null_mut()),
+            acd_result::NullPointer
+        );
+        let mut buf = [0 as c_char; 32];
+        let mut len = 0usize;
+        assert_eq!(
+            acd_engine_tenants_json(e, buf.as_mut_ptr(), buf.len(), &mut len),
+            acd_result::Ok
+        );
+        assert_eq!(
+            CStr::from_ptr(buf.as_ptr()).to_str().unwrap(),
+            r#"["acme"]"#
+        );
         acd_engine_free(e);
     }
 }
