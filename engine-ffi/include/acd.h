@@ -135,7 +135,9 @@ typedef uint32_t acd_effect_kind;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// An ACD engine behind an opaque pointer.
+// An ACD engine behind an opaque pointer. C sees only
+// `typedef struct acd_engine acd_engine;`; the memory behind the pointer
+// is a [`Handle`].
 //
 // Thread safety: a handle is *not* internally synchronised. It must not
 // be used from two threads at the same time; it may be moved between

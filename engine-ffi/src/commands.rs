@@ -5,19 +5,14 @@
 //! engine's `Instant`). Every command fires the timers due at or before its
 //! `now_ms` first, exactly as `acd_engine_handle_timeout` would.
 
-use crate::handle::{acd_engine, with_engine};
+use crate::handle::{acd_engine, with_engine, Handle};
 use crate::marshal;
 use crate::result::acd_result;
 use ::acd_engine::{CallSpec, Command, Epoch, Instant, Media, TenantId};
 use std::ffi::c_char;
 
 /// Applies `command` for `tenant` and reports the engine's verdict.
-fn apply(
-    h: &mut acd_engine,
-    now_ms: u64,
-    tenant: &str,
-    command: Command,
-) -> crate::boundary::Outcome {
+fn apply(h: &mut Handle, now_ms: u64, tenant: &str, command: Command) -> crate::boundary::Outcome {
     h.engine.handle(
         Instant::from_millis(now_ms),
         &TenantId::new(tenant),

@@ -22,7 +22,9 @@ const LIVE: u64 = 0x4143_4445_4e47_494e;
 /// Tag written into a handle as it is freed.
 const FREED: u64 = 0xdead_acd0_dead_acd0;
 
-/// An ACD engine behind an opaque pointer.
+/// An ACD engine behind an opaque pointer. C sees only
+/// `typedef struct acd_engine acd_engine;`; the memory behind the pointer
+/// is a [`Handle`].
 ///
 /// Thread safety: a handle is *not* internally synchronised. It must not
 /// be used from two threads at the same time; it may be moved between
@@ -31,6 +33,13 @@ const FREED: u64 = 0xdead_acd0_dead_acd0;
 /// parallel freely.
 #[allow(non_camel_case_types)]
 pub struct acd_engine {
+    _opaque: [u8; 0],
+}
+
+/// What an `acd_engine *` points to. `repr(C)` puts the tag first, so the
+/// check reads only the first eight bytes of whatever the caller passed.
+#[repr(C)]
+pub(crate) struct Handle {
     tag: u64,
     /// An earlier call panicked inside the engine.
     poisoned: bool,
@@ -43,9 +52,9 @@ pub struct acd_engine {
     pub(crate) effect_strings: Vec<CString>,
 }
 
-impl acd_engine {
-    fn boxed(engine: Engine) -> Box<acd_engine> {
-        Box::new(acd_engine {
+impl Handle {
+    fn boxed(engine: Engine) -> Box<Handle> {
+        Box::new(Handle {
             tag: LIVE,
             poisoned: false,
             engine,
@@ -53,6 +62,11 @@ impl acd_engine {
             events: VecDeque::new(),
             effect_strings: Vec::new(),
         })
+    }
+
+    /// Hands the handle to C.
+    fn into_raw(self: Box<Handle>) -> *mut acd_engine {
+        Box::into_raw(self).cast()
     }
 
     /// Moves the engine's pending outputs into the handle's queues, so that
@@ -68,16 +82,18 @@ impl acd_engine {
 /// # Safety
 /// `ptr` must be NULL or a pointer obtained from `acd_engine_new` /
 /// `acd_engine_load_json`; see the module docs for what is detected.
-unsafe fn borrow<'a>(ptr: *mut acd_engine) -> Result<&'a mut acd_engine, Failure> {
+unsafe fn borrow<'a>(ptr: *mut acd_engine) -> Result<&'a mut Handle, Failure> {
+    let ptr = ptr.cast::<Handle>();
     if ptr.is_null() {
         return Err(marshal::null("engine"));
     }
-    if !ptr.cast::<u64>().is_aligned() {
+    if !ptr.is_aligned() {
         return Err(bad_handle("misaligned pointer"));
     }
-    // SAFETY: non-null, aligned; the caller promises it came from us. The
-    // tag is read through a raw pointer before any reference is formed.
-    let tag = unsafe { std::ptr::addr_of!((*ptr).tag).read() };
+    // SAFETY: non-null and aligned; the caller promises it came from us.
+    // Only the first eight bytes (the tag, first in the repr(C) layout)
+    // are read before any reference is formed.
+    let tag = unsafe { ptr.cast::<u64>().read() };
     if tag != LIVE {
         let why = if tag == FREED {
             "handle already freed"
@@ -109,7 +125,7 @@ fn bad_handle(why: &str) -> Failure {
 /// As for [`borrow`].
 pub(crate) unsafe fn with_engine(
     ptr: *mut acd_engine,
-    body: impl FnOnce(&mut acd_engine) -> Outcome,
+    body: impl FnOnce(&mut Handle) -> Outcome,
 ) -> acd_result {
     guard(|| {
         // SAFETY: forwarded contract.
@@ -148,7 +164,7 @@ pub unsafe extern "C" fn acd_engine_new(
         let config: EngineConfig = unsafe { marshal::json(config_json, "config_json") }?;
         let engine = Engine::new(config)?;
         // SAFETY: checked non-NULL above.
-        unsafe { marshal::put(out, Box::into_raw(acd_engine::boxed(engine)), "out") }?;
+        unsafe { marshal::put(out, Handle::boxed(engine).into_raw(), "out") }?;
         Ok(acd_result::Ok)
     })
 }
@@ -172,10 +188,10 @@ pub unsafe extern "C" fn acd_engine_load_json(
         // SAFETY: the caller's contract.
         let text = unsafe { marshal::text(snapshot_json, "snapshot_json") }?;
         let engine = restore(text)?;
-        let mut handle = acd_engine::boxed(engine);
+        let mut handle = Handle::boxed(engine);
         handle.collect_outputs();
         // SAFETY: checked non-NULL above.
-        unsafe { marshal::put(out, Box::into_raw(handle), "out") }?;
+        unsafe { marshal::put(out, handle.into_raw(), "out") }?;
         Ok(acd_result::Ok)
     })
 }
@@ -230,8 +246,9 @@ pub unsafe extern "C" fn acd_engine_free(engine: *mut acd_engine) {
         // freed first so a double free is caught while the memory is not
         // reused.
         unsafe {
-            (*engine).tag = FREED;
-            drop(Box::from_raw(engine));
+            let handle = engine.cast::<Handle>();
+            (*handle).tag = FREED;
+            drop(Box::from_raw(handle));
         }
         Ok(acd_result::Ok)
     });
@@ -250,7 +267,7 @@ pub extern "C" fn acd_version() -> *const c_char {
 /// between threads.
 const _: fn() = || {
     fn movable<T: Send>() {}
-    movable::<acd_engine>();
+    movable::<Handle>();
 };
 
 #[cfg(test)]
@@ -273,6 +290,14 @@ pub(crate) mod tests {
         e
     }
 
+    /// The handle behind a pointer from [`engine`], for white-box tests.
+    ///
+    /// # Safety
+    /// `e` must be a live handle not otherwise borrowed.
+    pub(crate) unsafe fn inner<'a>(e: *mut acd_engine) -> &'a mut Handle {
+        unsafe { &mut *e.cast::<Handle>() }
+    }
+
     #[test]
     fn a_panic_inside_the_engine_poisons_the_handle() {
         let e = engine();
@@ -288,12 +313,12 @@ pub(crate) mod tests {
     fn free_marks_the_tag_before_releasing() {
         // Checked on a handle that is never released, so that reading the
         // tag afterwards is not a use after free.
-        let mut h = acd_engine::boxed(Engine::new(EngineConfig::default()).unwrap());
-        let raw: *mut acd_engine = &mut *h;
-        unsafe { (*raw).tag = FREED };
+        let mut h = Handle::boxed(Engine::new(EngineConfig::default()).unwrap());
+        let raw: *mut acd_engine = (&mut *h as *mut Handle).cast();
+        h.tag = FREED;
         let rc = unsafe { with_engine(raw, |_| Ok(acd_result::Ok)) };
         assert_eq!(rc, acd_result::BadHandle);
-        unsafe { (*raw).tag = LIVE };
+        h.tag = LIVE;
         assert_eq!(
             unsafe { with_engine(raw, |_| Ok(acd_result::Ok)) },
             acd_result::Ok

@@ -400,7 +400,7 @@ pub unsafe extern "C" fn acd_engine_poll_effect(
 mod tests {
     use super::*;
     use crate::handle::acd_engine_free;
-    use crate::handle::tests::engine;
+    use crate::handle::tests::{engine, inner};
     use ::acd_engine::{Instant, TenantId};
     use std::ffi::CStr;
 
@@ -433,7 +433,7 @@ mod tests {
     #[test]
     fn a_small_buffer_consumes_nothing_and_reports_the_length() {
         let e = engine();
-        unsafe { (*e).effects.push_back(offer("c1", 3)) };
+        unsafe { inner(e).effects.push_back(offer("c1", 3)) };
         let want = to_json(&offer("c1", 3)).unwrap();
         let mut small = [0 as c_char; 16];
         let mut len = 0usize;
@@ -455,8 +455,8 @@ mod tests {
     fn draining_is_all_or_nothing_json_lines() {
         let e = engine();
         unsafe {
-            (*e).effects.push_back(offer("c1", 1));
-            (*e).effects.push_back(divert("c2"));
+            inner(e).effects.push_back(offer("c1", 1));
+            inner(e).effects.push_back(divert("c2"));
         }
         let mut len = 0usize;
         let mut pending = 0usize;
@@ -482,8 +482,8 @@ mod tests {
     fn typed_effects_expose_the_fields_of_their_kind() {
         let e = engine();
         unsafe {
-            (*e).effects.push_back(offer("c1", 7));
-            (*e).effects.push_back(divert("c2"));
+            inner(e).effects.push_back(offer("c1", 7));
+            inner(e).effects.push_back(divert("c2"));
         }
         let mut out = std::mem::MaybeUninit::<acd_effect>::uninit();
         assert_eq!(
@@ -514,7 +514,7 @@ mod tests {
     #[test]
     fn an_effect_with_a_nul_stays_queued_for_the_json_path() {
         let e = engine();
-        unsafe { (*e).effects.push_back(offer("c\u{0}1", 1)) };
+        unsafe { inner(e).effects.push_back(offer("c\u{0}1", 1)) };
         let mut out = std::mem::MaybeUninit::<acd_effect>::uninit();
         let rc = unsafe { acd_engine_poll_effect(e, out.as_mut_ptr()) };
         assert_eq!(rc, acd_result::InvalidArgument);
@@ -533,7 +533,7 @@ mod tests {
     #[test]
     fn a_saved_engine_keeps_undelivered_effects() {
         let e = engine();
-        unsafe { (*e).effects.push_back(offer("c1", 1)) };
+        unsafe { inner(e).effects.push_back(offer("c1", 1)) };
         let mut len = 0usize;
         unsafe { crate::queries::acd_engine_save_json(e, ptr::null_mut(), 0, &mut len) };
         let mut buf = vec![0 as c_char; len + 1];
@@ -547,7 +547,10 @@ mod tests {
         let mut pending = 0usize;
         unsafe { acd_engine_pending(back, &mut pending, ptr::null_mut()) };
         assert_eq!(pending, 1);
-        assert_eq!(unsafe { (*back).effects.front() }, Some(&offer("c1", 1)));
+        assert_eq!(
+            unsafe { inner(back).effects.front() },
+            Some(&offer("c1", 1))
+        );
         unsafe {
             acd_engine_free(back);
             acd_engine_free(e);

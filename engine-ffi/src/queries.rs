@@ -4,7 +4,7 @@
 //! same BUFFER_TOO_SMALL protocol as the output functions.
 
 use crate::boundary::Failure;
-use crate::handle::{acd_engine, with_engine};
+use crate::handle::{acd_engine, with_engine, Handle};
 use crate::marshal::{self, OutBuf};
 use crate::outputs::to_json;
 use crate::result::acd_result;
@@ -230,7 +230,7 @@ pub unsafe extern "C" fn acd_engine_check_invariants(engine: *mut acd_engine) ->
 /// The engine's whole state as JSON, including outputs the handle has
 /// taken from the engine but not yet handed to C. Field names follow the
 /// engine's serde layout; only `effects` and `events` are touched here.
-fn saved_state(h: &acd_engine) -> Result<String, Failure> {
+fn saved_state(h: &Handle) -> Result<String, Failure> {
     let mut state = serde_json::to_value(&h.engine)
         .map_err(|e| Failure::new(acd_result::InvalidJson, format!("could not save: {e}")))?;
     prepend(&mut state, "effects", &h.effects)?;
