@@ -246,24 +246,12 @@ pub struct acd_effect {
     pub deadline_ms: u64,
 }
 
-/// The owned strings of one typed effect, before they are exposed.
-#[derive(Default)]
-struct EffectText {
+/// A typed effect: owned C copies of its strings and the view pointing
+/// into them. The pointers stay valid when `strings` is moved, because a
+/// `CString` keeps its bytes on the heap.
+struct TypedEffect {
     strings: Vec<CString>,
-}
-
-impl EffectText {
-    /// Keeps `s` and returns the index of its C copy.
-    fn keep(&mut self, s: &str, what: &str) -> Result<usize, Failure> {
-        let c = CString::new(s).map_err(|_| {
-            Failure::new(
-                acd_result::InvalidArgument,
-                format!("effect {what} contains NUL; use acd_engine_poll_effect_json"),
-            )
-        })?;
-        self.strings.push(c);
-        Ok(self.strings.len() - 1)
-    }
+    view: acd_effect,
 }
 
 fn cause_name(cause: Cause) -> Result<String, Failure> {
@@ -273,25 +261,35 @@ fn cause_name(cause: Cause) -> Result<String, Failure> {
     }
 }
 
-/// Indexes into an [`EffectText`] for each string field; `None` = NULL.
-#[derive(Default)]
-struct Slots {
-    tenant: Option<usize>,
-    call: Option<usize>,
-    agent: Option<usize>,
-    extension: Option<usize>,
-    group: Option<usize>,
-    destination: Option<usize>,
-    cause: Option<usize>,
-}
-
-/// Lays out `effect` as owned strings plus the scalar fields.
-fn lay_out(
-    effect: &Effect,
-) -> Result<(acd_effect_kind, EffectText, Slots, Option<u64>, u64), Failure> {
-    let mut t = EffectText::default();
-    let mut s = Slots::default();
-    let (kind, epoch, deadline) = match effect {
+/// Builds the typed view of `effect`; fails (consuming nothing) when a
+/// string holds a NUL byte and so cannot be a C string.
+fn typed(effect: &Effect) -> Result<TypedEffect, Failure> {
+    let mut strings = Vec::new();
+    let mut keep = |s: &str, what: &str| -> Result<*const c_char, Failure> {
+        let c = CString::new(s).map_err(|_| {
+            Failure::new(
+                acd_result::InvalidArgument,
+                format!("effect {what} contains NUL; use acd_engine_poll_effect_json"),
+            )
+        })?;
+        let p = c.as_ptr();
+        strings.push(c);
+        Ok(p)
+    };
+    let mut v = acd_effect {
+        kind: acd_effect_kind::Offer,
+        tenant: ptr::null(),
+        call: ptr::null(),
+        agent: ptr::null(),
+        extension: ptr::null(),
+        group: ptr::null(),
+        destination: ptr::null(),
+        cause: ptr::null(),
+        epoch: 0,
+        has_epoch: false,
+        deadline_ms: 0,
+    };
+    let epoch = match effect {
         Effect::Offer {
             tenant,
             call,
@@ -301,12 +299,15 @@ fn lay_out(
             epoch,
             deadline,
         } => {
-            s.tenant = Some(t.keep(tenant.as_str(), "tenant")?);
-            s.call = Some(t.keep(call.as_str(), "call")?);
-            s.agent = Some(t.keep(agent.as_str(), "agent")?);
-            s.extension = Some(t.keep(extension, "extension")?);
-            s.group = Some(t.keep(group.as_str(), "group")?);
-            (acd_effect_kind::Offer, Some(*epoch), deadline.as_millis())
+            (v.tenant, v.call) = (
+                keep(tenant.as_str(), "tenant")?,
+                keep(call.as_str(), "call")?,
+            );
+            v.agent = keep(agent.as_str(), "agent")?;
+            v.extension = keep(extension, "extension")?;
+            v.group = keep(group.as_str(), "group")?;
+            v.deadline_ms = deadline.as_millis();
+            Some(*epoch)
         }
         Effect::StopRinging {
             tenant,
@@ -315,11 +316,14 @@ fn lay_out(
             epoch,
             cause,
         } => {
-            s.tenant = Some(t.keep(tenant.as_str(), "tenant")?);
-            s.call = Some(t.keep(call.as_str(), "call")?);
-            s.agent = Some(t.keep(agent.as_str(), "agent")?);
-            s.cause = Some(t.keep(&cause_name(*cause)?, "cause")?);
-            (acd_effect_kind::StopRinging, Some(*epoch), 0)
+            v.kind = acd_effect_kind::StopRinging;
+            (v.tenant, v.call) = (
+                keep(tenant.as_str(), "tenant")?,
+                keep(call.as_str(), "call")?,
+            );
+            v.agent = keep(agent.as_str(), "agent")?;
+            v.cause = keep(&cause_name(*cause)?, "cause")?;
+            Some(*epoch)
         }
         Effect::Divert {
             tenant,
@@ -328,24 +332,31 @@ fn lay_out(
             epoch,
             cause,
         } => {
-            s.tenant = Some(t.keep(tenant.as_str(), "tenant")?);
-            s.call = Some(t.keep(call.as_str(), "call")?);
-            s.destination = Some(t.keep(destination, "destination")?);
-            s.cause = Some(t.keep(&cause_name(*cause)?, "cause")?);
-            (acd_effect_kind::Divert, *epoch, 0)
+            v.kind = acd_effect_kind::Divert;
+            (v.tenant, v.call) = (
+                keep(tenant.as_str(), "tenant")?,
+                keep(call.as_str(), "call")?,
+            );
+            v.destination = keep(destination, "destination")?;
+            v.cause = keep(&cause_name(*cause)?, "cause")?;
+            *epoch
         }
         Effect::ClearCall {
             tenant,
             call,
             cause,
         } => {
-            s.tenant = Some(t.keep(tenant.as_str(), "tenant")?);
-            s.call = Some(t.keep(call.as_str(), "call")?);
-            s.cause = Some(t.keep(&cause_name(*cause)?, "cause")?);
-            (acd_effect_kind::ClearCall, None, 0)
+            v.kind = acd_effect_kind::ClearCall;
+            (v.tenant, v.call) = (
+                keep(tenant.as_str(), "tenant")?,
+                keep(call.as_str(), "call")?,
+            );
+            v.cause = keep(&cause_name(*cause)?, "cause")?;
+            None
         }
     };
-    Ok((kind, t, s, epoch, deadline))
+    (v.epoch, v.has_epoch) = (epoch.unwrap_or(0), epoch.is_some());
+    Ok(TypedEffect { strings, view: v })
 }
 
 /// Takes the oldest pending effect as a typed `acd_effect` and returns
@@ -370,27 +381,10 @@ pub unsafe extern "C" fn acd_engine_poll_effect(
             let Some(front) = h.effects.front() else {
                 return Ok(acd_result::None);
             };
-            let (kind, text, slots, epoch, deadline_ms) = lay_out(front)?;
+            let TypedEffect { strings, view } = typed(front)?;
             h.effects.pop_front();
-            h.effect_strings = text.strings;
-            let at = |slot: Option<usize>| match slot {
-                Some(i) => h.effect_strings[i].as_ptr(),
-                None => ptr::null(),
-            };
-            let effect = acd_effect {
-                kind,
-                tenant: at(slots.tenant),
-                call: at(slots.call),
-                agent: at(slots.agent),
-                extension: at(slots.extension),
-                group: at(slots.group),
-                destination: at(slots.destination),
-                cause: at(slots.cause),
-                epoch: epoch.unwrap_or(0),
-                has_epoch: epoch.is_some(),
-                deadline_ms,
-            };
-            marshal::put(out, effect, "out")?;
+            h.effect_strings = strings;
+            marshal::put(out, view, "out")?;
             Ok(acd_result::Ok)
         })
     }
