@@ -110,7 +110,7 @@ typedef uint32_t acd_result;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// Kinds of [`acd_effect`].
+// Kinds of `acd_effect`.
 enum acd_effect_kind
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : uint32_t
@@ -137,7 +137,7 @@ typedef uint32_t acd_effect_kind;
 
 // An ACD engine behind an opaque pointer. C sees only
 // `typedef struct acd_engine acd_engine;`; the memory behind the pointer
-// is a [`Handle`].
+// is a private, tagged record (`Handle`).
 //
 // Thread safety: a handle is *not* internally synchronised. It must not
 // be used from two threads at the same time; it may be moved between

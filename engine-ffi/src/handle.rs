@@ -24,7 +24,7 @@ const FREED: u64 = 0xdead_acd0_dead_acd0;
 
 /// An ACD engine behind an opaque pointer. C sees only
 /// `typedef struct acd_engine acd_engine;`; the memory behind the pointer
-/// is a [`Handle`].
+/// is a private, tagged record (`Handle`).
 ///
 /// Thread safety: a handle is *not* internally synchronised. It must not
 /// be used from two threads at the same time; it may be moved between

@@ -198,7 +198,7 @@ pub unsafe extern "C" fn acd_engine_set_events_enabled(
     }
 }
 
-/// Kinds of [`acd_effect`].
+/// Kinds of `acd_effect`.
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[allow(non_camel_case_types)]
