@@ -96,10 +96,15 @@ impl Serialize for Engine {
     }
 }
 
+/// Loading checks the state before use: a snapshot whose indexes or
+/// invariants do not hold is a deserialization error, never a panic.
 impl<'de> Deserialize<'de> for Engine {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut core = Core::deserialize(d)?;
+        core.check_structure().map_err(serde::de::Error::custom)?;
         core.rebuild_lookup();
+        core.check_invariants()
+            .map_err(|e| serde::de::Error::custom(format!("inconsistent state: {e}")))?;
         Ok(Engine { core })
     }
 }

@@ -322,3 +322,101 @@ impl Core {
         }
     }
 }
+
+/// Structural soundness of a deserialized state: every index points at a
+/// record that exists, and per-tier vectors have the same length. Checked
+/// before anything else reads a loaded snapshot, so that a corrupt one is
+/// an error, never a panic.
+impl Core {
+    pub(crate) fn check_structure(&self) -> Result<(), String> {
+        let bad = |what: String| Err(format!("corrupt state: {what}"));
+        let tenants = self.tenants.len();
+        let skills = self.skills.len() as u32;
+        for t in &self.tenants {
+            if let Some(g) = t.groups.iter().find(|&&g| !self.groups.contains(g)) {
+                return bad(format!("tenant {} names group slot {g}", t.id));
+            }
+            if let Some(a) = t.agents.iter().find(|&&a| !self.agents.contains(a)) {
+                return bad(format!("tenant {} names agent slot {a}", t.id));
+            }
+        }
+        for (_, agent) in &self.agents {
+            if agent.tenant >= tenants || agent.skills.0.iter().any(|s| s.0 >= skills) {
+                return bad(format!("agent {} tenant or skill out of range", agent.id));
+            }
+            for s in &agent.served {
+                let ok = self
+                    .groups
+                    .get(s.group)
+                    .is_some_and(|g| (s.min_tier as usize) < g.tiers.len());
+                if !ok {
+                    return bad(format!(
+                        "agent {} serves group slot {} tier {}",
+                        agent.id, s.group, s.min_tier
+                    ));
+                }
+            }
+            if agent.channels.iter().any(|ch| {
+                ch.state
+                    .reservation()
+                    .is_some_and(|(c, _)| !self.calls.contains(c))
+            }) {
+                return bad(format!("agent {} holds a missing call", agent.id));
+            }
+        }
+        for (_, group) in &self.groups {
+            let n = group.tiers.len();
+            let shaped = n > 0
+                && group.ready.len() == n
+                && group.queues.len() == n
+                && group.random.len() == n;
+            let skills_ok = group
+                .tiers
+                .iter()
+                .flat_map(|t| &t.0)
+                .flat_map(|r| &r.0)
+                .all(|s| s.0 < skills);
+            let agents_ok = group
+                .ready
+                .iter()
+                .flatten()
+                .all(|k| self.agents.contains(k.2));
+            let calls_ok = group
+                .queues
+                .iter()
+                .chain([&group.dispatch])
+                .flat_map(|q| q.values())
+                .all(|&c| self.calls.contains(c));
+            if group.tenant >= tenants || !shaped || !skills_ok || !agents_ok || !calls_ok {
+                return bad(format!("group {} is malformed", group.id));
+            }
+        }
+        for (_, call) in &self.calls {
+            let group_ok = self
+                .groups
+                .get(call.group)
+                .is_some_and(|g| (call.tier as usize) < g.tiers.len());
+            let agents: Vec<usize> = match &call.state {
+                CallState::Offered { offers, .. } => offers.iter().map(|o| o.0).collect(),
+                CallState::Connected { agent, .. } => vec![*agent],
+                CallState::Parked { reserved_for } => reserved_for.iter().copied().collect(),
+                _ => Vec::new(),
+            };
+            let agents_ok = agents
+                .iter()
+                .chain(call.personal.target.iter())
+                .all(|&a| self.agents.contains(a));
+            if call.tenant >= tenants || !group_ok || !agents_ok {
+                return bad(format!("call {} is malformed", call.id));
+            }
+        }
+        let waits_ok = self
+            .personal_waits
+            .iter()
+            .all(|(&(a, _), &c)| self.agents.contains(a) && self.calls.contains(c));
+        if !waits_ok {
+            return bad("personal waits name missing records".into());
+        }
+        Ok(())
+    }
+}
