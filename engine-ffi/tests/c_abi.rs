@@ -160,12 +160,15 @@ fn readme_python_example_routes() {
 
 #[test]
 fn readme_shows_the_tested_examples_verbatim() {
-    let readme = std::fs::read_to_string(crate_dir().join("README.md")).expect("README.md");
-    for example in ["examples/embed.c", "examples/embed.py"] {
-        let code = std::fs::read_to_string(crate_dir().join(example)).expect(example);
-        assert!(
-            readme.contains(&code),
-            "README.md must contain {example} verbatim (it is the tested copy)"
-        );
+    for readme_path in [crate_dir().join("README.md"), crate_dir().join("../README.md")] {
+        let readme = std::fs::read_to_string(&readme_path).expect("README.md");
+        for example in ["examples/embed.c", "examples/embed.py"] {
+            let code = std::fs::read_to_string(crate_dir().join(example)).expect(example);
+            assert!(
+                readme.contains(&code),
+                "{} must contain {example} verbatim (it is the tested copy)",
+                readme_path.display()
+            );
+        }
     }
 }
