@@ -259,10 +259,7 @@ pub fn erlang_reference(s: &Scenario, g: usize) -> Option<ErlangReference> {
     });
     let simple = stream.per_hour.is_constant()
         && stream.handle.is_exponential()
-        && stream
-            .patience
-            .as_ref()
-            .map_or(true, |p| p.is_exponential())
+        && stream.patience.as_ref().is_none_or(|p| p.is_exponential())
         && group.clerical_s == 0
         && *s.answer_delay_s.get_ref() == 0.0
         && group.max_queue_len.is_none()
