@@ -64,6 +64,9 @@ pub struct Scenario {
     pub arrivals: Vec<ArrivalSpec>,
     /// Agent pools.
     pub agents: Vec<AgentSpec>,
+    /// Line of each group's id in the source, for errors found later.
+    #[serde(skip)]
+    group_lines: Vec<Option<usize>>,
 }
 
 fn default_interval_s() -> Spanned<u64> {
@@ -264,8 +267,16 @@ impl Source<'_> {
 impl Scenario {
     /// Parses and checks a scenario.
     pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
-        let scenario: Scenario = toml::from_str(text).map_err(|e| decode_error(text, &e))?;
-        scenario.check(&Source(text))?;
+        let mut scenario: Scenario = toml::from_str(text).map_err(|e| decode_error(text, &e))?;
+        let src = Source(text);
+        scenario.check(&src)?;
+        scenario.group_lines = scenario
+            .groups
+            .iter()
+            .map(|g| src.line_of(g.id.span()))
+            .collect();
+        // What the engine itself refuses is a scenario error too.
+        scenario.engine_config(scenario.seed)?;
         Ok(scenario)
     }
 
@@ -398,12 +409,50 @@ impl Scenario {
             tenants: vec![tenant],
             ..EngineConfig::default()
         };
-        config.validate().map_err(|e| ScenarioError {
+        config.validate().map_err(|e| self.locate(e))?;
+        Ok(config)
+    }
+
+    /// Points an engine configuration error at the scenario's group or
+    /// agent pool it came from.
+    fn locate(&self, e: acd_engine::ConfigError) -> ScenarioError {
+        let message = format!("rejected by the engine: {}", e.problem);
+        let named = |kind: &str| {
+            let (_, rest) = e.object.split_once(&format!("{kind} \""))?;
+            rest.split('"').next().map(str::to_string)
+        };
+        if let Some(id) = named("group") {
+            if let Some(i) = self.groups.iter().position(|g| *g.id.get_ref() == id) {
+                let field = match e.field.as_str() {
+                    "overflow" => "overflow_to",
+                    other => other,
+                };
+                return ScenarioError {
+                    line: self.line_of_group(i),
+                    field: format!("groups[{i}].{field}"),
+                    message,
+                };
+            }
+        }
+        if let Some(id) = named("agent") {
+            let pool = (0..self.agents.len()).find(|&p| self.agent_ids(p).any(|a| a == id));
+            if let Some(p) = pool {
+                return ScenarioError {
+                    line: None,
+                    field: format!("agents[{p}].{}", e.field),
+                    message,
+                };
+            }
+        }
+        ScenarioError {
             line: None,
             field: e.field.clone(),
             message: format!("rejected by the engine: {e}"),
-        })?;
-        Ok(config)
+        }
+    }
+
+    fn line_of_group(&self, i: usize) -> Option<usize> {
+        self.group_lines.get(i).copied().flatten()
     }
 
     fn group_config(&self, g: &GroupSpec) -> GroupConfig {
@@ -580,6 +629,18 @@ skills = { support = 5 }
             (Some(12), "groups[1].id"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn engine_rejections_point_at_the_group() {
+        let text = MINIMAL.replace("clerical_s = 0", "clerical_s = 0\nmax_wait_s = 30");
+        let e = error_of(&text);
+        assert_eq!(
+            (e.line, e.field.as_str()),
+            (Some(6), "groups[0].overflow_to"),
+            "{e}"
+        );
+        assert!(e.message.contains("R-3.8"), "{e}");
     }
 
     #[test]

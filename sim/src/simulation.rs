@@ -95,6 +95,9 @@ pub struct RunOutcome {
     pub engine_stats: Vec<GroupStats>,
     /// Simulated time at the end, ms.
     pub end_ms: u64,
+    /// The engine's first broken internal invariant at the end of the run,
+    /// if any. Checked in debug builds only (it walks the whole engine).
+    pub invariant_violation: Option<String>,
 }
 
 /// One simulation run in progress.
@@ -280,7 +283,13 @@ impl Simulation {
                 window.contains(c.arrived_ms) && !matches!(c.phase, Phase::Talking { .. })
             })
             .count() as u64;
+        let invariant_violation = if cfg!(debug_assertions) {
+            self.engine.check_invariants().err()
+        } else {
+            None
+        };
         RunOutcome {
+            invariant_violation,
             seed: self.seed,
             recorder: self.recorder,
             sim_events: self.sim_events,

@@ -95,6 +95,7 @@ fn every_strategy_runs_and_work_conserving_ones_wait_alike() {
     ] {
         let run = run_once(&parse(&text(strategy, 600, false, "")), 5, &mut |_| {}).unwrap();
         assert_eq!(run.engine_errors, 0, "{strategy}");
+        assert_eq!(run.invariant_violation, None, "{strategy}");
         assert_eq!(run.unresolved, 0, "{strategy}");
         let (t, b) = (&run.recorder.totals[0], &base.recorder.totals[0]);
         assert_eq!(

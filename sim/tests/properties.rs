@@ -27,21 +27,28 @@ struct Shape {
     clerical: u32,
     delay: u32,
     shared: bool,
+    /// Max wait before overflowing to the shared group (R-3.8).
+    max_wait: Option<u32>,
+    /// Ring-time supervision above the answer delay (R-3.6).
+    ring_time: Option<u32>,
 }
 
 fn shape() -> impl Strategy<Value = Shape> {
-    (
-        0..8usize,
-        1..8u32,
-        10..400u32,
-        5..300u32,
+    let traffic = (0..8usize, 1..8u32, 10..400u32, 5..300u32);
+    let callers = (
         prop::option::of(5..200u32),
         0..30u32,
         0..4u32,
         any::<bool>(),
-    )
-        .prop_map(
-            |(strategy, agents, per_hour, aht, patience, clerical, delay, shared)| Shape {
+        prop::option::of(1..120u32),
+        prop::option::of(1..20u32),
+    );
+    (traffic, callers).prop_map(
+        |(
+            (strategy, agents, per_hour, aht),
+            (patience, clerical, delay, shared, max_wait, ring),
+        )| {
+            Shape {
                 strategy,
                 agents,
                 per_hour,
@@ -50,8 +57,11 @@ fn shape() -> impl Strategy<Value = Shape> {
                 clerical,
                 delay,
                 shared,
-            },
-        )
+                max_wait,
+                ring_time: ring.map(|r| r + delay),
+            }
+        },
+    )
 }
 
 fn scenario(s: &Shape) -> Scenario {
@@ -68,9 +78,16 @@ fn scenario(s: &Shape) -> Scenario {
     } else {
         ""
     };
+    let mut options = String::new();
+    if let (true, Some(w)) = (s.shared, s.max_wait) {
+        options += &format!("max_wait_s = {w}\noverflow_to = \"b\"\n");
+    }
+    if let Some(r) = s.ring_time {
+        options += &format!("ring_time_s = {r}\n");
+    }
     let text = format!(
-        "duration_s = 1800\nwarmup_s = 300\ninterval_s = 600\nanswer_delay_s = {delay}\n\
-         [[groups]]\nid = \"a\"\nstrategy = \"{strategy}\"\nclerical_s = {clerical}\nskills = [\"x\"]\n\
+        "duration_s = 3600\nwarmup_s = 300\ninterval_s = 600\nanswer_delay_s = {delay}\n\
+         [[groups]]\nid = \"a\"\nstrategy = \"{strategy}\"\nclerical_s = {clerical}\nskills = [\"x\"]\n{options}\
          [[arrivals]]\ngroup = \"a\"\nper_hour = {per_hour}\n\
          handle = {{ dist = \"exponential\", mean_s = {aht} }}\n{patience}\n\
          [[agents]]\ncount = {agents}\nskills = {{ x = 5 }}\n{second}",
@@ -85,13 +102,14 @@ fn scenario(s: &Shape) -> Scenario {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
     fn every_run_is_consistent(s in shape()) {
         let sc = scenario(&s);
         let run = Simulation::new(&sc, 1).unwrap().run(&mut |_| {});
         prop_assert_eq!(run.engine_errors, 0);
+        prop_assert_eq!(run.invariant_violation, None);
         for (t, stats) in run.recorder.totals.iter().zip(&run.engine_stats) {
             // Each measured call has exactly one outcome, or is unresolved.
             prop_assert!(t.answered + t.abandoned + t.overflowed <= t.offered);
@@ -106,7 +124,7 @@ proptest! {
         let offered: u64 = run.recorder.totals.iter().map(|t| t.offered).sum();
         prop_assert_eq!(resolved + run.unresolved, offered);
         for &busy in &run.recorder.agent_busy_ms {
-            prop_assert!(busy <= 1_800_000);
+            prop_assert!(busy <= 3_600_000);
         }
     }
 }
