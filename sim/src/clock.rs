@@ -1,7 +1,7 @@
-//! The simulated clock: a future-event list ordered by time, ties broken by
-//! scheduling order so a run is reproducible bit for bit.
+//! The simulated clock: a future-event list ordered by time, ties broken
+//! deterministically so a run is reproducible bit for bit.
 
-use std::cmp::{Ordering, Reverse};
+use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 /// Something that will happen to a simulated call or stream.
@@ -35,51 +35,63 @@ pub enum SimEvent {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Scheduled {
-    at_ms: u64,
-    seq: u64,
-    event: SimEvent,
-}
+impl SimEvent {
+    /// The event in 64 bits: kind (2), slot or stream (30), generation (32).
+    fn pack(self) -> u64 {
+        let (kind, slot, gen) = match self {
+            SimEvent::Arrival { stream } => (0, stream, 0),
+            SimEvent::Answer { call, gen } => (1, call, gen),
+            SimEvent::Hangup { call, gen } => (2, call, gen),
+            SimEvent::Abandon { call, gen } => (3, call, gen),
+        };
+        (kind << 62) | (u64::from(slot & SLOT_MASK) << 32) | u64::from(gen)
+    }
 
-impl Ord for Scheduled {
-    fn cmp(&self, other: &Self) -> Ordering {
-        (self.at_ms, self.seq).cmp(&(other.at_ms, other.seq))
+    fn unpack(bits: u64) -> SimEvent {
+        let slot = ((bits >> 32) as u32) & SLOT_MASK;
+        let gen = bits as u32;
+        match bits >> 62 {
+            0 => SimEvent::Arrival { stream: slot },
+            1 => SimEvent::Answer { call: slot, gen },
+            2 => SimEvent::Hangup { call: slot, gen },
+            _ => SimEvent::Abandon { call: slot, gen },
+        }
     }
 }
 
-impl PartialOrd for Scheduled {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
+/// Call slots and stream numbers must fit in 30 bits (a billion live calls).
+pub const SLOT_MASK: u32 = (1 << 30) - 1;
 
-/// The future-event list.
+/// The future-event list: a binary heap of `time << 64 | event` keys.
+///
+/// Packing an event into one `u128` keeps the heap small and its
+/// comparisons cheap (the clock is the hottest structure of a large run).
+/// Events due at the same millisecond come out in the order of their
+/// packed bits (kind, slot, generation): arbitrary but deterministic, so a
+/// seed still reproduces a run exactly.
 #[derive(Debug, Default)]
 pub struct Clock {
-    heap: BinaryHeap<Reverse<Scheduled>>,
-    seq: u64,
+    heap: BinaryHeap<Reverse<u128>>,
 }
 
 impl Clock {
     /// Schedules `event` at `at_ms`.
     pub fn schedule(&mut self, at_ms: u64, event: SimEvent) {
-        self.seq += 1;
-        self.heap.push(Reverse(Scheduled {
-            at_ms,
-            seq: self.seq,
-            event,
-        }));
+        self.heap.push(Reverse(
+            (u128::from(at_ms) << 64) | u128::from(event.pack()),
+        ));
     }
 
     /// When the next event is due.
     pub fn next_time(&self) -> Option<u64> {
-        self.heap.peek().map(|Reverse(s)| s.at_ms)
+        self.heap.peek().map(|Reverse(k)| (k >> 64) as u64)
     }
 
     /// Removes and returns the next event.
     pub fn pop(&mut self) -> Option<(u64, SimEvent)> {
-        self.heap.pop().map(|Reverse(s)| (s.at_ms, s.event))
+        self.heap
+            .pop()
+            .map(|Reverse(k)| ((k >> 64) as u64, SimEvent::unpack(k as u64)))
     }
 
     /// Events pending.
@@ -98,19 +110,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn events_come_out_in_time_then_schedule_order() {
+    fn events_come_out_in_time_order_and_round_trip() {
         let mut c = Clock::default();
-        c.schedule(5, SimEvent::Arrival { stream: 1 });
-        c.schedule(3, SimEvent::Arrival { stream: 2 });
-        c.schedule(5, SimEvent::Arrival { stream: 3 });
+        let events = [
+            (
+                5,
+                SimEvent::Hangup {
+                    call: SLOT_MASK,
+                    gen: u32::MAX,
+                },
+            ),
+            (3, SimEvent::Arrival { stream: 2 }),
+            (5, SimEvent::Arrival { stream: 1 }),
+            (9, SimEvent::Abandon { call: 7, gen: 1 }),
+            (4, SimEvent::Answer { call: 0, gen: 3 }),
+        ];
+        for (t, e) in events {
+            c.schedule(t, e);
+        }
+        assert_eq!(c.len(), 5);
         assert_eq!(c.next_time(), Some(3));
         let order: Vec<_> = std::iter::from_fn(|| c.pop()).collect();
         assert_eq!(
             order,
             vec![
                 (3, SimEvent::Arrival { stream: 2 }),
+                (4, SimEvent::Answer { call: 0, gen: 3 }),
                 (5, SimEvent::Arrival { stream: 1 }),
-                (5, SimEvent::Arrival { stream: 3 }),
+                (
+                    5,
+                    SimEvent::Hangup {
+                        call: SLOT_MASK,
+                        gen: u32::MAX
+                    }
+                ),
+                (9, SimEvent::Abandon { call: 7, gen: 1 }),
             ]
         );
         assert!(c.is_empty());
