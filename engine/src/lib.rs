@@ -48,6 +48,7 @@ mod engine;
 mod error;
 mod ids;
 mod invariants;
+pub mod journal;
 mod output;
 mod pending;
 mod personal;
