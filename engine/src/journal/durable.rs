@@ -35,7 +35,7 @@ pub enum DurableError {
         /// The engine's answer to the command.
         outcome: Result<(), Error>,
         /// The snapshot failure.
-        error: JournalError,
+        error: Box<JournalError>,
     },
 }
 
@@ -114,7 +114,10 @@ impl DurableEngine {
         self.writer.append(&record)?;
         let outcome = apply(&mut self.engine, record);
         if let Err(error) = self.snapshot_if_due() {
-            return Err(DurableError::Snapshot { outcome, error });
+            return Err(DurableError::Snapshot {
+                outcome,
+                error: Box::new(error),
+            });
         }
         outcome.map_err(DurableError::Engine)
     }
