@@ -6,7 +6,6 @@
 //! `cargo bench -p acd-benches --bench journal`
 
 #[path = "../../engine/tests/journal_support/workload.rs"]
-#[allow(dead_code)]
 mod workload;
 
 use acd_engine::journal::{DurableEngine, FsyncPolicy, JournalOptions};
