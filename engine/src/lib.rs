@@ -39,6 +39,11 @@
 //! ```
 #![warn(missing_docs)]
 
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 mod agent;
 mod call;
 mod call_control;
@@ -50,7 +55,6 @@ mod ids;
 mod invariants;
 pub mod journal;
 mod output;
-mod pending;
 mod personal;
 mod presence;
 mod reconfigure;
