@@ -49,6 +49,7 @@ proptest! {
         let mut durable = open(dir.path(), every);
         let mut load = Workload::resume(SEED, durable.engine(), 0);
         let mut records: Vec<Record> = Vec::new();
+        let mut loads: Vec<u64> = Vec::new();
         for op in ops {
             match op {
                 Op::Inputs(n) => {
@@ -66,6 +67,7 @@ proptest! {
                 Op::Restart => {
                     drop(durable);
                     durable = open(dir.path(), every);
+                    loads.push(durable.snapshot_seq());
                     prop_assert_eq!(durable.next_seq(), records.len() as u64);
                     load = Workload::resume(SEED, durable.engine(), durable.next_seq());
                 }
@@ -74,7 +76,12 @@ proptest! {
                     durable.set_events_enabled(on).unwrap();
                 }
             }
-            prop_assert_eq!(workload::state(durable.engine()), workload::state(&clean_replay(&records)));
+            let reference = workload::replay_with_loads(SEED, &records, &loads);
+            let (a, b) = (workload::state(durable.engine()), workload::state(&reference));
+            prop_assert!(a == b, "states differ at {:#?}", workload::state_diff(&a, &b, 10));
+            let uninterrupted = clean_replay(&records);
+            let (a, b) = (workload::observable(durable.engine()), workload::observable(&uninterrupted));
+            prop_assert!(a == b, "observable states differ at {:#?}", workload::state_diff(&a, &b, 10));
         }
     }
 
@@ -110,7 +117,10 @@ proptest! {
         match (expected, outcome) {
             (Ok(m), Ok((d, report))) => {
                 prop_assert_eq!(report.next_seq, m as u64);
-                prop_assert_eq!(workload::state(d.engine()), workload::state(&clean_replay(&records[..m])));
+                let loads = [report.snapshot_seq];
+                let reference = workload::replay_with_loads(SEED, &records[..m], &loads);
+                let (a, b) = (workload::state(d.engine()), workload::state(&reference));
+                prop_assert!(a == b, "states differ at {:#?}", workload::state_diff(&a, &b, 10));
             }
             (Err(()), Err(JournalError::CorruptRecord { .. } | JournalError::BadHeader { .. }
                 | JournalError::UnsupportedVersion { .. })) => {}

@@ -20,15 +20,24 @@ fn open(dir: &Path) -> Result<(DurableEngine, acd_engine::journal::RecoveryRepor
 }
 
 fn assert_recovers_to(dir: &Path, records: &[Record]) -> acd_engine::journal::RecoveryReport {
+    assert_recovers_after_loads(dir, records, &[])
+}
+
+/// `earlier_loads`: snapshots that earlier sessions writing `dir` started from.
+fn assert_recovers_after_loads(
+    dir: &Path,
+    records: &[Record],
+    earlier_loads: &[u64],
+) -> acd_engine::journal::RecoveryReport {
     let (d, report) = open(dir).expect("recovery");
     assert_eq!(report.next_seq, records.len() as u64);
     let engine = d.close().expect("close");
     engine.check_invariants().expect("invariants");
-    assert_eq!(
-        workload::state(&engine),
-        workload::state(&clean_replay(records)),
-        "recovered state differs from a clean replay"
-    );
+    let mut loads = earlier_loads.to_vec();
+    loads.push(report.snapshot_seq);
+    let reference = workload::replay_with_loads(SEED, records, &loads);
+    workload::assert_same_state(&engine, &reference, "recovery vs replay");
+    workload::assert_same_observable(&engine, &clean_replay(records), "recovery vs clean replay");
     report
 }
 
@@ -54,8 +63,10 @@ fn snapshots_bound_the_replay_and_obsolete_files_are_deleted() {
     assert_eq!(files(dir.path(), "journal-").len(), 1);
     // Continue after the restart, across more snapshots.
     let mut all = records;
-    all.extend(append(dir.path(), 100, Some(64)));
-    let report = assert_recovers_to(dir.path(), &all);
+    let (more, loaded) = fixture::append_loaded(dir.path(), 100, Some(64));
+    assert_eq!(loaded, 256);
+    all.extend(more);
+    let report = assert_recovers_after_loads(dir.path(), &all, &[loaded]);
     assert_eq!(report.snapshot_seq, 384);
 }
 

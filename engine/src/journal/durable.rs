@@ -161,13 +161,14 @@ impl DurableEngine {
         if seq == self.snapshot_seq {
             return Ok(seq);
         }
-        snapshot::write(&self.dir, seq, &self.engine)?;
+        let fsync = self.options.fsync.syncs_files();
+        snapshot::write(&self.dir, seq, &self.engine, fsync)?;
         self.snapshot_seq = seq;
         if self.writer.start() != seq {
             self.writer = SegmentWriter::create(&self.dir, seq, self.options.fsync)?;
         }
         let layout = layout::scan(&self.dir)?;
-        recovery::remove_obsolete(&self.dir, &layout, seq, seq)?;
+        recovery::remove_obsolete(&self.dir, &layout, seq, seq, fsync)?;
         Ok(seq)
     }
 

@@ -75,9 +75,17 @@ pub enum FsyncPolicy {
         /// keep arriving (see [`DurableEngine::sync_if_due`] for idle times).
         max_delay: Duration,
     },
-    /// Never fsync records (snapshots still are): survives a process crash,
-    /// not a power failure. For simulations and tests.
+    /// Never fsync anything (records, snapshots, directory changes): survives
+    /// a process crash, not a power failure. For simulations and tests.
     Never,
+}
+
+impl FsyncPolicy {
+    /// Whether snapshots, new segments and directory changes are fsynced
+    /// (all policies but [`FsyncPolicy::Never`]).
+    pub(crate) fn syncs_files(self) -> bool {
+        self != FsyncPolicy::Never
+    }
 }
 
 /// How a [`DurableEngine`] journals.

@@ -255,7 +255,13 @@ pub(crate) fn recover(
         }
     }
     let writer = reopen_tail(dir, tail.last, report.next_seq, policy)?;
-    remove_obsolete(dir, &layout, snapshot_seq, writer.start())?;
+    remove_obsolete(
+        dir,
+        &layout,
+        snapshot_seq,
+        writer.start(),
+        policy.syncs_files(),
+    )?;
     engine.drain_effects().for_each(drop);
     engine.drain_events().for_each(drop);
     Ok(Recovered {
@@ -271,7 +277,7 @@ fn start_fresh(
     policy: FsyncPolicy,
 ) -> Result<Recovered, JournalError> {
     let engine = Engine::new(config)?;
-    snapshot::write(dir, 0, &engine)?;
+    snapshot::write(dir, 0, &engine, policy.syncs_files())?;
     let writer = SegmentWriter::create(dir, 0, policy)?;
     let report = RecoveryReport {
         fresh: true,
@@ -318,11 +324,15 @@ pub(crate) fn remove_obsolete(
     layout: &Layout,
     snapshot_seq: u64,
     keep_from: u64,
+    fsync: bool,
 ) -> Result<(), JournalError> {
     let old_snapshots = layout.snapshots.iter().filter(|(s, _)| *s < snapshot_seq);
     let old_segments = layout.segments.iter().filter(|(s, _)| *s < keep_from);
     for (_, path) in old_snapshots.chain(old_segments) {
         layout::remove(path)?;
     }
-    layout::sync_dir(dir)
+    if fsync {
+        layout::sync_dir(dir)?;
+    }
+    Ok(())
 }

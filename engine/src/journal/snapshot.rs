@@ -13,8 +13,14 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Writes the snapshot of `engine` covering records `0..seq`; returns its path.
-/// When this returns the snapshot is durable under its final name.
-pub(crate) fn write(dir: &Path, seq: u64, engine: &Engine) -> Result<PathBuf, JournalError> {
+/// When this returns the snapshot is in place under its final name, and
+/// durable if `fsync`.
+pub(crate) fn write(
+    dir: &Path,
+    seq: u64,
+    engine: &Engine,
+    fsync: bool,
+) -> Result<PathBuf, JournalError> {
     let json = serde_json::to_vec(engine).map_err(|e| JournalError::Encode(e.to_string()))?;
     if u32::try_from(json.len()).is_err() {
         return Err(JournalError::Encode(format!(
@@ -32,11 +38,16 @@ pub(crate) fn write(dir: &Path, seq: u64, engine: &Engine) -> Result<PathBuf, Jo
     File::create(&tmp)
         .and_then(|mut f| {
             f.write_all(&bytes)?;
-            f.sync_all()
+            if fsync {
+                f.sync_all()?;
+            }
+            Ok(())
         })
         .map_err(JournalError::io(&tmp))?;
     fs::rename(&tmp, &path).map_err(JournalError::io(&path))?;
-    sync_dir(dir)?;
+    if fsync {
+        sync_dir(dir)?;
+    }
     Ok(path)
 }
 

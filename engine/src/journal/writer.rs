@@ -33,8 +33,8 @@ pub(crate) struct SegmentWriter {
 }
 
 impl SegmentWriter {
-    /// Creates the segment starting at `start` (header written and fsynced,
-    /// directory entry fsynced).
+    /// Creates the segment starting at `start` (header written; it and the
+    /// directory entry fsynced unless the policy is `Never`).
     pub(crate) fn create(
         dir: &Path,
         start: u64,
@@ -48,9 +48,11 @@ impl SegmentWriter {
             .open(&path)
             .map_err(JournalError::io(&path))?;
         file.write_all(&encode_header(JOURNAL_MAGIC, start))
-            .and_then(|()| file.sync_all())
             .map_err(JournalError::io(&path))?;
-        sync_dir(dir)?;
+        if policy.syncs_files() {
+            file.sync_all().map_err(JournalError::io(&path))?;
+            sync_dir(dir)?;
+        }
         Self::resume(path, start, start, policy)
     }
 

@@ -21,6 +21,11 @@ pub fn options(every: Option<u64>) -> JournalOptions {
 
 /// Opens `dir` and appends `n` workload records; returns the records appended.
 pub fn append(dir: &Path, n: usize, every: Option<u64>) -> Vec<Record> {
+    append_loaded(dir, n, every).0
+}
+
+/// As [`append`], also returning the snapshot the opening recovery loaded.
+pub fn append_loaded(dir: &Path, n: usize, every: Option<u64>) -> (Vec<Record>, u64) {
     let (mut d, report) =
         DurableEngine::open(dir, workload::config(SEED), options(every)).expect("open");
     let mut load = Workload::resume(SEED, d.engine(), report.next_seq);
@@ -33,7 +38,7 @@ pub fn append(dir: &Path, n: usize, every: Option<u64>) -> Vec<Record> {
         d.drain_events().for_each(drop);
     }
     d.close().expect("close");
-    records
+    (records, report.snapshot_seq)
 }
 
 /// A plain engine that applied `records` from the start.
