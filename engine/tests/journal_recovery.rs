@@ -110,7 +110,7 @@ fn a_zero_filled_tail_is_a_torn_write() {
     let records = append(dir.path(), 10, None);
     let seg = last_segment(dir.path());
     let mut bytes = fs::read(&seg).unwrap();
-    bytes.extend(std::iter::repeat(0).take(4096));
+    bytes.resize(bytes.len() + 4096, 0);
     fs::write(&seg, bytes).unwrap();
     let report = assert_recovers_to(dir.path(), &records);
     assert_eq!(report.truncated_bytes, 4096);
