@@ -58,6 +58,7 @@ mod output;
 mod personal;
 mod presence;
 mod reconfigure;
+pub mod restore;
 mod rng;
 mod routing;
 mod service_group;

@@ -13,6 +13,7 @@ use crate::engine::Engine;
 use crate::error::Error;
 use crate::ids::TenantId;
 use crate::output::{Effect, Event};
+use crate::restore::{Presence, RestoreReport};
 use crate::time::Instant;
 use std::path::{Path, PathBuf};
 
@@ -71,6 +72,10 @@ pub(crate) fn apply(engine: &mut Engine, record: Record) -> Result<(), Error> {
         }
         Record::EventsEnabled { on } => {
             engine.set_events_enabled(on);
+            Ok(())
+        }
+        Record::Restore { now, presence } => {
+            engine.restore_presence(now, &presence);
             Ok(())
         }
     }
@@ -134,6 +139,23 @@ impl DurableEngine {
     /// Journals and applies [`Engine::set_events_enabled`].
     pub fn set_events_enabled(&mut self, on: bool) -> Result<(), JournalError> {
         self.record(Record::EventsEnabled { on })
+    }
+
+    /// Journals and applies [`Engine::restore_presence`]: phone
+    /// agents logged back on after a restart without their journal.
+    pub fn restore_presence(
+        &mut self,
+        now: Instant,
+        presence: &Presence,
+    ) -> Result<RestoreReport, JournalError> {
+        let record = Record::Restore {
+            now,
+            presence: presence.clone(),
+        };
+        self.writer.append(&record)?;
+        let report = self.engine.restore_presence(now, presence);
+        self.snapshot_if_due()?;
+        Ok(report)
     }
 
     fn record(&mut self, record: Record) -> Result<(), JournalError> {

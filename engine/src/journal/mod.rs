@@ -55,7 +55,7 @@ mod writer;
 
 pub use durable::{DurableEngine, DurableError};
 pub use record::{Record, FORMAT_VERSION};
-pub use recovery::{read_journal, JournalContents, RecoveryReport};
+pub use recovery::{read_journal, read_presence, JournalContents, RecoveryReport};
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -23,6 +23,7 @@
 
 use crate::command::Command;
 use crate::ids::TenantId;
+use crate::restore::Presence;
 use crate::time::Instant;
 use serde::{Deserialize, Serialize};
 
@@ -69,6 +70,13 @@ pub enum Record {
     EventsEnabled {
         /// On or off.
         on: bool,
+    },
+    /// A call of [`crate::Engine::restore_presence`].
+    Restore {
+        /// The time given.
+        now: Instant,
+        /// The agents to log back on.
+        presence: Presence,
     },
 }
 

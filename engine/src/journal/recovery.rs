@@ -336,3 +336,32 @@ pub(crate) fn remove_obsolete(
     }
     Ok(())
 }
+
+/// The phone agents' logon state in the journal of `dir`, read
+/// without changing it: the newest snapshot plus the journal after it, or
+/// the snapshot alone when the journal after it cannot be read. For starting
+/// over with a fresh journal (new configuration, damaged journal) while
+/// keeping agents logged on: pass it to [`crate::Engine::restore_presence`]
+/// or [`super::DurableEngine::restore_presence`]. Returns the presence and
+/// how many journal records it reflects.
+pub fn read_presence(dir: &Path) -> Result<(crate::restore::Presence, u64), JournalError> {
+    let layout = layout::scan(dir)?;
+    let Some((snapshot_seq, path)) = layout.snapshots.last() else {
+        return Err(JournalError::MissingSnapshot {
+            dir: dir.to_path_buf(),
+        });
+    };
+    let (_, mut engine) = snapshot::read(path)?;
+    let mut covered = *snapshot_seq;
+    if let Ok(tail) = read_tail(&layout, *snapshot_seq) {
+        for (seq, record) in tail
+            .records
+            .into_iter()
+            .filter(|(s, _)| *s >= *snapshot_seq)
+        {
+            let _ = super::durable::apply(&mut engine, record);
+            covered = seq + 1;
+        }
+    }
+    Ok((engine.presence(), covered))
+}

@@ -179,6 +179,10 @@ pub fn apply_durable(d: &mut DurableEngine, record: Record) -> Result<(), Durabl
         },
         Record::Tick { now } => Ok(d.handle_timeout(now)?),
         Record::EventsEnabled { on } => Ok(d.set_events_enabled(on)?),
+        Record::Restore { now, presence } => {
+            d.restore_presence(now, &presence)?;
+            Ok(())
+        }
     }
 }
 
@@ -195,6 +199,9 @@ pub fn apply_plain(e: &mut Engine, record: Record) {
         }
         Record::Tick { now } => e.handle_timeout(now),
         Record::EventsEnabled { on } => e.set_events_enabled(on),
+        Record::Restore { now, presence } => {
+            e.restore_presence(now, &presence);
+        }
     }
 }
 
