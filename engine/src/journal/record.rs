@@ -186,6 +186,10 @@ pub(crate) fn read_frame(buf: &[u8], off: usize, max_len: u32) -> Frame<'_> {
 /// Decides between a torn tail (the last write was cut by a crash: nothing
 /// valid follows) and corruption in the middle (valid records follow the
 /// damaged one, so truncating would silently drop acknowledged data).
+///
+/// A torn record cannot fake a frame inside itself: its payload is JSON,
+/// which never holds a raw 0x00 byte, while every plausible length
+/// (`1..=MAX_RECORD_LEN`, at most 0x0100_0000) has one.
 pub(crate) fn valid_frame_after(buf: &[u8], off: usize, max_len: u32) -> bool {
     (off + 1..buf.len()).any(|o| matches!(read_frame(buf, o, max_len), Frame::Valid { .. }))
 }
