@@ -187,9 +187,10 @@ pub(crate) fn read_frame(buf: &[u8], off: usize, max_len: u32) -> Frame<'_> {
 /// valid follows) and corruption in the middle (valid records follow the
 /// damaged one, so truncating would silently drop acknowledged data).
 ///
-/// A torn record cannot fake a frame inside itself: its payload is JSON,
-/// which never holds a raw 0x00 byte, while every plausible length
-/// (`1..=MAX_RECORD_LEN`, at most 0x0100_0000) has one.
+/// Record contents cannot fake a frame: a frame starting inside a record's
+/// JSON would need a plausible length (`1..=MAX_RECORD_LEN`, each with a
+/// 0x00 byte), and JSON never holds a raw 0x00. Starting in the binary
+/// frame header or sequence number, it would need a CRC-32 match (2^-32).
 pub(crate) fn valid_frame_after(buf: &[u8], off: usize, max_len: u32) -> bool {
     (off + 1..buf.len()).any(|o| matches!(read_frame(buf, o, max_len), Frame::Valid { .. }))
 }
