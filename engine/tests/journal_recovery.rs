@@ -360,8 +360,11 @@ fn fsync_policies_report_the_durable_prefix() {
     }
     assert_eq!((d.durable_seq(), d.next_seq()), (0, 5));
     assert!(!d.sync_if_due().unwrap(), "not due within max_delay");
+    let due = d.sync_due_in().expect("records wait for an fsync");
+    assert!(due > Duration::from_secs(3500) && due <= Duration::from_secs(3600));
     d.sync().unwrap();
     assert_eq!(d.durable_seq(), 5);
+    assert_eq!(d.sync_due_in(), None);
     drop(d);
 
     let dir = tempfile::tempdir().unwrap();
@@ -373,5 +376,6 @@ fn fsync_policies_report_the_durable_prefix() {
     for s in 1..=3 {
         d.handle_timeout(Instant::from_secs(s)).unwrap();
         assert_eq!(d.durable_seq(), d.next_seq());
+        assert_eq!(d.sync_due_in(), None);
     }
 }

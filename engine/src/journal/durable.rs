@@ -206,6 +206,14 @@ impl DurableEngine {
         self.writer.sync_if_due()
     }
 
+    /// Under [`super::FsyncPolicy::Batched`] with records not yet fsynced:
+    /// how long until [`DurableEngine::sync_if_due`] should be called (zero
+    /// = now). `None` when nothing waits for an fsync. An embedder's event
+    /// loop arms a timer with it, next to [`DurableEngine::poll_timeout`].
+    pub fn sync_due_in(&self) -> Option<std::time::Duration> {
+        self.writer.sync_due_in()
+    }
+
     /// Records below this sequence number are on stable storage.
     pub fn durable_seq(&self) -> u64 {
         self.writer.durable_seq()

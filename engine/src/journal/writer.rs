@@ -159,6 +159,17 @@ impl SegmentWriter {
         Ok(())
     }
 
+    /// Under [`FsyncPolicy::Batched`] with records not yet fsynced, how long
+    /// until [`SegmentWriter::sync_if_due`] will sync them.
+    pub(crate) fn sync_due_in(&self) -> Option<std::time::Duration> {
+        match self.policy {
+            FsyncPolicy::Batched { max_delay } if self.durable_seq < self.next_seq => {
+                Some(max_delay.saturating_sub(self.last_sync.elapsed()))
+            }
+            _ => None,
+        }
+    }
+
     /// Under [`FsyncPolicy::Batched`], fsyncs when records have waited
     /// `max_delay` or longer. Returns whether it synced.
     pub(crate) fn sync_if_due(&mut self) -> Result<bool, JournalError> {
