@@ -367,6 +367,19 @@ fn fsync_policies_report_the_durable_prefix() {
     assert_eq!(d.sync_due_in(), None);
     drop(d);
 
+    // A zero delay is always due: every record is fsynced as it is written.
+    let dir = tempfile::tempdir().unwrap();
+    let eager = JournalOptions {
+        fsync: FsyncPolicy::Batched {
+            max_delay: Duration::ZERO,
+        },
+        snapshot_every: None,
+    };
+    let (mut d, _) = DurableEngine::open(dir.path(), workload::config(SEED), eager).unwrap();
+    d.handle_timeout(Instant::from_secs(1)).unwrap();
+    assert_eq!((d.durable_seq(), d.next_seq()), (1, 1));
+    drop(d);
+
     let dir = tempfile::tempdir().unwrap();
     let strict = JournalOptions {
         fsync: FsyncPolicy::EveryCommand,
