@@ -2,7 +2,8 @@
 //! invisible: after a round trip at any point, the engine answers every
 //! later input with the same results, effects and events as the engine that
 //! never stopped. (Internal slab indexes of calls created after the load
-//! may differ: the slab crate does not serialize its free list.)
+//! may differ: the slab crate does not serialize its free list. For calls
+//! that is invisible; for agents it is not — see the ignored test below.)
 
 #[path = "journal_support/workload.rs"]
 mod workload;
@@ -176,4 +177,37 @@ fn pruning_stale_timers_in_poll_timeout_changes_no_output() {
         );
         workload::assert_same_observable(&polled, &replay, "after the run");
     }
+}
+
+#[test]
+#[ignore = "core bug: slab serde does not keep the free list, so agents added after a snapshot \
+            load take other slab slots and TenantSnapshot lists them in another order (R-7.2)"]
+fn agents_added_after_a_snapshot_load_are_listed_as_without_it() {
+    // Slab holes left by removed agents are refilled in LIFO order; a
+    // loaded snapshot must refill them in the same order, or the tenant
+    // snapshot (and any tie broken by record order) changes across a restart.
+    let mut live = Engine::new(workload::config(1)).unwrap();
+    let t = TenantId::new(workload::TENANT);
+    let at = Instant::from_secs;
+    live.handle(at(1), &t, Command::RemoveAgent { agent: "a5".into() })
+        .unwrap();
+    live.handle(at(2), &t, Command::RemoveAgent { agent: "a3".into() })
+        .unwrap();
+    let mut loaded = workload::roundtrip(&live);
+    for e in [&mut live, &mut loaded] {
+        let add = |id: &str| Command::AddAgent {
+            agent: AgentConfig::new(id, &[("sales", 1)]),
+        };
+        e.handle(at(3), &t, add("x1")).unwrap();
+        e.handle(at(4), &t, add("x2")).unwrap();
+    }
+    let order = |e: &Engine| -> Vec<String> {
+        e.snapshot(&t)
+            .unwrap()
+            .agents
+            .into_iter()
+            .map(|(a, _)| a.to_string())
+            .collect()
+    };
+    assert_eq!(order(&loaded), order(&live));
 }
