@@ -17,6 +17,8 @@ use rand::{Rng, SeedableRng};
 pub const TENANT: &str = "t1";
 const AGENTS: usize = 8;
 const GROUPS: [&str; 2] = ["sales", "support"];
+/// Calls the workload keeps alive at most, so long runs reach a steady state.
+const MAX_CALLS: usize = 40;
 
 /// The configuration the workload runs against.
 pub fn config(seed: u64) -> EngineConfig {
@@ -108,7 +110,11 @@ impl Workload {
     /// The next input.
     pub fn next_record(&mut self) -> Record {
         self.now = self.now.plus_millis(self.rng.gen_range(0..1500));
-        let roll = self.rng.gen_range(0..100);
+        let mut roll = self.rng.gen_range(0..100);
+        if (32..=51).contains(&roll) && self.calls.len() >= MAX_CALLS {
+            roll = 72; // steady state: hang one up instead of adding one
+        }
+        self.offers.truncate(MAX_CALLS);
         match roll {
             0..=9 => {
                 let agent = self.agent();
