@@ -184,3 +184,25 @@ impl SegmentWriter {
         Ok(false)
     }
 }
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+    use crate::time::Instant;
+
+    #[test]
+    fn a_failed_write_is_reported_and_a_failed_rollback_poisons_the_writer() {
+        // /dev/full refuses every write (ENOSPC) and cannot be truncated.
+        let path = PathBuf::from("/dev/full");
+        if !path.exists() {
+            return; // a minimal container without it
+        }
+        let mut w = SegmentWriter::resume(path, 0, 0, FsyncPolicy::Never).unwrap();
+        let tick = Record::Tick {
+            now: Instant::from_millis(1),
+        };
+        assert!(matches!(w.append(&tick), Err(JournalError::Io { .. })));
+        assert_eq!(w.next_seq(), 0, "a failed record takes no sequence number");
+        assert!(matches!(w.append(&tick), Err(JournalError::Poisoned(_))));
+    }
+}
