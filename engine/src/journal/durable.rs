@@ -178,12 +178,15 @@ impl DurableEngine {
     /// and deletes the files the snapshot makes obsolete. Returns the number
     /// of records the snapshot covers.
     pub fn snapshot(&mut self) -> Result<u64, JournalError> {
-        self.writer.sync()?;
         let seq = self.writer.next_seq();
         if seq == self.snapshot_seq {
             return Ok(seq);
         }
         let fsync = self.options.fsync.syncs_files();
+        if fsync {
+            // The records the snapshot covers are durable before it is.
+            self.writer.sync()?;
+        }
         snapshot::write(&self.dir, seq, &self.engine, fsync)?;
         self.snapshot_seq = seq;
         if self.writer.start() != seq {

@@ -41,19 +41,35 @@ impl SegmentWriter {
         policy: FsyncPolicy,
     ) -> Result<Self, JournalError> {
         let path = segment_path(dir, start);
+        let created = Self::write_header(dir, &path, start, policy);
+        if created.is_err() {
+            // A half-written header would hide the records that keep going
+            // to the previous segment: leave no such file behind.
+            let _ = std::fs::remove_file(&path);
+        }
+        created?;
+        Self::resume(path, start, start, policy)
+    }
+
+    fn write_header(
+        dir: &Path,
+        path: &Path,
+        start: u64,
+        policy: FsyncPolicy,
+    ) -> Result<(), JournalError> {
         let mut file = OpenOptions::new()
             .create(true)
             .truncate(true)
             .write(true)
-            .open(&path)
-            .map_err(JournalError::io(&path))?;
+            .open(path)
+            .map_err(JournalError::io(path))?;
         file.write_all(&encode_header(JOURNAL_MAGIC, start))
-            .map_err(JournalError::io(&path))?;
+            .map_err(JournalError::io(path))?;
         if policy.syncs_files() {
-            file.sync_all().map_err(JournalError::io(&path))?;
+            file.sync_all().map_err(JournalError::io(path))?;
             sync_dir(dir)?;
         }
-        Self::resume(path, start, start, policy)
+        Ok(())
     }
 
     /// Reopens an existing, valid segment for appending after recovery.
