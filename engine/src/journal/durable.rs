@@ -48,6 +48,32 @@ pub enum DurableError {
 /// [`DurableEngine::handle_timeout`] and
 /// [`DurableEngine::set_events_enabled`]; queries go through
 /// [`DurableEngine::engine`].
+///
+/// ```
+/// use acd_engine::journal::{DurableEngine, JournalOptions};
+/// use acd_engine::*;
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// let mut tenant = TenantConfig::new("acme");
+/// tenant.groups.push(GroupConfig::new("support", &["support"]));
+/// tenant.agents.push(AgentConfig::new("alice", &[("support", 5)]));
+/// let config = EngineConfig { tenants: vec![tenant], ..EngineConfig::default() };
+/// let acme = TenantId::new("acme");
+///
+/// let (mut durable, report) =
+///     DurableEngine::open(dir.path(), config.clone(), JournalOptions::default()).unwrap();
+/// assert!(report.fresh);
+/// let logon = Command::Logon { agent: "alice".into(), extension: "2001".into(), media: vec![] };
+/// durable.handle(Instant::from_secs(1), &acme, logon).unwrap(); // journaled, fsynced, applied
+/// durable.handle(Instant::from_secs(2), &acme, Command::CallArrived(CallSpec::new("c1", "support")))
+///     .unwrap();
+/// drop(durable); // or a crash: nothing acknowledged is lost
+///
+/// let (durable, report) =
+///     DurableEngine::open(dir.path(), config, JournalOptions::default()).unwrap();
+/// assert_eq!((report.fresh, report.replayed), (false, 2));
+/// assert_eq!(durable.engine().queue_len(&"support".into()).unwrap(), 1);
+/// ```
 #[derive(Debug)]
 pub struct DurableEngine {
     engine: Engine,
