@@ -42,6 +42,17 @@
 //! journal never yields a silently partial state. Effects and events produced
 //! while replaying were delivered before the restart and are discarded.
 //!
+//! # Starting over without the journal
+//!
+//! When a journal cannot be used (corruption reported by
+//! [`DurableEngine::open`]) or is deliberately reset (e.g. for a new
+//! configuration), phone agents can still be logged back on:
+//! [`read_presence`] gets their logon state from the old directory (newest
+//! snapshot plus whatever of the journal after it is readable); move the old
+//! directory aside, open a fresh one, and call
+//! [`DurableEngine::restore_presence`], which follows the restore policies of
+//! the new configuration and journals the restore.
+//!
 //! # Single writer
 //!
 //! One process owns a journal directory at a time; the embedder ensures it.
