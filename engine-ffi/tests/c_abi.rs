@@ -160,7 +160,10 @@ fn readme_python_example_routes() {
 
 #[test]
 fn readme_shows_the_tested_examples_verbatim() {
-    for readme_path in [crate_dir().join("README.md"), crate_dir().join("../README.md")] {
+    for readme_path in [
+        crate_dir().join("README.md"),
+        crate_dir().join("../README.md"),
+    ] {
         let readme = std::fs::read_to_string(&readme_path).expect("README.md");
         for example in ["examples/embed.c", "examples/embed.py"] {
             let code = std::fs::read_to_string(crate_dir().join(example)).expect(example);

@@ -115,26 +115,22 @@ impl Core {
     }
 
     fn check_calls(&self) -> Result<(), String> {
+        // How many queues and dispatch queues hold each call, in one pass.
+        let mut places: hashbrown::HashMap<usize, (usize, usize)> = hashbrown::HashMap::new();
+        for (_, g) in &self.groups {
+            for &c in g.queues.iter().flat_map(|q| q.values()) {
+                places.entry(c).or_default().0 += 1;
+            }
+            for &c in g.dispatch.values() {
+                places.entry(c).or_default().1 += 1;
+            }
+        }
         for (c, call) in &self.calls {
             let group = self
                 .groups
                 .get(call.group)
                 .ok_or_else(|| format!("call {} in gone group", call.id))?;
-            let in_queues: usize = self
-                .groups
-                .iter()
-                .map(|(_, g)| {
-                    g.queues
-                        .iter()
-                        .filter(|q| q.values().any(|&x| x == c))
-                        .count()
-                })
-                .sum();
-            let in_dispatch = self
-                .groups
-                .iter()
-                .filter(|(_, g)| g.dispatch.values().any(|&x| x == c))
-                .count();
+            let (in_queues, in_dispatch) = places.remove(&c).unwrap_or_default();
             let (want_q, want_d) = match &call.state {
                 CallState::Queued => (1, 0),
                 CallState::Parked { .. } => (0, 1),
@@ -156,7 +152,12 @@ impl Core {
             }
             self.check_call_agents(c)?;
         }
-        Ok(())
+        match places.keys().next() {
+            Some(c) => Err(format!(
+                "a queue holds call slot {c}, which is not a live call"
+            )),
+            None => Ok(()),
+        }
     }
 
     fn check_call_agents(&self, c: usize) -> Result<(), String> {

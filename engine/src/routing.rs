@@ -99,14 +99,20 @@ impl Core {
             self.route_personal(c);
             return;
         }
-        let overflow = group.config.overflow.clone();
-        let full = group
+        // a closed group or a full queue sends the call on.
+        let why = if !self.is_open(g) {
+            Some(Cause::GroupClosed)
+        } else if group
             .config
             .max_queue_len
-            .is_some_and(|max| group.queued_count() >= max as usize);
-        match overflow {
-            Some(dest) if !self.is_open(g) => self.overflow(c, dest, Cause::GroupClosed),
-            Some(dest) if full => self.overflow(c, dest, Cause::QueueFull),
+            .is_some_and(|max| group.queued_count() >= max as usize)
+        {
+            Some(Cause::QueueFull)
+        } else {
+            None
+        };
+        match (why, &group.config.overflow) {
+            (Some(cause), Some(dest)) => self.overflow(c, dest.clone(), cause),
             _ => self.place_call(c),
         }
     }

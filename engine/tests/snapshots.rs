@@ -20,7 +20,10 @@ fn busy() -> Harness {
     let mut a1 = agent("a1", &[("s", 5)]);
     a1.pdn = Some("5500".into());
     a1.dispatch_access = true;
-    let mut h = Harness::new(vec![sales, personal], vec![a1, agent("a2", &[("s", 2)]), agent("a3", &[("s", 2)])]);
+    let mut h = Harness::new(
+        vec![sales, personal],
+        vec![a1, agent("a2", &[("s", 2)]), agent("a3", &[("s", 2)])],
+    );
     h.login_ready(0, "a1");
     h.login_ready(0, "a2");
     h.login_ready(0, "a3");
@@ -31,7 +34,10 @@ fn busy() -> Harness {
     h.hangup(5, "c2"); // a2 in clerical
     h.arrive(6, "c3", "sales"); // rings a3
     h.arrive(7, "c4", "sales"); // queued
-    let spec = CallSpec { dnis: Some("5500".into()), ..CallSpec::new("p1", "personal") };
+    let spec = CallSpec {
+        dnis: Some("5500".into()),
+        ..CallSpec::new("p1", "personal")
+    };
     h.at(8, Command::CallArrived(spec)).unwrap(); // waits for busy a1
     h
 }
@@ -42,15 +48,39 @@ fn tail(engine: &mut Engine) -> Vec<String> {
     let mut out = Vec::new();
     let steps: Vec<(u64, Command)> = vec![
         (10, Command::Hangup { call: "c1".into() }),
-        (11, Command::Answered { call: "c3".into(), agent: "a3".into(), epoch: 3 }),
+        (
+            11,
+            Command::Answered {
+                call: "c3".into(),
+                agent: "a3".into(),
+                epoch: 3,
+            },
+        ),
         (12, Command::Hangup { call: "c4".into() }),
-        (50, Command::Ready { agent: "a2".into(), media: Media::Voice }),
+        (
+            50,
+            Command::Ready {
+                agent: "a2".into(),
+                media: Media::Voice,
+            },
+        ),
     ];
     for (s, cmd) in steps {
-        out.push(format!("{:?}", engine.handle(Instant::from_secs(s), &t, cmd)));
+        out.push(format!(
+            "{:?}",
+            engine.handle(Instant::from_secs(s), &t, cmd)
+        ));
         engine.handle_timeout(Instant::from_secs(s + 40));
-        out.extend(engine.drain_effects().map(|e| serde_json::to_string(&e).unwrap()));
-        out.extend(engine.drain_events().map(|e| serde_json::to_string(&e).unwrap()));
+        out.extend(
+            engine
+                .drain_effects()
+                .map(|e| serde_json::to_string(&e).unwrap()),
+        );
+        out.extend(
+            engine
+                .drain_events()
+                .map(|e| serde_json::to_string(&e).unwrap()),
+        );
     }
     out
 }
@@ -60,7 +90,11 @@ fn r7_2_restored_snapshot_behaves_like_the_original() {
     let h = busy();
     let json = serde_json::to_string(&h.engine).unwrap();
     let mut restored: Engine = serde_json::from_str(&json).unwrap();
-    assert_eq!(serde_json::to_string(&restored).unwrap(), json, "serialization is canonical");
+    assert_eq!(
+        serde_json::to_string(&restored).unwrap(),
+        json,
+        "serialization is canonical"
+    );
     let mut original = h.engine.clone();
     assert_eq!(tail(&mut original), tail(&mut restored));
 }
@@ -70,7 +104,9 @@ fn numbers(json: &str) -> Vec<(usize, usize)> {
     let mut spans = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i].is_ascii_digit() && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric() && bytes[i - 1] != b'"') {
+        if bytes[i].is_ascii_digit()
+            && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric() && bytes[i - 1] != b'"')
+        {
             let start = i;
             while i < bytes.len() && bytes[i].is_ascii_digit() {
                 i += 1;
