@@ -33,34 +33,50 @@ pub enum SimEvent {
         /// Generation of the slot.
         gen: u32,
     },
+    /// An agent's shift starts: log on and go Ready.
+    ShiftStart {
+        /// Agent index.
+        agent: u32,
+    },
+    /// An agent's shift ends: log off (deferred while on a call, R-2.3).
+    ShiftEnd {
+        /// Agent index.
+        agent: u32,
+    },
 }
 
 impl SimEvent {
-    /// The event in 64 bits: kind (2), slot or stream (30), generation (32).
+    /// The event in 64 bits: kind (3), slot, stream or agent (29),
+    /// generation (32).
     fn pack(self) -> u64 {
         let (kind, slot, gen) = match self {
-            SimEvent::Arrival { stream } => (0, stream, 0),
-            SimEvent::Answer { call, gen } => (1, call, gen),
-            SimEvent::Hangup { call, gen } => (2, call, gen),
-            SimEvent::Abandon { call, gen } => (3, call, gen),
+            SimEvent::ShiftStart { agent } => (0, agent, 0),
+            SimEvent::ShiftEnd { agent } => (1, agent, 0),
+            SimEvent::Arrival { stream } => (2, stream, 0),
+            SimEvent::Answer { call, gen } => (3, call, gen),
+            SimEvent::Hangup { call, gen } => (4, call, gen),
+            SimEvent::Abandon { call, gen } => (5, call, gen),
         };
-        (kind << 62) | (u64::from(slot & SLOT_MASK) << 32) | u64::from(gen)
+        (kind << 61) | (u64::from(slot & SLOT_MASK) << 32) | u64::from(gen)
     }
 
     fn unpack(bits: u64) -> SimEvent {
         let slot = ((bits >> 32) as u32) & SLOT_MASK;
         let gen = bits as u32;
-        match bits >> 62 {
-            0 => SimEvent::Arrival { stream: slot },
-            1 => SimEvent::Answer { call: slot, gen },
-            2 => SimEvent::Hangup { call: slot, gen },
+        match bits >> 61 {
+            0 => SimEvent::ShiftStart { agent: slot },
+            1 => SimEvent::ShiftEnd { agent: slot },
+            2 => SimEvent::Arrival { stream: slot },
+            3 => SimEvent::Answer { call: slot, gen },
+            4 => SimEvent::Hangup { call: slot, gen },
             _ => SimEvent::Abandon { call: slot, gen },
         }
     }
 }
 
-/// Call slots and stream numbers must fit in 30 bits (a billion live calls).
-pub const SLOT_MASK: u32 = (1 << 30) - 1;
+/// Call slots, stream and agent numbers must fit in 29 bits (half a
+/// billion; a run's memory runs out long before).
+pub const SLOT_MASK: u32 = (1 << 29) - 1;
 
 /// The future-event list: a binary heap of `time << 64 | event` keys.
 ///
@@ -124,16 +140,19 @@ mod tests {
             (5, SimEvent::Arrival { stream: 1 }),
             (9, SimEvent::Abandon { call: 7, gen: 1 }),
             (4, SimEvent::Answer { call: 0, gen: 3 }),
+            (9, SimEvent::ShiftEnd { agent: 4 }),
+            (0, SimEvent::ShiftStart { agent: 12 }),
         ];
         for (t, e) in events {
             c.schedule(t, e);
         }
-        assert_eq!(c.len(), 5);
-        assert_eq!(c.next_time(), Some(3));
+        assert_eq!(c.len(), 7);
+        assert_eq!(c.next_time(), Some(0));
         let order: Vec<_> = std::iter::from_fn(|| c.pop()).collect();
         assert_eq!(
             order,
             vec![
+                (0, SimEvent::ShiftStart { agent: 12 }),
                 (3, SimEvent::Arrival { stream: 2 }),
                 (4, SimEvent::Answer { call: 0, gen: 3 }),
                 (5, SimEvent::Arrival { stream: 1 }),
@@ -144,6 +163,7 @@ mod tests {
                         gen: u32::MAX
                     }
                 ),
+                (9, SimEvent::ShiftEnd { agent: 4 }),
                 (9, SimEvent::Abandon { call: 7, gen: 1 }),
             ]
         );

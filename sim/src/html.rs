@@ -109,6 +109,23 @@ pub fn render(report: &Report) -> String {
         Some(1.0),
         &pct,
     );
+    let on = report
+        .agents
+        .interval_logged_on
+        .iter()
+        .map(|&v| Some(v))
+        .collect();
+    h += &line_chart(
+        "Agents logged on per interval (mean)",
+        &labels,
+        &[Series {
+            name: "logged on",
+            colour: "#8c564b",
+            values: on,
+        }],
+        None,
+        &|v| format!("{v:.0}"),
+    );
     let deciles: Vec<String> = (0..10).map(|d| format!("{}%", d * 10)).collect();
     let hist: Vec<f64> = report
         .agents

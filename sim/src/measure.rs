@@ -93,6 +93,10 @@ pub struct Recorder {
     pub agent_busy_ms: Vec<u64>,
     /// Busy ms of all agents per interval.
     pub interval_busy_ms: Vec<u64>,
+    /// Logged-on ms of each agent inside the window.
+    pub agent_on_ms: Vec<u64>,
+    /// Logged-on ms of all agents per interval.
+    pub interval_on_ms: Vec<u64>,
     gauges: Vec<Gauge>,
 }
 
@@ -108,6 +112,8 @@ impl Recorder {
             intervals: vec![vec![Tally::default(); sl_s.len()]; n],
             agent_busy_ms: vec![0; agents],
             interval_busy_ms: vec![0; n],
+            agent_on_ms: vec![0; agents],
+            interval_on_ms: vec![0; n],
             gauges: vec![Gauge::default(); sl_s.len()],
         }
     }
@@ -192,6 +198,15 @@ impl Recorder {
         });
     }
 
+    /// Agent `a` was logged on over `[from, to)`.
+    pub fn logged_on(&mut self, a: usize, from: u64, to: u64) {
+        let (on, per_interval) = (&mut self.agent_on_ms[a], &mut self.interval_on_ms);
+        self.window.spread(from, to, |i, ms| {
+            *on += ms;
+            per_interval[i] += ms;
+        });
+    }
+
     /// Closes the queue integrals at the end of the window.
     pub fn finish(&mut self) {
         for g in 0..self.gauges.len() {
@@ -257,5 +272,8 @@ mod tests {
         r.busy(0, 4000, 9000);
         assert_eq!(r.agent_busy_ms, vec![500, 1200]);
         assert_eq!(r.interval_busy_ms, vec![1000, 200, 0, 500]);
+        r.logged_on(0, 2500, u64::MAX);
+        assert_eq!(r.agent_on_ms, vec![2000, 0]);
+        assert_eq!(r.interval_on_ms, vec![0, 500, 1000, 500]);
     }
 }

@@ -145,17 +145,20 @@ pub struct IntervalReport {
     pub max_queue: u32,
 }
 
-/// Agent occupancy: busy (reserved, talking, clerical) / measured time.
+/// Agent occupancy: busy (reserved, talking, clerical) / logged-on time,
+/// both inside the measured window.
 #[derive(Debug, Clone, Serialize)]
 pub struct AgentReport {
     /// Agents.
     pub count: usize,
-    /// Mean over agents and replications.
+    /// Mean over agents (that logged on) and replications.
     pub mean_occupancy: f64,
     /// Agents per occupancy decile (0-10 %, ..., 90-100 %), all replications.
     pub occupancy_histogram: Vec<u64>,
-    /// Mean occupancy of all agents per reporting interval.
+    /// Occupancy of all logged-on agents per reporting interval.
     pub interval_occupancy: Vec<f64>,
+    /// Mean number of agents logged on per reporting interval.
+    pub interval_logged_on: Vec<f64>,
 }
 
 /// Key figures of one replication.
@@ -248,6 +251,7 @@ pub fn erlang_reference(s: &Scenario, g: usize) -> Option<ErlangReference> {
     let [stream] = streams.as_slice() else {
         return None;
     };
+    // Every agent able to serve the group serves it alone, all day.
     let exclusive = s.agents.iter().all(|p| {
         let serves_g = s.serves(&p.skills, group);
         let others = s
@@ -255,7 +259,7 @@ pub fn erlang_reference(s: &Scenario, g: usize) -> Option<ErlangReference> {
             .iter()
             .enumerate()
             .any(|(h, o)| h != g && s.serves(&p.skills, o));
-        !(serves_g && others)
+        !serves_g || (!others && p.full_day())
     });
     let simple = stream.per_hour.is_constant()
         && stream.handle.is_exponential()
@@ -289,7 +293,8 @@ impl Report {
         let window_ms = scenario.duration_s.get_ref() * 1000;
         let occupancy = |r: &RunOutcome, agents: &[usize]| {
             let busy: u64 = agents.iter().map(|&a| r.recorder.agent_busy_ms[a]).sum();
-            ratio(busy, window_ms * agents.len() as u64)
+            let on: u64 = agents.iter().map(|&a| r.recorder.agent_on_ms[a]).sum();
+            ratio(busy, on)
         };
         let groups = scenario
             .groups
@@ -353,7 +358,7 @@ impl Report {
             warmup_s: scenario.warmup_s,
             interval_s: *scenario.interval_s.get_ref(),
             groups,
-            agents: agent_report(scenario.agent_count(), window_ms, runs),
+            agents: agent_report(scenario.agent_count(), runs),
             sim_events,
             wall_s,
             events_per_s: if wall_s > 0.0 {
@@ -394,31 +399,46 @@ fn group_intervals(runs: &[RunOutcome], g: usize) -> Vec<IntervalReport> {
         .collect()
 }
 
-fn agent_report(count: usize, window_ms: u64, runs: &[RunOutcome]) -> AgentReport {
+fn agent_report(count: usize, runs: &[RunOutcome]) -> AgentReport {
     let mut histogram = vec![0u64; 10];
-    let mut sum = 0.0;
+    let (mut sum, mut n) = (0.0, 0usize);
     for r in runs {
-        for &busy in &r.recorder.agent_busy_ms {
-            let occ = ratio(busy, window_ms);
+        let rec = &r.recorder;
+        for (&busy, &on) in rec.agent_busy_ms.iter().zip(&rec.agent_on_ms) {
+            if on == 0 {
+                continue; // never logged on while measuring
+            }
+            let occ = ratio(busy, on);
             sum += occ;
+            n += 1;
             histogram[((occ * 10.0) as usize).min(9)] += 1;
         }
     }
     let intervals = runs
         .first()
         .map_or(0, |r| r.recorder.interval_busy_ms.len());
+    let total =
+        |i: usize, f: fn(&RunOutcome) -> &Vec<u64>| -> u64 { runs.iter().map(|r| f(r)[i]).sum() };
     let interval_occupancy = (0..intervals)
         .map(|i| {
-            let busy: u64 = runs.iter().map(|r| r.recorder.interval_busy_ms[i]).sum();
-            let len = runs[0].recorder.interval_len_ms(i) * (count * runs.len()) as u64;
-            ratio(busy, len)
+            ratio(
+                total(i, |r| &r.recorder.interval_busy_ms),
+                total(i, |r| &r.recorder.interval_on_ms),
+            )
+        })
+        .collect();
+    let interval_logged_on = (0..intervals)
+        .map(|i| {
+            let len = runs[0].recorder.interval_len_ms(i) * runs.len() as u64;
+            ratio(total(i, |r| &r.recorder.interval_on_ms), len)
         })
         .collect();
     AgentReport {
         count,
-        mean_occupancy: sum / (count * runs.len()).max(1) as f64,
+        mean_occupancy: if n == 0 { 0.0 } else { sum / n as f64 },
         occupancy_histogram: histogram,
         interval_occupancy,
+        interval_logged_on,
     }
 }
 

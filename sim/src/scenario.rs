@@ -215,6 +215,21 @@ pub struct AgentSpec {
     /// Prefix of the agents' ids (default `a<pool>-`).
     #[serde(default)]
     pub id_prefix: Option<String>,
+    /// Shift start, seconds after measuring starts; absent = logged on from
+    /// the very start (warm-up included).
+    #[serde(default)]
+    pub start_s: Option<u64>,
+    /// Shift end, seconds after measuring starts; absent = never log off.
+    /// An agent on a call logs off when it ends.
+    #[serde(default)]
+    pub end_s: Option<Spanned<u64>>,
+}
+
+impl AgentSpec {
+    /// Whether the pool works the whole run.
+    pub fn full_day(&self) -> bool {
+        self.start_s.is_none() && self.end_s.is_none()
+    }
 }
 
 /// A scenario problem, with the line it is on when known.
@@ -365,6 +380,13 @@ impl Scenario {
                     let f = format!("agents[{i}].skills.{skill}");
                     let m = format!("level {} is outside 1..=10", level.get_ref());
                     return Err(src.err(level, f, m));
+                }
+            }
+            if let Some(end) = &a.end_s {
+                if *end.get_ref() <= a.start_s.unwrap_or(0) {
+                    let f = format!("agents[{i}].end_s");
+                    let m = "the shift must end after it starts".to_string();
+                    return Err(src.err(end, f, m));
                 }
             }
         }
@@ -627,6 +649,18 @@ skills = { support = 5 }
         assert_eq!(
             (e.line, e.field.as_str()),
             (Some(12), "groups[1].id"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn shifts_must_end_after_they_start() {
+        let ok = MINIMAL.replace("count = 33", "count = 33\nstart_s = 3600\nend_s = 7200");
+        assert!(!Scenario::parse(&ok).unwrap().agents[0].full_day());
+        let e = error_of(&MINIMAL.replace("count = 33", "count = 33\nstart_s = 3600\nend_s = 60"));
+        assert_eq!(
+            (e.line, e.field.as_str()),
+            (Some(19), "agents[0].end_s"),
             "{e}"
         );
     }

@@ -70,8 +70,15 @@ struct SimCall {
 /// What an agent is busy with, as far as occupancy is concerned.
 #[derive(Debug, Clone, Copy, Default)]
 struct AgentBook {
-    /// Call slot and start of the current busy span.
+    /// Call slot and start of the current busy span (reserved or talking).
     busy: Option<(u32, u64)>,
+    /// Clerical after the last call, `[from, until)`; recorded when the
+    /// next call comes, the shift ends or the run ends.
+    clerical: Option<(u64, u64)>,
+    /// Logged on since.
+    on_since: Option<u64>,
+    /// The shift ended during a call: the agent logs off when it ends.
+    leaving: bool,
 }
 
 /// The outcome of one run.
@@ -186,32 +193,103 @@ impl Simulation {
             engine_errors: 0,
             seed,
         };
-        sim.log_agents_on()?;
+        sim.start_shifts(scenario)?;
         for s in 0..sim.streams.len() {
             sim.schedule_arrival(s);
         }
         Ok(sim)
     }
 
-    fn log_agents_on(&mut self) -> Result<(), SimError> {
-        let at = acd_engine::Instant::from_millis(0);
-        for (n, agent) in self.agent_ids.iter().enumerate() {
-            let logon = Command::Logon {
-                agent: agent.clone(),
-                // The extension is the agent's index: offers name it, which
-                // spares a hash lookup per call.
-                extension: n.to_string(),
-                media: Vec::new(),
-            };
-            self.engine.handle(at, &self.tenant, logon)?;
-            let ready = Command::Ready {
-                agent: agent.clone(),
-                media: Media::Voice,
-            };
-            self.engine.handle(at, &self.tenant, ready)?;
+    /// Logs the full-day agents on and Ready now; schedules the others'
+    /// shift starts and every shift end (times relative to the end of
+    /// warm-up).
+    fn start_shifts(&mut self, scenario: &Scenario) -> Result<(), SimError> {
+        let origin = self.recorder.window.start_ms;
+        let mut agent = 0u32;
+        for pool in &scenario.agents {
+            for _ in 0..pool.count {
+                match pool.start_s {
+                    None => self.log_on(0, agent)?,
+                    Some(s) => self
+                        .clock
+                        .schedule(origin + s * 1000, SimEvent::ShiftStart { agent }),
+                }
+                if let Some(e) = &pool.end_s {
+                    let at = origin + e.get_ref() * 1000;
+                    self.clock.schedule(at, SimEvent::ShiftEnd { agent });
+                }
+                agent += 1;
+            }
         }
         self.drain_effects(0);
         Ok(())
+    }
+
+    fn log_on(&mut self, now: u64, a: u32) -> Result<(), acd_engine::Error> {
+        let at = acd_engine::Instant::from_millis(now);
+        let agent = self.agent_ids[a as usize].clone();
+        let logon = Command::Logon {
+            agent: agent.clone(),
+            // The extension is the agent's index: offers name it, which
+            // spares a hash lookup per call.
+            extension: a.to_string(),
+            media: Vec::new(),
+        };
+        self.engine.handle(at, &self.tenant, logon)?;
+        let ready = Command::Ready {
+            agent,
+            media: Media::Voice,
+        };
+        self.engine.handle(at, &self.tenant, ready)?;
+        self.agents[a as usize].on_since = Some(now);
+        Ok(())
+    }
+
+    fn shift_start(&mut self, now: u64, a: u32) {
+        if self.log_on(now, a).is_err() {
+            self.engine_errors += 1;
+        }
+        self.drain_effects(now);
+    }
+
+    fn shift_end(&mut self, now: u64, a: u32) {
+        let book = self.agents[a as usize];
+        if book.on_since.is_none() {
+            return;
+        }
+        self.end_clerical(a, now);
+        let on_call = book.busy.is_some_and(|(slot, _)| {
+            self.calls
+                .get(slot as usize)
+                .is_some_and(|c| matches!(c.phase, Phase::Talking { .. }))
+        });
+        let logoff = Command::Logoff {
+            agent: self.agent_ids[a as usize].clone(),
+            reason: None,
+        };
+        self.command(now, logoff);
+        if on_call {
+            self.agents[a as usize].leaving = true;
+        } else {
+            self.drain_effects(now); // a withdrawn offer ends the busy span
+            self.logged_off(now, a);
+        }
+        self.drain_effects(now);
+    }
+
+    fn logged_off(&mut self, now: u64, a: u32) {
+        let book = &mut self.agents[a as usize];
+        book.leaving = false;
+        if let Some(since) = book.on_since.take() {
+            self.recorder.logged_on(a as usize, since, now);
+        }
+    }
+
+    /// Records the clerical time of agent `a`, cut short at `now` if needed.
+    fn end_clerical(&mut self, a: u32, now: u64) {
+        if let Some((from, until)) = self.agents[a as usize].clerical.take() {
+            self.recorder.busy(a as usize, from, until.min(now));
+        }
     }
 
     fn schedule_arrival(&mut self, stream: usize) {
@@ -267,8 +345,13 @@ impl Simulation {
 
     fn finish(mut self, now: u64, started: WallClock) -> RunOutcome {
         for a in 0..self.agents.len() {
-            if let Some((_, since)) = self.agents[a].busy {
+            self.end_clerical(a as u32, u64::MAX);
+            let book = self.agents[a];
+            if let Some((_, since)) = book.busy {
                 self.recorder.busy(a, since, u64::MAX);
+            }
+            if let Some(since) = book.on_since {
+                self.recorder.logged_on(a, since, u64::MAX);
             }
         }
         self.recorder.finish();
@@ -310,6 +393,8 @@ impl Simulation {
             SimEvent::Answer { call, gen } => self.answer(now, call, gen),
             SimEvent::Hangup { call, gen } => self.hang_up(now, call, gen),
             SimEvent::Abandon { call, gen } => self.abandon(now, call, gen),
+            SimEvent::ShiftStart { agent } => self.shift_start(now, agent),
+            SimEvent::ShiftEnd { agent } => self.shift_end(now, agent),
         }
     }
 
@@ -405,19 +490,22 @@ impl Simulation {
         let Phase::Talking { agent, group } = call.phase else {
             return;
         };
+        self.end_busy(now, agent, slot);
         let book = &mut self.agents[agent as usize];
-        if let Some((s, since)) = book.busy {
-            if s == slot {
-                book.busy = None;
-                let clerical = self.clerical_ms[group as usize];
-                self.recorder.busy(agent as usize, since, now + clerical);
-            }
+        let leaving = book.leaving;
+        if !leaving {
+            let clerical = self.clerical_ms[group as usize];
+            book.clerical = (clerical > 0).then_some((now, now + clerical));
         }
         self.calls.remove(slot as usize);
         let hangup = Command::Hangup {
             call: Self::call_id(slot as usize),
         };
         self.command(now, hangup);
+        if leaving {
+            // The deferred logoff takes effect now, without clerical.
+            self.logged_off(now, agent);
+        }
         self.drain_effects(now);
     }
 
@@ -539,6 +627,7 @@ impl Simulation {
             group,
         };
         let gen = c.gen;
+        self.end_clerical(a, now);
         self.agents[a as usize].busy = Some((slot as u32, now));
         if self.answer_delay_ms == 0 {
             self.answer(now, slot as u32, gen);

@@ -161,3 +161,62 @@ fn report_has_the_required_fields() {
         "queue, SL, occupancy, histogram"
     );
 }
+
+#[test]
+fn shifts_log_agents_on_and_off() {
+    // Early pool works the first hour, late pool the second; the early
+    // agents on a call at 1 h log off when it ends (R-2.3).
+    let text = r#"
+duration_s = 7200
+warmup_s = 0
+[[groups]]
+id = "g"
+skills = ["s"]
+clerical_s = 5
+[[arrivals]]
+group = "g"
+per_hour = 250
+handle = { dist = "exponential", mean_s = 60 }
+patience = { dist = "exponential", mean_s = 90 }
+[[agents]]
+count = 4
+skills = { s = 1 }
+end_s = 3600
+[[agents]]
+count = 4
+skills = { s = 1 }
+start_s = 3600
+"#;
+    let s = parse(text);
+    let run = run_once(&s, 21, &mut |_| {}).unwrap();
+    let rec = &run.recorder;
+    assert_eq!(run.engine_errors, 0);
+    assert_eq!(run.invariant_violation, None);
+    assert_eq!(run.unresolved, 0);
+    let hour = 3_600_000;
+    for a in 0..4 {
+        // Logged on from 0 to the end of the shift, or of the call then.
+        assert!(rec.agent_on_ms[a] >= hour && rec.agent_on_ms[a] < hour + 900_000);
+        assert!(rec.agent_busy_ms[a] <= rec.agent_on_ms[a]);
+    }
+    for a in 4..8 {
+        assert_eq!(rec.agent_on_ms[a], hour);
+        assert!(rec.agent_busy_ms[a] > 0 && rec.agent_busy_ms[a] <= hour);
+    }
+    // The driver's tallies still match the engine's counters exactly.
+    let (mine, engine) = (&rec.totals[0], &run.engine_stats[0]);
+    assert_eq!(
+        (mine.answered, mine.abandoned),
+        (engine.answered, engine.abandoned)
+    );
+    assert_eq!(mine.answered_wait_ms, engine.answered_wait_ms);
+    // Four agents per interval on average, the report sees it.
+    let report = Report::build("shifts", &s, &[run]);
+    for on in &report.agents.interval_logged_on {
+        assert!((3.9..4.6).contains(on), "{on}");
+    }
+    assert!(
+        report.groups[0].erlang.is_none(),
+        "shifts are not a textbook queue"
+    );
+}

@@ -31,10 +31,18 @@ struct Shape {
     max_wait: Option<u32>,
     /// Ring-time supervision above the answer delay (R-3.6).
     ring_time: Option<u32>,
+    /// Shift of the main pool: start and length, seconds.
+    shift: Option<(u32, u32)>,
 }
 
 fn shape() -> impl Strategy<Value = Shape> {
-    let traffic = (0..8usize, 1..8u32, 10..400u32, 5..300u32);
+    let traffic = (
+        0..8usize,
+        1..8u32,
+        10..400u32,
+        5..300u32,
+        prop::option::of((0..1800u32, 60..3600u32)),
+    );
     let callers = (
         prop::option::of(5..200u32),
         0..30u32,
@@ -45,7 +53,7 @@ fn shape() -> impl Strategy<Value = Shape> {
     );
     (traffic, callers).prop_map(
         |(
-            (strategy, agents, per_hour, aht),
+            (strategy, agents, per_hour, aht, shift),
             (patience, clerical, delay, shared, max_wait, ring),
         )| {
             Shape {
@@ -59,6 +67,7 @@ fn shape() -> impl Strategy<Value = Shape> {
                 shared,
                 max_wait,
                 ring_time: ring.map(|r| r + delay),
+                shift,
             }
         },
     )
@@ -85,12 +94,16 @@ fn scenario(s: &Shape) -> Scenario {
     if let Some(r) = s.ring_time {
         options += &format!("ring_time_s = {r}\n");
     }
+    let shift = s
+        .shift
+        .map(|(start, len)| format!("start_s = {start}\nend_s = {}\n", start + len))
+        .unwrap_or_default();
     let text = format!(
         "duration_s = 3600\nwarmup_s = 300\ninterval_s = 600\nanswer_delay_s = {delay}\n\
          [[groups]]\nid = \"a\"\nstrategy = \"{strategy}\"\nclerical_s = {clerical}\nskills = [\"x\"]\n{options}\
          [[arrivals]]\ngroup = \"a\"\nper_hour = {per_hour}\n\
          handle = {{ dist = \"exponential\", mean_s = {aht} }}\n{patience}\n\
-         [[agents]]\ncount = {agents}\nskills = {{ x = 5 }}\n{second}",
+         [[agents]]\ncount = {agents}\nskills = {{ x = 5 }}\n{shift}{second}",
         delay = s.delay,
         strategy = STRATEGIES[s.strategy],
         clerical = s.clerical,
@@ -123,8 +136,9 @@ proptest! {
             .map(|t| t.answered + t.abandoned + t.overflowed).sum();
         let offered: u64 = run.recorder.totals.iter().map(|t| t.offered).sum();
         prop_assert_eq!(resolved + run.unresolved, offered);
-        for &busy in &run.recorder.agent_busy_ms {
-            prop_assert!(busy <= 3_600_000);
+        let rec = &run.recorder;
+        for (&busy, &on) in rec.agent_busy_ms.iter().zip(&rec.agent_on_ms) {
+            prop_assert!(busy <= on && on <= 3_600_000, "busy {} on {}", busy, on);
         }
     }
 }
