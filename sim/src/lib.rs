@@ -41,6 +41,7 @@ pub mod dist;
 pub mod erlang;
 pub mod html;
 pub mod measure;
+pub mod replications;
 pub mod report;
 pub mod scenario;
 pub mod simulation;

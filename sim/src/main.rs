@@ -1,15 +1,15 @@
 //! `sim`: command-line front end of the load simulator.
 //!
 //! ```text
-//! sim run SCENARIO.toml --out DIR [--seed N] [--replications K]
+//! sim run SCENARIO.toml --out DIR [--seed N] [--replications K] [--jobs J]
 //! sim run --example --out DIR
 //! sim staff --per-hour 600 --aht 180 --target 0.8/20 [--patience 120]
 //! ```
 
 use acd_sim::html;
+use acd_sim::replications::run_replications;
 use acd_sim::report::Report;
 use acd_sim::scenario::Scenario;
-use acd_sim::simulation::{run_once, RunOutcome};
 use acd_sim::staff::{staffing_table, StaffRequest, Target};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -46,6 +46,9 @@ enum Cmd {
         /// Independent replications, for confidence intervals.
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
         replications: u32,
+        /// Threads running replications in parallel (figures are unchanged).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+        jobs: u32,
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
@@ -75,10 +78,17 @@ fn main() -> ExitCode {
             out,
             seed,
             replications,
+            jobs,
             quiet,
         } => {
             let source = if example { None } else { scenario };
-            match run(source.as_deref(), &out, seed, replications, quiet) {
+            let plan = Plan {
+                seed,
+                replications,
+                jobs,
+                quiet,
+            };
+            match run(source.as_deref(), &out, &plan) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: {e}");
@@ -124,16 +134,18 @@ fn load(path: Option<&Path>) -> Result<(String, Scenario), String> {
     Ok((name, scenario))
 }
 
-fn run(
-    path: Option<&Path>,
-    out: &Path,
+/// How to run a scenario.
+struct Plan {
     seed: Option<u64>,
     replications: u32,
+    jobs: u32,
     quiet: bool,
-) -> Result<(), String> {
+}
+
+fn run(path: Option<&Path>, out: &Path, plan: &Plan) -> Result<(), String> {
     let (name, scenario) = load(path)?;
-    let seed = seed.unwrap_or(scenario.seed);
-    let bar = if quiet {
+    let seed = plan.seed.unwrap_or(scenario.seed);
+    let bar = if plan.quiet {
         ProgressBar::hidden()
     } else {
         ProgressBar::new(1000)
@@ -142,18 +154,10 @@ fn run(
         ProgressStyle::with_template("{spinner} [{bar:40}] {percent}% simulated, {elapsed} {msg}")
             .map_err(|e| e.to_string())?,
     );
-    let mut runs: Vec<RunOutcome> = Vec::new();
-    for k in 0..replications {
-        bar.set_message(format!("replication {}/{replications}", k + 1));
-        let base = f64::from(k) / f64::from(replications);
-        let mut progress = |f: f64| {
-            let done = base + f.min(1.0) / f64::from(replications);
-            bar.set_position((done * 1000.0) as u64);
-        };
-        let run = run_once(&scenario, seed.wrapping_add(u64::from(k)), &mut progress)
-            .map_err(|e| e.to_string())?;
-        runs.push(run);
-    }
+    bar.set_message(format!("{} replication(s)", plan.replications));
+    let progress = |f: f64| bar.set_position((f * 1000.0) as u64);
+    let runs = run_replications(&scenario, seed, plan.replications, plan.jobs, &progress)
+        .map_err(|e| e.to_string())?;
     bar.finish_and_clear();
     let report = Report::build(&name, &scenario, &runs);
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;

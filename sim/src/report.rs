@@ -34,7 +34,8 @@ pub struct Report {
     pub agents: AgentReport,
     /// Discrete events processed, all replications.
     pub sim_events: u64,
-    /// Wall-clock seconds spent simulating, all replications.
+    /// Wall-clock seconds spent simulating, summed over replications (so
+    /// `events_per_s` is per thread even with `--jobs`).
     pub wall_s: f64,
     /// `sim_events / wall_s`.
     pub events_per_s: f64,
