@@ -3,15 +3,13 @@
 //!
 //! Agents log on and go Ready at the start of their shift (time zero by
 //! default) and log off at its end (after the call they are on, R-2.3).
-//! Calls arrive from the
-//! [`ArrivalStream`]s as `CallArrived` commands; every `Offer` effect is
-//! answered (at once, or after the scenario's answer delay), the call hangs
-//! up after its handle time, and a caller whose patience runs out while still
-//! waiting hangs up (an abandon, R-3.9). The engine's own timers (clerical
-//! end, ring-time supervision, stages, max wait)
-//! are interleaved
-//! with the simulated events via `poll_timeout`/`handle_timeout`, each fired
-//! at its exact deadline.
+//! Calls arrive from the [`ArrivalStream`]s as `CallArrived` commands; every
+//! `Offer` effect is answered (at once, or after the scenario's answer
+//! delay), the call hangs up after its handle time, and a caller whose
+//! patience runs out while still waiting hangs up (an abandon, R-3.9). The
+//! engine's own timers (clerical end, ring-time supervision,
+//! stages, max wait) are interleaved with the simulated events
+//! via `poll_timeout`/`handle_timeout`, each fired at its exact deadline.
 //!
 //! Arrivals stop at the end of the measured window; the run then continues
 //! until every measured call is answered or gone (or a day later at most,
