@@ -45,6 +45,7 @@
 pub struct ReadmeDoctests;
 
 mod agent;
+mod arena;
 mod authentication;
 mod call;
 mod call_control;
