@@ -337,7 +337,7 @@ impl Simulation {
                 self.dispatch(now, event);
             }
             self.sim_events += 1;
-            if self.sim_events % PROGRESS_EVERY == 0 {
+            if self.sim_events.is_multiple_of(PROGRESS_EVERY) {
                 progress(now as f64 / window.end_ms.max(1) as f64);
             }
         }
