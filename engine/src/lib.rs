@@ -55,6 +55,8 @@ mod presence;
 mod reconfigure;
 mod rng;
 mod routing;
+#[cfg(feature = "runtime")]
+pub mod runtime;
 mod service_group;
 mod skills;
 mod stats;
