@@ -159,6 +159,8 @@ pub(crate) struct Channel {
     pub(crate) after_call: AfterCall,
     /// Set while the channel is busy (reserved .. end of clerical).
     pub(crate) busy_since: Option<Instant>,
+    /// Start of the current idle period, for longest-idle.
+    pub(crate) idle_since: Instant,
 }
 
 impl Default for Channel {
@@ -168,6 +170,7 @@ impl Default for Channel {
             since: Instant::default(),
             after_call: AfterCall::Ready,
             busy_since: None,
+            idle_since: Instant::default(),
         }
     }
 }
@@ -240,11 +243,11 @@ impl Agent {
         self.channels.iter().any(|c| c.state.is_logged_on())
     }
 
-    /// Some channel holds a reservation (ringing or connected).
-    pub(crate) fn has_call(&self) -> bool {
-        self.channels
+    /// Some channel other than `media` holds a reservation.
+    pub(crate) fn has_call_other_than(&self, media: Media) -> bool {
+        Media::ALL
             .iter()
-            .any(|c| c.state.reservation().is_some())
+            .any(|&m| m != media && self.chan(m).state.reservation().is_some())
     }
 
     /// Some channel is connected to a call (R-2.3 defers logoff).

@@ -27,6 +27,8 @@ pub(crate) enum CallState {
     /// Ringing at one agent (several for ring-all).
     Offered {
         offers: SmallVec<[(AgentIx, Epoch); 1]>,
+        /// Epoch carried by the ring timer of this offer round.
+        timer: Epoch,
     },
     /// Connected to an agent (talking, hold, or authentication).
     Connected { agent: AgentIx, epoch: Epoch },

@@ -1,1 +1,295 @@
-//! (in progress)
+//! Call progress reported by the telephony side: alerting, answer, reject,
+//! hold, hang-up, and the end of a call with
+//! its clerical time.
+
+use crate::agent::{AgentIx, CallIx, ChanState};
+use crate::call::CallState;
+use crate::command::Epoch;
+use crate::config::Media;
+use crate::engine::Core;
+use crate::error::Error;
+use crate::ids::{AgentId, CallId};
+use crate::output::{Cause, EventKind};
+use crate::timers::Timer;
+
+impl Core {
+    /// Checks that `epoch` is the live reservation of `agent` for `call`
+    /// . Events for older reservations are stale and ignored.
+    pub(crate) fn check_offer(
+        &self,
+        t: usize,
+        call: &CallId,
+        agent: &AgentId,
+        epoch: Epoch,
+        command: &'static str,
+    ) -> Result<(CallIx, AgentIx), Error> {
+        let c = self.call_ix(t, call)?;
+        let a = self.agent_ix(t, agent)?;
+        let issued = epoch > 0 && epoch < self.next_epoch;
+        match &self.calls[c].state {
+            CallState::Offered { offers, .. } => match offers.iter().find(|o| o.0 == a) {
+                Some(&(_, e)) if e == epoch => Ok((c, a)),
+                Some(&(_, e)) => Err(Error::StaleEpoch {
+                    got: epoch,
+                    current: Some(e),
+                }),
+                None if issued => Err(Error::StaleEpoch {
+                    got: epoch,
+                    current: offers.first().map(|o| o.1),
+                }),
+                None => Err(Error::NotOfferedTo {
+                    call: call.clone(),
+                    agent: agent.clone(),
+                }),
+            },
+            _ if issued => Err(Error::StaleEpoch {
+                got: epoch,
+                current: None,
+            }),
+            other => Err(Error::CallState {
+                call: call.clone(),
+                state: other.name(),
+                command,
+            }),
+        }
+    }
+
+    pub(crate) fn alerting(
+        &mut self,
+        t: usize,
+        call: &CallId,
+        agent: &AgentId,
+        epoch: Epoch,
+    ) -> Result<(), Error> {
+        let (c, a) = self.check_offer(t, call, agent, epoch, "alerting")?;
+        let media = self.calls[c].media;
+        let ch = self.agents[a].chan_mut(media);
+        if !matches!(ch.state, ChanState::Reserved { .. }) {
+            return Err(self.agent_state_error(a, media, "alerting"));
+        }
+        ch.state = ChanState::Alerting { call: c, epoch };
+        self.emit_agent_state(a, media, Cause::Command);
+        Ok(())
+    }
+
+    pub(crate) fn answered(
+        &mut self,
+        t: usize,
+        call: &CallId,
+        agent: &AgentId,
+        epoch: Epoch,
+    ) -> Result<(), Error> {
+        let (c, a) = self.check_offer(t, call, agent, epoch, "answer")?;
+        let now = self.now;
+        let media = self.calls[c].media;
+        let CallState::Offered { offers, .. } = std::mem::replace(
+            &mut self.calls[c].state,
+            CallState::Connected { agent: a, epoch },
+        ) else {
+            return Ok(());
+        };
+        let ch = self.agents[a].chan_mut(media);
+        ch.state = ChanState::Talking { call: c, epoch };
+        ch.since = now;
+        self.agents[a].answered += 1;
+        self.count_answer(c, a);
+        self.emit_agent_state(a, media, Cause::Answered);
+        for &(other, e) in offers.iter().filter(|o| o.0 != a) {
+            self.stop_ringing(c, other, e, Cause::Answered);
+            self.release_channel(other, media, Cause::Answered, false);
+        }
+        Ok(())
+    }
+
+    /// Counts an answer for the call's group and starts its talk time.
+    fn count_answer(&mut self, c: CallIx, a: AgentIx) {
+        let now = self.now;
+        let call = &mut self.calls[c];
+        let wait = now.millis_since(call.entered);
+        call.report.answered_at.get_or_insert(now);
+        call.report.segment_since = Some(now);
+        let (g, t) = (call.group, call.tenant);
+        let group = &mut self.groups[g];
+        let sl_ms = u64::from(group.config.service_level_s) * 1000;
+        let s = &mut group.stats;
+        s.ringing -= 1;
+        s.answered += 1;
+        s.connected += 1;
+        s.answered_wait_ms += wait;
+        s.longest_wait_ms = s.longest_wait_ms.max(wait);
+        if wait <= sl_ms {
+            s.answered_within_sl += 1;
+        }
+        self.emit(
+            t,
+            EventKind::CallAnswered {
+                call: self.calls[c].id.clone(),
+                group: self.groups[g].id.clone(),
+                agent: self.agents[a].id.clone(),
+                wait_ms: wait,
+            },
+        );
+    }
+
+    pub(crate) fn rejected(
+        &mut self,
+        t: usize,
+        call: &CallId,
+        agent: &AgentId,
+        epoch: Epoch,
+    ) -> Result<(), Error> {
+        let (c, a) = self.check_offer(t, call, agent, epoch, "reject")?;
+        self.no_answer(c, Some(a), Cause::Rejected);
+        Ok(())
+    }
+
+    /// Hold (`on`) or retrieve the connected call.
+    pub(crate) fn hold(&mut self, t: usize, call: &CallId, on: bool) -> Result<(), Error> {
+        let c = self.call_ix(t, call)?;
+        let command = if on { "hold" } else { "retrieve" };
+        let CallState::Connected { agent: a, epoch } = self.calls[c].state else {
+            return Err(Error::CallState {
+                call: call.clone(),
+                state: self.calls[c].state.name(),
+                command,
+            });
+        };
+        let media = self.calls[c].media;
+        let next = match (&self.agents[a].chan(media).state, on) {
+            (ChanState::Talking { .. }, true) => ChanState::Hold { call: c, epoch },
+            (ChanState::Hold { .. }, false) => ChanState::Talking { call: c, epoch },
+            _ => return Err(self.agent_state_error(a, media, command)),
+        };
+        self.close_segment(c, a);
+        self.calls[c].report.segment_since = Some(self.now);
+        let ch = self.agents[a].chan_mut(media);
+        ch.state = next;
+        ch.since = self.now;
+        self.emit_agent_state(a, media, Cause::Command);
+        Ok(())
+    }
+
+    /// Adds the running talk or hold segment of the call to its report.
+    pub(crate) fn close_segment(&mut self, c: CallIx, a: AgentIx) {
+        let now = self.now;
+        let media = self.calls[c].media;
+        let on_hold = matches!(self.agents[a].chan(media).state, ChanState::Hold { .. });
+        let report = &mut self.calls[c].report;
+        if let Some(since) = report.segment_since.take() {
+            let ms = now.millis_since(since);
+            if on_hold {
+                report.hold_ms += ms;
+            } else {
+                report.talk_ms += ms;
+            }
+        }
+    }
+
+    pub(crate) fn hangup(&mut self, t: usize, call: &CallId) -> Result<(), Error> {
+        let c = self.call_ix(t, call)?;
+        match self.calls[c].state.clone() {
+            CallState::Queued => {
+                self.unqueue(c);
+                self.abandon(c);
+            }
+            CallState::Offered { offers, .. } => {
+                let media = self.calls[c].media;
+                self.groups[self.calls[c].group].stats.ringing -= 1;
+                for &(a, e) in &offers {
+                    self.stop_ringing(c, a, e, Cause::CallerHangup);
+                }
+                self.abandon(c);
+                for &(a, _) in &offers {
+                    self.release_channel(a, media, Cause::CallerHangup, false);
+                }
+            }
+            CallState::Connected { agent, .. } => self.end_call(c, agent),
+            CallState::Parked { .. } => {
+                self.unpark(c);
+                self.abandon(c);
+            }
+            CallState::Diverting { .. } => {
+                self.groups[self.calls[c].group].stats.diverting -= 1;
+                self.abandon(c);
+            }
+        }
+        Ok(())
+    }
+
+    /// The caller hung up before answer: counted, then forgotten.
+    fn abandon(&mut self, c: CallIx) {
+        let call = &self.calls[c];
+        let wait = self.now.millis_since(call.entered);
+        let (g, t) = (call.group, call.tenant);
+        let s = &mut self.groups[g].stats;
+        s.abandoned += 1;
+        s.abandoned_wait_ms += wait;
+        s.longest_wait_ms = s.longest_wait_ms.max(wait);
+        self.emit(
+            t,
+            EventKind::CallAbandoned {
+                call: self.calls[c].id.clone(),
+                group: self.groups[g].id.clone(),
+                wait_ms: wait,
+            },
+        );
+        self.remove_call(c);
+    }
+
+    /// A connected call ends: count it, then the agent's clerical.
+    pub(crate) fn end_call(&mut self, c: CallIx, a: AgentIx) {
+        self.close_segment(c, a);
+        let call = &self.calls[c];
+        let (g, t, media) = (call.group, call.tenant, call.media);
+        let (talk_ms, hold_ms) = (call.report.talk_ms, call.report.hold_ms);
+        let group = &mut self.groups[g];
+        let clerical_ms = u64::from(group.config.clerical_s) * 1000;
+        let s = &mut group.stats;
+        s.connected -= 1;
+        s.handled += 1;
+        s.talk_ms += talk_ms;
+        s.hold_ms += hold_ms;
+        s.clerical_ms += clerical_ms;
+        self.emit(
+            t,
+            EventKind::CallEnded {
+                call: self.calls[c].id.clone(),
+                group: self.groups[g].id.clone(),
+                agent: self.agents[a].id.clone(),
+                talk_ms,
+                hold_ms,
+            },
+        );
+        self.remove_call(c);
+        self.after_call_work(a, media, clerical_ms);
+    }
+
+    /// After a call: log off if asked, else clerical for the
+    /// group's clerical time, else Ready or Not Ready as requested.
+    pub(crate) fn after_call_work(&mut self, a: AgentIx, media: Media, clerical_ms: u64) {
+        let pending = self.agents[a].pending_logoff.is_some();
+        if clerical_ms == 0 || (pending && !self.agents[a].has_call_other_than(media)) {
+            self.release_channel(a, media, Cause::CallEnded, true);
+            return;
+        }
+        let until = self.now.plus_millis(clerical_ms);
+        let token = self.new_token();
+        let ch = self.agents[a].chan_mut(media);
+        ch.state = ChanState::Clerical { until, token };
+        ch.since = self.now;
+        self.timers.set(
+            until,
+            Timer::Clerical {
+                agent: a,
+                media,
+                token,
+            },
+        );
+        self.emit_agent_state(a, media, Cause::CallEnded);
+    }
+
+    /// Clerical time is over.
+    pub(crate) fn on_clerical_end(&mut self, a: AgentIx, media: Media) {
+        self.release_channel(a, media, Cause::ClericalEnded, true);
+    }
+}

@@ -148,8 +148,13 @@ impl Engine {
         }
         let t = self.core.tenant_ix(tenant)?;
         self.core.fire_timers(now);
-        self.core.now = now;
-        self.core.apply(t, command)
+        let before = std::mem::replace(&mut self.core.now, now);
+        let result = self.core.apply(t, command);
+        if result.is_err() {
+            // A refused command changes nothing, not even the clock.
+            self.core.now = before;
+        }
+        result
     }
 
     /// Fires every timer due at or before `now`, each at its exact deadline.
@@ -496,7 +501,7 @@ impl Core {
                     position,
                 }
             }
-            CallState::Offered { offers } => CallStatus::Offered {
+            CallState::Offered { offers, .. } => CallStatus::Offered {
                 group,
                 agents: offers.iter().map(|&(a, e)| (agent_id(a), e)).collect(),
             },

@@ -97,6 +97,14 @@ pub enum Error {
         /// The channel.
         media: Media,
     },
+    /// The call's media differs from its group's.
+    #[error("call {call} is {media:?} but its group serves another media")]
+    MediaMismatch {
+        /// The call.
+        call: CallId,
+        /// The call's media.
+        media: Media,
+    },
     /// The call was picked or taken by another agent first.
     #[error("call {0} already taken")]
     AlreadyTaken(CallId),

@@ -1,1 +1,270 @@
-//! (in progress)
+//! Internal invariants, checked by tests and fuzzers after every step.
+//!
+//! * every reservation is mutual: an agent channel holding (call, epoch)
+//!   is named by that call, and the call names only such agents;
+//! * every call is in exactly one place (queue, offer, connection,
+//!   dispatch queue, divert) and its group's gauges agree;
+//! * every group's counters balance (offered = answered + abandoned +
+//!   overflowed + deflected + live);
+//! * the ready indexes hold exactly the Ready channels, under their keys;
+//! * no eligible Ready agent is idle while a call of its tier waits;
+//! * nothing is left Reserved/Alerting or in clerical without a live timer.
+
+use crate::agent::{AgentIx, ChanState};
+use crate::call::CallState;
+use crate::config::RoutingType;
+use crate::engine::Core;
+use crate::stats::GroupStats;
+use crate::timers::Timer;
+
+impl Core {
+    pub(crate) fn check_invariants(&self) -> Result<(), String> {
+        self.check_agents()?;
+        self.check_calls()?;
+        self.check_groups()?;
+        self.check_lookups()
+    }
+
+    fn check_agents(&self) -> Result<(), String> {
+        for (a, agent) in &self.agents {
+            for (m, ch) in agent.channels.iter().enumerate() {
+                if let Some((c, e)) = ch.state.reservation() {
+                    let call = self
+                        .calls
+                        .get(c)
+                        .ok_or_else(|| format!("agent {} holds gone call slot {c}", agent.id))?;
+                    let mutual = match &call.state {
+                        CallState::Offered { offers, .. } => {
+                            ch.state.is_ringing() && offers.contains(&(a, e))
+                        }
+                        CallState::Connected { agent: x, epoch } => {
+                            ch.state.is_connected() && *x == a && *epoch == e
+                        }
+                        _ => false,
+                    };
+                    if !mutual || call.media.index() != m {
+                        return Err(format!(
+                            "agent {} state {:?} not mirrored by call {}",
+                            agent.id, ch.state, call.id
+                        ));
+                    }
+                }
+                if let ChanState::Clerical { token, .. } = ch.state {
+                    let live = self.timers_iter().any(|t| {
+                        matches!(t, Timer::Clerical { agent: x, token: k, .. } if *x == a && *k == token)
+                    });
+                    if !live {
+                        return Err(format!(
+                            "agent {} in clerical without a timer (R-2.4)",
+                            agent.id
+                        ));
+                    }
+                }
+                self.check_filing(a, m)?;
+            }
+            if agent.pending_logoff.is_some() && !agent.is_connected() {
+                return Err(format!(
+                    "agent {} has a pending logoff but no call",
+                    agent.id
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// A channel is in the ready indexes exactly when it is Ready.
+    fn check_filing(&self, a: AgentIx, m: usize) -> Result<(), String> {
+        let agent = &self.agents[a];
+        let ready = agent.channels[m].state == ChanState::Ready;
+        for s in &agent.served {
+            let group = &self.groups[s.group];
+            if group.config.media.index() != m {
+                continue;
+            }
+            let should = ready && group.config.routing == RoutingType::Automatic;
+            for (k, tier) in group.ready.iter().enumerate() {
+                let filed = s.key.is_some_and(|key| tier.contains(&(key.0, key.1, a)));
+                let pooled = group.random[k].contains(a);
+                let want_pooled = filed && group.config.strategy == crate::Strategy::Random;
+                if pooled != want_pooled {
+                    return Err(format!(
+                        "agent {} random pool membership {pooled}",
+                        agent.id
+                    ));
+                }
+                let expect = should && k >= s.min_tier as usize;
+                if filed != expect {
+                    return Err(format!(
+                        "agent {} filed={filed} in group {} tier {k}, expected {expect}",
+                        agent.id, group.id
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn check_calls(&self) -> Result<(), String> {
+        for (c, call) in &self.calls {
+            let group = self
+                .groups
+                .get(call.group)
+                .ok_or_else(|| format!("call {} in gone group", call.id))?;
+            let in_queues: usize = self
+                .groups
+                .iter()
+                .map(|(_, g)| {
+                    g.queues
+                        .iter()
+                        .filter(|q| q.values().any(|&x| x == c))
+                        .count()
+                })
+                .sum();
+            let in_dispatch = self
+                .groups
+                .iter()
+                .filter(|(_, g)| g.dispatch.values().any(|&x| x == c))
+                .count();
+            let (want_q, want_d) = match &call.state {
+                CallState::Queued => (1, 0),
+                CallState::Parked { .. } => (0, 1),
+                _ => (0, 0),
+            };
+            if in_queues != want_q || in_dispatch != want_d {
+                return Err(format!(
+                    "call {} ({:?}) is in {in_queues} queues and {in_dispatch} dispatch queues",
+                    call.id, call.state
+                ));
+            }
+            if call.state == CallState::Queued
+                && group.queues[call.tier as usize].get(&call.key()) != Some(&c)
+            {
+                return Err(format!(
+                    "call {} not at its key in tier {}",
+                    call.id, call.tier
+                ));
+            }
+            self.check_call_agents(c)?;
+        }
+        Ok(())
+    }
+
+    fn check_call_agents(&self, c: usize) -> Result<(), String> {
+        let call = &self.calls[c];
+        let holds = |a: AgentIx, e: u64| {
+            self.agents
+                .get(a)
+                .and_then(|ag| ag.chan(call.media).state.reservation())
+                == Some((c, e))
+        };
+        match &call.state {
+            CallState::Offered { offers, timer } => {
+                if offers.is_empty() || !offers.iter().all(|&(a, e)| holds(a, e)) {
+                    return Err(format!("call {} offers not mirrored by agents", call.id));
+                }
+                let live = self.timers_iter().any(|t| {
+                    matches!(t, Timer::Ring { call: x, uid, epoch } if *x == c && *uid == call.uid && epoch == timer)
+                });
+                if !live {
+                    return Err(format!(
+                        "call {} ringing without a ring timer (R-2.4)",
+                        call.id
+                    ));
+                }
+            }
+            CallState::Connected { agent, epoch } if !holds(*agent, *epoch) => {
+                return Err(format!(
+                    "call {} connection not mirrored by its agent",
+                    call.id
+                ));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn check_groups(&self) -> Result<(), String> {
+        for (g, group) in &self.groups {
+            let mut live = GroupStats::default();
+            for (_, call) in self.calls.iter().filter(|(_, c)| c.group == g) {
+                match call.state {
+                    CallState::Queued => live.queued += 1,
+                    CallState::Offered { .. } => live.ringing += 1,
+                    CallState::Connected { .. } => live.connected += 1,
+                    CallState::Parked { .. } => live.parked += 1,
+                    CallState::Diverting { .. } => live.diverting += 1,
+                }
+            }
+            let s = &group.stats;
+            let gauges = (s.queued, s.ringing, s.connected, s.parked, s.diverting);
+            let counted = (
+                live.queued,
+                live.ringing,
+                live.connected,
+                live.parked,
+                live.diverting,
+            );
+            if gauges != counted {
+                return Err(format!(
+                    "group {} gauges {gauges:?} but calls {counted:?}",
+                    group.id
+                ));
+            }
+            if !s.balanced() {
+                return Err(format!("group {} counters do not balance: {s:?}", group.id));
+            }
+            for (k, pool) in group.random.iter().enumerate() {
+                let want = if group.config.strategy == crate::Strategy::Random {
+                    group.ready[k].len()
+                } else {
+                    0
+                };
+                if pool.len() != want {
+                    return Err(format!(
+                        "group {} tier {k} random pool has {} agents",
+                        group.id,
+                        pool.len()
+                    ));
+                }
+            }
+            for (k, queue) in group.queues.iter().enumerate() {
+                if !queue.is_empty() && !group.ready[k].is_empty() {
+                    return Err(format!(
+                        "group {} tier {k}: a call waits while an eligible agent is Ready (R-3.2)",
+                        group.id
+                    ));
+                }
+            }
+            let logged = self.tenants[group.tenant]
+                .agents
+                .iter()
+                .filter(|&&a| {
+                    let ag = &self.agents[a];
+                    ag.served(g).is_some() && ag.chan(group.config.media).state.is_logged_on()
+                })
+                .count() as u32;
+            if logged != group.logged_on {
+                return Err(format!(
+                    "group {} logged_on {} but {logged} agents",
+                    group.id, group.logged_on
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn check_lookups(&self) -> Result<(), String> {
+        let ok = self.ix.calls.len() == self.calls.len()
+            && self
+                .calls
+                .iter()
+                .all(|(c, call)| self.ix.calls.get(&call.id) == Some(&c))
+            && self.ix.agents.len() == self.agents.len()
+            && self.ix.groups.len() == self.groups.len();
+        if ok {
+            Ok(())
+        } else {
+            Err("id lookups disagree with the records".into())
+        }
+    }
+}

@@ -39,6 +39,11 @@
 //! ```
 #![warn(missing_docs)]
 
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 mod agent;
 mod call;
 mod call_control;
@@ -49,7 +54,6 @@ mod error;
 mod ids;
 mod invariants;
 mod output;
-mod pending;
 mod personal;
 mod presence;
 mod reconfigure;

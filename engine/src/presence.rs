@@ -1,1 +1,309 @@
-//! (in progress)
+//! Agent presence: logon, logoff, Ready and Not Ready,
+//! and the moves every path shares: entering Ready (which matches a waiting
+//! call at once, R-3.2), entering Not Ready, logging a channel off.
+
+use crate::agent::{AfterCall, AgentIx, ChanState};
+use crate::config::{Media, RoutingType};
+use crate::engine::Core;
+use crate::error::Error;
+use crate::ids::{AgentId, ReasonCode};
+use crate::output::{Cause, EventKind};
+
+impl Core {
+    pub(crate) fn logon(
+        &mut self,
+        t: usize,
+        agent: &AgentId,
+        extension: String,
+        media: &[Media],
+    ) -> Result<(), Error> {
+        let a = self.agent_ix(t, agent)?;
+        if self.tenants[t].config.maintenance {
+            return Err(Error::Maintenance(self.tenants[t].id.clone()));
+        }
+        if self.agents[a].is_logged_on() {
+            let chan = self.agents[a]
+                .channels
+                .iter()
+                .find(|c| c.state.is_logged_on());
+            return Err(Error::AgentState {
+                agent: agent.clone(),
+                media: Media::Voice,
+                state: chan.map_or(crate::StateName::LoggedOut, |c| c.state.name()),
+                command: "logon",
+            });
+        }
+        let reason = self.tenants[t].config.logon_reason.clone();
+        let now = self.now;
+        let ag = &mut self.agents[a];
+        ag.extension = Some(extension.clone());
+        ag.logon_at = now;
+        ag.busy_ms = 0;
+        ag.answered = 0;
+        ag.pending_logoff = None;
+        self.emit(
+            t,
+            EventKind::AgentLoggedOn {
+                agent: agent.clone(),
+                extension,
+            },
+        );
+        let media: &[Media] = if media.is_empty() {
+            &[Media::Voice]
+        } else {
+            media
+        };
+        for &m in media {
+            if self.agents[a].chan(m).state.is_logged_on() {
+                continue; // listed twice
+            }
+            self.adjust_logged_on(a, m, true);
+            self.set_not_ready(a, m, reason.clone(), Cause::Command);
+        }
+        Ok(())
+    }
+
+    pub(crate) fn logoff(
+        &mut self,
+        t: usize,
+        agent: &AgentId,
+        reason: Option<ReasonCode>,
+    ) -> Result<(), Error> {
+        let a = self.agent_ix(t, agent)?;
+        if let Some(r) = &reason {
+            self.check_reason(a, r, Catalogue::SignOut)?;
+        }
+        if !self.agents[a].is_logged_on() {
+            return Err(self.agent_state_error(a, Media::Voice, "logoff"));
+        }
+        if self.agents[a].is_connected() {
+            // deferred until the call ends.
+            self.agents[a].pending_logoff = Some(reason);
+            return Ok(());
+        }
+        // Withdraw any offer still ringing: the call goes back to its place.
+        for m in Media::ALL {
+            if let Some((c, _)) = self.agents[a].chan(m).state.reservation() {
+                self.withdraw_offer_from(c, a, Cause::Command);
+            }
+        }
+        self.log_off_now(a, reason, Cause::Command);
+        Ok(())
+    }
+
+    pub(crate) fn ready(&mut self, t: usize, agent: &AgentId, media: Media) -> Result<(), Error> {
+        let a = self.agent_ix(t, agent)?;
+        match self.agents[a].chan(media).state {
+            ChanState::NotReady { .. } | ChanState::Clerical { .. } => {
+                self.agents[a].chan_mut(media).after_call = AfterCall::Ready;
+                self.set_ready(a, media, Cause::Command, true);
+                Ok(())
+            }
+            ChanState::Ready => Ok(()),
+            _ => Err(self.agent_state_error(a, media, "ready")),
+        }
+    }
+
+    pub(crate) fn not_ready(
+        &mut self,
+        t: usize,
+        agent: &AgentId,
+        reason: ReasonCode,
+        media: Media,
+    ) -> Result<(), Error> {
+        let a = self.agent_ix(t, agent)?;
+        self.check_reason(a, &reason, Catalogue::NotReady)?;
+        let chan = self.agents[a].chan(media);
+        match chan.state {
+            ChanState::LoggedOut => Err(self.agent_state_error(a, media, "not_ready")),
+            ChanState::Ready | ChanState::NotReady { .. } | ChanState::Clerical { .. } => {
+                self.set_not_ready(a, media, reason, Cause::Command);
+                Ok(())
+            }
+            // requested during the call, applied at its end.
+            _ => {
+                self.agents[a].chan_mut(media).after_call = AfterCall::NotReady(reason);
+                Ok(())
+            }
+        }
+    }
+
+    /// The channel becomes Ready and at once takes the best waiting call of
+    /// the groups it serves, if any. `fresh_idle` restarts the
+    /// agent's idle time (false when an offer was merely withdrawn).
+    pub(crate) fn set_ready(&mut self, a: AgentIx, media: Media, cause: Cause, fresh_idle: bool) {
+        let now = self.now;
+        if fresh_idle {
+            self.agents[a].chan_mut(media).idle_since = now;
+        }
+        self.leave_busy(a, media);
+        let ch = self.agents[a].chan_mut(media);
+        ch.state = ChanState::Ready;
+        ch.since = now;
+        self.emit_agent_state(a, media, cause);
+        if let Some(c) = self.best_call_for(a, media) {
+            self.unqueue(c);
+            self.offer(c, &[a]);
+        } else {
+            self.index_insert(a, media);
+        }
+    }
+
+    /// The channel becomes Not Ready with `reason` (leaving the ready index
+    /// or clerical).
+    pub(crate) fn set_not_ready(
+        &mut self,
+        a: AgentIx,
+        media: Media,
+        reason: ReasonCode,
+        cause: Cause,
+    ) {
+        self.index_remove(a, media);
+        self.leave_busy(a, media);
+        let now = self.now;
+        let ch = self.agents[a].chan_mut(media);
+        ch.state = ChanState::NotReady { reason };
+        ch.since = now;
+        ch.after_call = AfterCall::Ready;
+        self.emit_agent_state(a, media, cause);
+    }
+
+    /// Logs every channel off and closes groups left without agents.
+    pub(crate) fn log_off_now(&mut self, a: AgentIx, reason: Option<ReasonCode>, cause: Cause) {
+        let now = self.now;
+        for m in Media::ALL {
+            if !self.agents[a].chan(m).state.is_logged_on() {
+                continue;
+            }
+            self.index_remove(a, m);
+            self.leave_busy(a, m);
+            let ch = self.agents[a].chan_mut(m);
+            ch.state = ChanState::LoggedOut;
+            ch.since = now;
+            ch.after_call = AfterCall::Ready;
+            self.emit_agent_state(a, m, cause);
+            self.adjust_logged_on(a, m, false);
+        }
+        let ag = &mut self.agents[a];
+        ag.pending_logoff = None;
+        ag.extension = None;
+        let (t, id) = (ag.tenant, ag.id.clone());
+        self.emit(
+            t,
+            EventKind::AgentLoggedOff {
+                agent: id,
+                reason,
+                cause,
+            },
+        );
+    }
+
+    /// After a call, or its offer, leaves a channel: log off if that was
+    /// asked for, else apply the after-call request.
+    pub(crate) fn release_channel(
+        &mut self,
+        a: AgentIx,
+        media: Media,
+        cause: Cause,
+        fresh_idle: bool,
+    ) {
+        if let Some(reason) = self.agents[a].pending_logoff.clone() {
+            if !self.agents[a].has_call_other_than(media) {
+                self.log_off_now(a, reason, Cause::Deferred);
+                return;
+            }
+        }
+        match std::mem::take(&mut self.agents[a].chan_mut(media).after_call) {
+            AfterCall::Ready => self.set_ready(a, media, cause, fresh_idle),
+            AfterCall::NotReady(reason) => self.set_not_ready(a, media, reason, Cause::Deferred),
+        }
+    }
+
+    /// Counts the agent in or out of `logged_on` of every group it serves
+    /// on `media`; a group left with nobody overflows its queue.
+    pub(crate) fn adjust_logged_on(&mut self, a: AgentIx, media: Media, on: bool) {
+        let served: smallvec::SmallVec<[usize; 8]> =
+            self.agents[a].served.iter().map(|s| s.group).collect();
+        for g in served {
+            let group = &mut self.groups[g];
+            if group.config.media != media {
+                continue;
+            }
+            if on {
+                group.logged_on += 1;
+            } else {
+                group.logged_on = group.logged_on.saturating_sub(1);
+                if group.logged_on == 0 && group.config.routing == RoutingType::Automatic {
+                    self.close_group(g);
+                }
+            }
+        }
+    }
+
+    /// Closes a busy period of the channel, for occupancy.
+    pub(crate) fn leave_busy(&mut self, a: AgentIx, media: Media) {
+        let now = self.now;
+        let ag = &mut self.agents[a];
+        if let Some(since) = ag.channels[media.index()].busy_since.take() {
+            ag.busy_ms += now.millis_since(since);
+        }
+    }
+
+    pub(crate) fn emit_agent_state(&mut self, a: AgentIx, media: Media, cause: Cause) {
+        if !self.events_enabled {
+            return;
+        }
+        let status = self.status_of(a, media);
+        let (t, agent) = (self.agents[a].tenant, self.agents[a].id.clone());
+        self.emit(
+            t,
+            EventKind::AgentState {
+                agent,
+                media,
+                status,
+                cause,
+            },
+        );
+    }
+
+    pub(crate) fn agent_state_error(
+        &self,
+        a: AgentIx,
+        media: Media,
+        command: &'static str,
+    ) -> Error {
+        Error::AgentState {
+            agent: self.agents[a].id.clone(),
+            media,
+            state: self.agents[a].chan(media).state.name(),
+            command,
+        }
+    }
+
+    fn check_reason(&self, a: AgentIx, reason: &ReasonCode, which: Catalogue) -> Result<(), Error> {
+        let agent = &self.agents[a];
+        let cat = &self.tenants[agent.tenant].config.reason_codes;
+        let codes = match which {
+            Catalogue::NotReady => &cat.not_ready,
+            Catalogue::SignOut => &cat.sign_out,
+        };
+        let no_answer = &self.tenants[agent.tenant].config.no_answer_reason;
+        let known = codes.is_empty()
+            || reason == no_answer
+            || codes
+                .iter()
+                .any(|c| &c.code == reason && (c.team.is_none() || c.team == agent.config.team));
+        if known {
+            Ok(())
+        } else {
+            Err(Error::UnknownReason(reason.clone()))
+        }
+    }
+}
+
+/// Which reason-code catalogue a code is checked against.
+#[derive(Clone, Copy)]
+enum Catalogue {
+    NotReady,
+    SignOut,
+}

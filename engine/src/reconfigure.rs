@@ -1,1 +1,333 @@
-//! (in progress)
+//! Configuration at start-up and at runtime (R-1.x): adding and removing
+//! agents and groups, changing skills and group settings without restart.
+//! Routing follows every change at once: a newly eligible Ready agent takes
+//! a waiting call, a group left without agents overflows.
+
+use crate::agent::{Agent, AgentIx, ChanState, GroupIx, Served};
+use crate::config::{
+    AgentConfig, ConfigError, ConfigProblem, Destination, GroupConfig, IdDirectory, Media,
+};
+use crate::engine::Core;
+use crate::error::{Error, ObjectKind};
+use crate::ids::{AgentId, GroupId, SkillId};
+use crate::output::EventKind;
+use crate::service_group::{build_tiers, Group};
+use crate::skills::{SkillNo, SkillSet};
+use std::collections::BTreeMap;
+
+impl Core {
+    fn intern_skill(&mut self, skill: &SkillId) -> SkillNo {
+        if let Some(&n) = self.ix.skills.get(skill) {
+            return n;
+        }
+        let n = self.skills.len() as SkillNo;
+        self.skills.push(skill.clone());
+        self.ix.skills.insert(skill.clone(), n);
+        n
+    }
+
+    fn skill_set(&mut self, skills: &BTreeMap<SkillId, u8>) -> SkillSet {
+        SkillSet::from_pairs(
+            skills
+                .iter()
+                .map(|(s, &l)| (self.intern_skill(s), l))
+                .collect(),
+        )
+    }
+
+    /// Adds a group record (configuration already validated).
+    pub(crate) fn insert_group(&mut self, t: usize, config: GroupConfig) -> GroupIx {
+        let tiers = build_tiers(&config, |s| self.intern_skill(s));
+        let id = config.id.clone();
+        let g = self.groups.insert(Group::new(id.clone(), t, config, tiers));
+        self.ix.groups.insert(id, g);
+        self.tenants[t].groups.push(g);
+        g
+    }
+
+    /// Adds an agent record (configuration already validated), logged out.
+    pub(crate) fn insert_agent(&mut self, t: usize, config: AgentConfig) -> AgentIx {
+        let skills = self.skill_set(&config.skills);
+        let order = self.next_order;
+        self.next_order += 1;
+        let (id, pdn) = (config.id.clone(), config.pdn.clone());
+        let a = self
+            .agents
+            .insert(Agent::new(id.clone(), t, config, skills, order));
+        self.ix.agents.insert(id, a);
+        if let Some(pdn) = pdn {
+            self.ix.pdns.insert((t, pdn), a);
+        }
+        self.tenants[t].agents.insert(a);
+        let groups = self.tenants[t].groups.clone();
+        for g in groups {
+            self.refresh_served(a, g);
+        }
+        a
+    }
+
+    /// Recomputes whether (and from which tier) agent `a` serves group `g`.
+    fn refresh_served(&mut self, a: AgentIx, g: GroupIx) {
+        let tier = self.groups[g].min_tier(&self.agents[a].skills);
+        let agent = &mut self.agents[a];
+        let pos = agent.served.iter().position(|s| s.group == g);
+        match (tier, pos) {
+            (Some(min_tier), Some(i)) => agent.served[i].min_tier = min_tier,
+            (Some(min_tier), None) => agent.served.push(Served {
+                group: g,
+                min_tier,
+                key: None,
+                rr_turn: 0,
+            }),
+            (None, Some(i)) => {
+                agent.served.remove(i);
+            }
+            (None, None) => {}
+        }
+    }
+
+    pub(crate) fn add_agent(&mut self, t: usize, config: AgentConfig) -> Result<(), Error> {
+        if self.ix.agents.contains_key(&config.id) {
+            return Err(Error::Duplicate {
+                kind: ObjectKind::Agent,
+                id: config.id.to_string(),
+            });
+        }
+        config.validate(&self.tenants[t].id)?;
+        if let Some(pdn) = &config.pdn {
+            if self.ix.pdns.contains_key(&(t, pdn.clone())) {
+                return Err(Error::Config(ConfigError {
+                    object: format!("agent {:?}", config.id.as_str()),
+                    field: "pdn".into(),
+                    problem: ConfigProblem::Duplicate(pdn.clone()),
+                }));
+            }
+        }
+        let what = format!("add_agent {}", config.id);
+        self.insert_agent(t, config);
+        self.emit(t, EventKind::ConfigChanged { what });
+        Ok(())
+    }
+
+    pub(crate) fn remove_agent(&mut self, t: usize, id: &AgentId) -> Result<(), Error> {
+        let a = self.agent_ix(t, id)?;
+        let referenced = self.calls.iter().any(|(_, c)| c.personal.target == Some(a));
+        if self.agents[a].is_logged_on() || referenced {
+            return Err(Error::InUse {
+                kind: ObjectKind::Agent,
+                id: id.to_string(),
+            });
+        }
+        let agent = self.agents.remove(a);
+        self.ix.agents.remove(&agent.id);
+        if let Some(pdn) = agent.config.pdn {
+            self.ix.pdns.remove(&(t, pdn));
+        }
+        self.tenants[t].agents.remove(&a);
+        self.emit(
+            t,
+            EventKind::ConfigChanged {
+                what: format!("remove_agent {id}"),
+            },
+        );
+        Ok(())
+    }
+
+    pub(crate) fn set_skills(
+        &mut self,
+        t: usize,
+        id: &AgentId,
+        skills: BTreeMap<SkillId, u8>,
+    ) -> Result<(), Error> {
+        let a = self.agent_ix(t, id)?;
+        let mut config = self.agents[a].config.clone();
+        config.skills = skills;
+        config.validate(&self.tenants[t].id)?;
+        let ready = self.unfile_ready(&[a]);
+        let before = self.logged_on_groups(a);
+        self.agents[a].skills = self.skill_set(&config.skills);
+        self.agents[a].config = config;
+        for g in self.tenants[t].groups.clone() {
+            self.refresh_served(a, g);
+        }
+        let after = self.logged_on_groups(a);
+        self.recount(before.iter().chain(&after).copied());
+        self.refile_ready(&ready);
+        self.emit(
+            t,
+            EventKind::ConfigChanged {
+                what: format!("set_skills {id}"),
+            },
+        );
+        Ok(())
+    }
+
+    pub(crate) fn upsert_group(&mut self, t: usize, config: GroupConfig) -> Result<(), Error> {
+        let existing = match self.ix.groups.get(&config.id) {
+            Some(_) => Some(self.group_ix(t, &config.id)?),
+            None => None,
+        };
+        config.validate(&self.tenants[t].id, &self.directory(&config.id, t))?;
+        if let Some(g) = existing {
+            let old = &self.groups[g].config;
+            let busy = self.calls.iter().any(|(_, c)| c.group == g);
+            if busy
+                && (old.media != config.media
+                    || old.routing != config.routing
+                    || old.personal_calls != config.personal_calls)
+            {
+                return Err(Error::InUse {
+                    kind: ObjectKind::Group,
+                    id: config.id.to_string(),
+                });
+            }
+        }
+        let what = format!("upsert_group {}", config.id);
+        let agents: Vec<AgentIx> = self.tenants[t].agents.iter().copied().collect();
+        let ready = self.unfile_ready(&agents);
+        let g = match existing {
+            Some(g) => {
+                self.replace_group_config(g, config);
+                g
+            }
+            None => self.insert_group(t, config),
+        };
+        for &a in &agents {
+            self.refresh_served(a, g);
+        }
+        self.recount([g]);
+        self.refile_ready(&ready);
+        self.emit(t, EventKind::ConfigChanged { what });
+        Ok(())
+    }
+
+    /// Installs new settings in a group; its waiting calls keep their
+    /// place and the stages they were given on entry.
+    fn replace_group_config(&mut self, g: GroupIx, config: GroupConfig) {
+        let tiers = build_tiers(&config, |s| self.intern_skill(s));
+        let group = &mut self.groups[g];
+        let waiting: Vec<_> = group
+            .queues
+            .iter_mut()
+            .flat_map(|q| std::mem::take(&mut q.0))
+            .collect();
+        let n = tiers.len();
+        group.stages = config.stages.clone().into();
+        group.config = config;
+        group.tiers = tiers;
+        group.ready = vec![Default::default(); n];
+        group.random = vec![Default::default(); n];
+        group.queues = vec![Default::default(); n];
+        for (key, c) in waiting {
+            let tier = self.calls[c].tier.min((n - 1) as u8);
+            self.calls[c].tier = tier;
+            self.groups[g].queues[tier as usize].insert(key, c);
+        }
+    }
+
+    pub(crate) fn remove_group(&mut self, t: usize, id: &GroupId) -> Result<(), Error> {
+        let g = self.group_ix(t, id)?;
+        let has_calls = self.calls.iter().any(|(_, c)| c.group == g);
+        let target = Destination::Group(id.clone());
+        let referenced = self.tenants[t].groups.iter().any(|&o| {
+            let cfg = &self.groups[o].config;
+            o != g
+                && (cfg.overflow.as_ref() == Some(&target)
+                    || cfg
+                        .stages
+                        .iter()
+                        .any(|s| s.overflow.as_ref() == Some(&target)))
+        });
+        if has_calls || referenced {
+            return Err(Error::InUse {
+                kind: ObjectKind::Group,
+                id: id.to_string(),
+            });
+        }
+        let agents: Vec<AgentIx> = self.tenants[t].agents.iter().copied().collect();
+        for a in agents {
+            self.agents[a].served.retain(|s| s.group != g);
+        }
+        let group = self.groups.remove(g);
+        self.ix.groups.remove(&group.id);
+        self.tenants[t].groups.retain(|&x| x != g);
+        self.emit(
+            t,
+            EventKind::ConfigChanged {
+                what: format!("remove_group {id}"),
+            },
+        );
+        Ok(())
+    }
+
+    /// Ids of every agent and group, for reference checks of a group change.
+    fn directory(&self, new_group: &GroupId, t: usize) -> IdDirectory {
+        let mut dir = IdDirectory::default();
+        for (_, a) in &self.agents {
+            dir.agent_tenant
+                .insert(a.id.clone(), self.tenants[a.tenant].id.clone());
+        }
+        for (_, g) in &self.groups {
+            dir.group_tenant
+                .insert(g.id.clone(), self.tenants[g.tenant].id.clone());
+        }
+        dir.group_tenant
+            .insert(new_group.clone(), self.tenants[t].id.clone());
+        dir
+    }
+
+    /// Takes Ready channels of `agents` out of the ready indexes; returns them.
+    fn unfile_ready(&mut self, agents: &[AgentIx]) -> Vec<(AgentIx, Media)> {
+        let mut ready = Vec::new();
+        for &a in agents {
+            for m in Media::ALL {
+                if self.agents[a].chan(m).state == ChanState::Ready {
+                    self.index_remove(a, m);
+                    ready.push((a, m));
+                }
+            }
+        }
+        ready
+    }
+
+    /// Files Ready channels again; each first takes a waiting call it is
+    /// now eligible for.
+    fn refile_ready(&mut self, ready: &[(AgentIx, Media)]) {
+        for &(a, m) in ready {
+            if self.agents[a].chan(m).state != ChanState::Ready {
+                continue;
+            }
+            match self.best_call_for(a, m) {
+                Some(c) => {
+                    self.unqueue(c);
+                    self.offer(c, &[a]);
+                }
+                None => self.index_insert(a, m),
+            }
+        }
+    }
+
+    fn logged_on_groups(&self, a: AgentIx) -> Vec<GroupIx> {
+        self.agents[a].served.iter().map(|s| s.group).collect()
+    }
+
+    /// Recounts logged-on agents of groups; one left empty overflows.
+    fn recount(&mut self, groups: impl IntoIterator<Item = GroupIx>) {
+        for g in groups {
+            let media = self.groups[g].config.media;
+            let t = self.groups[g].tenant;
+            let n = self.tenants[t]
+                .agents
+                .iter()
+                .filter(|&&a| {
+                    let agent = &self.agents[a];
+                    agent.served(g).is_some() && agent.chan(media).state.is_logged_on()
+                })
+                .count() as u32;
+            let was = std::mem::replace(&mut self.groups[g].logged_on, n);
+            if n == 0 && was > 0 {
+                self.close_group(g);
+            }
+        }
+    }
+}

@@ -27,6 +27,93 @@ use std::sync::Arc;
 /// Key of a Ready agent in a tier index: (strategy key, tie-break, agent).
 pub(crate) type ReadyKey = (u64, u64, AgentIx);
 
+/// Calls waiting in one queue, best first. Serialized as a list of
+/// (key, call) pairs because its keys are tuples, which formats such as
+/// JSON cannot use as map keys.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct CallQueue(pub(crate) BTreeMap<QueueKey, CallIx>);
+
+impl std::ops::Deref for CallQueue {
+    type Target = BTreeMap<QueueKey, CallIx>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for CallQueue {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl Serialize for CallQueue {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for CallQueue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let pairs = Vec::<(QueueKey, CallIx)>::deserialize(d)?;
+        Ok(CallQueue(pairs.into_iter().collect()))
+    }
+}
+
+/// The Ready agents of one tier of a `random` group, for a uniform O(1)
+/// pick. A key drawn once when an agent became Ready would not do:
+/// agents that lost a draw would keep their large keys and lose again.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RandomPool {
+    items: Vec<AgentIx>,
+    pos: hashbrown::HashMap<AgentIx, usize>,
+}
+
+impl RandomPool {
+    pub(crate) fn insert(&mut self, a: AgentIx) {
+        if !self.pos.contains_key(&a) {
+            self.pos.insert(a, self.items.len());
+            self.items.push(a);
+        }
+    }
+
+    pub(crate) fn remove(&mut self, a: AgentIx) {
+        if let Some(i) = self.pos.remove(&a) {
+            self.items.swap_remove(i);
+            if let Some(&moved) = self.items.get(i) {
+                self.pos.insert(moved, i);
+            }
+        }
+    }
+
+    /// The agent at `draw` modulo the pool size.
+    pub(crate) fn pick(&self, draw: u64) -> Option<AgentIx> {
+        let n = self.items.len() as u64;
+        (n > 0).then(|| self.items[(draw % n) as usize])
+    }
+
+    pub(crate) fn contains(&self, a: AgentIx) -> bool {
+        self.pos.contains_key(&a)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.items.len()
+    }
+}
+
+impl Serialize for RandomPool {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.items.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for RandomPool {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let items = Vec::<AgentIx>::deserialize(d)?;
+        let pos = items.iter().enumerate().map(|(i, &a)| (a, i)).collect();
+        Ok(RandomPool { items, pos })
+    }
+}
+
 /// The one authoritative group record.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Group {
@@ -37,9 +124,11 @@ pub(crate) struct Group {
     pub(crate) stages: Arc<[StageConfig]>,
     pub(crate) tiers: Vec<Tier>,
     pub(crate) ready: Vec<BTreeSet<ReadyKey>>,
-    pub(crate) queues: Vec<BTreeMap<QueueKey, CallIx>>,
+    /// Per tier, for the random strategy only: the same agents as `ready`.
+    pub(crate) random: Vec<RandomPool>,
+    pub(crate) queues: Vec<CallQueue>,
     /// Dispatch queue of a manual group, same ordering.
-    pub(crate) dispatch: BTreeMap<QueueKey, CallIx>,
+    pub(crate) dispatch: CallQueue,
     /// Eligible agents whose channel for the group's media is logged on.
     pub(crate) logged_on: u32,
     /// Round-robin counter: bumped at every offer.
@@ -57,8 +146,9 @@ impl Group {
             config,
             tiers,
             ready: vec![BTreeSet::new(); n],
-            queues: vec![BTreeMap::new(); n],
-            dispatch: BTreeMap::new(),
+            random: vec![RandomPool::default(); n],
+            queues: vec![CallQueue::default(); n],
+            dispatch: CallQueue::default(),
             logged_on: 0,
             rr_counter: 0,
             stats: GroupStats::default(),
@@ -83,7 +173,7 @@ impl Group {
     }
 
     pub(crate) fn queued_count(&self) -> usize {
-        self.queues.iter().map(BTreeMap::len).sum()
+        self.queues.iter().map(|q| q.len()).sum()
     }
 }
 

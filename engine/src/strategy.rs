@@ -1,1 +1,40 @@
-//! (in progress)
+//! Agent selection strategies as ordering keys.
+//!
+//! A Ready agent is filed in each ready index of the groups it serves under
+//! a key computed by that group's strategy when the agent becomes Ready; the
+//! smallest key is chosen first. Every key ends with a tie-break that makes
+//! the order total and deterministic.
+
+use crate::agent::{AgentIx, GroupIx};
+use crate::config::Strategy;
+use crate::engine::Core;
+
+impl Core {
+    /// The key agent `a` is filed under in group `g`'s ready index now.
+    pub(crate) fn ready_key(&self, a: AgentIx, g: GroupIx, idle_since: u64) -> (u64, u64) {
+        let group = &self.groups[g];
+        let agent = &self.agents[a];
+        match group.config.strategy {
+            // Longest idle first; ring-all rings everyone but lists them the same way.
+            Strategy::LongestIdle | Strategy::RingAll => (idle_since, agent.order),
+            Strategy::LeastOccupied => (agent.occupancy_ppm(self.now), idle_since),
+            Strategy::MostSkilled => {
+                let level = group.tiers[0]
+                    .0
+                    .first()
+                    .and_then(|r| r.0.first())
+                    .map_or(0, |&(skill, _)| agent.skills.level(skill));
+                (u64::from(10 - level.min(10)), idle_since)
+            }
+            Strategy::RoundRobin => {
+                let turn = agent.served(g).map_or(0, |s| s.rr_turn);
+                (turn, agent.order)
+            }
+            Strategy::TopDown => (agent.order, 0),
+            Strategy::FewestCalls => (agent.answered, idle_since),
+            // The choice itself is drawn at decision time from the group's
+            // random pools; the index only needs a stable order.
+            Strategy::Random => (0, agent.order),
+        }
+    }
+}

@@ -80,7 +80,80 @@ impl Timers {
         self.heap.peek().map(|Reverse((_, _, t))| t)
     }
 
-    pub(crate) fn len(&self) -> usize {
-        self.heap.len()
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Timer> + '_ {
+        self.heap.iter().map(|Reverse((_, _, t))| t)
+    }
+}
+
+use crate::call::CallState;
+use crate::engine::Core;
+
+impl Core {
+    /// Fires every live timer due at or before `now`, in deadline order,
+    /// each with the engine's time set to its exact deadline.
+    pub(crate) fn fire_timers(&mut self, now: Instant) {
+        while let Some((at, timer)) = self.timers.pop_due(now) {
+            if self.timer_live(&timer) {
+                self.now = self.now.max(at);
+                self.fire(timer);
+            }
+        }
+    }
+
+    /// The earliest live deadline; moot timers at the head are dropped.
+    pub(crate) fn next_deadline(&mut self) -> Option<Instant> {
+        while let Some(timer) = self.timers.head() {
+            if self.timer_live(timer) {
+                return self.timers.peek();
+            }
+            self.timers.pop();
+        }
+        None
+    }
+
+    fn live_call(&self, c: CallIx, uid: u64) -> Option<&crate::call::Call> {
+        self.calls.get(c).filter(|call| call.uid == uid)
+    }
+
+    /// Whether the record a timer supervises is still in the state it was
+    /// set for.
+    pub(crate) fn timer_live(&self, timer: &Timer) -> bool {
+        match *timer {
+            Timer::Ring { call, uid, epoch } => self.live_call(call, uid).is_some_and(|c| {
+                matches!(c.state, CallState::Offered { timer, .. } if timer == epoch)
+            }),
+            Timer::Clerical { agent, media, token } => self.agents.get(agent).is_some_and(|a| {
+                matches!(a.chan(media).state, crate::agent::ChanState::Clerical { token: t, .. } if t == token)
+            }),
+            Timer::Stage { call, uid, stage } => self
+                .live_call(call, uid)
+                .is_some_and(|c| c.next_stage == stage),
+            Timer::MaxWait { call, uid } => self.live_call(call, uid).is_some_and(|c| {
+                matches!(c.state, CallState::Queued | CallState::Offered { .. })
+                    && c.max_wait_until.is_some()
+            }),
+            Timer::PersonalWait { call, uid, token } => self
+                .live_call(call, uid)
+                .is_some_and(|c| c.personal.token == token),
+            Timer::Reserve { call, uid, epoch } => self.live_call(call, uid).is_some_and(|c| {
+                matches!(c.state, CallState::Connected { epoch: e, .. } if e == epoch)
+            }),
+        }
+    }
+
+    fn fire(&mut self, timer: Timer) {
+        match timer {
+            Timer::Ring { call, .. } => self.no_answer(call, None, crate::Cause::NoAnswer),
+            Timer::Clerical { agent, media, .. } => self.on_clerical_end(agent, media),
+            Timer::Stage { call, stage, .. } => self.on_stage(call, stage),
+            Timer::MaxWait { call, .. } => self.on_max_wait(call),
+            Timer::PersonalWait { call, .. } => self.on_personal_wait(call),
+            Timer::Reserve { call, .. } => self.on_reserve_expired(call),
+        }
+    }
+
+    /// Every timer in the heap, live or not (for invariant checks).
+    pub(crate) fn timers_iter(&self) -> impl Iterator<Item = &Timer> + '_ {
+        self.timers.iter()
     }
 }

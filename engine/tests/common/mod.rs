@@ -1,0 +1,162 @@
+//! Test harness: an engine with one tenant, driven in seconds, with helpers
+//! to read the effects and events each step produced.
+#![allow(dead_code)]
+
+use acd_engine::*;
+
+/// The tenant every harness uses.
+pub const TENANT: &str = "t";
+
+/// An engine plus the effects and events of the last step.
+pub struct Harness {
+    pub engine: Engine,
+    pub tenant: TenantId,
+    pub now: Instant,
+    pub effects: Vec<Effect>,
+    pub events: Vec<Event>,
+}
+
+impl Harness {
+    pub fn new(groups: Vec<GroupConfig>, agents: Vec<AgentConfig>) -> Self {
+        let mut tenant = TenantConfig::new(TENANT);
+        tenant.groups = groups;
+        tenant.agents = agents;
+        Self::with_config(EngineConfig {
+            tenants: vec![tenant],
+            ..EngineConfig::default()
+        })
+    }
+
+    pub fn with_config(config: EngineConfig) -> Self {
+        Self {
+            engine: Engine::new(config).expect("valid config"),
+            tenant: TenantId::new(TENANT),
+            now: Instant::default(),
+            effects: Vec::new(),
+            events: Vec::new(),
+        }
+    }
+
+    /// Applies `cmd` at `secs` seconds; collects outputs.
+    pub fn at(&mut self, secs: u64, cmd: Command) -> Result<(), Error> {
+        self.at_ms(secs * 1000, cmd)
+    }
+
+    pub fn at_ms(&mut self, ms: u64, cmd: Command) -> Result<(), Error> {
+        self.now = Instant::from_millis(ms);
+        let r = self.engine.handle(self.now, &self.tenant.clone(), cmd);
+        self.collect();
+        if let Err(e) = self.engine.check_invariants() {
+            panic!("invariant broken after step at {ms} ms: {e}");
+        }
+        r
+    }
+
+    /// Lets time pass to `secs`, firing timers.
+    pub fn tick(&mut self, secs: u64) {
+        self.now = Instant::from_secs(secs);
+        self.engine.handle_timeout(self.now);
+        self.collect();
+        if let Err(e) = self.engine.check_invariants() {
+            panic!("invariant broken after tick to {secs} s: {e}");
+        }
+    }
+
+    fn collect(&mut self) {
+        self.effects = self.engine.drain_effects().collect();
+        self.events = self.engine.drain_events().collect();
+    }
+
+    pub fn logon(&mut self, secs: u64, agent: &str) {
+        self.at(
+            secs,
+            Command::Logon {
+                agent: agent.into(),
+                extension: format!("ext-{agent}"),
+                media: vec![],
+            },
+        )
+        .expect("logon");
+    }
+
+    pub fn ready(&mut self, secs: u64, agent: &str) {
+        self.at(
+            secs,
+            Command::Ready {
+                agent: agent.into(),
+                media: Media::Voice,
+            },
+        )
+        .expect("ready");
+    }
+
+    pub fn login_ready(&mut self, secs: u64, agent: &str) {
+        self.logon(secs, agent);
+        self.ready(secs, agent);
+    }
+
+    pub fn arrive(&mut self, secs: u64, call: &str, group: &str) {
+        self.at(secs, Command::CallArrived(CallSpec::new(call, group)))
+            .expect("call arrives");
+    }
+
+    /// The offers made in the last step, as (call, agent, epoch).
+    pub fn offers(&self) -> Vec<(String, String, Epoch)> {
+        self.effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Offer {
+                    call, agent, epoch, ..
+                } => Some((call.to_string(), agent.to_string(), *epoch)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The single agent offered `call` in the last step.
+    pub fn offered_to(&self, call: &str) -> Option<(String, Epoch)> {
+        self.offers()
+            .into_iter()
+            .find(|(c, _, _)| c == call)
+            .map(|(_, a, e)| (a, e))
+    }
+
+    pub fn answer(&mut self, secs: u64, call: &str, agent: &str, epoch: Epoch) {
+        self.at(
+            secs,
+            Command::Answered {
+                call: call.into(),
+                agent: agent.into(),
+                epoch,
+            },
+        )
+        .expect("answer");
+    }
+
+    pub fn hangup(&mut self, secs: u64, call: &str) {
+        self.at(secs, Command::Hangup { call: call.into() })
+            .expect("hangup");
+    }
+
+    pub fn status(&self, agent: &str) -> AgentStatus {
+        self.engine
+            .agent_status(&agent.into(), Media::Voice)
+            .expect("known agent")
+    }
+
+    pub fn stats(&self, group: &str) -> GroupStats {
+        self.engine.group_stats(&group.into()).expect("known group")
+    }
+
+    pub fn has_event(&self, pred: impl Fn(&EventKind) -> bool) -> bool {
+        self.events.iter().any(|e| pred(&e.kind))
+    }
+}
+
+pub fn agent(id: &str, skills: &[(&str, u8)]) -> AgentConfig {
+    AgentConfig::new(id, skills)
+}
+
+pub fn group(id: &str, skills: &[&str]) -> GroupConfig {
+    GroupConfig::new(id, skills)
+}

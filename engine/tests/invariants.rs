@@ -1,0 +1,293 @@
+//! Property tests over random command streams (R-2.2, R-2.4, R-3.x, R-8.x):
+//! after every step the engine's own invariant check passes (one
+//! reservation per agent, each call in exactly one place, counters balance,
+//! no idle eligible agent while a call waits, every reservation supervised);
+//! no call is ever lost; refused commands change nothing; nothing panics;
+//! and the same stream gives the same outputs twice.
+
+mod common;
+
+use acd_engine::Strategy as Routing;
+use acd_engine::*;
+use proptest::prelude::*;
+use proptest::strategy::Strategy;
+use std::collections::BTreeMap;
+
+const AGENTS: usize = 5;
+const CALLS: usize = 12;
+const GROUPS: [&str; 3] = ["g0", "g1", "g2"];
+
+#[derive(Clone, Debug)]
+enum Op {
+    Logon(usize),
+    Logoff(usize),
+    Ready(usize),
+    NotReady(usize),
+    Arrive(usize, usize, i32),
+    Alerting(usize),
+    Answer(usize),
+    StaleAnswer(usize, u64),
+    Reject(usize),
+    Hold(usize),
+    Retrieve(usize),
+    Hangup(usize),
+    Advance(u64),
+    SetSkills(usize, u8, u8),
+    Strategy(usize, usize),
+    UnknownIds(usize),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        3 => (0..AGENTS).prop_map(Op::Logon),
+        1 => (0..AGENTS).prop_map(Op::Logoff),
+        6 => (0..AGENTS).prop_map(Op::Ready),
+        1 => (0..AGENTS).prop_map(Op::NotReady),
+        5 => (0..CALLS, 0..GROUPS.len(), 0..3i32).prop_map(|(c, g, p)| Op::Arrive(c, g, p)),
+        1 => (0..CALLS).prop_map(Op::Alerting),
+        8 => (0..CALLS).prop_map(Op::Answer),
+        1 => (0..CALLS, 0..40u64).prop_map(|(c, e)| Op::StaleAnswer(c, e)),
+        1 => (0..CALLS).prop_map(Op::Reject),
+        1 => (0..CALLS).prop_map(Op::Hold),
+        1 => (0..CALLS).prop_map(Op::Retrieve),
+        3 => (0..CALLS).prop_map(Op::Hangup),
+        4 => (0..12_000u64).prop_map(Op::Advance),
+        1 => (0..AGENTS, 0..4u8, 0..4u8).prop_map(|(a, x, y)| Op::SetSkills(a, x, y)),
+        1 => (0..GROUPS.len(), 0..Routing::ALL.len()).prop_map(|(g, s)| Op::Strategy(g, s)),
+        1 => (0..3usize).prop_map(Op::UnknownIds),
+    ]
+}
+
+fn config(seed: u64) -> EngineConfig {
+    let mut g0 = GroupConfig::new("g0", &["s0"]);
+    g0.clerical_s = 3;
+    g0.ring_time_s = 10;
+    g0.max_wait_s = Some(60);
+    g0.overflow = Some(Destination::Group("g1".into()));
+    let mut g1 = GroupConfig::new("g1", &["s1"]);
+    g1.strategy = Routing::RoundRobin;
+    g1.stages = vec![
+        StageConfig {
+            after_s: 5,
+            min_level: None,
+            skills: Some(vec![SkillRequirement {
+                skill: "s0".into(),
+                min_level: 2,
+            }]),
+            overflow: None,
+        },
+        StageConfig {
+            after_s: 90,
+            min_level: None,
+            skills: None,
+            overflow: Some(Destination::Number("+15550100".into())),
+        },
+    ];
+    let mut g2 = GroupConfig::new("g2", &["s0", "s1"]);
+    g2.strategy = Routing::RingAll;
+    g2.max_queue_len = Some(2);
+    g2.overflow = Some(Destination::Group("g0".into()));
+    g2.clerical_s = 1;
+    let mut tenant = TenantConfig::new(common::TENANT);
+    tenant.groups = vec![g0, g1, g2];
+    tenant.agents = (0..AGENTS)
+        .map(|i| {
+            let skills: &[(&str, u8)] = match i % 3 {
+                0 => &[("s0", 3)],
+                1 => &[("s1", 2)],
+                _ => &[("s0", 1), ("s1", 5)],
+            };
+            AgentConfig::new(format!("a{i}"), skills)
+        })
+        .collect();
+    EngineConfig {
+        seed,
+        tenants: vec![tenant],
+        ..EngineConfig::default()
+    }
+}
+
+/// Runs a stream; returns the serialized outputs of every step.
+fn run(ops: &[Op], seed: u64) -> Result<Vec<String>, TestCaseError> {
+    let mut engine = Engine::new(config(seed)).expect("valid config");
+    let tenant = TenantId::new(common::TENANT);
+    let mut now = 0u64;
+    let mut trace = Vec::new();
+    let mut arrived: BTreeMap<String, bool> = BTreeMap::new(); // call -> still accounted live
+    for op in ops {
+        if let Op::Advance(ms) = op {
+            now += ms;
+            engine.handle_timeout(Instant::from_millis(now));
+        } else {
+            now += 100;
+            engine.handle_timeout(Instant::from_millis(now));
+            let before = serde_json::to_value(&engine).expect("serializes");
+            let Some(cmd) = command(&engine, op) else {
+                continue;
+            };
+            let new_call = match &cmd {
+                Command::CallArrived(spec) => Some(spec.id.to_string()),
+                _ => None,
+            };
+            let r = engine.handle(Instant::from_millis(now), &tenant, cmd);
+            if let (Some(call), Ok(())) = (new_call, &r) {
+                arrived.insert(call, false);
+            }
+            if r.is_err() {
+                let after = serde_json::to_value(&engine).expect("serializes");
+                prop_assert_eq!(before, after, "refused {:?} changed state: {:?}", op, r);
+            }
+            trace.push(format!("{r:?}"));
+        }
+        for e in engine.drain_effects() {
+            trace.push(serde_json::to_string(&e).expect("effect serializes"));
+        }
+        for e in engine.drain_events() {
+            if let Some(call) = terminal_call(&e.kind) {
+                arrived.insert(call, true);
+            }
+            trace.push(serde_json::to_string(&e).expect("event serializes"));
+        }
+        if let Err(msg) = engine.check_invariants() {
+            return Err(TestCaseError::fail(format!("after {op:?}: {msg}")));
+        }
+        // No call is ever lost: every call that arrived is live or ended with a terminal event.
+        for (call, ended) in &arrived {
+            let live = engine.call_status(&call.as_str().into()).is_ok();
+            prop_assert!(
+                live || *ended,
+                "call {call} vanished without a terminal event"
+            );
+        }
+    }
+    Ok(trace)
+}
+
+fn terminal_call(kind: &EventKind) -> Option<String> {
+    match kind {
+        EventKind::CallEnded { call, .. }
+        | EventKind::CallAbandoned { call, .. }
+        | EventKind::CallOverflowed {
+            call,
+            to: Destination::Number(_),
+            ..
+        }
+        | EventKind::CallCleared { call, .. }
+        | EventKind::CallDeflected { call, .. } => Some(call.to_string()),
+        _ => None,
+    }
+}
+
+fn current_offer(engine: &Engine, call: &str) -> Option<(AgentId, Epoch)> {
+    match engine.call_status(&call.into()) {
+        Ok(CallStatus::Offered { agents, .. }) => agents.into_iter().next(),
+        _ => None,
+    }
+}
+
+fn command(engine: &Engine, op: &Op) -> Option<Command> {
+    let agent = |i: &usize| AgentId::new(format!("a{i}"));
+    let call = |i: &usize| CallId::new(format!("c{i}"));
+    let offer = |i: &usize| current_offer(engine, &format!("c{i}"));
+    Some(match op {
+        Op::Logon(a) => Command::Logon {
+            agent: agent(a),
+            extension: format!("x{a}"),
+            media: vec![],
+        },
+        Op::Logoff(a) => Command::Logoff {
+            agent: agent(a),
+            reason: None,
+        },
+        Op::Ready(a) => Command::Ready {
+            agent: agent(a),
+            media: Media::Voice,
+        },
+        Op::NotReady(a) => Command::NotReady {
+            agent: agent(a),
+            reason: "BREAK".into(),
+            media: Media::Voice,
+        },
+        Op::Arrive(c, g, p) => Command::CallArrived(CallSpec {
+            priority: Some(*p),
+            ..CallSpec::new(call(c), GROUPS[*g])
+        }),
+        Op::Alerting(c) => {
+            let (agent, epoch) = offer(c)?;
+            Command::Alerting {
+                call: call(c),
+                agent,
+                epoch,
+            }
+        }
+        Op::Answer(c) => {
+            let (agent, epoch) = offer(c)?;
+            Command::Answered {
+                call: call(c),
+                agent,
+                epoch,
+            }
+        }
+        Op::StaleAnswer(c, e) => Command::Answered {
+            call: call(c),
+            agent: agent(&(*e as usize % AGENTS)),
+            epoch: *e,
+        },
+        Op::Reject(c) => {
+            let (agent, epoch) = offer(c)?;
+            Command::Rejected {
+                call: call(c),
+                agent,
+                epoch,
+            }
+        }
+        Op::Hold(c) => Command::Hold { call: call(c) },
+        Op::Retrieve(c) => Command::Retrieve { call: call(c) },
+        Op::Hangup(c) => Command::Hangup { call: call(c) },
+        Op::SetSkills(a, x, y) => {
+            let mut skills = BTreeMap::new();
+            if *x > 0 {
+                skills.insert(SkillId::new("s0"), *x * 3);
+            }
+            if *y > 0 {
+                skills.insert(SkillId::new("s1"), *y * 3);
+            }
+            Command::SetSkills {
+                agent: agent(a),
+                skills,
+            }
+        }
+        Op::Strategy(g, s) => {
+            let mut cfg = config(0).tenants[0].groups[*g].clone();
+            cfg.strategy = Routing::ALL[*s];
+            Command::UpsertGroup { group: cfg }
+        }
+        Op::UnknownIds(k) => match k {
+            0 => Command::Ready {
+                agent: "nobody".into(),
+                media: Media::Voice,
+            },
+            1 => Command::Hangup {
+                call: "no-such-call".into(),
+            },
+            _ => Command::CallArrived(CallSpec::new("cx", "no-such-group")),
+        },
+        Op::Advance(_) => return None,
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 160, ..ProptestConfig::default() })]
+
+    #[test]
+    fn invariants_hold_over_random_streams(ops in prop::collection::vec(op(), 1..120), seed in any::<u64>()) {
+        run(&ops, seed)?;
+    }
+
+    #[test]
+    fn same_inputs_same_outputs(ops in prop::collection::vec(op(), 1..80), seed in any::<u64>()) {
+        let first = run(&ops, seed)?;
+        let second = run(&ops, seed)?;
+        prop_assert_eq!(first, second);
+    }
+}
