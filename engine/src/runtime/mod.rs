@@ -265,11 +265,23 @@ impl RuntimeHandle {
     }
 
     /// Asks `shard` to publish a snapshot that includes every command
-    /// accepted before this request, and waits for it (up to `timeout`).
+    /// accepted before this request, and waits for it (up to `timeout`,
+    /// including waiting for room in a full inbox).
     pub fn sync(&self, shard: usize, timeout: Duration) -> Result<Arc<ShardSnapshot>, CallError> {
+        let deadline = std::time::Instant::now() + timeout;
         let (tx, rx) = crossbeam_channel::bounded(1);
-        self.send_to(shard, Message::Sync { reply: tx })?;
-        rx.recv_timeout(timeout).map_err(|e| match e {
+        loop {
+            match self.send_to(shard, Message::Sync { reply: tx.clone() }) {
+                Ok(()) => break,
+                Err(SubmitError::Backpressure { .. }) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_micros(100));
+                }
+                Err(SubmitError::Backpressure { .. }) => return Err(CallError::Timeout),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        drop(tx);
+        rx.recv_deadline(deadline).map_err(|e| match e {
             RecvTimeoutError::Timeout => CallError::Timeout,
             RecvTimeoutError::Disconnected => CallError::Disconnected,
         })
