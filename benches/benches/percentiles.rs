@@ -43,6 +43,23 @@ fn main() {
             row(&name, agents, samples);
         }
     }
+    // The decision's cost is mostly re-indexing the chosen agent in every
+    // group it serves: the same floor with 1 skill (5 groups) per agent.
+    for agents in [10_000, 100_000] {
+        let name = "arrival/LongestIdle/5_groups_per_agent";
+        if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {
+            continue;
+        }
+        let mut floor = Floor::staffed_with(agents, Strategy::LongestIdle, 1);
+        let samples = measure(ops, || {
+            let t0 = Instant::now();
+            let offered = floor.route_arrival();
+            let took = t0.elapsed();
+            floor.answer_and_hang_up(offered.expect("an eligible agent is Ready"));
+            took
+        });
+        row(name, agents, samples);
+    }
     for queued in [1_000, 10_000] {
         let name = format!("ready/{queued}_queued");
         if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {

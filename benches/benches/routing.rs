@@ -40,6 +40,24 @@ fn arrival_decision(c: &mut Criterion) {
             });
         }
     }
+    // Each agent serving 5 groups (1 skill) instead of 50: the decision's
+    // cost is mostly re-indexing the chosen agent in every group it serves.
+    for agents in [10_000, 100_000] {
+        let mut floor = Floor::staffed_with(agents, Strategy::LongestIdle, 1);
+        let id = BenchmarkId::new("LongestIdle_5_groups_per_agent", agents);
+        group.bench_function(id, |b| {
+            b.iter_custom(|iters| {
+                let mut timed = Duration::ZERO;
+                for _ in 0..iters {
+                    let t0 = Instant::now();
+                    let offered = black_box(floor.route_arrival());
+                    timed += t0.elapsed();
+                    floor.answer_and_hang_up(offered.expect("an eligible agent is Ready"));
+                }
+                timed
+            })
+        });
+    }
     group.finish();
 }
 

@@ -11,25 +11,40 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughpu
 use std::time::Duration;
 
 fn mixed_stream(c: &mut Criterion) {
-    let recording = record(Shape::default());
+    // Default layout: every agent serves 50 groups (10 skills x 5 groups).
+    stream(
+        c,
+        "mixed_stream_10k_agents_50_groups_each",
+        Shape::default(),
+    );
+    // Lighter layout: every agent serves 5 groups (1 skill).
+    let light = Shape {
+        skills_per_agent: 1,
+        ..Shape::default()
+    };
+    stream(c, "mixed_stream_10k_agents_5_groups_each", light);
+}
+
+fn stream(c: &mut Criterion, name: &str, shape: Shape) {
+    let recording = record(shape);
     // The replay must repeat the recorded work exactly (determinism), or the
     // numbers would be for a different stream.
     let mut check = recording.start.clone();
     let (refused, effects, _) = replay(&mut check, &recording.tenant, recording.steps.clone());
     assert_eq!((refused, effects), (recording.refused, recording.effects));
     eprintln!(
-        "mixed stream: {} steps ({} commands, {} refused), {} effects",
+        "{name}: {} steps ({} commands, {} refused), {} effects",
         recording.steps.len(),
         recording.commands,
         recording.refused,
         recording.effects
     );
 
-    let mut group = c.benchmark_group("mixed_stream_10k_agents");
+    let mut group = c.benchmark_group(name);
     group
         .sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(4))
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3))
         .throughput(Throughput::Elements(recording.steps.len() as u64));
     for events in [false, true] {
         let name = if events { "events_on" } else { "events_off" };

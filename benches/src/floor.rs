@@ -1,10 +1,11 @@
 //! Contact centres of any size, and the routing cycles measured on them.
 //!
 //! Layout (one tenant): [`GROUPS`] groups, [`SKILLS`] skills; group `g`
-//! requires skill `s{g % 100}`; agent `i` holds the [`SKILLS_PER_AGENT`]
-//! consecutive skills starting at `s{(10 * i) % 100}`, at levels 1..=10. So
-//! every group has `N / 10` eligible agents (at least one from N = 10), and
-//! every agent serves 50 groups.
+//! requires skill `s{g % 100}`; agent `i` holds the `k` (default
+//! [`SKILLS_PER_AGENT`] = 10) consecutive skills starting at
+//! `s{(k * i) % 100}`, at levels 1..=10. So with the default every group has
+//! `N / 10` eligible agents (at least one from N = 10), and every agent
+//! serves 50 groups (`5 k` in general).
 //!
 //! Each operation advances engine time by 1 ms, so strategies that look at
 //! idle time or occupancy see distinct times.
@@ -39,11 +40,9 @@ fn skill_name(n: usize) -> String {
     format!("skill-{:03}", n % SKILLS)
 }
 
-/// Configuration of agent `i`.
-pub fn agent_config(i: usize) -> AgentConfig {
-    let names: Vec<String> = (0..SKILLS_PER_AGENT)
-        .map(|k| skill_name(SKILLS_PER_AGENT * i + k))
-        .collect();
+/// Configuration of agent `i`, holding `skills` skills.
+pub fn agent_config(i: usize, skills: usize) -> AgentConfig {
+    let names: Vec<String> = (0..skills).map(|k| skill_name(skills * i + k)).collect();
     let skills: Vec<(&str, u8)> = names
         .iter()
         .enumerate()
@@ -61,13 +60,26 @@ pub fn group_config(g: usize, strategy: Strategy, clerical_s: u32) -> GroupConfi
     group
 }
 
-/// A one-tenant configuration with `agents` agents and [`GROUPS`] groups.
+/// A one-tenant configuration with `agents` agents of [`SKILLS_PER_AGENT`]
+/// skills and [`GROUPS`] groups.
 pub fn config(agents: usize, strategy: Strategy, clerical_s: u32) -> EngineConfig {
+    config_with(agents, strategy, clerical_s, SKILLS_PER_AGENT)
+}
+
+/// Like [`config`], with `skills_per_agent` skills per agent.
+pub fn config_with(
+    agents: usize,
+    strategy: Strategy,
+    clerical_s: u32,
+    skills_per_agent: usize,
+) -> EngineConfig {
     let mut tenant = TenantConfig::new(TENANT);
     tenant.groups = (0..GROUPS)
         .map(|g| group_config(g, strategy, clerical_s))
         .collect();
-    tenant.agents = (0..agents).map(agent_config).collect();
+    tenant.agents = (0..agents)
+        .map(|i| agent_config(i, skills_per_agent))
+        .collect();
     EngineConfig {
         seed: 7,
         tenants: vec![tenant],
@@ -106,7 +118,12 @@ impl Floor {
     /// A floor of `agents` agents, all logged on and Ready, events off
     /// (routing cost only; effects are always produced and drained).
     pub fn staffed(agents: usize, strategy: Strategy) -> Floor {
-        let mut floor = Floor::logged_on(agents, strategy);
+        Floor::staffed_with(agents, strategy, SKILLS_PER_AGENT)
+    }
+
+    /// Like [`Floor::staffed`], with `skills_per_agent` skills per agent.
+    pub fn staffed_with(agents: usize, strategy: Strategy, skills_per_agent: usize) -> Floor {
+        let mut floor = Floor::logged_on_with(agents, strategy, skills_per_agent);
         for i in 0..agents {
             let agent = floor.agents[i].clone();
             floor.expect_ok(Command::Ready {
@@ -119,7 +136,13 @@ impl Floor {
 
     /// A floor of `agents` agents logged on and Not Ready (the state after logon).
     pub fn logged_on(agents: usize, strategy: Strategy) -> Floor {
-        let mut engine = Engine::new(config(agents, strategy, 0)).expect("valid bench config");
+        Floor::logged_on_with(agents, strategy, SKILLS_PER_AGENT)
+    }
+
+    /// Like [`Floor::logged_on`], with `skills_per_agent` skills per agent.
+    pub fn logged_on_with(agents: usize, strategy: Strategy, skills_per_agent: usize) -> Floor {
+        let config = config_with(agents, strategy, 0, skills_per_agent);
+        let mut engine = Engine::new(config).expect("valid bench config");
         engine.set_events_enabled(false);
         let mut floor = Floor {
             engine,

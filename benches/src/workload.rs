@@ -35,6 +35,8 @@ pub enum Step {
 pub struct Shape {
     /// Agents on the floor (all logged on and Ready at the start).
     pub agents: usize,
+    /// Skills per agent; each agent serves 5 groups per skill.
+    pub skills_per_agent: usize,
     /// Steps to record after the warm-up.
     pub steps: usize,
     /// Target agent occupancy, 0..1.
@@ -55,6 +57,7 @@ impl Default for Shape {
     fn default() -> Self {
         Shape {
             agents: 10_000,
+            skills_per_agent: floor::SKILLS_PER_AGENT,
             steps: 200_000,
             occupancy: 0.9,
             talk_s: 180.0,
@@ -202,7 +205,12 @@ pub fn record(shape: Shape) -> Recording {
 
 impl Driver {
     fn new(shape: Shape) -> Driver {
-        let config = floor::config(shape.agents, Strategy::LongestIdle, shape.clerical_s);
+        let config = floor::config_with(
+            shape.agents,
+            Strategy::LongestIdle,
+            shape.clerical_s,
+            shape.skills_per_agent,
+        );
         let engine = Engine::new(config).expect("valid workload config");
         let handle_s = shape.talk_s + f64::from(shape.clerical_s) + 3.0;
         let mut driver = Driver {
