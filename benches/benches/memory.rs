@@ -8,7 +8,7 @@
 //!
 //! Prints a markdown table. Run: `cargo bench -p acd-benches --bench memory`.
 
-use acd_benches::floor::{self, Floor};
+use acd_benches::floor::{self, Floor, SKILLS_PER_AGENT};
 use acd_benches::heap::{live_bytes, CountingAlloc};
 use acd_engine::{Engine, Strategy};
 
@@ -19,8 +19,13 @@ fn main() {
     println!("| what | count | total heap | per item |");
     println!("|---|---:|---:|---:|");
     for agents in [1_000, 10_000, 100_000] {
-        per_agent_configured(agents);
-        per_agent_ready(agents);
+        per_agent_configured(agents, SKILLS_PER_AGENT);
+        per_agent_ready(agents, SKILLS_PER_AGENT);
+    }
+    // Memory per agent is mostly per group served: 1 skill = 5 groups.
+    for agents in [10_000, 100_000] {
+        per_agent_configured(agents, 1);
+        per_agent_ready(agents, 1);
     }
     for calls in [10_000, 100_000] {
         per_queued_call(calls);
@@ -35,29 +40,31 @@ fn row(what: &str, count: usize, bytes: usize) {
     );
 }
 
-fn engine_bytes(agents: usize) -> (usize, Engine) {
-    let config = floor::config(agents, Strategy::LongestIdle, 0);
+fn engine_bytes(agents: usize, skills: usize) -> (usize, Engine) {
+    let config = floor::config_with(agents, Strategy::LongestIdle, 0, skills);
     let before = live_bytes();
     let engine = Engine::new(config).expect("valid config");
     (live_bytes() - before, engine)
 }
 
-fn per_agent_configured(agents: usize) {
-    let (empty, e0) = engine_bytes(0);
-    let (full, e1) = engine_bytes(agents);
-    row("agent, configured (logged out)", agents, full - empty);
+fn per_agent_configured(agents: usize, skills: usize) {
+    let (empty, e0) = engine_bytes(0, skills);
+    let (full, e1) = engine_bytes(agents, skills);
+    let what = format!("agent ({} groups), configured, logged out", 5 * skills);
+    row(&what, agents, full - empty);
     drop((e0, e1));
 }
 
-fn per_agent_ready(agents: usize) {
-    let (empty, e0) = engine_bytes(0);
+fn per_agent_ready(agents: usize, skills: usize) {
+    let (empty, e0) = engine_bytes(0, skills);
     drop(e0);
     let before = live_bytes();
-    let floor = Floor::staffed(agents, Strategy::LongestIdle);
+    let floor = Floor::staffed_with(agents, Strategy::LongestIdle, skills);
     // The floor's own bookkeeping (ids it hands out) is not the engine's.
     let own = floor_overhead(agents);
     let bytes = live_bytes() - before - own;
-    row("agent, logged on + Ready", agents, bytes - empty);
+    let what = format!("agent ({} groups), logged on + Ready", 5 * skills);
+    row(&what, agents, bytes - empty);
     drop(floor);
 }
 

@@ -112,6 +112,7 @@ pub struct Floor {
     calls: Vec<CallId>,
     next_call: usize,
     next_group: usize,
+    next_queued: usize,
 }
 
 impl Floor {
@@ -155,6 +156,7 @@ impl Floor {
                 .collect(),
             next_call: 0,
             next_group: 0,
+            next_queued: 0,
         };
         for i in 0..agents {
             let agent = floor.agents[i].clone();
@@ -270,7 +272,8 @@ impl Floor {
     pub fn queue_calls(&mut self, calls: usize) {
         for n in 0..calls {
             let mut spec = self.next_call((n % 3) as i32);
-            spec.id = CallId::new(format!("queued-{n:07}"));
+            spec.id = CallId::new(format!("queued-{:07}", self.next_queued));
+            self.next_queued += 1;
             self.expect_ok(Command::CallArrived(spec));
         }
     }
