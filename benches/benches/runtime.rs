@@ -130,19 +130,7 @@ fn pipeline(c: &mut Criterion) {
     group.bench_function("not_ready_ready_toggles", |b| {
         b.iter(|| {
             for n in 0..COMMANDS {
-                let agent = agents[(n / 2) % AGENTS].clone();
-                let command = if n % 2 == 0 {
-                    Command::NotReady {
-                        agent,
-                        reason: ReasonCode::new("break"),
-                        media: Media::Voice,
-                    }
-                } else {
-                    Command::Ready {
-                        agent,
-                        media: Media::Voice,
-                    }
-                };
+                let command = toggle(&agents, n);
                 rt.submit(&tenant, command)
                     .expect("inbox sized for the batch");
             }
@@ -150,9 +138,41 @@ fn pipeline(c: &mut Criterion) {
                 .expect("writer caught up")
         })
     });
+    // The same commands straight into an engine on this thread: the
+    // difference is the runtime's own cost per command.
+    let mut engine = floor.engine.clone();
+    engine.set_events_enabled(true);
+    let mut now = engine.now();
+    group.bench_function("same_commands_direct_engine", |b| {
+        b.iter(|| {
+            for n in 0..COMMANDS {
+                now = now.plus_millis(1);
+                let _ = engine.handle(now, &tenant, toggle(&agents, n));
+                engine.drain_effects().for_each(drop);
+                engine.drain_events().for_each(drop);
+            }
+        })
+    });
     group.finish();
     runtime.shutdown().expect("clean shutdown");
     drain.join().expect("drain thread");
+}
+
+/// Command `n` of the pipeline: agent `n / 2` goes Not Ready, then Ready.
+fn toggle(agents: &[acd_engine::AgentId], n: usize) -> Command {
+    let agent = agents[(n / 2) % agents.len()].clone();
+    if n % 2 == 0 {
+        Command::NotReady {
+            agent,
+            reason: ReasonCode::new("break"),
+            media: Media::Voice,
+        }
+    } else {
+        Command::Ready {
+            agent,
+            media: Media::Voice,
+        }
+    }
 }
 
 criterion_group!(benches, end_to_end, pipeline);
