@@ -27,37 +27,45 @@ use std::sync::Arc;
 /// Key of a Ready agent in a tier index: (strategy key, tie-break, agent).
 pub(crate) type ReadyKey = (u64, u64, AgentIx);
 
-/// Calls waiting in one queue, best first. Serialized as a list of
-/// (key, call) pairs because its keys are tuples, which formats such as
-/// JSON cannot use as map keys.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct CallQueue(pub(crate) BTreeMap<QueueKey, CallIx>);
+/// An ordered map serialized as a list of (key, value) pairs, because its
+/// keys are tuples, which formats such as JSON cannot use as map keys.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct OrderedMap<K, V>(pub(crate) BTreeMap<K, V>);
 
-impl std::ops::Deref for CallQueue {
-    type Target = BTreeMap<QueueKey, CallIx>;
+impl<K, V> Default for OrderedMap<K, V> {
+    fn default() -> Self {
+        Self(BTreeMap::new())
+    }
+}
+
+impl<K, V> std::ops::Deref for OrderedMap<K, V> {
+    type Target = BTreeMap<K, V>;
     fn deref(&self) -> &Self::Target {
         &self.0
     }
 }
 
-impl std::ops::DerefMut for CallQueue {
+impl<K, V> std::ops::DerefMut for OrderedMap<K, V> {
     fn deref_mut(&mut self) -> &mut Self::Target {
         &mut self.0
     }
 }
 
-impl Serialize for CallQueue {
+impl<K: Serialize, V: Serialize> Serialize for OrderedMap<K, V> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(self.0.iter())
     }
 }
 
-impl<'de> Deserialize<'de> for CallQueue {
+impl<'de, K: Deserialize<'de> + Ord, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<K, V> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let pairs = Vec::<(QueueKey, CallIx)>::deserialize(d)?;
-        Ok(CallQueue(pairs.into_iter().collect()))
+        let pairs = Vec::<(K, V)>::deserialize(d)?;
+        Ok(OrderedMap(pairs.into_iter().collect()))
     }
 }
+
+/// Calls waiting in one queue, best first.
+pub(crate) type CallQueue = OrderedMap<QueueKey, CallIx>;
 
 /// The Ready agents of one tier of a `random` group, for a uniform O(1)
 /// pick. A key drawn once when an agent became Ready would not do:
