@@ -380,3 +380,54 @@ fn a_throttled_snapshot_is_still_published_after_the_interval() {
     assert_eq!(snap.counters.commands, 2);
     assert_eq!(status(&snap, "t", "t-a0"), AgentStatus::Ready);
 }
+
+#[test]
+fn a_panicking_sink_stops_its_shard_loudly_not_silently() {
+    let sink = |_: Output| panic!("sink failure (expected by this test)");
+    let healthy = ShardConfig::new(engine(vec![tenant("ok", 1)], 60_000), |_| {});
+    let broken = ShardConfig::new(engine(vec![tenant("t", 2)], 60_000), sink);
+    let runtime = Runtime::start(vec![healthy, broken]).expect("start");
+    let rt = runtime.handle();
+    let t = TenantId::new("t");
+    // The logon's event reaches the sink, which panics: the waiting caller
+    // learns that the shard stopped instead of hanging.
+    let reply = rt.submit_with_reply(&t, logon("t-a0")).expect("accepted");
+    assert_eq!(reply.wait_timeout(WAIT), Err(CallError::Disconnected));
+    assert_eq!(
+        rt.submit(&t, logon("t-a1")),
+        Err(SubmitError::ShutDown { shard: 1 })
+    );
+    // The other shard is unaffected.
+    rt.call(&"ok".into(), logon("ok-a0"))
+        .expect("healthy shard");
+    assert!(matches!(
+        runtime.shutdown(),
+        Err(RuntimeError::WriterPanicked { shard: 1 })
+    ));
+}
+
+#[test]
+fn a_reply_can_be_polled_or_awaited_with_a_timeout() {
+    let runtime = Runtime::start(vec![ShardConfig::new(
+        engine(vec![tenant("t", 1)], 60_000),
+        |_| {},
+    )])
+    .expect("start");
+    let rt = runtime.handle();
+    let reply = rt
+        .submit_with_reply(&"t".into(), ready("t-a0"))
+        .expect("accepted");
+    let deadline = std::time::Instant::now() + WAIT;
+    let result = loop {
+        if let Some(result) = reply.try_result() {
+            break result;
+        }
+        assert!(std::time::Instant::now() < deadline, "no reply");
+        std::thread::yield_now();
+    };
+    // Ready before logon is refused by the engine, and says so.
+    assert!(
+        matches!(result, Err(CallError::Engine(Error::AgentState { .. }))),
+        "{result:?}"
+    );
+}
