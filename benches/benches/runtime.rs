@@ -6,7 +6,8 @@
 //! timed separately. Snapshots are published after every batch or at most
 //! every 10 ms, to show what building them costs.
 //! Also: pipeline throughput, 10,000 fire-and-forget commands per iteration
-//! from one submitting thread until the writer has applied them all.
+//! from one submitting thread until the writer has applied them all; and
+//! the cost of building one tenant snapshot with 1,000..100,000 agents.
 //! Run: `cargo bench -p acd-benches --bench runtime`.
 
 use acd_benches::floor::{Floor, Offered};
@@ -175,5 +176,23 @@ fn toggle(agents: &[acd_engine::AgentId], n: usize) -> Command {
     }
 }
 
-criterion_group!(benches, end_to_end, pipeline);
+/// What a snapshot publication costs the writer: `Engine::snapshot` of a
+/// tenant with N agents (the writer builds one per published snapshot).
+fn snapshot_cost(c: &mut Criterion) {
+    let mut group = c.benchmark_group("tenant_snapshot_build");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(2));
+    for agents in [1_000, 10_000, 100_000] {
+        let floor = Floor::staffed(agents, Strategy::LongestIdle);
+        group.throughput(Throughput::Elements(agents as u64));
+        group.bench_function(BenchmarkId::from_parameter(agents), |b| {
+            b.iter(|| floor.engine.snapshot(&floor.tenant).expect("tenant exists"))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, end_to_end, pipeline, snapshot_cost);
 criterion_main!(benches);
