@@ -149,6 +149,15 @@ pub(crate) enum AfterCall {
     NotReady(ReasonCode),
 }
 
+/// A logoff asked for during a call, applied when it ends. A struct
+/// rather than `Option<Option<_>>`, whose `Some(None)` JSON cannot tell
+/// from `None`: a snapshot must keep a reason-less pending logoff.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct PendingLogoff {
+    /// The sign-out reason, if one was given.
+    pub(crate) reason: Option<ReasonCode>,
+}
+
 /// One media channel of an agent.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Channel {
@@ -198,8 +207,8 @@ pub(crate) struct Agent {
     pub(crate) extension: Option<String>,
     pub(crate) channels: [Channel; 5],
     pub(crate) served: SmallVec<[Served; 4]>,
-    /// Log off when the current call ends; the sign-out reason.
-    pub(crate) pending_logoff: Option<Option<ReasonCode>>,
+    /// Log off when the current call ends.
+    pub(crate) pending_logoff: Option<PendingLogoff>,
     pub(crate) logon_at: Instant,
     /// Busy milliseconds since logon (closed busy periods).
     pub(crate) busy_ms: u64,

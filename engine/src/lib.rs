@@ -45,6 +45,7 @@
 pub struct ReadmeDoctests;
 
 mod agent;
+mod arena;
 mod authentication;
 mod call;
 mod call_control;
@@ -55,10 +56,12 @@ mod engine;
 mod error;
 mod ids;
 mod invariants;
+pub mod journal;
 mod output;
 mod personal;
 mod presence;
 mod reconfigure;
+pub mod restore;
 mod rng;
 mod routing;
 #[cfg(feature = "runtime")]
