@@ -162,7 +162,7 @@ fn pipeline(c: &mut Criterion) {
 /// Command `n` of the pipeline: agent `n / 2` goes Not Ready, then Ready.
 fn toggle(agents: &[acd_engine::AgentId], n: usize) -> Command {
     let agent = agents[(n / 2) % agents.len()].clone();
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         Command::NotReady {
             agent,
             reason: ReasonCode::new("break"),
