@@ -64,6 +64,8 @@ mod reconfigure;
 pub mod restore;
 mod rng;
 mod routing;
+#[cfg(feature = "runtime")]
+pub mod runtime;
 mod service_group;
 mod skills;
 mod stats;
