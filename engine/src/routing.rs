@@ -275,8 +275,10 @@ impl Core {
                 for tier in &mut group.ready[s.min_tier as usize..] {
                     tier.remove(&(key.0, key.1, a));
                 }
-                for pool in &mut group.random[s.min_tier as usize..] {
-                    pool.remove(a);
+                if group.config.strategy == Strategy::Random {
+                    for pool in &mut group.random[s.min_tier as usize..] {
+                        pool.remove(a);
+                    }
                 }
             }
         }
