@@ -317,7 +317,7 @@ fn shutdown_applies_accepted_commands_and_returns_the_engines() {
     assert_eq!(engines.len(), 1);
     for a in ["t-a0", "t-a1", "t-a2"] {
         assert!(matches!(
-            engines[0].agent_status(&a.into(), Media::Voice),
+            engines[0].engine().agent_status(&a.into(), Media::Voice),
             Ok(AgentStatus::NotReady { .. })
         ));
     }
@@ -328,9 +328,9 @@ fn shutdown_applies_accepted_commands_and_returns_the_engines() {
     assert!(matches!(rt.snapshot(0), Some(s) if s.counters.commands == 3));
 
     // A restored engine keeps its time and its agents.
-    let before = engines[0].now();
-    let restarted =
-        Runtime::start(vec![ShardConfig::new(engines[0].clone(), |_| {})]).expect("restart");
+    let before = engines[0].engine().now();
+    let restarted = Runtime::start(vec![ShardConfig::new(engines[0].engine().clone(), |_| {})])
+        .expect("restart");
     let rt2 = restarted.handle();
     rt2.call(&t, ready("t-a0")).expect("ready after restart");
     let snap = rt2.sync(0, WAIT).expect("sync");
@@ -429,5 +429,49 @@ fn a_reply_can_be_polled_or_awaited_with_a_timeout() {
     assert!(
         matches!(result, Err(CallError::Engine(Error::AgentState { .. }))),
         "{result:?}"
+    );
+}
+
+#[test]
+fn a_journaled_shard_loses_nothing_acknowledged_across_a_restart() {
+    use acd_engine::journal::{DurableEngine, FsyncPolicy, JournalOptions};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = EngineConfig {
+        tenants: vec![tenant("t", 2)],
+        ..EngineConfig::default()
+    };
+    let options = JournalOptions {
+        fsync: FsyncPolicy::Batched {
+            max_delay: Duration::from_millis(5),
+        },
+        ..JournalOptions::default()
+    };
+    let (durable, report) = DurableEngine::open(dir.path(), config.clone(), options).expect("open");
+    assert!(report.fresh);
+    let runtime = Runtime::start(vec![ShardConfig::new(durable, |_| {})]).expect("start");
+    let rt = runtime.handle();
+    let t = TenantId::new("t");
+    rt.call(&t, logon("t-a0")).expect("logon acknowledged");
+    rt.call(&t, ready("t-a0")).expect("ready acknowledged");
+    let err = rt.call(&t, ready("nobody")).unwrap_err();
+    assert!(
+        matches!(err, CallError::Engine(Error::UnknownAgent(_))),
+        "{err:?}"
+    );
+    // A second writer cannot open the directory while the shard holds it.
+    assert!(DurableEngine::open(dir.path(), config.clone(), options).is_err());
+    let engines = runtime.shutdown().expect("shutdown");
+    assert!(matches!(
+        engines[0],
+        acd_engine::journal::EngineStore::Journaled(_)
+    ));
+    drop(engines);
+
+    let (reopened, report) = DurableEngine::open(dir.path(), config, options).expect("reopen");
+    assert!(!report.fresh);
+    assert_eq!(
+        reopened.engine().agent_status(&"t-a0".into(), Media::Voice),
+        Ok(AgentStatus::Ready),
+        "every acknowledged command is in the journal (R-7.2)"
     );
 }

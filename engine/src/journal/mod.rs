@@ -66,11 +66,13 @@ mod layout;
 mod record;
 mod recovery;
 mod snapshot;
+mod store;
 mod writer;
 
 pub use durable::{DurableEngine, DurableError};
 pub use record::{Record, FORMAT_VERSION};
 pub use recovery::{read_journal, read_presence, JournalContents, RecoveryReport};
+pub use store::EngineStore;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -34,6 +34,10 @@ pub enum CallError {
     /// The engine refused the command (its state is unchanged).
     #[error(transparent)]
     Engine(#[from] Error),
+    /// The shard's journal could not record the command, so it was not
+    /// applied (R-7.2: nothing unrecorded is acknowledged).
+    #[error("journal failure, command not applied: {0}")]
+    Journal(String),
     /// No reply in time. The command may still be applied later.
     #[error("no reply within the timeout")]
     Timeout,

@@ -1,4 +1,4 @@
-//! A lock-light multi-threaded runtime around the sans-IO [`Engine`]
+//! A lock-light multi-threaded runtime around the sans-IO [`Engine`](crate::Engine)
 //! (cargo feature `runtime`).
 //!
 //! Servers embed the engine with many threads feeding it: telephony
@@ -14,7 +14,7 @@
 //! - **Time**: engine time is milliseconds since [`Runtime::start`], from a
 //!   monotonic clock (a restored engine continues from its own time). The
 //!   writer sleeps until the next message or until
-//!   [`Engine::poll_timeout`], whichever is first, so ring-time supervision
+//!   [`Engine::poll_timeout`](crate::Engine::poll_timeout), whichever is first, so ring-time supervision
 //!   clerical time and reservation deadlines fire in
 //!   real time.
 //! - **Outputs**: after each batch the writer hands every effect and event
@@ -22,6 +22,13 @@
 //! - **Snapshots**: then it publishes an `Arc<`[`ShardSnapshot`]`>` (agent
 //!   states, queue depths, group statistics). Any thread reads the latest
 //!   one with [`RuntimeHandle::snapshot`] without ever blocking the writer.
+//! - **Durability**: a shard may own a journaled engine
+//!   ([`crate::journal::DurableEngine`], via [`ShardConfig::new`], which
+//!   takes anything that converts into a [`crate::journal::EngineStore`]).
+//!   Each command is then written to the journal before it is applied, so a
+//!   reply means the command survives a crash; a journal failure is
+//!   [`CallError::Journal`] and the command is not applied. The writer also
+//!   serves the batched fsync policy from its wait loop.
 //! - **Shutdown**: [`Runtime::shutdown`] applies every command already
 //!   accepted, joins the threads and returns the engines (to serialize them,
 //!
@@ -61,7 +68,8 @@ pub use error::{CallError, RuntimeError, SubmitError};
 pub use shard::{Output, OutputSink, ShardConfig, DEFAULT_INBOX_CAPACITY, DEFAULT_MAX_BATCH};
 pub use snapshot::{ShardCounters, ShardSnapshot};
 
-use crate::{Command, Engine, Error, TenantId};
+use crate::journal::EngineStore;
+use crate::{Command, TenantId};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError};
 use hashbrown::HashMap;
 use parking_lot::RwLock;
@@ -92,7 +100,7 @@ struct Shared {
 /// like [`Runtime::shutdown`] but discards the engines.
 pub struct Runtime {
     handle: RuntimeHandle,
-    writers: Vec<Option<JoinHandle<Engine>>>,
+    writers: Vec<Option<JoinHandle<EngineStore>>>,
 }
 
 /// A cheap, cloneable, `Send + Sync` handle for submitting commands and
@@ -106,7 +114,7 @@ pub struct RuntimeHandle {
 /// [`RuntimeHandle::submit_with_reply`].
 #[derive(Debug)]
 pub struct Reply {
-    rx: Receiver<Result<(), Error>>,
+    rx: Receiver<Result<(), CallError>>,
 }
 
 impl Runtime {
@@ -125,7 +133,8 @@ impl Runtime {
                 return Err(RuntimeError::ZeroCapacity { shard: ix });
             }
             let (tx, rx) = crossbeam_channel::bounded(config.inbox_capacity);
-            let first = writer::take_snapshot(ix, 0, &config.engine, ShardCounters::default());
+            let first =
+                writer::take_snapshot(ix, 0, config.engine.engine(), ShardCounters::default());
             let cell = Arc::new(SnapshotCell::new(first));
             links.push(ShardLink {
                 inbox: tx,
@@ -163,12 +172,12 @@ impl Runtime {
     /// Stops accepting commands, lets every writer apply what it already
     /// accepted and deliver the outputs, joins the threads and returns the
     /// engines in shard order.
-    pub fn shutdown(mut self) -> Result<Vec<Engine>, RuntimeError> {
+    pub fn shutdown(mut self) -> Result<Vec<EngineStore>, RuntimeError> {
         let joined = self.stop();
         joined.into_iter().collect()
     }
 
-    fn stop(&mut self) -> Vec<Result<Engine, RuntimeError>> {
+    fn stop(&mut self) -> Vec<Result<EngineStore, RuntimeError>> {
         for link in &self.handle.shared.shards {
             *link.open.write() = false;
             // Blocks while the inbox is full; the writer keeps draining it.
@@ -203,7 +212,7 @@ impl std::fmt::Debug for Runtime {
 fn tenant_map(shards: &[ShardConfig]) -> Result<HashMap<TenantId, usize>, RuntimeError> {
     let mut map = HashMap::new();
     for (ix, shard) in shards.iter().enumerate() {
-        for tenant in shard.engine.tenants() {
+        for tenant in shard.engine.engine().tenants() {
             if map.insert(tenant.clone(), ix).is_some() {
                 return Err(RuntimeError::DuplicateTenant(tenant.clone()));
             }
@@ -334,7 +343,7 @@ impl Reply {
     /// Blocks until the engine has applied the command.
     pub fn wait(self) -> Result<(), CallError> {
         match self.rx.recv() {
-            Ok(result) => result.map_err(CallError::Engine),
+            Ok(result) => result,
             Err(_) => Err(CallError::Disconnected),
         }
     }
@@ -342,7 +351,7 @@ impl Reply {
     /// Waits at most `timeout` for the result.
     pub fn wait_timeout(self, timeout: Duration) -> Result<(), CallError> {
         match self.rx.recv_timeout(timeout) {
-            Ok(result) => result.map_err(CallError::Engine),
+            Ok(result) => result,
             Err(RecvTimeoutError::Timeout) => Err(CallError::Timeout),
             Err(RecvTimeoutError::Disconnected) => Err(CallError::Disconnected),
         }
@@ -351,7 +360,7 @@ impl Reply {
     /// The result, if it has arrived.
     pub fn try_result(&self) -> Option<Result<(), CallError>> {
         match self.rx.try_recv() {
-            Ok(result) => Some(result.map_err(CallError::Engine)),
+            Ok(result) => Some(result),
             Err(crossbeam_channel::TryRecvError::Empty) => None,
             Err(crossbeam_channel::TryRecvError::Disconnected) => {
                 Some(Err(CallError::Disconnected))

@@ -1,7 +1,8 @@
 //! What a shard is made of: its engine, inbox size, batching and snapshot
 //! policy, and the sink that receives its effects and events.
 
-use crate::{Effect, Engine, Event};
+use crate::journal::EngineStore;
+use crate::{Effect, Event};
 use crossbeam_channel::{Receiver, Sender};
 use std::fmt;
 use std::time::Duration;
@@ -29,9 +30,11 @@ pub type OutputSink = Box<dyn FnMut(Output) + Send + 'static>;
 
 /// Everything needed to run one shard.
 pub struct ShardConfig {
-    /// The engine the shard owns: built from configuration, or restored
-    /// from a serialized snapshot (its clock continues from its own time).
-    pub engine: Engine,
+    /// The engine the shard owns: built from configuration, restored from
+    /// a serialized snapshot, or opened from a journal directory
+    /// ([`crate::journal::DurableEngine`], so that nothing acknowledged is
+    /// lost, R-7.2). Its clock continues from its own time.
+    pub engine: EngineStore,
     /// Capacity of the bounded inbox; a full inbox refuses commands with
     /// [`crate::runtime::SubmitError::Backpressure`]. At least 1.
     pub inbox_capacity: usize,
@@ -52,9 +55,9 @@ pub struct ShardConfig {
 impl ShardConfig {
     /// A shard running `engine`, delivering outputs to `sink`, with default
     /// inbox capacity, batch size and snapshot policy.
-    pub fn new(engine: Engine, sink: impl FnMut(Output) + Send + 'static) -> Self {
+    pub fn new(engine: impl Into<EngineStore>, sink: impl FnMut(Output) + Send + 'static) -> Self {
         Self {
-            engine,
+            engine: engine.into(),
             inbox_capacity: DEFAULT_INBOX_CAPACITY,
             max_batch: DEFAULT_MAX_BATCH,
             snapshot_interval: Duration::ZERO,
@@ -65,7 +68,10 @@ impl ShardConfig {
     /// A shard whose outputs are sent to a bounded channel of `capacity`
     /// (a full channel makes the writer wait: back-pressure, no loss).
     /// Outputs produced after the receiver is dropped are discarded.
-    pub fn with_channel(engine: Engine, capacity: usize) -> (Self, Receiver<Output>) {
+    pub fn with_channel(
+        engine: impl Into<EngineStore>,
+        capacity: usize,
+    ) -> (Self, Receiver<Output>) {
         let (tx, rx) = crossbeam_channel::bounded(capacity.max(1));
         (Self::new(engine, channel_sink(tx)), rx)
     }
@@ -92,7 +98,10 @@ impl ShardConfig {
 impl fmt::Debug for ShardConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ShardConfig")
-            .field("tenants", &self.engine.tenants().collect::<Vec<_>>())
+            .field(
+                "tenants",
+                &self.engine.engine().tenants().collect::<Vec<_>>(),
+            )
             .field("inbox_capacity", &self.inbox_capacity)
             .field("max_batch", &self.max_batch)
             .field("snapshot_interval", &self.snapshot_interval)

@@ -26,6 +26,9 @@ pub struct ShardCounters {
     pub effects: u64,
     /// Events handed to the output sink.
     pub events: u64,
+    /// Journal writes, fsyncs or automatic snapshots that failed (journaled
+    /// shards only); a command whose write failed was not applied.
+    pub journal_errors: u64,
 }
 
 /// A consistent picture of every tenant of one shard at one instant.

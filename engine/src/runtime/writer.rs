@@ -3,18 +3,25 @@
 //! Loop: wait for the first message of a batch, or for the engine's next
 //! timer ([`Engine::poll_timeout`] converted to real time); apply up to
 //! `max_batch` messages; then, with no lock held, hand the batch's effects
-//! and events to the sink, publish a snapshot and send the replies.
+//! and events to the sink, publish a snapshot and send the replies. With a
+//! journaled engine, each input is written to the journal before it is
+//! applied, and a batched fsync policy is served from the same loop.
 
 use super::clock::ShardClock;
+use super::error::CallError;
 use super::shard::{Output, OutputSink, ShardConfig};
 use super::snapshot::{ShardCounters, ShardSnapshot, SnapshotCell};
-use crate::{Command, Engine, Error, TenantId};
+use crate::journal::EngineStore;
+use crate::{Command, Engine, TenantId};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// How long a shard waits before retrying timers after a journal failure.
+const JOURNAL_RETRY: Duration = Duration::from_millis(100);
+
 /// Where a command's result goes.
-pub(crate) type ReplyTx = Sender<Result<(), Error>>;
+pub(crate) type ReplyTx = Sender<Result<(), CallError>>;
 
 /// What travels through a shard's inbox. Commands travel unboxed: they are
 /// nearly every message, and boxing would cost an allocation per command.
@@ -45,7 +52,7 @@ enum Wake {
 /// The writer's state; lives on the shard's thread.
 pub(crate) struct Writer {
     shard: usize,
-    engine: Engine,
+    engine: EngineStore,
     clock: ShardClock,
     inbox: Receiver<Message>,
     cell: Arc<SnapshotCell>,
@@ -57,7 +64,9 @@ pub(crate) struct Writer {
     /// State changed since the last publication.
     dirty: bool,
     last_publish: std::time::Instant,
-    replies: Vec<(ReplyTx, Result<(), Error>)>,
+    replies: Vec<(ReplyTx, Result<(), CallError>)>,
+    /// After a journal write failed, timers are retried no sooner than this.
+    journal_retry_at: Option<std::time::Instant>,
     syncs: Vec<Sender<Arc<ShardSnapshot>>>,
     stopping: bool,
 }
@@ -91,7 +100,7 @@ impl Writer {
         inbox: Receiver<Message>,
         cell: Arc<SnapshotCell>,
     ) -> Self {
-        let clock = ShardClock::new(origin, config.engine.now());
+        let clock = ShardClock::new(origin, config.engine.engine().now());
         Self {
             shard,
             engine: config.engine,
@@ -106,13 +115,14 @@ impl Writer {
             dirty: false,
             last_publish: origin,
             replies: Vec::new(),
+            journal_retry_at: None,
             syncs: Vec::new(),
             stopping: false,
         }
     }
 
     /// Runs until shutdown; returns the engine for persistence.
-    pub(crate) fn run(mut self) -> Engine {
+    pub(crate) fn run(mut self) -> EngineStore {
         while !self.stopping {
             match self.wait() {
                 Wake::Message(first) => {
@@ -129,13 +139,18 @@ impl Writer {
 
     /// The next real-time instant the writer must wake without a message.
     fn next_deadline(&mut self) -> Option<std::time::Instant> {
-        let timer = self.engine.poll_timeout().map(|at| self.clock.deadline(at));
+        let timer = self
+            .engine
+            .poll_timeout()
+            .map(|at| self.clock.deadline(at))
+            .map(|at| self.journal_retry_at.map_or(at, |retry| at.max(retry)));
         let publish = (self.dirty && !self.snapshot_interval.is_zero())
             .then(|| self.last_publish + self.snapshot_interval);
-        match (timer, publish) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        let fsync = self
+            .engine
+            .sync_due_in()
+            .map(|d| std::time::Instant::now() + d);
+        [timer, publish, fsync].into_iter().flatten().min()
     }
 
     fn wait(&mut self) -> Wake {
@@ -179,7 +194,23 @@ impl Writer {
             } => {
                 let result = self.engine.handle(self.clock.now(), &tenant, command);
                 self.counters.commands += 1;
-                if result.is_err() {
+                let result = match EngineStore::outcome(&result) {
+                    Some(outcome) => {
+                        // A failed automatic snapshot still applied the command.
+                        self.counters.journal_errors += u64::from(matches!(
+                            result,
+                            Err(crate::journal::DurableError::Snapshot { .. })
+                        ));
+                        outcome.map_err(CallError::Engine)
+                    }
+                    None => {
+                        self.counters.journal_errors += 1;
+                        Err(CallError::Journal(
+                            result.err().map(|e| e.to_string()).unwrap_or_default(),
+                        ))
+                    }
+                };
+                if matches!(result, Err(CallError::Engine(_))) {
                     self.counters.refused += 1;
                 }
                 self.dirty = true;
@@ -195,9 +226,15 @@ impl Writer {
     fn fire_timers(&mut self) {
         let now = self.clock.now();
         if self.engine.poll_timeout().is_some_and(|at| at <= now) {
-            self.engine.handle_timeout(now);
             self.counters.timeouts += 1;
             self.dirty = true;
+            if self.engine.handle_timeout(now).is_err() {
+                // Not applied: retry shortly rather than spin on a failing disk.
+                self.counters.journal_errors += 1;
+                self.journal_retry_at = Some(std::time::Instant::now() + JOURNAL_RETRY);
+            } else {
+                self.journal_retry_at = None;
+            }
         }
     }
 
@@ -205,6 +242,9 @@ impl Writer {
     /// the snapshot cell's for the pointer swap.
     fn finish_batch(&mut self) {
         self.counters.batches += 1;
+        if self.engine.sync_if_due().is_err() {
+            self.counters.journal_errors += 1;
+        }
         self.deliver_outputs();
         let publish_due = self.snapshot_interval.is_zero()
             || self.last_publish.elapsed() >= self.snapshot_interval;
@@ -218,11 +258,11 @@ impl Writer {
     }
 
     fn deliver_outputs(&mut self) {
-        for effect in self.engine.drain_effects() {
+        while let Some(effect) = self.engine.poll_effect() {
             self.counters.effects += 1;
             (self.sink)(Output::Effect(effect));
         }
-        for event in self.engine.drain_events() {
+        while let Some(event) = self.engine.poll_event() {
             self.counters.events += 1;
             (self.sink)(Output::Event(event));
         }
@@ -233,7 +273,7 @@ impl Writer {
         let snapshot = Arc::new(take_snapshot(
             self.shard,
             self.seq,
-            &self.engine,
+            self.engine.engine(),
             self.counters,
         ));
         self.cell.publish(Arc::clone(&snapshot));
