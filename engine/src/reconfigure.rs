@@ -11,7 +11,7 @@ use crate::engine::Core;
 use crate::error::{Error, ObjectKind};
 use crate::ids::{AgentId, GroupId, SkillId};
 use crate::output::EventKind;
-use crate::service_group::{build_tiers, Group};
+use crate::service_group::{build_tiers, Group, ReadyPool};
 use crate::skills::{SkillNo, SkillSet};
 use std::collections::BTreeMap;
 
@@ -42,7 +42,31 @@ impl Core {
         let g = self.groups.insert(Group::new(id.clone(), t, config, tiers));
         self.ix.groups.insert(id, g);
         self.tenants[t].groups.push(g);
+        self.attach_pool(g);
         g
+    }
+
+    /// Points a group at the ready pool of its kind, creating it if needed.
+    fn attach_pool(&mut self, g: GroupIx) {
+        let kind = self.groups[g].pool_kind(g);
+        let found = self
+            .pools
+            .iter()
+            .find(|(_, p)| p.kind == kind)
+            .map(|(p, _)| p);
+        let p = found.unwrap_or_else(|| self.pools.insert(ReadyPool::new(kind)));
+        self.pools[p].users += 1;
+        self.groups[g].pool = p;
+    }
+
+    /// Lets go of a group's pool; the last user frees it. Ready agents must
+    /// have been unfiled first.
+    fn detach_pool(&mut self, g: GroupIx) {
+        let p = self.groups[g].pool;
+        self.pools[p].users -= 1;
+        if self.pools[p].users == 0 {
+            self.pools.remove(p);
+        }
     }
 
     /// Adds an agent record (configuration already validated), logged out.
@@ -76,7 +100,6 @@ impl Core {
             (Some(min_tier), None) => agent.served.push(Served {
                 group: g,
                 min_tier,
-                key: None,
                 rr_turn: 0,
             }),
             (None, Some(i)) => {
@@ -205,6 +228,7 @@ impl Core {
     /// place and the stages they were given on entry.
     fn replace_group_config(&mut self, g: GroupIx, config: GroupConfig) {
         let tiers = build_tiers(&config, |s| self.intern_skill(s));
+        self.detach_pool(g);
         let group = &mut self.groups[g];
         let waiting: Vec<_> = group
             .queues
@@ -215,14 +239,13 @@ impl Core {
         group.stages = config.stages.clone().into();
         group.config = config;
         group.tiers = tiers;
-        group.ready = vec![Default::default(); n];
-        group.random = vec![Default::default(); n];
         group.queues = vec![Default::default(); n];
         for (key, c) in waiting {
             let tier = self.calls[c].tier.min((n - 1) as u8);
             self.calls[c].tier = tier;
             self.groups[g].queues[tier as usize].insert(key, c);
         }
+        self.attach_pool(g);
     }
 
     pub(crate) fn remove_group(&mut self, t: usize, id: &GroupId) -> Result<(), Error> {
@@ -245,12 +268,15 @@ impl Core {
             });
         }
         let agents: Vec<AgentIx> = self.tenants[t].agents.iter().copied().collect();
-        for a in agents {
+        let ready = self.unfile_ready(&agents);
+        for &a in &agents {
             self.agents[a].served.retain(|s| s.group != g);
         }
+        self.detach_pool(g);
         let group = self.groups.remove(g);
         self.ix.groups.remove(&group.id);
         self.tenants[t].groups.retain(|&x| x != g);
+        self.refile_ready(&ready);
         self.emit(
             t,
             EventKind::ConfigChanged {
