@@ -161,9 +161,12 @@ impl Engine {
         self.core.fire_timers(now);
         let before = std::mem::replace(&mut self.core.now, now);
         let result = self.core.apply(t, command);
-        if result.is_err() {
+        match result {
+            // A timer the command set due at `now` itself (a stage at 0 s)
+            // fires before the engine answers.
+            Ok(()) => self.core.fire_timers(now),
             // A refused command changes nothing, not even the clock.
-            self.core.now = before;
+            Err(_) => self.core.now = before,
         }
         result
     }

@@ -190,15 +190,16 @@ impl Core {
             Some(_) => Some(self.group_ix(t, &config.id)?),
             None => None,
         };
-        config.validate(&self.tenants[t].id, &self.directory(&config.id, t))?;
+        config.validate(&self.tenants[t].id, &self.directory(&config, t))?;
         if let Some(g) = existing {
             let old = &self.groups[g].config;
             let busy = self.calls.iter().any(|(_, c)| c.group == g);
-            if busy
-                && (old.media != config.media
-                    || old.routing != config.routing
-                    || old.personal_calls != config.personal_calls)
-            {
+            let kind_changes = old.media != config.media
+                || old.routing != config.routing
+                || old.personal_calls != config.personal_calls;
+            // Groups overflowing here rely on its media.
+            let media_relied_on = old.media != config.media && self.is_overflow_target(t, g);
+            if (busy && kind_changes) || media_relied_on {
                 return Err(Error::InUse {
                     kind: ObjectKind::Group,
                     id: config.id.to_string(),
@@ -251,16 +252,7 @@ impl Core {
     pub(crate) fn remove_group(&mut self, t: usize, id: &GroupId) -> Result<(), Error> {
         let g = self.group_ix(t, id)?;
         let has_calls = self.calls.iter().any(|(_, c)| c.group == g);
-        let target = Destination::Group(id.clone());
-        let referenced = self.tenants[t].groups.iter().any(|&o| {
-            let cfg = &self.groups[o].config;
-            o != g
-                && (cfg.overflow.as_ref() == Some(&target)
-                    || cfg
-                        .stages
-                        .iter()
-                        .any(|s| s.overflow.as_ref() == Some(&target)))
-        });
+        let referenced = self.is_overflow_target(t, g);
         if has_calls || referenced {
             return Err(Error::InUse {
                 kind: ObjectKind::Group,
@@ -287,7 +279,7 @@ impl Core {
     }
 
     /// Ids of every agent and group, for reference checks of a group change.
-    fn directory(&self, new_group: &GroupId, t: usize) -> IdDirectory {
+    fn directory(&self, new_group: &GroupConfig, t: usize) -> IdDirectory {
         let mut dir = IdDirectory::default();
         for (_, a) in &self.agents {
             dir.agent_tenant
@@ -296,10 +288,27 @@ impl Core {
         for (_, g) in &self.groups {
             dir.group_tenant
                 .insert(g.id.clone(), self.tenants[g.tenant].id.clone());
+            dir.group_media.insert(g.id.clone(), g.config.media);
         }
         dir.group_tenant
-            .insert(new_group.clone(), self.tenants[t].id.clone());
+            .insert(new_group.id.clone(), self.tenants[t].id.clone());
+        dir.group_media
+            .insert(new_group.id.clone(), new_group.media);
         dir
+    }
+
+    /// Whether another group of tenant `t` overflows to group `g`.
+    fn is_overflow_target(&self, t: usize, g: GroupIx) -> bool {
+        let target = Destination::Group(self.groups[g].id.clone());
+        self.tenants[t].groups.iter().any(|&o| {
+            let cfg = &self.groups[o].config;
+            o != g
+                && (cfg.overflow.as_ref() == Some(&target)
+                    || cfg
+                        .stages
+                        .iter()
+                        .any(|s| s.overflow.as_ref() == Some(&target)))
+        })
     }
 
     /// Takes Ready channels of `agents` out of the ready indexes; returns them.

@@ -370,10 +370,15 @@ impl Core {
     }
 
     /// A group destination is usable: another live group of the same
-    /// tenant that the call has not already overflowed from (loop guard).
+    /// tenant and media that the call has not already overflowed from (loop
+    /// guard). Validation refuses the others; this guards the rest.
     fn may_overflow_to(&self, c: CallIx, g2: GroupIx) -> bool {
         let call = &self.calls[c];
-        g2 != call.group && self.groups[g2].tenant == call.tenant && !call.visited.contains(&g2)
+        let target = &self.groups[g2];
+        g2 != call.group
+            && target.tenant == call.tenant
+            && target.config.media == call.media
+            && !call.visited.contains(&g2)
     }
 
     /// Forgets a call that has left the engine.
