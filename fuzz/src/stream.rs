@@ -59,38 +59,115 @@ pub enum Who {
 #[derive(Arbitrary, Clone, Debug)]
 #[allow(missing_docs)]
 pub enum Op {
-    Logon { agent: u8, media: u8 },
-    Logoff { agent: u8, reason: Option<u8> },
-    Ready { agent: u8, media: u8 },
-    NotReady { agent: u8, reason: u8, media: u8 },
-    Arrive { call: u8, group: u8, priority: Option<i8>, media: Option<u8>, dnis: Option<u8>, preferred: Option<u8> },
-    Alerting { call: u8, who: Who },
-    Answer { call: u8, who: Who },
-    Reject { call: u8, who: Who },
-    Hold { call: u8 },
-    Retrieve { call: u8 },
-    Hangup { call: u8 },
-    Pick { agent: u8, call: u8 },
-    Transfer { call: u8, agent: u8 },
-    DivertResult { call: u8, stale: Option<u8>, ok: bool },
-    AuthDivert { call: u8 },
-    CallReturned { call: u8 },
-    AddAgent { agent: u8, s0: u8, s1: u8, pdn: bool, dispatch: bool },
-    RemoveAgent { agent: u8 },
-    SetSkills { agent: u8, s0: u8, s1: u8 },
-    UpsertGroup { group: u8, strategy: u8, tweak: u8 },
-    RemoveGroup { group: u8 },
-    SetMaintenance { on: bool },
+    Logon {
+        agent: u8,
+        media: u8,
+    },
+    Logoff {
+        agent: u8,
+        reason: Option<u8>,
+    },
+    Ready {
+        agent: u8,
+        media: u8,
+    },
+    NotReady {
+        agent: u8,
+        reason: u8,
+        media: u8,
+    },
+    Arrive {
+        call: u8,
+        group: u8,
+        priority: Option<i8>,
+        media: Option<u8>,
+        dnis: Option<u8>,
+        preferred: Option<u8>,
+    },
+    Alerting {
+        call: u8,
+        who: Who,
+    },
+    Answer {
+        call: u8,
+        who: Who,
+    },
+    Reject {
+        call: u8,
+        who: Who,
+    },
+    Hold {
+        call: u8,
+    },
+    Retrieve {
+        call: u8,
+    },
+    Hangup {
+        call: u8,
+    },
+    Pick {
+        agent: u8,
+        call: u8,
+    },
+    Transfer {
+        call: u8,
+        agent: u8,
+    },
+    DivertResult {
+        call: u8,
+        stale: Option<u8>,
+        ok: bool,
+    },
+    AuthDivert {
+        call: u8,
+    },
+    CallReturned {
+        call: u8,
+    },
+    AddAgent {
+        agent: u8,
+        s0: u8,
+        s1: u8,
+        pdn: bool,
+        dispatch: bool,
+    },
+    RemoveAgent {
+        agent: u8,
+    },
+    SetSkills {
+        agent: u8,
+        s0: u8,
+        s1: u8,
+    },
+    UpsertGroup {
+        group: u8,
+        strategy: u8,
+        tweak: u8,
+    },
+    RemoveGroup {
+        group: u8,
+    },
+    SetMaintenance {
+        on: bool,
+    },
     /// Let time pass (milliseconds).
-    Advance { ms: u16 },
+    Advance {
+        ms: u16,
+    },
     /// Let a lot of time pass (seconds).
-    AdvanceLong { s: u16 },
+    AdvanceLong {
+        s: u16,
+    },
     /// Send following commands as another tenant.
-    Tenant { t: u8 },
+    Tenant {
+        t: u8,
+    },
     /// Serialize the engine, load it back and continue with the copy.
     Restore,
     /// A command given as JSON text (parsed by serde; unparsable = skipped).
-    Json { text: String },
+    Json {
+        text: String,
+    },
 }
 
 const AGENTS: u8 = 8;
@@ -373,12 +450,15 @@ impl Runner {
     pub fn command_at(&mut self, at_ms: u64, tenant: TenantId, cmd: Command) -> Result<(), String> {
         self.tenant = tenant;
         if at_ms < self.now {
-            let before = serde_json::to_value(&self.engine).map_err(|e| e.to_string())?;
-            match self.engine.handle(Instant::from_millis(at_ms), &self.tenant, cmd) {
+            let before = serde_json::to_vec(&self.engine).map_err(|e| e.to_string())?;
+            match self
+                .engine
+                .handle(Instant::from_millis(at_ms), &self.tenant, cmd)
+            {
                 Err(Error::TimeWentBackwards { .. }) => {}
                 other => return Err(format!("time went backwards, got {other:?}")),
             }
-            let after = serde_json::to_value(&self.engine).map_err(|e| e.to_string())?;
+            let after = serde_json::to_vec(&self.engine).map_err(|e| e.to_string())?;
             if before != after {
                 return Err("refused backwards command changed the engine".into());
             }
@@ -411,7 +491,7 @@ impl Runner {
         // Timers due now fire first either way; fire them before the picture.
         self.engine.handle_timeout(now);
         self.collect();
-        let before = serde_json::to_value(&self.engine).map_err(|e| e.to_string())?;
+        let before = serde_json::to_vec(&self.engine).map_err(|e| e.to_string())?;
         let new_call = match &cmd {
             Command::CallArrived(spec) => Some(spec.id.clone()),
             _ => None,
@@ -425,7 +505,7 @@ impl Runner {
                 }
             }
             Err(e) => {
-                let after = serde_json::to_value(&self.engine).map_err(|e| e.to_string())?;
+                let after = serde_json::to_vec(&self.engine).map_err(|e| e.to_string())?;
                 if before != after {
                     return Err(format!("refused command {text} ({e}) changed the engine"));
                 }
@@ -443,8 +523,8 @@ impl Runner {
         let copy: Engine =
             serde_json::from_str(&json).map_err(|e| format!("snapshot does not load: {e}"))?;
         let (a, b) = (
-            serde_json::to_value(&self.engine).map_err(|e| e.to_string())?,
-            serde_json::to_value(&copy).map_err(|e| e.to_string())?,
+            serde_json::to_vec(&self.engine).map_err(|e| e.to_string())?,
+            serde_json::to_vec(&copy).map_err(|e| e.to_string())?,
         );
         if a != b {
             return Err("snapshot round trip changed the engine".into());
@@ -530,7 +610,10 @@ impl Runner {
                 extension: format!("x{a}"),
                 media: (0..5).filter(|i| m & (1 << i) != 0).map(media).collect(),
             },
-            Op::Logoff { agent: a, reason: r } => Command::Logoff {
+            Op::Logoff {
+                agent: a,
+                reason: r,
+            } => Command::Logoff {
                 agent: agent(a),
                 reason: r.map(reason),
             },
@@ -596,11 +679,7 @@ impl Runner {
                 call: call(c),
                 to_agent: agent(a),
             },
-            Op::DivertResult {
-                call: c,
-                stale,
-                ok,
-            } => Command::DivertResult {
+            Op::DivertResult { call: c, stale, ok } => Command::DivertResult {
                 call: call(c),
                 epoch: match stale {
                     Some(e) => Epoch::from(e),
