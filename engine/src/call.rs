@@ -5,10 +5,12 @@
 //! for the outcome of a divert. When it leaves the engine (answered and
 //! ended, abandoned, overflowed out, diverted) its record is removed.
 
-use crate::agent::{AgentIx, GroupIx};
+use crate::agent::{AgentIx, CallIx, GroupIx};
 use crate::command::Epoch;
 use crate::config::{Media, StageConfig};
+use crate::engine::Core;
 use crate::ids::{AgentId, CallId, GroupId};
+use crate::stats::GroupStats;
 use crate::time::Instant;
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
@@ -36,15 +38,23 @@ pub(crate) enum CallState {
     /// for one agent.
     Parked { reserved_for: Option<AgentIx> },
     /// A divert was requested and its outcome is awaited.
-    Diverting { epoch: Epoch, step: DivertStep },
+    Diverting {
+        epoch: Epoch,
+        step: DivertStep,
+        destination: String,
+    },
+    /// Between two places, inside one engine step; never seen outside.
+    Detached,
 }
 
 /// Which rung of the divert ladder a call is on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum DivertStep {
-    /// The agent's personal default destination.
-    PersonalDefault,
-    /// The tenant's system default destination.
+    /// The agent's personal default destination; `then_system` when the
+    /// system default destination is the next rung, else the
+    /// dispatch queue.
+    PersonalDefault { then_system: bool },
+    /// The tenant's system default destination.
     SystemDefault,
 }
 
@@ -62,6 +72,8 @@ pub enum CallStateName {
     Parked,
     /// Awaiting a divert outcome.
     Diverting,
+    /// Between two places inside one step (never observable).
+    Detached,
 }
 
 impl CallState {
@@ -72,6 +84,7 @@ impl CallState {
             CallState::Connected { .. } => CallStateName::Connected,
             CallState::Parked { .. } => CallStateName::Parked,
             CallState::Diverting { .. } => CallStateName::Diverting,
+            CallState::Detached => CallStateName::Detached,
         }
     }
 }
@@ -174,5 +187,42 @@ impl Call {
             self.entered.as_millis(),
             self.uid,
         )
+    }
+
+    /// Answered at least once (R-6.2: an answered call stays answered for
+    /// its group through transfers).
+    pub(crate) fn answered(&self) -> bool {
+        self.report.answered_at.is_some()
+    }
+}
+
+/// The gauge of `stats` a call in `state` is counted in. Answered calls are
+/// counted as `connected` wherever they are (ringing at a transfer target,
+/// back in the queue after a failed transfer).
+fn gauge<'a>(stats: &'a mut GroupStats, state: &CallState, answered: bool) -> Option<&'a mut u64> {
+    match state {
+        CallState::Detached => None,
+        _ if answered => Some(&mut stats.connected),
+        CallState::Queued => Some(&mut stats.queued),
+        CallState::Offered { .. } => Some(&mut stats.ringing),
+        CallState::Connected { .. } => Some(&mut stats.connected),
+        CallState::Parked { .. } => Some(&mut stats.parked),
+        CallState::Diverting { .. } => Some(&mut stats.diverting),
+    }
+}
+
+impl Core {
+    /// Moves a call to `state`, keeping its group's gauges in step. Every
+    /// change of a call's state goes through here.
+    pub(crate) fn set_state(&mut self, c: CallIx, state: CallState) {
+        let call = &mut self.calls[c];
+        let stats = &mut self.groups[call.group].stats;
+        if let Some(n) = gauge(stats, &call.state, call.answered()) {
+            *n -= 1;
+        }
+        if let Some(n) = gauge(stats, &state, call.answered()) {
+            *n += 1;
+        }
+        call.state = state;
     }
 }

@@ -82,17 +82,16 @@ impl Core {
         let (c, a) = self.check_offer(t, call, agent, epoch, "answer")?;
         let now = self.now;
         let media = self.calls[c].media;
-        let CallState::Offered { offers, .. } = std::mem::replace(
-            &mut self.calls[c].state,
-            CallState::Connected { agent: a, epoch },
-        ) else {
+        let CallState::Offered { offers, .. } = self.calls[c].state.clone() else {
             return Ok(());
         };
+        self.set_state(c, CallState::Detached);
+        self.count_answer(c, a);
+        self.set_state(c, CallState::Connected { agent: a, epoch });
         let ch = self.agents[a].chan_mut(media);
         ch.state = ChanState::Talking { call: c, epoch };
         ch.since = now;
         self.agents[a].answered += 1;
-        self.count_answer(c, a);
         self.emit_agent_state(a, media, Cause::Answered);
         for &(other, e) in offers.iter().filter(|o| o.0 != a) {
             self.stop_ringing(c, other, e, Cause::Answered);
@@ -101,20 +100,22 @@ impl Core {
         Ok(())
     }
 
-    /// Counts an answer for the call's group and starts its talk time.
+    /// Starts the call's talk time and, on its first answer only, counts
+    /// it answered for its group.
     fn count_answer(&mut self, c: CallIx, a: AgentIx) {
         let now = self.now;
         let call = &mut self.calls[c];
-        let wait = now.millis_since(call.entered);
-        call.report.answered_at.get_or_insert(now);
         call.report.segment_since = Some(now);
+        if call.answered() {
+            return;
+        }
+        let wait = now.millis_since(call.entered);
+        call.report.answered_at = Some(now);
         let (g, t) = (call.group, call.tenant);
         let group = &mut self.groups[g];
         let sl_ms = u64::from(group.config.service_level_s) * 1000;
         let s = &mut group.stats;
-        s.ringing -= 1;
         s.answered += 1;
-        s.connected += 1;
         s.answered_wait_ms += wait;
         s.longest_wait_ms = s.longest_wait_ms.max(wait);
         if wait <= sl_ms {
@@ -188,32 +189,42 @@ impl Core {
     pub(crate) fn hangup(&mut self, t: usize, call: &CallId) -> Result<(), Error> {
         let c = self.call_ix(t, call)?;
         match self.calls[c].state.clone() {
-            CallState::Queued => {
-                self.unqueue(c);
-                self.abandon(c);
-            }
+            CallState::Queued => self.unqueue(c),
             CallState::Offered { offers, .. } => {
                 let media = self.calls[c].media;
-                self.groups[self.calls[c].group].stats.ringing -= 1;
                 for &(a, e) in &offers {
                     self.stop_ringing(c, a, e, Cause::CallerHangup);
                 }
-                self.abandon(c);
+                self.set_state(c, CallState::Detached);
+                self.finish_unconnected(c);
                 for &(a, _) in &offers {
                     self.release_channel(a, media, Cause::CallerHangup, false);
                 }
+                return Ok(());
             }
-            CallState::Connected { agent, .. } => self.end_call(c, agent),
-            CallState::Parked { .. } => {
-                self.unpark(c);
-                self.abandon(c);
+            CallState::Connected { agent, .. } => {
+                self.end_call(c, agent);
+                return Ok(());
             }
-            CallState::Diverting { .. } => {
-                self.groups[self.calls[c].group].stats.diverting -= 1;
-                self.abandon(c);
+            CallState::Parked { .. } => self.unpark(c),
+            CallState::Diverting { .. } | CallState::Detached => {
+                self.set_state(c, CallState::Detached)
             }
         }
+        self.finish_unconnected(c);
         Ok(())
+    }
+
+    /// A detached call whose caller hung up while no agent was connected:
+    /// an abandon, or for a call answered before (then transferred)
+    /// the end of a handled call.
+    fn finish_unconnected(&mut self, c: CallIx) {
+        if self.calls[c].answered() {
+            self.count_handled(c, None);
+            self.remove_call(c);
+        } else {
+            self.abandon(c);
+        }
     }
 
     /// The caller hung up before answer: counted, then forgotten.
@@ -236,32 +247,42 @@ impl Core {
         self.remove_call(c);
     }
 
-    /// A connected call ends: count it, then the agent's clerical.
+    /// A connected call ends: count it, then the last agent's clerical
+    ///
     pub(crate) fn end_call(&mut self, c: CallIx, a: AgentIx) {
         self.close_segment(c, a);
+        self.set_state(c, CallState::Detached);
+        let media = self.calls[c].media;
+        let clerical_ms = self.count_handled(c, Some(a));
+        self.remove_call(c);
+        self.after_call_work(a, media, clerical_ms);
+    }
+
+    /// Adds an answered call that ended to its group's handled figures and
+    /// records it; returns the clerical time of the last agent, if any.
+    pub(crate) fn count_handled(&mut self, c: CallIx, last: Option<AgentIx>) -> u64 {
         let call = &self.calls[c];
-        let (g, t, media) = (call.group, call.tenant, call.media);
+        let (g, t) = (call.group, call.tenant);
         let (talk_ms, hold_ms) = (call.report.talk_ms, call.report.hold_ms);
         let group = &mut self.groups[g];
-        let clerical_ms = u64::from(group.config.clerical_s) * 1000;
+        let clerical_ms = last.map_or(0, |_| u64::from(group.config.clerical_s) * 1000);
         let s = &mut group.stats;
-        s.connected -= 1;
         s.handled += 1;
         s.talk_ms += talk_ms;
         s.hold_ms += hold_ms;
         s.clerical_ms += clerical_ms;
+        let agent = last.map(|a| self.agents[a].id.clone());
         self.emit(
             t,
             EventKind::CallEnded {
                 call: self.calls[c].id.clone(),
                 group: self.groups[g].id.clone(),
-                agent: self.agents[a].id.clone(),
+                agent,
                 talk_ms,
                 hold_ms,
             },
         );
-        self.remove_call(c);
-        self.after_call_work(a, media, clerical_ms);
+        clerical_ms
     }
 
     /// After a call: log off if asked, else clerical for the

@@ -13,7 +13,7 @@ use crate::error::{Error, ObjectKind};
 use crate::ids::{AgentId, CallId, GroupId, SkillId, TenantId};
 use crate::output::{AgentStatus, Effect, Event, EventKind};
 use crate::rng::SplitMix64;
-use crate::service_group::Group;
+use crate::service_group::{Group, OrderedMap};
 use crate::skills::SkillNo;
 use crate::stats::GroupStats;
 use crate::time::Instant;
@@ -57,6 +57,8 @@ pub(crate) struct Core {
     /// Interned skills: `skills[n]` is skill number `n`.
     pub(crate) skills: Vec<SkillId>,
     pub(crate) timers: Timers,
+    /// Personal calls waiting for a busy agent: (agent, call uid) -> call.
+    pub(crate) personal_waits: OrderedMap<(AgentIx, u64), CallIx>,
     pub(crate) effects: VecDeque<Effect>,
     pub(crate) events: VecDeque<Event>,
     pub(crate) events_enabled: bool,
@@ -94,10 +96,15 @@ impl Serialize for Engine {
     }
 }
 
+/// Loading checks the state before use: a snapshot whose indexes or
+/// invariants do not hold is a deserialization error, never a panic.
 impl<'de> Deserialize<'de> for Engine {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut core = Core::deserialize(d)?;
+        core.check_structure().map_err(serde::de::Error::custom)?;
         core.rebuild_lookup();
+        core.check_invariants()
+            .map_err(|e| serde::de::Error::custom(format!("inconsistent state: {e}")))?;
         Ok(Engine { core })
     }
 }
@@ -114,6 +121,7 @@ impl Engine {
             calls: Slab::new(),
             skills: Vec::new(),
             timers: Timers::default(),
+            personal_waits: OrderedMap::default(),
             effects: VecDeque::new(),
             events: VecDeque::new(),
             events_enabled: true,
@@ -148,8 +156,13 @@ impl Engine {
         }
         let t = self.core.tenant_ix(tenant)?;
         self.core.fire_timers(now);
-        self.core.now = now;
-        self.core.apply(t, command)
+        let before = std::mem::replace(&mut self.core.now, now);
+        let result = self.core.apply(t, command);
+        if result.is_err() {
+            // A refused command changes nothing, not even the clock.
+            self.core.now = before;
+        }
+        result
     }
 
     /// Fires every timer due at or before `now`, each at its exact deadline.
@@ -227,6 +240,19 @@ impl Engine {
     pub fn group_stats(&self, group: &GroupId) -> Result<GroupStats, Error> {
         let g = self.core.group_by_id(group)?;
         Ok(self.core.groups[g].stats.clone())
+    }
+
+    /// The dispatch queues of the agent's tenant as that agent sees them:
+    /// pickable entries, or read-only ones where the agent is not skilled
+    /// for the group. Agents without dispatch access get
+    /// [`Error::NotPermitted`].
+    pub fn dispatch_view(
+        &self,
+        tenant: &TenantId,
+        agent: &AgentId,
+    ) -> Result<Vec<crate::DispatchEntry>, Error> {
+        let t = self.core.tenant_ix(tenant)?;
+        self.core.dispatch_view(t, agent)
     }
 
     /// Number of calls waiting in a group's queue.
@@ -481,7 +507,8 @@ impl Core {
         let group = self.groups[call.group].id.clone();
         let agent_id = |a: AgentIx| self.agents[a].id.clone();
         match &call.state {
-            CallState::Queued => {
+            // Detached never outlives a step; it reads as queued.
+            CallState::Queued | CallState::Detached => {
                 let g = &self.groups[call.group];
                 let key = call.key();
                 let position = g

@@ -76,7 +76,7 @@ pub enum Error {
         agent: AgentId,
     },
     /// A stale event: its epoch is not the reservation's. Ignored.
-    #[error("stale epoch {got} (current {current:?})")]
+    #[error("stale epoch {got}: not the live reservation{}", .current.map(|c| format!(" (current {c})")).unwrap_or_default())]
     StaleEpoch {
         /// Epoch in the event.
         got: Epoch,

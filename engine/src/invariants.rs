@@ -22,6 +22,7 @@ impl Core {
         self.check_agents()?;
         self.check_calls()?;
         self.check_groups()?;
+        self.check_personal_waits()?;
         self.check_lookups()
     }
 
@@ -46,6 +47,15 @@ impl Core {
                         return Err(format!(
                             "agent {} state {:?} not mirrored by call {}",
                             agent.id, ch.state, call.id
+                        ));
+                    }
+                }
+                if let ChanState::CallWaiting { call, epoch, .. } = ch.state {
+                    let live = self.timers_iter().any(|t| self.timer_live(t) && matches!(t, Timer::Reserve { call: x, epoch: e, .. } if *x == call && *e == epoch));
+                    if !live {
+                        return Err(format!(
+                            "agent {} call-waiting without a reserve timer (R-6.3)",
+                            agent.id
                         ));
                     }
                 }
@@ -84,6 +94,14 @@ impl Core {
             let should = ready && group.config.routing == RoutingType::Automatic;
             for (k, tier) in group.ready.iter().enumerate() {
                 let filed = s.key.is_some_and(|key| tier.contains(&(key.0, key.1, a)));
+                let pooled = group.random[k].contains(a);
+                let want_pooled = filed && group.config.strategy == crate::Strategy::Random;
+                if pooled != want_pooled {
+                    return Err(format!(
+                        "agent {} random pool membership {pooled}",
+                        agent.id
+                    ));
+                }
                 let expect = should && k >= s.min_tier as usize;
                 if filed != expect {
                     return Err(format!(
@@ -97,26 +115,22 @@ impl Core {
     }
 
     fn check_calls(&self) -> Result<(), String> {
+        // How many queues and dispatch queues hold each call, in one pass.
+        let mut places: hashbrown::HashMap<usize, (usize, usize)> = hashbrown::HashMap::new();
+        for (_, g) in &self.groups {
+            for &c in g.queues.iter().flat_map(|q| q.values()) {
+                places.entry(c).or_default().0 += 1;
+            }
+            for &c in g.dispatch.values() {
+                places.entry(c).or_default().1 += 1;
+            }
+        }
         for (c, call) in &self.calls {
             let group = self
                 .groups
                 .get(call.group)
                 .ok_or_else(|| format!("call {} in gone group", call.id))?;
-            let in_queues: usize = self
-                .groups
-                .iter()
-                .map(|(_, g)| {
-                    g.queues
-                        .iter()
-                        .filter(|q| q.values().any(|&x| x == c))
-                        .count()
-                })
-                .sum();
-            let in_dispatch = self
-                .groups
-                .iter()
-                .filter(|(_, g)| g.dispatch.values().any(|&x| x == c))
-                .count();
+            let (in_queues, in_dispatch) = places.remove(&c).unwrap_or_default();
             let (want_q, want_d) = match &call.state {
                 CallState::Queued => (1, 0),
                 CallState::Parked { .. } => (0, 1),
@@ -138,7 +152,12 @@ impl Core {
             }
             self.check_call_agents(c)?;
         }
-        Ok(())
+        match places.keys().next() {
+            Some(c) => Err(format!(
+                "a queue holds call slot {c}, which is not a live call"
+            )),
+            None => Ok(()),
+        }
     }
 
     fn check_call_agents(&self, c: usize) -> Result<(), String> {
@@ -180,6 +199,8 @@ impl Core {
             let mut live = GroupStats::default();
             for (_, call) in self.calls.iter().filter(|(_, c)| c.group == g) {
                 match call.state {
+                    CallState::Detached => return Err(format!("call {} left detached", call.id)),
+                    _ if call.answered() => live.connected += 1,
                     CallState::Queued => live.queued += 1,
                     CallState::Offered { .. } => live.ringing += 1,
                     CallState::Connected { .. } => live.connected += 1,
@@ -204,6 +225,20 @@ impl Core {
             }
             if !s.balanced() {
                 return Err(format!("group {} counters do not balance: {s:?}", group.id));
+            }
+            for (k, pool) in group.random.iter().enumerate() {
+                let want = if group.config.strategy == crate::Strategy::Random {
+                    group.ready[k].len()
+                } else {
+                    0
+                };
+                if pool.len() != want {
+                    return Err(format!(
+                        "group {} tier {k} random pool has {} agents",
+                        group.id,
+                        pool.len()
+                    ));
+                }
             }
             for (k, queue) in group.queues.iter().enumerate() {
                 if !queue.is_empty() && !group.ready[k].is_empty() {
@@ -231,6 +266,48 @@ impl Core {
         Ok(())
     }
 
+    /// Personal waits name exactly the calls parked reserved for an agent,
+    /// each with a live personal-wait timer.
+    fn check_personal_waits(&self) -> Result<(), String> {
+        let reserved = self
+            .calls
+            .iter()
+            .filter(|(_, c)| {
+                matches!(
+                    c.state,
+                    CallState::Parked {
+                        reserved_for: Some(_)
+                    }
+                )
+            })
+            .count();
+        if reserved != self.personal_waits.len() {
+            return Err(format!(
+                "{reserved} reserved calls but {} personal waits",
+                self.personal_waits.len()
+            ));
+        }
+        for (&(a, uid), &c) in self.personal_waits.iter() {
+            let call = self.calls.get(c).filter(|call| call.uid == uid);
+            let ok = call.is_some_and(|call| {
+                call.state
+                    == CallState::Parked {
+                        reserved_for: Some(a),
+                    }
+                    && self.timers_iter().any(|t| {
+                        self.timer_live(t)
+                            && matches!(t, Timer::PersonalWait { call: x, .. } if *x == c)
+                    })
+            });
+            if !ok {
+                return Err(format!(
+                    "personal wait of agent slot {a} for call slot {c} is not live"
+                ));
+            }
+        }
+        Ok(())
+    }
+
     fn check_lookups(&self) -> Result<(), String> {
         let ok = self.ix.calls.len() == self.calls.len()
             && self
@@ -244,5 +321,103 @@ impl Core {
         } else {
             Err("id lookups disagree with the records".into())
         }
+    }
+}
+
+/// Structural soundness of a deserialized state: every index points at a
+/// record that exists, and per-tier vectors have the same length. Checked
+/// before anything else reads a loaded snapshot, so that a corrupt one is
+/// an error, never a panic.
+impl Core {
+    pub(crate) fn check_structure(&self) -> Result<(), String> {
+        let bad = |what: String| Err(format!("corrupt state: {what}"));
+        let tenants = self.tenants.len();
+        let skills = self.skills.len() as u32;
+        for t in &self.tenants {
+            if let Some(g) = t.groups.iter().find(|&&g| !self.groups.contains(g)) {
+                return bad(format!("tenant {} names group slot {g}", t.id));
+            }
+            if let Some(a) = t.agents.iter().find(|&&a| !self.agents.contains(a)) {
+                return bad(format!("tenant {} names agent slot {a}", t.id));
+            }
+        }
+        for (_, agent) in &self.agents {
+            if agent.tenant >= tenants || agent.skills.0.iter().any(|s| s.0 >= skills) {
+                return bad(format!("agent {} tenant or skill out of range", agent.id));
+            }
+            for s in &agent.served {
+                let ok = self
+                    .groups
+                    .get(s.group)
+                    .is_some_and(|g| (s.min_tier as usize) < g.tiers.len());
+                if !ok {
+                    return bad(format!(
+                        "agent {} serves group slot {} tier {}",
+                        agent.id, s.group, s.min_tier
+                    ));
+                }
+            }
+            if agent.channels.iter().any(|ch| {
+                ch.state
+                    .reservation()
+                    .is_some_and(|(c, _)| !self.calls.contains(c))
+            }) {
+                return bad(format!("agent {} holds a missing call", agent.id));
+            }
+        }
+        for (_, group) in &self.groups {
+            let n = group.tiers.len();
+            let shaped = n > 0
+                && group.ready.len() == n
+                && group.queues.len() == n
+                && group.random.len() == n;
+            let skills_ok = group
+                .tiers
+                .iter()
+                .flat_map(|t| &t.0)
+                .flat_map(|r| &r.0)
+                .all(|s| s.0 < skills);
+            let agents_ok = group
+                .ready
+                .iter()
+                .flatten()
+                .all(|k| self.agents.contains(k.2));
+            let calls_ok = group
+                .queues
+                .iter()
+                .chain([&group.dispatch])
+                .flat_map(|q| q.values())
+                .all(|&c| self.calls.contains(c));
+            if group.tenant >= tenants || !shaped || !skills_ok || !agents_ok || !calls_ok {
+                return bad(format!("group {} is malformed", group.id));
+            }
+        }
+        for (_, call) in &self.calls {
+            let group_ok = self
+                .groups
+                .get(call.group)
+                .is_some_and(|g| (call.tier as usize) < g.tiers.len());
+            let agents: Vec<usize> = match &call.state {
+                CallState::Offered { offers, .. } => offers.iter().map(|o| o.0).collect(),
+                CallState::Connected { agent, .. } => vec![*agent],
+                CallState::Parked { reserved_for } => reserved_for.iter().copied().collect(),
+                _ => Vec::new(),
+            };
+            let agents_ok = agents
+                .iter()
+                .chain(call.personal.target.iter())
+                .all(|&a| self.agents.contains(a));
+            if call.tenant >= tenants || !group_ok || !agents_ok {
+                return bad(format!("call {} is malformed", call.id));
+            }
+        }
+        let waits_ok = self
+            .personal_waits
+            .iter()
+            .all(|(&(a, _), &c)| self.agents.contains(a) && self.calls.contains(c));
+        if !waits_ok {
+            return bad("personal waits name missing records".into());
+        }
+        Ok(())
     }
 }

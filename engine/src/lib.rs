@@ -39,11 +39,18 @@
 //! ```
 #![warn(missing_docs)]
 
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 mod agent;
+mod authentication;
 mod call;
 mod call_control;
 mod command;
 mod config;
+mod dispatch;
 mod engine;
 mod error;
 mod ids;
@@ -60,6 +67,8 @@ mod stats;
 mod strategy;
 mod time;
 mod timers;
+pub mod trace;
+mod transfer;
 
 pub use agent::StateName;
 pub use call::{CallStateName, CallStatus};
@@ -69,6 +78,7 @@ pub use config::{
     OpenRule, ReasonCatalogue, ReasonCodeConfig, RestorePolicy, RoutingType, SkillRequirement,
     StageConfig, Strategy, TenantConfig, MAX_REASON_CODES, MAX_TENANT_TAGS, SKILL_LEVELS,
 };
+pub use dispatch::DispatchEntry;
 pub use engine::{Engine, TenantSnapshot};
 pub use error::{Error, ObjectKind};
 pub use ids::{AgentId, CallId, GroupId, ReasonCode, SkillId, TeamId, TenantId};

@@ -80,6 +80,8 @@ pub enum Cause {
     Command,
     /// The call arrived.
     Arrival,
+    /// The engine offered the agent a call (the agent is reserved, R-2.2).
+    Offer,
     /// Ring-time supervision expired.
     NoAnswer,
     /// The agent's device rejected the offer.
@@ -310,8 +312,8 @@ pub enum EventKind {
         call: CallId,
         /// The group.
         group: GroupId,
-        /// The last agent.
-        agent: AgentId,
+        /// The last agent, if one was connected when it ended.
+        agent: Option<AgentId>,
         /// Talking time of all agents, ms.
         talk_ms: u64,
         /// Hold time of all agents, ms.

@@ -141,6 +141,9 @@ impl Core {
         ch.state = ChanState::Ready;
         ch.since = now;
         self.emit_agent_state(a, media, cause);
+        if self.offer_waiting_personal(a, media) {
+            return;
+        }
         if let Some(c) = self.best_call_for(a, media) {
             self.unqueue(c);
             self.offer(c, &[a]);
@@ -166,6 +169,8 @@ impl Core {
         ch.since = now;
         ch.after_call = AfterCall::Ready;
         self.emit_agent_state(a, media, cause);
+        // a personal call reaches an idle agent even when Not Ready.
+        self.offer_waiting_personal(a, media);
     }
 
     /// Logs every channel off and closes groups left without agents.

@@ -216,6 +216,7 @@ impl Core {
         group.config = config;
         group.tiers = tiers;
         group.ready = vec![Default::default(); n];
+        group.random = vec![Default::default(); n];
         group.queues = vec![Default::default(); n];
         for (key, c) in waiting {
             let tier = self.calls[c].tier.min((n - 1) as u8);

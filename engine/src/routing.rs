@@ -52,7 +52,7 @@ impl Core {
             max_wait_until: None,
             overflow_due: None,
             visited: SmallVec::new(),
-            state: CallState::Queued,
+            state: CallState::Detached,
             personal: Default::default(),
             report: CallReport::default(),
         };
@@ -99,14 +99,20 @@ impl Core {
             self.route_personal(c);
             return;
         }
-        let overflow = group.config.overflow.clone();
-        let full = group
+        // a closed group or a full queue sends the call on.
+        let why = if !self.is_open(g) {
+            Some(Cause::GroupClosed)
+        } else if group
             .config
             .max_queue_len
-            .is_some_and(|max| group.queued_count() >= max as usize);
-        match overflow {
-            Some(dest) if !self.is_open(g) => self.overflow(c, dest, Cause::GroupClosed),
-            Some(dest) if full => self.overflow(c, dest, Cause::QueueFull),
+            .is_some_and(|max| group.queued_count() >= max as usize)
+        {
+            Some(Cause::QueueFull)
+        } else {
+            None
+        };
+        match (why, &group.config.overflow) {
+            (Some(cause), Some(dest)) => self.overflow(c, dest.clone(), cause),
             _ => self.place_call(c),
         }
     }
@@ -129,17 +135,22 @@ impl Core {
         let tier = self.calls[c].tier.min(group.top_tier());
         self.calls[c].tier = tier;
         let ready = &group.ready[tier as usize];
-        let agents: SmallVec<[AgentIx; 4]> = if group.config.strategy == Strategy::RingAll {
-            ready.iter().map(|k| k.2).collect()
-        } else {
-            ready.first().map(|k| k.2).into_iter().collect()
+        let agents: SmallVec<[AgentIx; 4]> = match group.config.strategy {
+            Strategy::RingAll => ready.iter().map(|k| k.2).collect(),
+            Strategy::Random if !ready.is_empty() => {
+                let draw = self.rng.next_u64();
+                self.groups[g].random[tier as usize]
+                    .pick(draw)
+                    .into_iter()
+                    .collect()
+            }
+            _ => ready.first().map(|k| k.2).into_iter().collect(),
         };
         if agents.is_empty() {
             let key = self.calls[c].key();
             let group = &mut self.groups[g];
             group.queues[tier as usize].insert(key, c);
-            group.stats.queued += 1;
-            self.calls[c].state = CallState::Queued;
+            self.set_state(c, CallState::Queued);
         } else {
             self.offer(c, &agents);
         }
@@ -149,9 +160,11 @@ impl Core {
     pub(crate) fn unqueue(&mut self, c: CallIx) {
         let call = &self.calls[c];
         let key = call.key();
-        let group = &mut self.groups[call.group];
-        if group.queues[call.tier as usize].remove(&key).is_some() {
-            group.stats.queued -= 1;
+        if self.groups[call.group].queues[call.tier as usize]
+            .remove(&key)
+            .is_some()
+        {
+            self.set_state(c, CallState::Detached);
         }
     }
 
@@ -208,13 +221,11 @@ impl Core {
                     epoch,
                 },
             );
-            self.emit_agent_state(a, media, Cause::Arrival);
+            self.emit_agent_state(a, media, Cause::Offer);
         }
         let timer = offers.first().map_or(0, |o: &(AgentIx, u64)| o.1);
-        let call = &mut self.calls[c];
-        call.state = CallState::Offered { offers, timer };
-        call.report.first_alert.get_or_insert(now);
-        self.groups[g].stats.ringing += 1;
+        self.set_state(c, CallState::Offered { offers, timer });
+        self.calls[c].report.first_alert.get_or_insert(now);
         self.timers.set(
             deadline,
             Timer::Ring {
@@ -240,8 +251,14 @@ impl Core {
             }
             let key = self.ready_key(a, g, idle);
             self.agents[a].served[i].key = Some(key);
-            for tier in &mut self.groups[g].ready[min_tier..] {
+            let group = &mut self.groups[g];
+            for tier in &mut group.ready[min_tier..] {
                 tier.insert((key.0, key.1, a));
+            }
+            if group.config.strategy == Strategy::Random {
+                group.random[min_tier..]
+                    .iter_mut()
+                    .for_each(|p| p.insert(a));
             }
         }
     }
@@ -257,6 +274,9 @@ impl Core {
             if let Some(key) = s.key.take() {
                 for tier in &mut group.ready[s.min_tier as usize..] {
                     tier.remove(&(key.0, key.1, a));
+                }
+                for pool in &mut group.random[s.min_tier as usize..] {
+                    pool.remove(a);
                 }
             }
         }
@@ -392,11 +412,9 @@ impl Core {
     /// position, or overflows if that fell due meanwhile.
     pub(crate) fn requeue(&mut self, c: CallIx, cause: Cause) {
         let g = self.calls[c].group;
-        self.groups[g].stats.ringing -= 1;
-        self.calls[c].state = CallState::Queued;
-        if self.calls[c].personal.target.is_some()
-            || self.groups[g].config.routing == RoutingType::Manual
-        {
+        self.set_state(c, CallState::Detached);
+        let manual = &self.groups[g].config;
+        if manual.routing == RoutingType::Manual || manual.personal_calls {
             self.personal_no_answer(c);
             return;
         }

@@ -27,35 +27,98 @@ use std::sync::Arc;
 /// Key of a Ready agent in a tier index: (strategy key, tie-break, agent).
 pub(crate) type ReadyKey = (u64, u64, AgentIx);
 
-/// Calls waiting in one queue, best first. Serialized as a list of
-/// (key, call) pairs because its keys are tuples, which formats such as
-/// JSON cannot use as map keys.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct CallQueue(pub(crate) BTreeMap<QueueKey, CallIx>);
+/// An ordered map serialized as a list of (key, value) pairs, because its
+/// keys are tuples, which formats such as JSON cannot use as map keys.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct OrderedMap<K, V>(pub(crate) BTreeMap<K, V>);
 
-impl std::ops::Deref for CallQueue {
-    type Target = BTreeMap<QueueKey, CallIx>;
+impl<K, V> Default for OrderedMap<K, V> {
+    fn default() -> Self {
+        Self(BTreeMap::new())
+    }
+}
+
+impl<K, V> std::ops::Deref for OrderedMap<K, V> {
+    type Target = BTreeMap<K, V>;
     fn deref(&self) -> &Self::Target {
         &self.0
     }
 }
 
-impl std::ops::DerefMut for CallQueue {
+impl<K, V> std::ops::DerefMut for OrderedMap<K, V> {
     fn deref_mut(&mut self) -> &mut Self::Target {
         &mut self.0
     }
 }
 
-impl Serialize for CallQueue {
+impl<K: Serialize, V: Serialize> Serialize for OrderedMap<K, V> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(self.0.iter())
     }
 }
 
-impl<'de> Deserialize<'de> for CallQueue {
+impl<'de, K: Deserialize<'de> + Ord, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<K, V> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let pairs = Vec::<(QueueKey, CallIx)>::deserialize(d)?;
-        Ok(CallQueue(pairs.into_iter().collect()))
+        let pairs = Vec::<(K, V)>::deserialize(d)?;
+        Ok(OrderedMap(pairs.into_iter().collect()))
+    }
+}
+
+/// Calls waiting in one queue, best first.
+pub(crate) type CallQueue = OrderedMap<QueueKey, CallIx>;
+
+/// The Ready agents of one tier of a `random` group, for a uniform O(1)
+/// pick. A key drawn once when an agent became Ready would not do:
+/// agents that lost a draw would keep their large keys and lose again.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RandomPool {
+    items: Vec<AgentIx>,
+    pos: hashbrown::HashMap<AgentIx, usize>,
+}
+
+impl RandomPool {
+    pub(crate) fn insert(&mut self, a: AgentIx) {
+        if !self.pos.contains_key(&a) {
+            self.pos.insert(a, self.items.len());
+            self.items.push(a);
+        }
+    }
+
+    pub(crate) fn remove(&mut self, a: AgentIx) {
+        if let Some(i) = self.pos.remove(&a) {
+            self.items.swap_remove(i);
+            if let Some(&moved) = self.items.get(i) {
+                self.pos.insert(moved, i);
+            }
+        }
+    }
+
+    /// The agent at `draw` modulo the pool size.
+    pub(crate) fn pick(&self, draw: u64) -> Option<AgentIx> {
+        let n = self.items.len() as u64;
+        (n > 0).then(|| self.items[(draw % n) as usize])
+    }
+
+    pub(crate) fn contains(&self, a: AgentIx) -> bool {
+        self.pos.contains_key(&a)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.items.len()
+    }
+}
+
+impl Serialize for RandomPool {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.items.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for RandomPool {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let items = Vec::<AgentIx>::deserialize(d)?;
+        let pos = items.iter().enumerate().map(|(i, &a)| (a, i)).collect();
+        Ok(RandomPool { items, pos })
     }
 }
 
@@ -69,6 +132,8 @@ pub(crate) struct Group {
     pub(crate) stages: Arc<[StageConfig]>,
     pub(crate) tiers: Vec<Tier>,
     pub(crate) ready: Vec<BTreeSet<ReadyKey>>,
+    /// Per tier, for the random strategy only: the same agents as `ready`.
+    pub(crate) random: Vec<RandomPool>,
     pub(crate) queues: Vec<CallQueue>,
     /// Dispatch queue of a manual group, same ordering.
     pub(crate) dispatch: CallQueue,
@@ -89,6 +154,7 @@ impl Group {
             config,
             tiers,
             ready: vec![BTreeSet::new(); n],
+            random: vec![RandomPool::default(); n],
             queues: vec![CallQueue::default(); n],
             dispatch: CallQueue::default(),
             logged_on: 0,

@@ -30,7 +30,7 @@ pub struct GroupStats {
     pub parked: u64,
     /// Calls awaiting a divert outcome now.
     pub diverting: u64,
-    /// Answered calls connected now.
+    /// Answered calls still live now (talking, or in a transfer).
     pub connected: u64,
     /// Answered within the service-level threshold.
     pub answered_within_sl: u64,
@@ -68,7 +68,7 @@ impl GroupStats {
         ratio(self.talk_ms + self.hold_ms + self.clerical_ms, self.handled)
     }
 
-    /// Calls in the group now, in any live state.
+    /// Unanswered calls in the group now.
     pub fn live(&self) -> u64 {
         self.queued + self.ringing + self.parked + self.diverting
     }

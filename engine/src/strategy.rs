@@ -11,7 +11,7 @@ use crate::engine::Core;
 
 impl Core {
     /// The key agent `a` is filed under in group `g`'s ready index now.
-    pub(crate) fn ready_key(&mut self, a: AgentIx, g: GroupIx, idle_since: u64) -> (u64, u64) {
+    pub(crate) fn ready_key(&self, a: AgentIx, g: GroupIx, idle_since: u64) -> (u64, u64) {
         let group = &self.groups[g];
         let agent = &self.agents[a];
         match group.config.strategy {
@@ -32,10 +32,9 @@ impl Core {
             }
             Strategy::TopDown => (agent.order, 0),
             Strategy::FewestCalls => (agent.answered, idle_since),
-            Strategy::Random => {
-                let order = agent.order;
-                (self.rng.next_u64(), order)
-            }
+            // The choice itself is drawn at decision time from the group's
+            // random pools; the index only needs a stable order.
+            Strategy::Random => (0, agent.order),
         }
     }
 }

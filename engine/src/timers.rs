@@ -134,9 +134,13 @@ impl Core {
             }),
             Timer::PersonalWait { call, uid, token } => self
                 .live_call(call, uid)
-                .is_some_and(|c| c.personal.token == token),
-            Timer::Reserve { call, uid, epoch } => self.live_call(call, uid).is_some_and(|c| {
-                matches!(c.state, CallState::Connected { epoch: e, .. } if e == epoch)
+                .is_some_and(|c| token != 0 && c.personal.token == token),
+            Timer::Reserve { call, uid, epoch } => self.live_call(call, uid).is_some_and(|c| match c.state {
+                CallState::Connected { agent, epoch: e } => {
+                    e == epoch
+                        && matches!(self.agents[agent].chan(c.media).state, crate::agent::ChanState::CallWaiting { .. })
+                }
+                _ => false,
             }),
         }
     }

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 const AGENTS: usize = 5;
 const CALLS: usize = 12;
-const GROUPS: [&str; 3] = ["g0", "g1", "g2"];
+const GROUPS: [&str; 4] = ["g0", "g1", "g2", "personal"];
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -33,6 +33,12 @@ enum Op {
     Hangup(usize),
     Advance(u64),
     SetSkills(usize, u8, u8),
+    DialPersonal(usize, usize),
+    Pick(usize, usize),
+    Transfer(usize, usize),
+    DivertResult(usize, bool),
+    AuthDivert(usize),
+    CallReturned(usize),
     Strategy(usize, usize),
     UnknownIds(usize),
 }
@@ -55,6 +61,12 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..AGENTS, 0..4u8, 0..4u8).prop_map(|(a, x, y)| Op::SetSkills(a, x, y)),
         1 => (0..GROUPS.len(), 0..Routing::ALL.len()).prop_map(|(g, s)| Op::Strategy(g, s)),
         1 => (0..3usize).prop_map(Op::UnknownIds),
+        3 => (0..CALLS, 0..AGENTS + 1).prop_map(|(c, a)| Op::DialPersonal(c, a)),
+        2 => (0..AGENTS, 0..CALLS).prop_map(|(a, c)| Op::Pick(a, c)),
+        2 => (0..CALLS, 0..AGENTS).prop_map(|(c, a)| Op::Transfer(c, a)),
+        2 => (0..CALLS, any::<bool>()).prop_map(|(c, ok)| Op::DivertResult(c, ok)),
+        1 => (0..CALLS).prop_map(Op::AuthDivert),
+        1 => (0..CALLS).prop_map(Op::CallReturned),
     ]
 }
 
@@ -88,8 +100,16 @@ fn config(seed: u64) -> EngineConfig {
     g2.max_queue_len = Some(2);
     g2.overflow = Some(Destination::Group("g0".into()));
     g2.clerical_s = 1;
+    let mut personal = GroupConfig::new("personal", &["s1"]);
+    personal.routing = RoutingType::Manual;
+    personal.personal_calls = true;
+    personal.ring_time_s = 8;
+    personal.personal_max_wait_s = 15;
+    personal.max_reserve_s = 20;
+    g0.max_reserve_s = 10;
     let mut tenant = TenantConfig::new(common::TENANT);
-    tenant.groups = vec![g0, g1, g2];
+    tenant.default_destination = Some("+18005550000".into());
+    tenant.groups = vec![g0, g1, g2, personal];
     tenant.agents = (0..AGENTS)
         .map(|i| {
             let skills: &[(&str, u8)] = match i % 3 {
@@ -97,7 +117,12 @@ fn config(seed: u64) -> EngineConfig {
                 1 => &[("s1", 2)],
                 _ => &[("s0", 1), ("s1", 5)],
             };
-            AgentConfig::new(format!("a{i}"), skills)
+            let mut a = AgentConfig::new(format!("a{i}"), skills);
+            a.pdn = Some(format!("55{i}"));
+            a.dispatch_access = i % 2 == 0;
+            a.can_pick = i != 4;
+            a.default_destination = (i != 2).then(|| format!("vm-a{i}"));
+            a
         })
         .collect();
     EngineConfig {
@@ -107,8 +132,14 @@ fn config(seed: u64) -> EngineConfig {
     }
 }
 
+thread_local! {
+    /// Latest divert epoch per call, as seen in the effects.
+    static DIVERTS: std::cell::RefCell<BTreeMap<String, Epoch>> = const { std::cell::RefCell::new(BTreeMap::new()) };
+}
+
 /// Runs a stream; returns the serialized outputs of every step.
 fn run(ops: &[Op], seed: u64) -> Result<Vec<String>, TestCaseError> {
+    DIVERTS.with(|d| d.borrow_mut().clear());
     let mut engine = Engine::new(config(seed)).expect("valid config");
     let tenant = TenantId::new(common::TENANT);
     let mut now = 0u64;
@@ -140,6 +171,14 @@ fn run(ops: &[Op], seed: u64) -> Result<Vec<String>, TestCaseError> {
             trace.push(format!("{r:?}"));
         }
         for e in engine.drain_effects() {
+            if let Effect::Divert {
+                call,
+                epoch: Some(epoch),
+                ..
+            } = &e
+            {
+                DIVERTS.with(|d| d.borrow_mut().insert(call.to_string(), *epoch));
+            }
             trace.push(serde_json::to_string(&e).expect("effect serializes"));
         }
         for e in engine.drain_events() {
@@ -272,8 +311,36 @@ fn command(engine: &Engine, op: &Op) -> Option<Command> {
             },
             _ => Command::CallArrived(CallSpec::new("cx", "no-such-group")),
         },
+        Op::DialPersonal(c, a) => Command::CallArrived(CallSpec {
+            dnis: Some(format!("55{a}")), // 55{AGENTS} matches nobody
+            ..CallSpec::new(call(c), "personal")
+        }),
+        Op::Pick(a, c) => Command::Pick {
+            agent: agent(a),
+            call: call(c),
+        },
+        Op::Transfer(c, a) => Command::Transfer {
+            call: call(c),
+            to_agent: agent(a),
+        },
+        Op::DivertResult(c, ok) => {
+            let epoch = divert_epoch(engine, *c)?;
+            Command::DivertResult {
+                call: call(c),
+                epoch,
+                ok: *ok,
+            }
+        }
+        Op::AuthDivert(c) => Command::AuthDivert { call: call(c) },
+        Op::CallReturned(c) => Command::CallReturned { call: call(c) },
         Op::Advance(_) => return None,
     })
+}
+
+/// The epoch of the divert in progress for call `c`, read from the trace of
+/// effects the engine emitted (kept by the caller in `DIVERTS`).
+fn divert_epoch(_engine: &Engine, c: usize) -> Option<Epoch> {
+    DIVERTS.with(|d| d.borrow().get(&format!("c{c}")).copied())
 }
 
 proptest! {

@@ -1,0 +1,292 @@
+//! Read-only questions about the engine (agent, call and group state,
+//! statistics, tenant snapshots) and saving its whole state for a restart
+//! . Structured answers are JSON in caller-owned buffers, with the
+//! same BUFFER_TOO_SMALL protocol as the output functions.
+
+use crate::boundary::Failure;
+use crate::handle::{acd_engine, with_engine, Handle};
+use crate::marshal::{self, OutBuf};
+use crate::outputs::to_json;
+use crate::result::acd_result;
+use ::acd_engine::{AgentId, CallId, GroupId, Media, TenantId};
+use serde_json::Value;
+use std::ffi::c_char;
+
+/// Parses a media name (`"voice"`, `"email"`, ...); NULL means voice.
+///
+/// # Safety
+/// `media` must be NULL or a NUL-terminated string.
+unsafe fn media(media: *const c_char) -> Result<Media, Failure> {
+    if media.is_null() {
+        return Ok(Media::Voice);
+    }
+    // SAFETY: forwarded contract.
+    let name = unsafe { marshal::text(media, "media") }?;
+    serde_json::from_value(Value::String(name.to_string())).map_err(|_| {
+        Failure::new(
+            acd_result::InvalidArgument,
+            format!("unknown media {name:?} (voice, email, chat, sms, callback)"),
+        )
+    })
+}
+
+/// Writes the state of `agent`'s `media` channel (NULL = voice) as JSON,
+/// e.g. `{"state":"talking","call":"c1","epoch":3}`.
+///
+/// # Safety
+/// `engine` must be a handle from this library; strings NULL or
+/// NUL-terminated; `buf`/`out_len` as for `acd_engine_poll_effect_json`.
+#[no_mangle]
+pub unsafe extern "C" fn acd_engine_agent_status_json(
+    engine: *mut acd_engine,
+    agent: *const c_char,
+    media_name: *const c_char,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> acd_result {
+    // SAFETY: the caller's contract, forwarded.
+    unsafe {
+        with_engine(engine, |h| {
+            let out = OutBuf::new(buf, buf_len, out_len)?;
+            let agent = AgentId::new(marshal::text(agent, "agent")?);
+            let status = h.engine.agent_status(&agent, media(media_name)?)?;
+            out.write(&to_json(&status)?)?;
+            Ok(acd_result::Ok)
+        })
+    }
+}
+
+/// Writes where live call `call` is, as JSON.
+///
+/// # Safety
+/// As for `acd_engine_agent_status_json`.
+#[no_mangle]
+pub unsafe extern "C" fn acd_engine_call_status_json(
+    engine: *mut acd_engine,
+    call: *const c_char,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> acd_result {
+    // SAFETY: the caller's contract, forwarded.
+    unsafe {
+        with_engine(engine, |h| {
+            let out = OutBuf::new(buf, buf_len, out_len)?;
+            let call = CallId::new(marshal::text(call, "call")?);
+            out.write(&to_json(&h.engine.call_status(&call)?)?)?;
+            Ok(acd_result::Ok)
+        })
+    }
+}
+
+/// Writes the counters of service group `group` as JSON, e.g.
+/// `{"offered":1,"answered":1,...}`.
+///
+/// # Safety
+/// As for `acd_engine_agent_status_json`.
+#[no_mangle]
+pub unsafe extern "C" fn acd_engine_group_stats_json(
+    engine: *mut acd_engine,
+    group: *const c_char,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> acd_result {
+    // SAFETY: the caller's contract, forwarded.
+    unsafe {
+        with_engine(engine, |h| {
+            let out = OutBuf::new(buf, buf_len, out_len)?;
+            let group = GroupId::new(marshal::text(group, "group")?);
+            out.write(&to_json(&h.engine.group_stats(&group)?)?)?;
+            Ok(acd_result::Ok)
+        })
+    }
+}
+
+/// Stores the number of calls waiting in `group`'s queue.
+///
+/// # Safety
+/// `engine` must be a handle from this library; `group` NULL or
+/// NUL-terminated; `out` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn acd_engine_queue_len(
+    engine: *mut acd_engine,
+    group: *const c_char,
+    out: *mut usize,
+) -> acd_result {
+    // SAFETY: the caller's contract, forwarded.
+    unsafe {
+        with_engine(engine, |h| {
+            marshal::check_out(out, "out")?;
+            let group = GroupId::new(marshal::text(group, "group")?);
+            marshal::put(out, h.engine.queue_len(&group)?, "out")?;
+            Ok(acd_result::Ok)
+        })
+    }
+}
+
+/// Stores the engine's time: the latest `now_ms` it was given.
+///
+/// # Safety
+/// `engine` must be a handle from this library; `out` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn acd_engine_now(engine: *mut acd_engine, out: *mut u64) -> acd_result {
+    // SAFETY: the caller's contract, forwarded.
+    unsafe {
+        with_engine(engine, |h| {
+            marshal::put(out, h.engine.now().as_millis(), "out")?;
+            Ok(acd_result::Ok)
+        })
+    }
+}
+
+/// Stores the number of live calls the engine holds (queued, ringing,
+/// connected, parked or diverting).
+///
+/// # Safety
+/// `engine` must be a handle from this library; `out` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn acd_engine_live_calls(
+    engine: *mut acd_engine,
+    out: *mut usize,
+) -> acd_result {
+    // SAFETY: the caller's contract, forwarded.
+    unsafe {
+        with_engine(engine, |h| {
+            marshal::put(out, h.engine.live_calls(), "out")?;
+            Ok(acd_result::Ok)
+        })
+    }
+}
+
+/// Writes the ids of the tenants the engine hosts as a JSON array of
+/// strings, e.g. `["acme","globex"]`.
+///
+/// # Safety
+/// `engine` must be a handle from this library; `buf`/`out_len` as for
+/// `acd_engine_poll_effect_json`.
+#[no_mangle]
+pub unsafe extern "C" fn acd_engine_tenants_json(
+    engine: *mut acd_engine,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> acd_result {
+    // SAFETY: the caller's contract, forwarded.
+    unsafe {
+        with_engine(engine, |h| {
+            let out = OutBuf::new(buf, buf_len, out_len)?;
+            let ids: Vec<&TenantId> = h.engine.tenants().collect();
+            out.write(&to_json(&ids)?)?;
+            Ok(acd_result::Ok)
+        })
+    }
+}
+
+/// Writes a read-only picture of one tenant (agents' voice state, groups,
+/// queue lengths, counters) as JSON.
+///
+/// # Safety
+/// As for `acd_engine_agent_status_json`.
+#[no_mangle]
+pub unsafe extern "C" fn acd_engine_snapshot_json(
+    engine: *mut acd_engine,
+    tenant: *const c_char,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> acd_result {
+    // SAFETY: the caller's contract, forwarded.
+    unsafe {
+        with_engine(engine, |h| {
+            let out = OutBuf::new(buf, buf_len, out_len)?;
+            let tenant = TenantId::new(marshal::text(tenant, "tenant")?);
+            out.write(&to_json(&h.engine.snapshot(&tenant)?)?)?;
+            Ok(acd_result::Ok)
+        })
+    }
+}
+
+/// Checks every internal invariant of the engine: `ACD_RESULT_OK`, or
+/// `ACD_RESULT_INCONSISTENT` with the first broken one in
+/// `acd_last_error_message`. For tests and debugging; O(engine size).
+///
+/// # Safety
+/// `engine` must be a handle from this library.
+#[no_mangle]
+pub unsafe extern "C" fn acd_engine_check_invariants(engine: *mut acd_engine) -> acd_result {
+    // SAFETY: the caller's contract, forwarded.
+    unsafe {
+        with_engine(engine, |h| {
+            h.engine
+                .check_invariants()
+                .map_err(|why| Failure::new(acd_result::Inconsistent, why))?;
+            Ok(acd_result::Ok)
+        })
+    }
+}
+
+/// The engine's whole state as JSON, including outputs the handle has
+/// taken from the engine but not yet handed to C. Field names follow the
+/// engine's serde layout; only `effects` and `events` are touched here.
+fn saved_state(h: &Handle) -> Result<String, Failure> {
+    let mut state = serde_json::to_value(&h.engine)
+        .map_err(|e| Failure::new(acd_result::InvalidJson, format!("could not save: {e}")))?;
+    prepend(&mut state, "effects", &h.effects)?;
+    prepend(&mut state, "events", &h.events)?;
+    to_json(&state)
+}
+
+/// Puts `pending` in front of the array `field` of the saved state, where
+/// the engine keeps outputs it has not handed out yet.
+fn prepend<T: serde::Serialize>(
+    state: &mut Value,
+    field: &str,
+    pending: &std::collections::VecDeque<T>,
+) -> Result<(), Failure> {
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let Some(Value::Array(queued)) = state.get_mut(field) else {
+        return Err(Failure::new(
+            acd_result::Inconsistent,
+            format!("saved engine state has no `{field}` array; drain outputs before saving"),
+        ));
+    };
+    let mut all = Vec::with_capacity(pending.len() + queued.len());
+    for item in pending {
+        all.push(
+            serde_json::to_value(item)
+                .map_err(|e| Failure::new(acd_result::InvalidJson, e.to_string()))?,
+        );
+    }
+    all.append(queued);
+    *queued = all;
+    Ok(())
+}
+
+/// Writes the engine's whole state (configuration, agents, queued calls,
+/// timers, statistics and undelivered outputs) as JSON, for
+/// `acd_engine_load_json` after a restart. Snapshots are for the
+/// same library version; they are not a stable exchange format.
+///
+/// # Safety
+/// `engine` must be a handle from this library; `buf`/`out_len` as for
+/// `acd_engine_poll_effect_json`.
+#[no_mangle]
+pub unsafe extern "C" fn acd_engine_save_json(
+    engine: *mut acd_engine,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> acd_result {
+    // SAFETY: the caller's contract, forwarded.
+    unsafe {
+        with_engine(engine, |h| {
+            let out = OutBuf::new(buf, buf_len, out_len)?;
+            out.write(&saved_state(h)?)?;
+            Ok(acd_result::Ok)
+        })
+    }
+}
