@@ -30,7 +30,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             trace.extend(line.bytes());
             trace.push(b'\n');
         }
-        fs::write(format!("seeds/trace_parse/{family:?}.jsonl"), trace)?;
+        fs::write(format!("seeds/trace_parse/{family:?}.jsonl"), &trace)?;
+        // Self-contained: the configuration as the first line.
+        let mut own = vec![n as u8];
+        own.extend(serde_json::json!({ "config": cfg }).to_string().bytes());
+        own.push(b'\n');
+        own.extend(&trace[1..]);
+        fs::write(format!("seeds/trace_parse/{family:?}-config.jsonl"), own)?;
+    }
+    // The golden traces of the engine's own trace tests.
+    for entry in fs::read_dir("../engine/tests/traces")? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "jsonl") {
+            let mut bytes = vec![0u8];
+            bytes.extend(fs::read(&path)?);
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+            fs::write(
+                format!("seeds/trace_parse/{}", name.unwrap_or_default()),
+                bytes,
+            )?;
+        }
     }
     Ok(())
 }

@@ -415,11 +415,11 @@ pub struct Runner {
 }
 
 impl Runner {
-    /// A runner at time 0 sending as tenant `t`.
+    /// A runner at the engine's time, sending as tenant `t`.
     pub fn new(engine: Engine) -> Self {
         Self {
+            now: engine.now().as_millis(),
             engine,
-            now: 0,
             tenant: TenantId::new(TENANTS[0]),
             calls: BTreeMap::new(),
             diverts: BTreeMap::new(),
@@ -478,6 +478,18 @@ impl Runner {
     /// The output lines recorded so far.
     pub fn trace(&self) -> &[String] {
         &self.trace
+    }
+
+    /// Lets time pass to `at_ms` (a trace line without a command); an
+    /// earlier time is ignored, as `handle_timeout` does.
+    pub fn advance_to(&mut self, at_ms: u64) -> Result<(), String> {
+        if at_ms >= self.now {
+            self.advance(at_ms - self.now);
+        } else {
+            self.engine.handle_timeout(Instant::from_millis(at_ms));
+        }
+        self.collect();
+        self.check()
     }
 
     fn advance(&mut self, ms: u64) {
