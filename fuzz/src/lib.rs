@@ -10,6 +10,7 @@
 //! A broken property is reported as `Err(description)`; the fuzz targets
 //! turn it into a panic so libFuzzer records the input as a crash.
 
+pub mod c_abi;
 pub mod config_input;
 pub mod stream;
 pub mod trace_input;

@@ -3,7 +3,7 @@
 //! interesting input found so far (`regressions/<target>/`). Run from
 //! `fuzz/`: `cargo +nightly test`.
 
-use acd_fuzz::{config_input, stream, trace_input};
+use acd_fuzz::{c_abi, config_input, stream, trace_input};
 use arbitrary::{Arbitrary, Unstructured};
 use std::path::Path;
 
@@ -80,4 +80,95 @@ fn drivers_detect_problems() {
     value["groups"]["0"]["stats"]["queued"] = serde_json::json!(3);
     let broken = serde_json::from_value::<Engine>(value);
     assert!(broken.is_err(), "corruption noticed by the invariant check");
+}
+
+#[test]
+fn c_abi_inputs_pass() {
+    for (name, bytes) in inputs("c_abi") {
+        let calls = Vec::<c_abi::AbiCall>::arbitrary_take_rest(Unstructured::new(&bytes));
+        if let Ok(calls) = calls {
+            c_abi::run(&calls).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+    }
+}
+
+/// A whole call through the C ABI with every check on: configure, log
+/// on, ready, call, take the offer, answer it, save/load, drain, hang up.
+#[test]
+fn c_abi_call_flow_passes_the_checks() {
+    use c_abi::{AbiCall as C, Buf, CommandText, Now, Text};
+    let known = |n: u8| Text::Known(n);
+    let buf = Buf {
+        null: false,
+        len: 4096,
+        null_out_len: false,
+    };
+    let calls = vec![
+        C::NewFamily {
+            family: stream::Family::Tiny,
+            slot: false,
+        },
+        C::Logon {
+            slot: false,
+            now: Now::Later(10),
+            tenant: known(0),
+            agent: known(2),
+            extension: Text::Raw(b"2001".to_vec()),
+        },
+        C::Ready {
+            slot: false,
+            now: Now::Same,
+            tenant: known(0),
+            agent: known(2),
+        },
+        C::CallArrived {
+            slot: false,
+            now: Now::Later(1000),
+            tenant: known(0),
+            call: known(7),
+            group: known(10),
+        },
+        C::PollEffect {
+            slot: false,
+            null_out: false,
+        },
+        C::Offer {
+            slot: false,
+            now: Now::Later(500),
+            what: 0,
+            last: true,
+            call: Text::Null,
+            agent: Text::Null,
+            epoch: 0,
+        },
+        C::SaveLoad {
+            slot: false,
+            buf_extra: 3,
+        },
+        C::DrainJsonl {
+            slot: false,
+            events: true,
+            buf,
+        },
+        C::HandleJson {
+            slot: true,
+            now: Now::Later(20_000),
+            tenant: known(0),
+            command: CommandText::Built {
+                kind: 3,
+                a: 0,
+                b: 0,
+            },
+        },
+        C::CallStatus {
+            slot: true,
+            call: known(7),
+            buf,
+        },
+        C::HandleTimeout {
+            slot: true,
+            now: Now::Raw(0),
+        },
+    ];
+    c_abi::run(&calls).expect("the call flow keeps every property");
 }
