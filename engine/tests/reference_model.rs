@@ -608,7 +608,7 @@ impl Model {
                 let c = self.call(call).ok_or(())?;
                 self.hangup(c);
             }
-            Op::Advance(_) => unreachable!("time advances are not commands"),
+            Op::Advance(_) | Op::Restore => unreachable!("not a command"),
         }
         Ok(())
     }
@@ -752,9 +752,22 @@ enum Op {
     /// Let time pass by this many milliseconds (multiples of 500 so that
     /// deadlines often coincide).
     Advance(u64),
+    /// Save the engine and continue with the reloaded copy: the
+    /// copy must go on deciding exactly as the model.
+    Restore,
 }
 
-fn op(agents: usize) -> impl Strategy<Value = Op> {
+/// Operations; `restores` adds save/reload steps.
+fn op(agents: usize, restores: bool) -> BoxedStrategy<Op> {
+    let ops = commands(agents);
+    if restores {
+        prop_oneof![40 => ops, 1 => Just(Op::Restore)].boxed()
+    } else {
+        ops.boxed()
+    }
+}
+
+fn commands(agents: usize) -> impl Strategy<Value = Op> {
     let call = 0..CALLS;
     prop_oneof![
         3 => (0..agents).prop_map(Op::Logon),
@@ -775,10 +788,10 @@ fn op(agents: usize) -> impl Strategy<Value = Op> {
     ]
 }
 
-fn case() -> impl Strategy<Value = (Scenario, Vec<Op>)> {
-    scenario().prop_flat_map(|s| {
+fn case(restores: bool) -> impl Strategy<Value = (Scenario, Vec<Op>)> {
+    scenario().prop_flat_map(move |s| {
         let n = s.agents.len();
-        (Just(s), prop::collection::vec(op(n), 1..150))
+        (Just(s), prop::collection::vec(op(n, restores), 1..150))
     })
 }
 
@@ -857,7 +870,7 @@ fn command(model: &Model, op: &Op) -> Command {
         Op::Hangup(call) => Command::Hangup {
             call: call_id(call).into(),
         },
-        Op::Advance(_) => unreachable!("not a command"),
+        Op::Advance(_) | Op::Restore => unreachable!("not a command"),
     }
 }
 
@@ -976,6 +989,10 @@ fn run(scenario: &Scenario, ops: &[Op]) -> Result<(), TestCaseError> {
             engine.handle_timeout(Instant::from_millis(now));
             model.advance(now);
             (true, true)
+        } else if let Op::Restore = op {
+            let saved = serde_json::to_string(&engine).expect("engine serializes");
+            engine = serde_json::from_str(&saved).expect("own snapshot loads");
+            (true, true)
         } else {
             let cmd = command(&model, op);
             let r = engine.handle(Instant::from_millis(now), &tenant, cmd);
@@ -1016,7 +1033,19 @@ proptest! {
     /// The engine decides exactly as the naive reference router (R-3.1,
     ///
     #[test]
-    fn engine_routes_like_the_reference_model((scenario, ops) in case()) {
+    fn engine_routes_like_the_reference_model((scenario, ops) in case(false)) {
+        run(&scenario, &ops)?;
+    }
+
+    /// The same with save/reload steps in the stream: a reloaded
+    /// engine must go on deciding exactly as before.
+    ///
+    /// Ignored: engine bug — a deferred logoff without a reason is lost
+    /// across a snapshot (see `deferred_logoff_survives_a_snapshot` in
+    /// tests/snapshot_load.rs for the minimal sequence). Un-ignore when fixed.
+    #[test]
+    #[ignore = "engine bug: deferred logoff without reason lost across snapshot"]
+    fn engine_routes_like_the_reference_model_across_restores((scenario, ops) in case(true)) {
         run(&scenario, &ops)?;
     }
 }

@@ -64,3 +64,81 @@ fn inconsistent_snapshot_is_refused() {
     let loaded = serde_json::from_value::<Engine>(value);
     assert!(loaded.is_err(), "an inconsistent snapshot must not load");
 }
+
+/// BUG (found by the reference-model proptest with save/reload steps,
+/// issue 8): a deferred logoff without a sign-out reason is lost
+/// across a snapshot. The agent record keeps it as
+/// `pending_logoff: Option<Option<ReasonCode>>`; `Some(None)` serializes to
+/// JSON `null`, which deserializes as `None`. After the restart the call's
+/// end makes the agent Ready instead of logging it off.
+///
+/// Minimal sequence: logon a; ready a; call c arrives and is offered to a;
+/// a answers; logoff a (no reason: deferred, a is talking); save + load;
+/// hangup c. Expected: a is LoggedOut. Actual: a is Ready.
+#[test]
+#[ignore = "engine bug: deferred logoff without reason lost across snapshot (Option<Option> in JSON)"]
+fn deferred_logoff_survives_a_snapshot() {
+    let mut engine = reserved_engine();
+    let t = TenantId::new("t");
+    let at = Instant::from_secs;
+    let Ok(AgentStatus::Reserved { epoch, .. }) = engine.agent_status(&"a".into(), Media::Voice)
+    else {
+        panic!("a is reserved for c");
+    };
+    let answer = Command::Answered {
+        call: "c".into(),
+        agent: "a".into(),
+        epoch,
+    };
+    engine.handle(at(2), &t, answer).expect("answer");
+    let logoff = Command::Logoff {
+        agent: "a".into(),
+        reason: None,
+    };
+    engine
+        .handle(at(3), &t, logoff)
+        .expect("logoff deferred (R-2.3)");
+    let saved = serde_json::to_string(&engine).expect("serializes");
+    let mut engine: Engine = serde_json::from_str(&saved).expect("loads");
+    engine
+        .handle(at(4), &t, Command::Hangup { call: "c".into() })
+        .expect("hangup");
+    assert_eq!(
+        engine.agent_status(&"a".into(), Media::Voice),
+        Ok(AgentStatus::LoggedOut),
+        "the logoff requested before the restart takes effect when the call ends"
+    );
+}
+
+/// The same sequence without the snapshot logs the agent off, so the test
+/// above fails only because of the snapshot.
+#[test]
+fn deferred_logoff_without_a_snapshot() {
+    let mut engine = reserved_engine();
+    let t = TenantId::new("t");
+    let at = Instant::from_secs;
+    let Ok(AgentStatus::Reserved { epoch, .. }) = engine.agent_status(&"a".into(), Media::Voice)
+    else {
+        panic!("a is reserved for c");
+    };
+    let answer = Command::Answered {
+        call: "c".into(),
+        agent: "a".into(),
+        epoch,
+    };
+    engine.handle(at(2), &t, answer).expect("answer");
+    let logoff = Command::Logoff {
+        agent: "a".into(),
+        reason: None,
+    };
+    engine
+        .handle(at(3), &t, logoff)
+        .expect("logoff deferred (R-2.3)");
+    engine
+        .handle(at(4), &t, Command::Hangup { call: "c".into() })
+        .expect("hangup");
+    assert_eq!(
+        engine.agent_status(&"a".into(), Media::Voice),
+        Ok(AgentStatus::LoggedOut)
+    );
+}
