@@ -41,8 +41,9 @@ enum acd_result
   ACD_RESULT_NULL_POINTER = 2,
   // A string argument was not valid UTF-8.
   ACD_RESULT_INVALID_UTF8 = 3,
-  // A JSON argument did not parse, or did not describe a valid value
-  // (configuration, command, snapshot).
+  // A JSON argument did not parse, or did not describe a valid
+  // configuration or command. (A snapshot that is JSON but not a sound
+  // engine state is `Inconsistent`.)
   ACD_RESULT_INVALID_JSON = 4,
   // The output buffer is too small; `*out_len` holds the length needed
   // (without the NUL). Nothing was consumed: call again with a larger
@@ -58,8 +59,9 @@ enum acd_result
   // A non-JSON argument had a value outside its domain (e.g. an unknown
   // media name).
   ACD_RESULT_INVALID_ARGUMENT = 9,
-  // Engine state breaks an invariant: a loaded snapshot that parsed but
-  // is inconsistent, or a failed `acd_engine_check_invariants`.
+  // Engine state is not sound: a snapshot that is JSON but not a sound
+  // engine state (wrong shape, dangling indexes, broken invariants), or
+  // a failed `acd_engine_check_invariants`.
   ACD_RESULT_INCONSISTENT = 10,
   // Engine: the tenant is not hosted by this engine.
   ACD_RESULT_UNKNOWN_TENANT = 100,
@@ -442,6 +444,20 @@ acd_result acd_engine_call_status_json(struct acd_engine *engine,
                                        char *buf,
                                        size_t buf_len,
                                        size_t *out_len);
+
+// Writes the dispatch queues of `tenant` as `agent` sees them, a
+// JSON array of `{"call","group","priority","waiting_ms","reserved_for",
+// "can_pick"}`; `can_pick` false marks read-only entries. An agent
+// without dispatch access gets `ACD_RESULT_NOT_PERMITTED`.
+//
+// # Safety
+// As for `acd_engine_agent_status_json`.
+acd_result acd_engine_dispatch_view_json(struct acd_engine *engine,
+                                         const char *tenant,
+                                         const char *agent,
+                                         char *buf,
+                                         size_t buf_len,
+                                         size_t *out_len);
 
 // Writes the counters of service group `group` as JSON, e.g.
 // `{"offered":1,"answered":1,...}`.

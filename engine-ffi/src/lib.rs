@@ -63,7 +63,8 @@ pub use outputs::{
 };
 pub use queries::{
     acd_engine_agent_status_json, acd_engine_call_status_json, acd_engine_check_invariants,
-    acd_engine_group_stats_json, acd_engine_live_calls, acd_engine_now, acd_engine_queue_len,
-    acd_engine_save_json, acd_engine_snapshot_json, acd_engine_tenants_json,
+    acd_engine_dispatch_view_json, acd_engine_group_stats_json, acd_engine_live_calls,
+    acd_engine_now, acd_engine_queue_len, acd_engine_save_json, acd_engine_snapshot_json,
+    acd_engine_tenants_json,
 };
 pub use result::{acd_result, acd_result_name};

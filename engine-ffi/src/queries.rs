@@ -80,6 +80,34 @@ pub unsafe extern "C" fn acd_engine_call_status_json(
     }
 }
 
+/// Writes the dispatch queues of `tenant` as `agent` sees them, a
+/// JSON array of `{"call","group","priority","waiting_ms","reserved_for",
+/// "can_pick"}`; `can_pick` false marks read-only entries. An agent
+/// without dispatch access gets `ACD_RESULT_NOT_PERMITTED`.
+///
+/// # Safety
+/// As for `acd_engine_agent_status_json`.
+#[no_mangle]
+pub unsafe extern "C" fn acd_engine_dispatch_view_json(
+    engine: *mut acd_engine,
+    tenant: *const c_char,
+    agent: *const c_char,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> acd_result {
+    // SAFETY: the caller's contract, forwarded.
+    unsafe {
+        with_engine(engine, |h| {
+            let out = OutBuf::new(buf, buf_len, out_len)?;
+            let tenant = TenantId::new(marshal::text(tenant, "tenant")?);
+            let agent = AgentId::new(marshal::text(agent, "agent")?);
+            out.write(&to_json(&h.engine.dispatch_view(&tenant, &agent)?)?)?;
+            Ok(acd_result::Ok)
+        })
+    }
+}
+
 /// Writes the counters of service group `group` as JSON, e.g.
 /// `{"offered":1,"answered":1,...}`.
 ///

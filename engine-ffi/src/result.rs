@@ -23,8 +23,9 @@ pub enum acd_result {
     NullPointer = 2,
     /// A string argument was not valid UTF-8.
     InvalidUtf8 = 3,
-    /// A JSON argument did not parse, or did not describe a valid value
-    /// (configuration, command, snapshot).
+    /// A JSON argument did not parse, or did not describe a valid
+    /// configuration or command. (A snapshot that is JSON but not a sound
+    /// engine state is `Inconsistent`.)
     InvalidJson = 4,
     /// The output buffer is too small; `*out_len` holds the length needed
     /// (without the NUL). Nothing was consumed: call again with a larger
@@ -40,8 +41,9 @@ pub enum acd_result {
     /// A non-JSON argument had a value outside its domain (e.g. an unknown
     /// media name).
     InvalidArgument = 9,
-    /// Engine state breaks an invariant: a loaded snapshot that parsed but
-    /// is inconsistent, or a failed `acd_engine_check_invariants`.
+    /// Engine state is not sound: a snapshot that is JSON but not a sound
+    /// engine state (wrong shape, dangling indexes, broken invariants), or
+    /// a failed `acd_engine_check_invariants`.
     Inconsistent = 10,
 
     /// Engine: the tenant is not hosted by this engine.

@@ -331,8 +331,14 @@ fn save_and_load_round_trip_and_bad_snapshots_are_refused() {
         acd_engine_free(back);
         let mut none = ptr::null_mut();
         assert_eq!(
+            acd_engine_load_json(c("{\"agents\":").as_ptr(), &mut none),
+            acd_result::InvalidJson,
+            "not JSON"
+        );
+        assert_eq!(
             acd_engine_load_json(c("[1,2]").as_ptr(), &mut none),
-            acd_result::InvalidJson
+            acd_result::Inconsistent,
+            "JSON, but not an engine state"
         );
         assert!(none.is_null());
         acd_engine_free(e);
@@ -387,4 +393,50 @@ fn a_corrupted_snapshot_is_inconsistent_not_a_panic() {
     let rc = unsafe { acd_engine_load_json(text.as_ptr(), &mut back) };
     assert_eq!(rc, acd_result::Inconsistent, "{}", last_error());
     assert!(back.is_null());
+}
+
+#[test]
+fn dispatch_view_is_json_or_not_permitted() {
+    let e = new_engine();
+    let mut buf = [0 as c_char; 256];
+    let mut len = 0usize;
+    unsafe {
+        // alice has no dispatch access (R-5.1).
+        let rc = acd_engine_dispatch_view_json(
+            e,
+            c("acme").as_ptr(),
+            c("alice").as_ptr(),
+            buf.as_mut_ptr(),
+            buf.len(),
+            &mut len,
+        );
+        assert_eq!(rc, acd_result::NotPermitted, "{}", last_error());
+        let picker = r#"{"type":"add_agent","agent":{"id":"pat","skills":{"support":2},"dispatch_access":true,"can_pick":true}}"#;
+        let rc = acd_engine_handle_json(e, 1, c("acme").as_ptr(), c(picker).as_ptr());
+        assert_eq!(rc, acd_result::Ok, "{}", last_error());
+        let rc = acd_engine_dispatch_view_json(
+            e,
+            c("acme").as_ptr(),
+            c("pat").as_ptr(),
+            buf.as_mut_ptr(),
+            buf.len(),
+            &mut len,
+        );
+        assert_eq!(rc, acd_result::Ok, "{}", last_error());
+        let text = CStr::from_ptr(buf.as_ptr()).to_str().unwrap();
+        assert_eq!(
+            text, "[]",
+            "support is automatic without display_in_dispatch"
+        );
+        let rc = acd_engine_dispatch_view_json(
+            e,
+            ptr::null(),
+            c("pat").as_ptr(),
+            buf.as_mut_ptr(),
+            buf.len(),
+            &mut len,
+        );
+        assert_eq!(rc, acd_result::NullPointer);
+        acd_engine_free(e);
+    }
 }

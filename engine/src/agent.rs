@@ -199,6 +199,7 @@ pub(crate) struct Agent {
     pub(crate) channels: [Channel; 5],
     pub(crate) served: SmallVec<[Served; 4]>,
     /// Log off when the current call ends; the sign-out reason.
+    #[serde(with = "pending_logoff_serde")]
     pub(crate) pending_logoff: Option<Option<ReasonCode>>,
     pub(crate) logon_at: Instant,
     /// Busy milliseconds since logon (closed busy periods).
@@ -267,5 +268,27 @@ impl Agent {
     pub(crate) fn occupancy_ppm(&self, now: Instant) -> u64 {
         let logged = now.millis_since(self.logon_at).max(1);
         (u128::from(self.busy_ms) * 1_000_000 / u128::from(logged)) as u64
+    }
+}
+
+/// Serde for `Option<Option<ReasonCode>>` that keeps `Some(None)` apart from
+/// `None` (JSON writes both as `null`): the inner option is wrapped in a
+/// one-element array, so a snapshot restores a deferred logoff without a
+/// reason.
+mod pending_logoff_serde {
+    use crate::ids::ReasonCode;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(
+        v: &Option<Option<ReasonCode>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        v.as_ref().map(|reason| [reason]).serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Option<ReasonCode>>, D::Error> {
+        Ok(Option::<[Option<ReasonCode>; 1]>::deserialize(d)?.map(|[reason]| reason))
     }
 }

@@ -1,0 +1,209 @@
+//! Durable journal, snapshots and restart without loss (R-7.2).
+//!
+//! [`DurableEngine`] wraps an [`Engine`](crate::Engine) and writes every input
+//! that can change its state — commands (accepted or refused), timer ticks and
+//! the events switch — to an append-only journal *before* applying it. Since
+//! the engine is deterministic, replaying the journal reproduces the state bit
+//! for bit. Periodic snapshots (the engine's full serde state) bound what a
+//! restart has to replay: recovery loads the newest snapshot and replays only
+//! the journal records after it.
+//!
+//! # Directory layout
+//!
+//! ```text
+//! snapshot-<seq>.snap   engine state after the first <seq> records
+//! journal-<seq>.log     records <seq>, <seq>+1, ... (a segment)
+//! ```
+//!
+//! A snapshot is written to a temporary file, fsynced and renamed, so it is
+//! either complete or absent; once it is durable a new segment starts and
+//! older segments and snapshots are deleted. The byte format (headers with
+//! magic and [`FORMAT_VERSION`], length + CRC framed records) is described in
+//! the `record` module.
+//!
+//! # What "acknowledged" means
+//!
+//! [`DurableEngine::handle`] returns only after the record has been handed to
+//! the operating system (one `write` per record), so an acknowledged input
+//! survives the process being killed under every [`FsyncPolicy`]. Surviving a
+//! power loss or kernel crash needs the record fsynced:
+//! [`FsyncPolicy::EveryCommand`] does that before `handle` returns;
+//! [`FsyncPolicy::Batched`] does it at most `max_delay` later (on the next
+//! input, or when the embedder calls [`DurableEngine::sync_if_due`] or
+//! [`DurableEngine::sync`]); [`DurableEngine::durable_seq`] tells how far the
+//! fsynced prefix reaches.
+//!
+//! # Recovery
+//!
+//! A torn last record (cut by a crash while it was being written) is detected
+//! by its length/CRC and truncated away; it was never acknowledged. A damaged
+//! record with valid records after it is corruption in the middle and makes
+//! [`DurableEngine::open`] fail with [`JournalError::CorruptRecord`]: the
+//! journal never yields a silently partial state. Effects and events produced
+//! while replaying were delivered before the restart and are discarded.
+//!
+//! # Starting over without the journal (R-7.1)
+//!
+//! When a journal cannot be used (corruption reported by
+//! [`DurableEngine::open`]) or is deliberately reset (e.g. for a new
+//! configuration), phone agents can still be logged back on:
+//! [`read_presence`] gets their logon state from the old directory (newest
+//! snapshot plus whatever of the journal after it is readable); move the old
+//! directory aside, open a fresh one, and call
+//! [`DurableEngine::restore_presence`], which follows the restore policies of
+//! the new configuration and journals the restore.
+//!
+//! # Single writer
+//!
+//! One process owns a journal directory at a time; the embedder ensures it.
+
+mod durable;
+mod layout;
+mod record;
+mod recovery;
+mod snapshot;
+mod writer;
+
+pub use durable::{DurableEngine, DurableError};
+pub use record::{Record, FORMAT_VERSION};
+pub use recovery::{read_journal, read_presence, JournalContents, RecoveryReport};
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// When journal writes are forced to stable storage (fsync).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum FsyncPolicy {
+    /// fsync every record before [`DurableEngine::handle`] returns: nothing
+    /// acknowledged is lost even on power failure. Slowest.
+    #[default]
+    EveryCommand,
+    /// fsync at most `max_delay` after a record was written (group commit):
+    /// a power failure loses at most the last `max_delay` of input; a process
+    /// crash loses nothing acknowledged.
+    Batched {
+        /// Longest time a written record may stay un-fsynced while inputs
+        /// keep arriving (see [`DurableEngine::sync_if_due`] for idle times).
+        max_delay: Duration,
+    },
+    /// Never fsync anything (records, snapshots, directory changes): survives
+    /// a process crash, not a power failure. For simulations and tests.
+    Never,
+}
+
+impl FsyncPolicy {
+    /// Whether snapshots, new segments and directory changes are fsynced
+    /// (all policies but [`FsyncPolicy::Never`]).
+    pub(crate) fn syncs_files(self) -> bool {
+        self != FsyncPolicy::Never
+    }
+}
+
+/// How a [`DurableEngine`] journals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JournalOptions {
+    /// When records are fsynced.
+    pub fsync: FsyncPolicy,
+    /// Take a snapshot automatically after this many records since the last
+    /// one; `None` = only when [`DurableEngine::snapshot`] is called.
+    pub snapshot_every: Option<u64>,
+}
+
+impl Default for JournalOptions {
+    fn default() -> Self {
+        Self {
+            fsync: FsyncPolicy::EveryCommand,
+            snapshot_every: Some(100_000),
+        }
+    }
+}
+
+/// The default journal directory of an embedded engine, relative to the
+/// working directory.
+pub const DEFAULT_DIR: &str = "acd-journal";
+
+/// Why the journal could not be opened, read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    /// An operating-system I/O error.
+    #[error("journal I/O error on {path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file header is not what it should be (wrong magic or damaged).
+    #[error("{path}: bad file header ({reason})")]
+    BadHeader {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The file was written by an incompatible format version.
+    #[error("{path}: format version {found} is not supported (this build reads {supported})")]
+    UnsupportedVersion {
+        /// The file.
+        path: PathBuf,
+        /// The version in the file.
+        found: u32,
+        /// The version this build reads.
+        supported: u32,
+    },
+    /// A damaged record with valid records after it: the journal cannot be
+    /// replayed without losing acknowledged input.
+    #[error("{path}: corrupt journal record at byte {offset} (record {seq}): {reason}")]
+    CorruptRecord {
+        /// The segment.
+        path: PathBuf,
+        /// Byte offset of the damaged frame.
+        offset: u64,
+        /// Sequence number the record should have had.
+        seq: u64,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A snapshot file is damaged or undecodable.
+    #[error("{path}: corrupt snapshot: {reason}")]
+    CorruptSnapshot {
+        /// The snapshot.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Records are missing between segments, or between the snapshot and the journal.
+    #[error("journal gap in {path}: expected record {expected}, found {found}")]
+    Gap {
+        /// The segment where the gap shows.
+        path: PathBuf,
+        /// The sequence number expected.
+        expected: u64,
+        /// The sequence number found.
+        found: u64,
+    },
+    /// Journal segments exist but no snapshot to start replay from.
+    #[error("{dir}: journal segments but no snapshot")]
+    MissingSnapshot {
+        /// The journal directory.
+        dir: PathBuf,
+    },
+    /// The configuration of a new journal was refused by the engine.
+    #[error("engine configuration refused: {0}")]
+    Config(#[from] crate::Error),
+    /// A record or snapshot could not be encoded.
+    #[error("encoding failed: {0}")]
+    Encode(String),
+    /// An earlier write failed and could not be rolled back; the journal
+    /// accepts nothing more (reopen the directory to recover).
+    #[error("journal unusable after an earlier write failure: {0}")]
+    Poisoned(String),
+}
+
+impl JournalError {
+    pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> JournalError {
+        let path = path.into();
+        move |source| JournalError::Io { path, source }
+    }
+}
