@@ -199,6 +199,12 @@ pub enum AbiCall {
         slot: bool,
         buf: Buf,
     },
+    DispatchView {
+        slot: bool,
+        tenant: Text,
+        agent: Text,
+        buf: Buf,
+    },
     /// Name of an arbitrary result code.
     ResultName {
         code: u32,
@@ -576,6 +582,18 @@ impl Abi {
                     let (h, tenant) = (self.handle(*slot), CArg::new(tenant));
                     with_buf(*buf, false, |b, n, o| {
                         acd_engine_snapshot_json(h, tenant.ptr(), b, n, o)
+                    })?;
+                }
+                AbiCall::DispatchView {
+                    slot,
+                    tenant,
+                    agent,
+                    buf,
+                } => {
+                    let h = self.handle(*slot);
+                    let (tenant, agent) = (CArg::new(tenant), CArg::new(agent));
+                    with_buf(*buf, false, |b, n, o| {
+                        acd_engine_dispatch_view_json(h, tenant.ptr(), agent.ptr(), b, n, o)
                     })?;
                 }
                 AbiCall::Save { slot, buf } => {

@@ -12,5 +12,6 @@
 
 pub mod c_abi;
 pub mod config_input;
+pub mod journal_input;
 pub mod stream;
 pub mod trace_input;

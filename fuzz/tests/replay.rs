@@ -211,3 +211,29 @@ fn known_bug_deferred_logoff_survives_reload() {
     };
     stream::run(&script).expect("reloaded engine behaves as the original");
 }
+
+#[test]
+fn journal_recovery_inputs_pass() {
+    use acd_fuzz::journal_input::{check, Damage};
+    for (name, bytes) in inputs("journal_recovery") {
+        if let Ok(d) = Vec::<Damage>::arbitrary_take_rest(Unstructured::new(&bytes)) {
+            check(&d).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+    }
+    // No damage, and every cut of the last segment, recover.
+    check(&[]).expect("an intact journal recovers");
+    let files = acd_fuzz::journal_input::baseline_files();
+    let (last, (_, size)) = files
+        .iter()
+        .enumerate()
+        .rfind(|(_, (n, _))| n.starts_with("journal-"))
+        .expect("the baseline has a segment");
+    assert!(*size > 100, "the segment holds records: {files:?}");
+    for len in 0..=*size as u32 {
+        let cut = Damage::Truncate {
+            file: last as u8,
+            len,
+        };
+        check(&[cut]).unwrap_or_else(|e| panic!("cut at {len}: {e}"));
+    }
+}
