@@ -65,18 +65,17 @@ fn inconsistent_snapshot_is_refused() {
     assert!(loaded.is_err(), "an inconsistent snapshot must not load");
 }
 
-/// BUG (found by the reference-model proptest with save/reload steps,
-/// issue 8): a deferred logoff without a sign-out reason is lost
-/// across a snapshot. The agent record keeps it as
-/// `pending_logoff: Option<Option<ReasonCode>>`; `Some(None)` serializes to
-/// JSON `null`, which deserializes as `None`. After the restart the call's
-/// end makes the agent Ready instead of logging it off.
+/// Regression: a deferred logoff without a sign-out reason was lost
+/// across a snapshot: `pending_logoff: Option<Option<ReasonCode>>`
+/// wrote `Some(None)` as JSON `null`, read back as `None`, so after the
+/// restart the call's end made the agent Ready instead of logging it off.
+/// Found by the reference-model proptest with save/reload steps (issue 8);
+/// fixed on main by eccdf38 (found independently by the journal work).
 ///
-/// Minimal sequence: logon a; ready a; call c arrives and is offered to a;
-/// a answers; logoff a (no reason: deferred, a is talking); save + load;
-/// hangup c. Expected: a is LoggedOut. Actual: a is Ready.
+/// Sequence: logon a; ready a; call c arrives and is offered to a; a
+/// answers; logoff a (no reason: deferred, a is talking); save + load;
+/// hangup c. Expected: a is LoggedOut.
 #[test]
-#[ignore = "engine bug: deferred logoff without reason lost across snapshot (Option<Option> in JSON)"]
 fn deferred_logoff_survives_a_snapshot() {
     let mut engine = reserved_engine();
     let t = TenantId::new("t");

@@ -173,14 +173,12 @@ fn c_abi_call_flow_passes_the_checks() {
     c_abi::run(&calls).expect("the call flow keeps every property");
 }
 
-/// Known engine bug, found by the reference model and caught by the
-/// save/reload twin check of `engine_commands`: a deferred logoff without a
-/// reason is lost across a snapshot. Same sequence as
+/// Regression (fixed on main by eccdf38): a deferred logoff without a
+/// reason was lost across a snapshot; the save/reload twin
+/// check of `engine_commands` reports it. Same sequence as
 /// `engine/tests/snapshot_load.rs::deferred_logoff_survives_a_snapshot`.
-/// Un-ignore when the engine is fixed.
 #[test]
-#[ignore = "engine bug: deferred logoff without reason lost across snapshot"]
-fn known_bug_deferred_logoff_survives_reload() {
+fn deferred_logoff_survives_reload() {
     use stream::{Op, Script, Who};
     let script = Script {
         family: stream::Family::Tiny,
