@@ -7,7 +7,9 @@
 //! abandon) and the agent state machine (R-2.1, R-2.2 epochs, R-2.3
 //! deferred logoff) for one or two voice groups without stages or overflow.
 //! It recomputes every choice from scratch by scanning all agents or all
-//! calls, so it shares no index, heap or cached key with the engine.
+//! calls, so it shares no index, heap or cached key with the engine (the
+//! one value it keeps is least-occupied's occupancy, which by definition is
+//! measured when the agent becomes Ready).
 //!
 //! A proptest feeds the same random stream of logon / ready / not ready /
 //! logoff / arrive / alerting / answer / reject / hold / retrieve / hang-up /
@@ -20,6 +22,9 @@
 //! Tie-break rules the model encodes (the engine promises them in
 //! `strategy.rs` / `routing.rs`; SPEC names the strategies):
 //! * longest_idle / ring_all: earliest `idle_since`, then configuration order;
+//! * least_occupied: lowest busy time / logged-on time, measured when the
+//!   agent became Ready (busy = from an offer until the agent is next Ready,
+//!   Not Ready or logged off), then longest idle, then order;
 //! * most_skilled: highest level in the group's first required skill, then
 //!   longest idle, then configuration order;
 //! * fewest_calls: fewest answered since logon, then longest idle, then order;
@@ -42,9 +47,10 @@ use proptest::strategy::Strategy;
 const TENANT: &str = "t";
 const SKILLS: [&str; 2] = ["s0", "s1"];
 const CALLS: usize = 8;
-/// Strategies whose choice is deterministic (no seed, no occupancy clock).
-const STRATEGIES: [Routing; 6] = [
+/// Strategies whose choice is deterministic (all but `random`).
+const STRATEGIES: [Routing; 7] = [
     Routing::LongestIdle,
+    Routing::LeastOccupied,
     Routing::MostSkilled,
     Routing::TopDown,
     Routing::FewestCalls,
@@ -207,6 +213,13 @@ struct MAgent {
     pending_logoff: bool,
     /// Per group: that group's offer counter when it last offered this agent.
     rr_turn: Vec<u64>,
+    /// Least occupied: when the agent logged on, busy time since (closed
+    /// periods), the open busy period (first offer .. next Ready / Not
+    /// Ready / logoff), and the occupancy measured when it became Ready.
+    logon_at: u64,
+    busy_ms: u64,
+    busy_since: Option<u64>,
+    occupancy_ppm: u64,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -280,6 +293,10 @@ impl Model {
                     after_call: None,
                     pending_logoff: false,
                     rr_turn: vec![0; s.groups.len()],
+                    logon_at: 0,
+                    busy_ms: 0,
+                    busy_since: None,
+                    occupancy_ppm: 0,
                 })
                 .collect(),
             calls: Vec::new(),
@@ -354,6 +371,7 @@ impl Model {
         let order = a as u64;
         match self.groups[g].strategy {
             Routing::LongestIdle | Routing::RingAll => (ag.idle_since, order, 0),
+            Routing::LeastOccupied => (ag.occupancy_ppm, ag.idle_since, order),
             Routing::MostSkilled => {
                 let level = self.groups[g]
                     .skills
@@ -424,6 +442,7 @@ impl Model {
             self.next_epoch += 1;
             self.rr_counter[g] += 1;
             self.agents[a].rr_turn[g] = self.rr_counter[g];
+            self.agents[a].busy_since.get_or_insert(self.now);
             self.agents[a].state = MState::Reserved {
                 call: self.calls[c].name,
                 epoch,
@@ -450,18 +469,32 @@ impl Model {
         if fresh_idle {
             self.agents[a].idle_since = self.now;
         }
-        self.agents[a].state = MState::Ready;
+        self.leave_busy(a);
+        let ag = &mut self.agents[a];
+        let logged_on = (self.now - ag.logon_at).max(1);
+        ag.occupancy_ppm = (u128::from(ag.busy_ms) * 1_000_000 / u128::from(logged_on)) as u64;
+        ag.state = MState::Ready;
         if let Some(c) = self.best_call_for(a) {
             self.offer(c, &[a]);
         }
     }
 
+    /// Closes the agent's busy period, if one is open.
+    fn leave_busy(&mut self, a: usize) {
+        let ag = &mut self.agents[a];
+        if let Some(since) = ag.busy_since.take() {
+            ag.busy_ms += self.now - since;
+        }
+    }
+
     fn set_not_ready(&mut self, a: usize, reason: String) {
+        self.leave_busy(a);
         self.agents[a].state = MState::NotReady(reason);
         self.agents[a].after_call = None;
     }
 
     fn log_off(&mut self, a: usize) {
+        self.leave_busy(a);
         let ag = &mut self.agents[a];
         ag.state = MState::LoggedOut;
         ag.after_call = None;
@@ -517,6 +550,8 @@ impl Model {
                 let ag = &mut self.agents[a];
                 ag.answered = 0;
                 ag.pending_logoff = false;
+                ag.logon_at = self.now;
+                ag.busy_ms = 0;
                 self.set_not_ready(a, LOGON.to_string());
             }
             Op::Logoff(a) => match self.agents[a].state.clone() {
@@ -1063,6 +1098,26 @@ fn one_group(strategy: Routing, agents: Vec<[u8; 2]>) -> Scenario {
     }
 }
 
+/// Runs `ops` through the engine (checked against the model) and returns
+/// the agents the model offered calls to, in order.
+fn offered_agents(s: &Scenario, ops: &[Op]) -> Vec<usize> {
+    run(s, ops).expect("engine agrees with the model");
+    let mut model = Model::new(s);
+    let mut offered = Vec::new();
+    for op in ops {
+        match op {
+            Op::Advance(ms) => model.advance(model.now + ms),
+            _ => model.apply(op).expect("accepted"),
+        }
+        for e in model.effects.drain(..) {
+            if let MEffect::Offer { agent, .. } = e {
+                offered.push(agent);
+            }
+        }
+    }
+    offered
+}
+
 #[test]
 fn most_skilled_prefers_the_highest_level_then_longest_idle() {
     let s = one_group(Routing::MostSkilled, vec![[3, 0], [7, 0], [7, 0]]);
@@ -1090,24 +1145,37 @@ fn most_skilled_prefers_the_highest_level_then_longest_idle() {
             priority: 0,
         },
     ];
-    run(&s, &ops).expect("engine agrees with the model");
-    let mut model = Model::new(&s);
-    for op in &ops {
-        match op {
-            Op::Advance(ms) => model.advance(model.now + ms),
-            _ => model.apply(op).expect("accepted"),
-        }
-    }
-    let offered: Vec<usize> = model
-        .effects
-        .iter()
-        .filter_map(|e| match e {
-            MEffect::Offer { agent, .. } => Some(*agent),
-            _ => None,
-        })
-        .collect();
     // a2 and a1 have level 7; a2 has been idle longer; a0 (level 3) last.
-    assert_eq!(offered, vec![2, 1, 0]);
+    assert_eq!(offered_agents(&s, &ops), vec![2, 1, 0]);
+}
+
+#[test]
+fn least_occupied_prefers_the_least_busy_over_the_longest_idle() {
+    let s = one_group(Routing::LeastOccupied, vec![[5, 0], [5, 0]]);
+    let ops = [
+        Op::Logon(0),
+        Op::Logon(1),
+        Op::Ready(0),
+        Op::Arrive {
+            call: 0,
+            group: 0,
+            priority: 0,
+        },
+        Op::Answer { call: 0, pick: 0 },
+        Op::Advance(5000),
+        // a0 was busy its whole 5 s: Ready again at 100 % occupancy.
+        Op::Hangup(0),
+        Op::Advance(1000),
+        // a1: 0 % occupancy, but idle for less time than a0.
+        Op::Ready(1),
+        Op::Advance(1000),
+        Op::Arrive {
+            call: 1,
+            group: 0,
+            priority: 0,
+        },
+    ];
+    assert_eq!(offered_agents(&s, &ops), vec![0, 1]);
 }
 
 #[test]
