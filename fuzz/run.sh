@@ -6,8 +6,9 @@
 # Needs the nightly toolchain and cargo-fuzz
 # (`cargo install cargo-fuzz --locked`). Each target starts from its
 # committed seeds (fuzz/seeds/<target>, read-only) and the local corpus
-# (fuzz/corpus/<target>, grown by the run, git-ignored). A crash stops the
-# run with a non-zero exit; libFuzzer leaves the input in
+# (fuzz/corpus/<target>, grown by the run, git-ignored). A crash ends that
+# target's run; the others still run, and the script exits non-zero.
+# libFuzzer leaves the input in
 # fuzz/artifacts/<target>/ — copy it to fuzz/regressions/<target>/ so that
 # `cargo +nightly test` in fuzz/ replays it from then on.
 set -euo pipefail
@@ -22,6 +23,7 @@ fi
 declare -A max_len=([engine_commands]=4096 [config_parse]=8192 [trace_parse]=8192 [c_abi]=4096 [journal_recovery]=1024)
 cargo +nightly fuzz build -O --debug-assertions
 mkdir -p target
+failed=0
 for t in "${targets[@]}"; do
     mkdir -p "corpus/$t" "seeds/$t"
     echo "== $t for ${secs}s"
@@ -33,6 +35,7 @@ for t in "${targets[@]}"; do
     grep -E '^(Done|stat::number_of_executed_units|stat::average_exec_per_sec|stat::new_units_added)|panicked|SUMMARY|Test unit written' "$log" || true
     if [ "$status" -ne 0 ]; then
         echo "!! $t failed (exit $status); log: fuzz/$log; input: fuzz/artifacts/$t/" >&2
-        exit 1
+        failed=1
     fi
 done
+exit "$failed"
