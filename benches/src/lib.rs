@@ -1,1 +1,14 @@
-//! Shared set-up for the criterion benchmarks (filled in by the performance issue).
+//! Shared set-up for the engine and runtime benchmarks.
+//!
+//! - [`floor`]: contact centres of any size (N agents, 500 groups, 100
+//!   skills) brought to a steady state, and the routing cycles measured on
+//!   them (call arrives -> agent chosen; agent ready -> best call chosen).
+//! - [`workload`]: a recorded, realistic mixed command stream (arrivals,
+//!   alerting, answers, hang-ups, abandons, breaks, timers) for throughput.
+//! - [`heap`]: a counting global allocator for memory per agent and per call.
+//!
+//! See `benches/README.md` for the results and how to reproduce them.
+
+pub mod floor;
+pub mod heap;
+pub mod workload;

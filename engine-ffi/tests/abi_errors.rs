@@ -385,8 +385,8 @@ fn a_corrupted_snapshot_is_inconsistent_not_a_panic() {
     // Point alice's group membership at a group slot that does not exist.
     let mut state: serde_json::Value = serde_json::from_str(&saved).unwrap();
     let served = state
-        .pointer_mut("/agents/0/served/0/group")
-        .expect("saved layout has agents/0/served/0/group");
+        .pointer_mut("/agents/slots/0/Full/served/0/group")
+        .expect("saved layout has agents/slots/0/Full/served/0/group");
     *served = serde_json::json!(7);
     let mut back = ptr::null_mut();
     let text = c(&state.to_string());

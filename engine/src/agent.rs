@@ -149,6 +149,15 @@ pub(crate) enum AfterCall {
     NotReady(ReasonCode),
 }
 
+/// A logoff asked for during a call, applied when it ends. A struct
+/// rather than `Option<Option<_>>`, whose `Some(None)` JSON cannot tell
+/// from `None`: a snapshot must keep a reason-less pending logoff.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct PendingLogoff {
+    /// The sign-out reason, if one was given.
+    pub(crate) reason: Option<ReasonCode>,
+}
+
 /// One media channel of an agent.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Channel {
@@ -198,9 +207,8 @@ pub(crate) struct Agent {
     pub(crate) extension: Option<String>,
     pub(crate) channels: [Channel; 5],
     pub(crate) served: SmallVec<[Served; 4]>,
-    /// Log off when the current call ends; the sign-out reason.
-    #[serde(with = "pending_logoff_serde")]
-    pub(crate) pending_logoff: Option<Option<ReasonCode>>,
+    /// Log off when the current call ends.
+    pub(crate) pending_logoff: Option<PendingLogoff>,
     pub(crate) logon_at: Instant,
     /// Busy milliseconds since logon (closed busy periods).
     pub(crate) busy_ms: u64,
@@ -268,27 +276,5 @@ impl Agent {
     pub(crate) fn occupancy_ppm(&self, now: Instant) -> u64 {
         let logged = now.millis_since(self.logon_at).max(1);
         (u128::from(self.busy_ms) * 1_000_000 / u128::from(logged)) as u64
-    }
-}
-
-/// Serde for `Option<Option<ReasonCode>>` that keeps `Some(None)` apart from
-/// `None` (JSON writes both as `null`): the inner option is wrapped in a
-/// one-element array, so a snapshot restores a deferred logoff without a
-/// reason.
-mod pending_logoff_serde {
-    use crate::ids::ReasonCode;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub(super) fn serialize<S: Serializer>(
-        v: &Option<Option<ReasonCode>>,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        v.as_ref().map(|reason| [reason]).serialize(s)
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<Option<ReasonCode>>, D::Error> {
-        Ok(Option::<[Option<ReasonCode>; 1]>::deserialize(d)?.map(|[reason]| reason))
     }
 }

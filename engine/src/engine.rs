@@ -6,6 +6,7 @@
 //! `personal`, `dispatch`, ...) extend with `impl Core` blocks.
 
 use crate::agent::{Agent, AgentIx, CallIx, GroupIx};
+use crate::arena::Arena;
 use crate::call::{Call, CallState, CallStatus};
 use crate::command::{Command, Epoch};
 use crate::config::{EngineConfig, Media, TenantConfig};
@@ -20,14 +21,13 @@ use crate::time::Instant;
 use crate::timers::Timers;
 use hashbrown::HashMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use slab::Slab;
 use std::collections::{BTreeSet, VecDeque};
 
 /// A tenant's settings and the objects it owns.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Tenant {
     pub(crate) id: TenantId,
-    /// Settings; `agents` and `groups` are kept empty (the records live in slabs).
+    /// Settings; `agents` and `groups` are kept empty (the records live in arenas).
     pub(crate) config: TenantConfig,
     pub(crate) groups: Vec<GroupIx>,
     pub(crate) agents: BTreeSet<AgentIx>,
@@ -51,9 +51,9 @@ pub(crate) struct Lookup {
 pub(crate) struct Core {
     pub(crate) max_reservation_ms: u64,
     pub(crate) tenants: Vec<Tenant>,
-    pub(crate) agents: Slab<Agent>,
-    pub(crate) groups: Slab<Group>,
-    pub(crate) calls: Slab<Call>,
+    pub(crate) agents: Arena<Agent>,
+    pub(crate) groups: Arena<Group>,
+    pub(crate) calls: Arena<Call>,
     /// Interned skills: `skills[n]` is skill number `n`.
     pub(crate) skills: Vec<SkillId>,
     pub(crate) timers: Timers,
@@ -116,9 +116,9 @@ impl Engine {
         let mut core = Core {
             max_reservation_ms: config.max_reservation_ms,
             tenants: Vec::new(),
-            agents: Slab::new(),
-            groups: Slab::new(),
-            calls: Slab::new(),
+            agents: Arena::default(),
+            groups: Arena::default(),
+            calls: Arena::default(),
             skills: Vec::new(),
             timers: Timers::default(),
             personal_waits: OrderedMap::default(),

@@ -331,6 +331,9 @@ impl Core {
 impl Core {
     pub(crate) fn check_structure(&self) -> Result<(), String> {
         let bad = |what: String| Err(format!("corrupt state: {what}"));
+        if !(self.agents.is_sound() && self.groups.is_sound() && self.calls.is_sound()) {
+            return bad("record store free lists".into());
+        }
         let tenants = self.tenants.len();
         let skills = self.skills.len() as u32;
         for t in &self.tenants {

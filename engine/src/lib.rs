@@ -45,6 +45,7 @@
 pub struct ReadmeDoctests;
 
 mod agent;
+mod arena;
 mod authentication;
 mod call;
 mod call_control;
@@ -63,6 +64,8 @@ mod reconfigure;
 pub mod restore;
 mod rng;
 mod routing;
+#[cfg(feature = "runtime")]
+pub mod runtime;
 mod service_group;
 mod skills;
 mod stats;

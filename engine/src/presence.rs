@@ -2,7 +2,7 @@
 //! and the moves every path shares: entering Ready (which matches a waiting
 //! call at once, R-3.2), entering Not Ready, logging a channel off.
 
-use crate::agent::{AfterCall, AgentIx, ChanState};
+use crate::agent::{AfterCall, AgentIx, ChanState, PendingLogoff};
 use crate::config::{Media, RoutingType};
 use crate::engine::Core;
 use crate::error::Error;
@@ -78,7 +78,7 @@ impl Core {
         }
         if self.agents[a].is_connected() {
             // deferred until the call ends.
-            self.agents[a].pending_logoff = Some(reason);
+            self.agents[a].pending_logoff = Some(PendingLogoff { reason });
             return Ok(());
         }
         // Withdraw any offer still ringing: the call goes back to its place.
@@ -212,9 +212,9 @@ impl Core {
         cause: Cause,
         fresh_idle: bool,
     ) {
-        if let Some(reason) = self.agents[a].pending_logoff.clone() {
+        if let Some(pending) = self.agents[a].pending_logoff.clone() {
             if !self.agents[a].has_call_other_than(media) {
-                self.log_off_now(a, reason, Cause::Deferred);
+                self.log_off_now(a, pending.reason, Cause::Deferred);
                 return;
             }
         }

@@ -275,8 +275,10 @@ impl Core {
                 for tier in &mut group.ready[s.min_tier as usize..] {
                     tier.remove(&(key.0, key.1, a));
                 }
-                for pool in &mut group.random[s.min_tier as usize..] {
-                    pool.remove(a);
+                if group.config.strategy == Strategy::Random {
+                    for pool in &mut group.random[s.min_tier as usize..] {
+                        pool.remove(a);
+                    }
                 }
             }
         }
@@ -309,8 +311,16 @@ impl Core {
 
     /// A detached call leaves its group for `dest`. A destination
     /// that is gone, or that the call already overflowed from, keeps the
-    /// call where it is: a call is never dropped.
+    /// call where it is: a call is never dropped. So does a call that was
+    /// answered before.
     pub(crate) fn overflow(&mut self, c: CallIx, dest: Destination, cause: Cause) {
+        if self.calls[c].answered() {
+            // Back in the queue after an unanswered transfer, an answered call
+            // stays a call of its group: it is not overflowed, and so
+            // is never counted both answered and overflowed.
+            self.place_call(c);
+            return;
+        }
         let (g, t) = (self.calls[c].group, self.calls[c].tenant);
         let target = match &dest {
             Destination::Group(id) => match self.ix.groups.get(id) {

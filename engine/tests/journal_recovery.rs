@@ -392,3 +392,16 @@ fn fsync_policies_report_the_durable_prefix() {
         assert_eq!(d.sync_due_in(), None);
     }
 }
+
+#[test]
+fn a_second_writer_is_refused_while_the_first_holds_the_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let (first, _) = open(dir.path()).unwrap();
+    match open(dir.path()) {
+        Err(JournalError::Locked { dir: d }) => assert_eq!(d, dir.path()),
+        Err(other) => panic!("expected Locked, got {other}"),
+        Ok(_) => panic!("two writers on one journal directory"),
+    }
+    drop(first);
+    open(dir.path()).expect("free again once the first writer is gone");
+}

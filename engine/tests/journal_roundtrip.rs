@@ -1,9 +1,8 @@
 //! A snapshot is the engine's serde state (R-7.2). Loading one must be
 //! invisible: after a round trip at any point, the engine answers every
 //! later input with the same results, effects and events as the engine that
-//! never stopped. (Internal slab indexes of calls created after the load
-//! may differ: the slab crate does not serialize its free list. For calls
-//! that is invisible; for agents it is not — see the ignored test below.)
+//! never stopped. The engine's record store serializes its free list, so
+//! even the internal indexes of records created after a load are the same.
 
 #[path = "journal_support/workload.rs"]
 mod workload;
@@ -180,8 +179,6 @@ fn pruning_stale_timers_in_poll_timeout_changes_no_output() {
 }
 
 #[test]
-#[ignore = "core bug: slab serde does not keep the free list, so agents added after a snapshot \
-            load take other slab slots and TenantSnapshot lists them in another order (R-7.2)"]
 fn agents_added_after_a_snapshot_load_are_listed_as_without_it() {
     // Slab holes left by removed agents are refilled in LIFO order; a
     // loaded snapshot must refill them in the same order, or the tenant

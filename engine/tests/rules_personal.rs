@@ -515,3 +515,48 @@ fn r6_3_reserve_timer_expiry_clears_the_call() {
         .unwrap_err();
     assert!(matches!(err, Error::UnknownCall(_)));
 }
+
+#[test]
+fn r6_1_an_answered_call_back_in_the_queue_never_overflows() {
+    let mut g = group("sales", &["s"]);
+    g.ring_time_s = 15;
+    g.max_wait_s = Some(30);
+    g.overflow = Some(Destination::Number("+15550100".into()));
+    let mut h = Harness::new(
+        vec![g],
+        vec![agent("a1", &[("s", 1)]), agent("a2", &[("s", 1)])],
+    );
+    h.login_ready(0, "a1");
+    h.logon(0, "a2");
+    h.arrive(1, "c1", "sales");
+    h.answer(2, "c1", "a1", 1);
+    h.at(
+        3,
+        Command::NotReady {
+            agent: "a1".into(),
+            reason: "BREAK".into(),
+            media: Media::Voice,
+        },
+    )
+    .unwrap();
+    h.at(
+        4,
+        Command::Transfer {
+            call: "c1".into(),
+            to_agent: "a2".into(),
+        },
+    )
+    .unwrap();
+    h.tick(19); // a2 does not answer: c1 back in the queue, answered already
+    h.tick(60); // past max wait: stays, is not overflowed
+    assert!(matches!(
+        h.engine.call_status(&"c1".into()).unwrap(),
+        CallStatus::Queued { .. }
+    ));
+    let s = h.stats("sales");
+    assert_eq!(
+        (s.offered, s.answered, s.overflowed, s.connected),
+        (1, 1, 0, 1)
+    );
+    assert!(s.balanced());
+}

@@ -15,6 +15,7 @@ use crate::ids::TenantId;
 use crate::output::{Effect, Event};
 use crate::restore::{Presence, RestoreReport};
 use crate::time::Instant;
+use std::fs;
 use std::path::{Path, PathBuf};
 
 /// Why [`DurableEngine::handle`] failed.
@@ -82,6 +83,28 @@ pub struct DurableEngine {
     options: JournalOptions,
     /// Records covered by the newest snapshot.
     snapshot_seq: u64,
+    /// Held open for the engine's lifetime: the exclusive lock on the
+    /// directory's `LOCK` file (released by the OS if the process dies).
+    _lock: fs::File,
+}
+
+/// Takes the exclusive lock of a journal directory, creating both.
+fn lock_dir(dir: &Path) -> Result<fs::File, JournalError> {
+    fs::create_dir_all(dir).map_err(JournalError::io(dir))?;
+    let path = dir.join("LOCK");
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(JournalError::io(&path))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(JournalError::Locked {
+            dir: dir.to_path_buf(),
+        }),
+        Err(fs::TryLockError::Error(e)) => Err(JournalError::io(&path)(e)),
+    }
 }
 
 /// Applies one journaled record to an engine, exactly as it was applied live.
@@ -119,6 +142,7 @@ impl DurableEngine {
         options: JournalOptions,
     ) -> Result<(DurableEngine, RecoveryReport), JournalError> {
         let dir = dir.as_ref().to_path_buf();
+        let lock = lock_dir(&dir)?;
         let recovered = recovery::recover(&dir, config, options.fsync)?;
         let durable = DurableEngine {
             engine: recovered.engine,
@@ -126,6 +150,7 @@ impl DurableEngine {
             dir,
             options,
             snapshot_seq: recovered.report.snapshot_seq,
+            _lock: lock,
         };
         Ok((durable, recovered.report))
     }

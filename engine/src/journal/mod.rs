@@ -13,6 +13,7 @@
 //! ```text
 //! snapshot-<seq>.snap   engine state after the first <seq> records
 //! journal-<seq>.log     records <seq>, <seq>+1, ... (a segment)
+//! LOCK                  held locked by the one writer
 //! ```
 //!
 //! A snapshot is written to a temporary file, fsynced and renamed, so it is
@@ -55,18 +56,23 @@
 //!
 //! # Single writer
 //!
-//! One process owns a journal directory at a time; the embedder ensures it.
+//! One writer owns a journal directory at a time: [`DurableEngine::open`]
+//! takes an exclusive lock on the directory's `LOCK` file and holds it for
+//! the engine's lifetime (the OS drops it if the process dies), and a second
+//! open fails with [`JournalError::Locked`].
 
 mod durable;
 mod layout;
 mod record;
 mod recovery;
 mod snapshot;
+mod store;
 mod writer;
 
 pub use durable::{DurableEngine, DurableError};
 pub use record::{Record, FORMAT_VERSION};
 pub use recovery::{read_journal, read_presence, JournalContents, RecoveryReport};
+pub use store::EngineStore;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -182,6 +188,13 @@ pub enum JournalError {
         expected: u64,
         /// The sequence number found.
         found: u64,
+    },
+    /// Another process (or another `DurableEngine` in this one) has the
+    /// directory open: two writers would corrupt the journal.
+    #[error("{dir}: journal directory is in use by another writer")]
+    Locked {
+        /// The journal directory.
+        dir: PathBuf,
     },
     /// Journal segments exist but no snapshot to start replay from.
     #[error("{dir}: journal segments but no snapshot")]

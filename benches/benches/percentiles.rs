@@ -1,0 +1,116 @@
+//! Per-operation latency percentiles of the routing decisions of the
+//! `routing` bench: each decision is timed on its own (TSC clock, ~20 ns of
+//! timer overhead included), giving p50/p90/p99/p99.9/max rather than
+//! criterion's sample means. Prints a markdown table.
+//! Run: `cargo bench -p acd-benches --bench percentiles`.
+//! `ACD_BENCH_OPS=N` changes the operations timed per row (default 20,000).
+
+use acd_benches::floor::Floor;
+use acd_engine::Strategy;
+use std::time::{Duration, Instant};
+
+const AGENTS: [usize; 4] = [10, 1_000, 10_000, 100_000];
+
+fn main() {
+    // `cargo bench` passes `--bench`; any other argument filters rows by name.
+    let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with("--"));
+    let ops: usize = std::env::var("ACD_BENCH_OPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20_000);
+    println!("| decision | agents | ops | p50 | p90 | p99 | p99.9 | max |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for strategy in Strategy::ALL {
+        for agents in AGENTS {
+            let name = format!("arrival/{strategy:?}");
+            if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {
+                continue;
+            }
+            // Ring-all rings every eligible agent (agents/10 of them): fewer ops.
+            let n = if strategy == Strategy::RingAll {
+                (ops * 100 / agents.max(100)).max(50)
+            } else {
+                ops
+            };
+            let mut floor = Floor::staffed(agents, strategy);
+            let samples = measure(n, || {
+                let t0 = Instant::now();
+                let offered = floor.route_arrival();
+                let took = t0.elapsed();
+                floor.answer_and_hang_up(offered.expect("an eligible agent is Ready"));
+                took
+            });
+            row(&name, agents, samples);
+        }
+    }
+    // The decision's cost is mostly re-indexing the chosen agent in every
+    // group it serves: the same floor with 1 skill (5 groups) per agent.
+    for agents in [10_000, 100_000] {
+        let name = "arrival/LongestIdle/5_groups_per_agent";
+        if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {
+            continue;
+        }
+        let mut floor = Floor::staffed_with(agents, Strategy::LongestIdle, 1);
+        let samples = measure(ops, || {
+            let t0 = Instant::now();
+            let offered = floor.route_arrival();
+            let took = t0.elapsed();
+            floor.answer_and_hang_up(offered.expect("an eligible agent is Ready"));
+            took
+        });
+        row(name, agents, samples);
+    }
+    for queued in [1_000, 10_000] {
+        let name = format!("ready/{queued}_queued");
+        if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {
+            continue;
+        }
+        let mut floor = Floor::logged_on(1_000, Strategy::LongestIdle);
+        floor.queue_calls(queued);
+        let samples = measure(ops, || {
+            let t0 = Instant::now();
+            let offered = floor.route_ready(0);
+            let took = t0.elapsed();
+            floor.reject(offered.expect("calls are waiting"));
+            took
+        });
+        row(&name, 1_000, samples);
+    }
+}
+
+/// Warms up with `n / 10` operations, then times `n`.
+fn measure(n: usize, mut op: impl FnMut() -> Duration) -> Vec<Duration> {
+    for _ in 0..n / 10 {
+        op();
+    }
+    let mut samples: Vec<Duration> = (0..n).map(|_| op()).collect();
+    samples.sort_unstable();
+    samples
+}
+
+fn row(name: &str, agents: usize, samples: Vec<Duration>) {
+    let at = |q: f64| {
+        let i = ((samples.len() as f64 * q) as usize).min(samples.len() - 1);
+        fmt(samples[i])
+    };
+    let max = samples.last().copied().map(fmt).unwrap_or_default();
+    println!(
+        "| {name} | {agents} | {} | {} | {} | {} | {} | {max} |",
+        samples.len(),
+        at(0.5),
+        at(0.9),
+        at(0.99),
+        at(0.999)
+    );
+}
+
+fn fmt(d: Duration) -> String {
+    let ns = d.as_nanos();
+    if ns < 10_000 {
+        format!("{ns} ns")
+    } else if ns < 10_000_000 {
+        format!("{:.1} µs", ns as f64 / 1e3)
+    } else {
+        format!("{:.1} ms", ns as f64 / 1e6)
+    }
+}

@@ -1,0 +1,286 @@
+//! The single writer of a shard: the only thread that touches its engine.
+//!
+//! Loop: wait for the first message of a batch, or for the engine's next
+//! timer ([`Engine::poll_timeout`] converted to real time); apply up to
+//! `max_batch` messages; then, with no lock held, hand the batch's effects
+//! and events to the sink, publish a snapshot and send the replies. With a
+//! journaled engine, each input is written to the journal before it is
+//! applied, and a batched fsync policy is served from the same loop.
+
+use super::clock::ShardClock;
+use super::error::CallError;
+use super::shard::{Output, OutputSink, ShardConfig};
+use super::snapshot::{ShardCounters, ShardSnapshot, SnapshotCell};
+use crate::journal::EngineStore;
+use crate::{Command, Engine, TenantId};
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long a shard waits before retrying timers after a journal failure.
+const JOURNAL_RETRY: Duration = Duration::from_millis(100);
+
+/// Where a command's result goes.
+pub(crate) type ReplyTx = Sender<Result<(), CallError>>;
+
+/// What travels through a shard's inbox. Commands travel unboxed: they are
+/// nearly every message, and boxing would cost an allocation per command.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Message {
+    /// Apply a command; send its result if a reply channel is given.
+    Command {
+        tenant: TenantId,
+        command: Command,
+        reply: Option<ReplyTx>,
+    },
+    /// Publish a snapshot now (after everything before it) and send it back.
+    Sync { reply: Sender<Arc<ShardSnapshot>> },
+    /// Finish: the gate is closed, so this is the last message.
+    Shutdown,
+}
+
+/// Why the writer woke up.
+#[allow(clippy::large_enum_variant)]
+enum Wake {
+    Message(Message),
+    /// A timer or a deferred snapshot publication is due.
+    Deadline,
+    /// Every sender is gone.
+    Closed,
+}
+
+/// The writer's state; lives on the shard's thread.
+pub(crate) struct Writer {
+    shard: usize,
+    engine: EngineStore,
+    clock: ShardClock,
+    inbox: Receiver<Message>,
+    cell: Arc<SnapshotCell>,
+    sink: OutputSink,
+    max_batch: usize,
+    snapshot_interval: Duration,
+    counters: ShardCounters,
+    seq: u64,
+    /// State changed since the last publication.
+    dirty: bool,
+    last_publish: std::time::Instant,
+    replies: Vec<(ReplyTx, Result<(), CallError>)>,
+    /// After a journal write failed, timers are retried no sooner than this.
+    journal_retry_at: Option<std::time::Instant>,
+    syncs: Vec<Sender<Arc<ShardSnapshot>>>,
+    stopping: bool,
+}
+
+/// Builds a shard's snapshot from its engine.
+pub(crate) fn take_snapshot(
+    shard: usize,
+    seq: u64,
+    engine: &Engine,
+    counters: ShardCounters,
+) -> ShardSnapshot {
+    let tenants = engine
+        .tenants()
+        .filter_map(|t| engine.snapshot(t).ok())
+        .collect();
+    ShardSnapshot {
+        shard,
+        seq,
+        at: engine.now(),
+        tenants,
+        counters,
+    }
+}
+
+impl Writer {
+    /// A writer for `config`'s engine, reading `inbox`, publishing into `cell`.
+    pub(crate) fn new(
+        shard: usize,
+        config: ShardConfig,
+        origin: std::time::Instant,
+        inbox: Receiver<Message>,
+        cell: Arc<SnapshotCell>,
+    ) -> Self {
+        let clock = ShardClock::new(origin, config.engine.engine().now());
+        Self {
+            shard,
+            engine: config.engine,
+            clock,
+            inbox,
+            cell,
+            sink: config.sink,
+            max_batch: config.max_batch.max(1),
+            snapshot_interval: config.snapshot_interval,
+            counters: ShardCounters::default(),
+            seq: 0,
+            dirty: false,
+            last_publish: origin,
+            replies: Vec::new(),
+            journal_retry_at: None,
+            syncs: Vec::new(),
+            stopping: false,
+        }
+    }
+
+    /// Runs until shutdown; returns the engine for persistence.
+    pub(crate) fn run(mut self) -> EngineStore {
+        while !self.stopping {
+            match self.wait() {
+                Wake::Message(first) => {
+                    self.apply(first);
+                    self.drain_batch();
+                }
+                Wake::Deadline => self.fire_timers(),
+                Wake::Closed => self.stopping = true,
+            }
+            self.finish_batch();
+        }
+        self.engine
+    }
+
+    /// The next real-time instant the writer must wake without a message.
+    fn next_deadline(&mut self) -> Option<std::time::Instant> {
+        let timer = self
+            .engine
+            .poll_timeout()
+            .map(|at| self.clock.deadline(at))
+            .map(|at| self.journal_retry_at.map_or(at, |retry| at.max(retry)));
+        let publish = (self.dirty && !self.snapshot_interval.is_zero())
+            .then(|| self.last_publish + self.snapshot_interval);
+        let fsync = self
+            .engine
+            .sync_due_in()
+            .map(|d| std::time::Instant::now() + d);
+        [timer, publish, fsync].into_iter().flatten().min()
+    }
+
+    fn wait(&mut self) -> Wake {
+        let received = match self.next_deadline() {
+            Some(deadline) => self.inbox.recv_deadline(deadline),
+            None => self
+                .inbox
+                .recv()
+                .map_err(|_| RecvTimeoutError::Disconnected),
+        };
+        match received {
+            Ok(message) => Wake::Message(message),
+            Err(RecvTimeoutError::Timeout) => Wake::Deadline,
+            Err(RecvTimeoutError::Disconnected) => Wake::Closed,
+        }
+    }
+
+    /// Applies more queued messages, up to the batch limit, without waiting.
+    fn drain_batch(&mut self) {
+        for _ in 1..self.max_batch {
+            if self.stopping {
+                return;
+            }
+            match self.inbox.try_recv() {
+                Ok(message) => self.apply(message),
+                Err(TryRecvError::Empty) => return,
+                Err(TryRecvError::Disconnected) => {
+                    self.stopping = true;
+                    return;
+                }
+            }
+        }
+    }
+
+    fn apply(&mut self, message: Message) {
+        match message {
+            Message::Command {
+                tenant,
+                command,
+                reply,
+            } => {
+                let result = self.engine.handle(self.clock.now(), &tenant, command);
+                self.counters.commands += 1;
+                let result = match EngineStore::outcome(&result) {
+                    Some(outcome) => {
+                        // A failed automatic snapshot still applied the command.
+                        self.counters.journal_errors += u64::from(matches!(
+                            result,
+                            Err(crate::journal::DurableError::Snapshot { .. })
+                        ));
+                        outcome.map_err(CallError::Engine)
+                    }
+                    None => {
+                        self.counters.journal_errors += 1;
+                        Err(CallError::Journal(
+                            result.err().map(|e| e.to_string()).unwrap_or_default(),
+                        ))
+                    }
+                };
+                if matches!(result, Err(CallError::Engine(_))) {
+                    self.counters.refused += 1;
+                }
+                self.dirty = true;
+                if let Some(tx) = reply {
+                    self.replies.push((tx, result));
+                }
+            }
+            Message::Sync { reply } => self.syncs.push(reply),
+            Message::Shutdown => self.stopping = true,
+        }
+    }
+
+    fn fire_timers(&mut self) {
+        let now = self.clock.now();
+        if self.engine.poll_timeout().is_some_and(|at| at <= now) {
+            self.counters.timeouts += 1;
+            self.dirty = true;
+            if self.engine.handle_timeout(now).is_err() {
+                // Not applied: retry shortly rather than spin on a failing disk.
+                self.counters.journal_errors += 1;
+                self.journal_retry_at = Some(std::time::Instant::now() + JOURNAL_RETRY);
+            } else {
+                self.journal_retry_at = None;
+            }
+        }
+    }
+
+    /// Outputs, snapshot, replies — in that order, with no lock held except
+    /// the snapshot cell's for the pointer swap.
+    fn finish_batch(&mut self) {
+        self.counters.batches += 1;
+        if self.engine.sync_if_due().is_err() {
+            self.counters.journal_errors += 1;
+        }
+        self.deliver_outputs();
+        let publish_due = self.snapshot_interval.is_zero()
+            || self.last_publish.elapsed() >= self.snapshot_interval;
+        if (self.dirty && (publish_due || self.stopping)) || !self.syncs.is_empty() {
+            self.publish();
+        }
+        for (tx, result) in self.replies.drain(..) {
+            // Err only when the caller stopped waiting.
+            let _ = tx.send(result);
+        }
+    }
+
+    fn deliver_outputs(&mut self) {
+        while let Some(effect) = self.engine.poll_effect() {
+            self.counters.effects += 1;
+            (self.sink)(Output::Effect(effect));
+        }
+        while let Some(event) = self.engine.poll_event() {
+            self.counters.events += 1;
+            (self.sink)(Output::Event(event));
+        }
+    }
+
+    fn publish(&mut self) {
+        self.seq += 1;
+        let snapshot = Arc::new(take_snapshot(
+            self.shard,
+            self.seq,
+            self.engine.engine(),
+            self.counters,
+        ));
+        self.cell.publish(Arc::clone(&snapshot));
+        self.dirty = false;
+        self.last_publish = std::time::Instant::now();
+        for tx in self.syncs.drain(..) {
+            let _ = tx.send(Arc::clone(&snapshot));
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! `sim`: command-line front end of the load simulator.
+//!
+//! ```text
+//! sim run SCENARIO.toml --out DIR [--seed N] [--replications K] [--jobs J]
+//! sim run --example --out DIR
+//! sim staff --per-hour 600 --aht 180 --target 0.8/20 [--patience 120]
+//! ```
+
+use acd_sim::html;
+use acd_sim::replications::run_replications;
+use acd_sim::report::Report;
+use acd_sim::scenario::Scenario;
+use acd_sim::staff::{staffing_table, StaffRequest, Target};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "sim",
+    version,
+    about = "Load simulator for the ACD routing engine"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Simulate a scenario; writes DIR/report.json and DIR/report.html.
+    Run {
+        /// Scenario file (TOML).
+        #[arg(required_unless_present = "example")]
+        scenario: Option<PathBuf>,
+        /// Use the built-in example scenario instead of a file.
+        #[arg(long, conflicts_with = "scenario")]
+        example: bool,
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// Seed (overrides the scenario's); replication k uses seed + k.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Independent replications, for confidence intervals.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+        replications: u32,
+        /// Threads running replications in parallel (figures are unchanged).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+        jobs: u32,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Staffing calculator (Erlang C, or Erlang A with --patience).
+    Staff {
+        /// Calls per hour.
+        #[arg(long)]
+        per_hour: f64,
+        /// Average handle time, seconds.
+        #[arg(long)]
+        aht: f64,
+        /// Service-level target FRACTION/SECONDS, e.g. 0.8/20.
+        #[arg(long)]
+        target: Target,
+        /// Mean caller patience, seconds (switches to Erlang A).
+        #[arg(long)]
+        patience: Option<f64>,
+    },
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().command {
+        Cmd::Run {
+            scenario,
+            example,
+            out,
+            seed,
+            replications,
+            jobs,
+            quiet,
+        } => {
+            let source = if example { None } else { scenario };
+            let plan = Plan {
+                seed,
+                replications,
+                jobs,
+                quiet,
+            };
+            match run(source.as_deref(), &out, &plan) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Cmd::Staff {
+            per_hour,
+            aht,
+            target,
+            patience,
+        } => {
+            let req = StaffRequest {
+                per_hour,
+                aht_s: aht,
+                patience_s: patience,
+                target,
+            };
+            match staffing_table(&req) {
+                Ok(table) => say(&table),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+    }
+}
+
+fn load(path: Option<&Path>) -> Result<(String, Scenario), String> {
+    let Some(path) = path else {
+        let s = Scenario::parse(Scenario::example_text()).map_err(|e| format!("example: {e}"))?;
+        return Ok(("example".into(), s));
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let scenario = Scenario::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let name = path.file_stem().map_or_else(
+        || path.display().to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    );
+    Ok((name, scenario))
+}
+
+/// How to run a scenario.
+struct Plan {
+    seed: Option<u64>,
+    replications: u32,
+    jobs: u32,
+    quiet: bool,
+}
+
+fn run(path: Option<&Path>, out: &Path, plan: &Plan) -> Result<(), String> {
+    let (name, scenario) = load(path)?;
+    let seed = plan.seed.unwrap_or(scenario.seed);
+    let bar = if plan.quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(1000)
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{bar:40}] {percent}% simulated, {elapsed} {msg}")
+            .map_err(|e| e.to_string())?,
+    );
+    bar.set_message(format!("{} replication(s)", plan.replications));
+    let progress = |f: f64| bar.set_position((f * 1000.0) as u64);
+    let runs = run_replications(&scenario, seed, plan.replications, plan.jobs, &progress)
+        .map_err(|e| e.to_string())?;
+    bar.finish_and_clear();
+    let report = Report::build(&name, &scenario, &runs);
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+    write(&out.join("report.json"), &json)?;
+    write(&out.join("report.html"), &html::render(&report))?;
+    let done = format!(
+        "wrote {} and report.html\n",
+        out.join("report.json").display()
+    );
+    say(&(report.summary_table() + &done));
+    Ok(())
+}
+
+/// Prints to stdout; a closed pipe (`sim ... | head`) is not an error.
+fn say(text: &str) -> ExitCode {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    ExitCode::SUCCESS
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}

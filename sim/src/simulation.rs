@@ -1,0 +1,671 @@
+//! The discrete-event driver: it runs the real [`acd_engine::Engine`] under
+//! a simulated clock.
+//!
+//! Agents log on and go Ready at the start of their shift (time zero by
+//! default) and log off at its end (after the call they are on, R-2.3).
+//! Calls arrive from the [`ArrivalStream`]s as `CallArrived` commands; every
+//! `Offer` effect is answered (at once, or after the scenario's answer
+//! delay), the call hangs up after its handle time, and a caller whose
+//! patience runs out while still waiting hangs up (an abandon, R-3.9). The
+//! engine's own timers (clerical end, ring-time supervision,
+//! stages, max wait) are interleaved with the simulated events
+//! via `poll_timeout`/`handle_timeout`, each fired at its exact deadline.
+//!
+//! Arrivals stop at the end of the measured window; the run then continues
+//! until every measured call is answered or gone (or a day later at most,
+//! after which the leftovers are reported as unresolved).
+
+use crate::arrivals::ArrivalStream;
+use crate::clock::{Clock, SimEvent};
+use crate::measure::{Recorder, Window};
+use crate::scenario::{Scenario, ScenarioError};
+use acd_engine::{
+    AgentId, CallId, CallSpec, Cause, Command, Effect, Engine, Epoch, GroupId, GroupStats, Media,
+    TenantId,
+};
+use compact_str::ToCompactString;
+use hashbrown::HashMap;
+use slab::Slab;
+use std::time::Instant as WallClock;
+
+/// Why a run could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// The scenario is invalid.
+    #[error("scenario: {0}")]
+    Scenario(#[from] ScenarioError),
+    /// The engine refused the initial set-up (logon/ready).
+    #[error("engine refused set-up: {0}")]
+    Engine(#[from] acd_engine::Error),
+}
+
+/// How long a run may continue after the window to resolve measured calls.
+const DRAIN_LIMIT_MS: u64 = 24 * 3600 * 1000;
+/// Events between two progress reports.
+const PROGRESS_EVERY: u64 = 1 << 16;
+
+/// Where a simulated call is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Queued in the engine, not offered yet (or offered and re-queued).
+    Waiting,
+    /// Offered to `agent`; waiting for the answer delay.
+    Ringing {
+        agent: u32,
+        epoch: Epoch,
+        group: u32,
+    },
+    /// Answered by `agent`; hangs up after the handle time.
+    Talking { agent: u32, group: u32 },
+}
+
+#[derive(Debug, Clone, Copy)]
+struct SimCall {
+    gen: u32,
+    group: u32,
+    arrived_ms: u64,
+    handle_ms: u64,
+    phase: Phase,
+}
+
+/// What an agent is busy with, as far as occupancy is concerned.
+#[derive(Debug, Clone, Copy, Default)]
+struct AgentBook {
+    /// Call slot and start of the current busy span (reserved or talking).
+    busy: Option<(u32, u64)>,
+    /// Clerical after the last call, `[from, until)`; recorded when the
+    /// next call comes, the shift ends or the run ends.
+    clerical: Option<(u64, u64)>,
+    /// Logged on since.
+    on_since: Option<u64>,
+    /// The shift ended during a call: the agent logs off when it ends.
+    leaving: bool,
+}
+
+/// The outcome of one run.
+#[derive(Debug, Clone)]
+pub struct RunOutcome {
+    /// Seed the run used.
+    pub seed: u64,
+    /// Measurements.
+    pub recorder: Recorder,
+    /// Discrete events processed: simulated events plus engine timer wake-ups.
+    pub sim_events: u64,
+    /// Calls generated (warm-up and measured).
+    pub calls: u64,
+    /// Commands the engine refused during the run (stale answers etc.).
+    pub engine_errors: u64,
+    /// Measured calls neither answered nor gone when the run stopped.
+    pub unresolved: u64,
+    /// Wall-clock seconds the run took.
+    pub wall_s: f64,
+    /// The engine's own counters per group at the end (whole run, warm-up included).
+    pub engine_stats: Vec<GroupStats>,
+    /// Simulated time at the end, ms.
+    pub end_ms: u64,
+    /// The engine's first broken internal invariant at the end of the run,
+    /// if any. Checked in debug builds only (it walks the whole engine).
+    pub invariant_violation: Option<String>,
+}
+
+/// One simulation run in progress.
+pub struct Simulation {
+    engine: Engine,
+    tenant: TenantId,
+    group_ids: Vec<GroupId>,
+    group_ix: HashMap<GroupId, u32>,
+    clerical_ms: Vec<u64>,
+    agent_ids: Vec<AgentId>,
+    agent_ix: HashMap<AgentId, u32>,
+    agents: Vec<AgentBook>,
+    streams: Vec<ArrivalStream>,
+    clock: Clock,
+    calls: Slab<SimCall>,
+    next_gen: u32,
+    answer_delay_ms: u64,
+    recorder: Recorder,
+    /// Measured calls not yet answered or gone.
+    open_measured: u64,
+    sim_events: u64,
+    call_count: u64,
+    engine_errors: u64,
+    seed: u64,
+}
+
+impl Simulation {
+    /// Builds the engine for `scenario`, logs every agent on and Ready, and
+    /// schedules the first arrivals. `seed` replaces the scenario's seed.
+    pub fn new(scenario: &Scenario, seed: u64) -> Result<Simulation, SimError> {
+        let config = scenario.engine_config(seed)?;
+        let mut engine = Engine::new(config).map_err(SimError::Engine)?;
+        engine.set_events_enabled(false);
+        let tenant = TenantId::new(&scenario.tenant);
+        let start_ms = scenario.warmup_s * 1000;
+        let window = Window {
+            start_ms,
+            end_ms: start_ms + scenario.duration_s.get_ref() * 1000,
+            interval_ms: scenario.interval_s.get_ref() * 1000,
+        };
+        let group_ids: Vec<GroupId> = scenario
+            .groups
+            .iter()
+            .map(|g| GroupId::new(g.id.get_ref()))
+            .collect();
+        let group_ix = (0..).zip(&group_ids).map(|(i, g)| (g.clone(), i)).collect();
+        let agent_ids: Vec<AgentId> = (0..scenario.agents.len())
+            .flat_map(|p| scenario.agent_ids(p))
+            .map(AgentId::from)
+            .collect();
+        let agent_ix = (0..).zip(&agent_ids).map(|(i, a)| (a.clone(), i)).collect();
+        let sl: Vec<u32> = scenario.groups.iter().map(|g| g.service_level_s).collect();
+        let streams = scenario
+            .arrivals
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let g = group_ids
+                    .iter()
+                    .position(|id| id.as_str() == a.group.get_ref());
+                ArrivalStream::new(a, g.unwrap_or(0), seed, i, start_ms)
+            })
+            .collect();
+        let mut sim = Simulation {
+            engine,
+            tenant,
+            clerical_ms: scenario
+                .groups
+                .iter()
+                .map(|g| u64::from(g.clerical_s) * 1000)
+                .collect(),
+            group_ids,
+            group_ix,
+            agents: vec![AgentBook::default(); agent_ids.len()],
+            recorder: Recorder::new(window, &sl, agent_ids.len()),
+            agent_ids,
+            agent_ix,
+            streams,
+            clock: Clock::default(),
+            calls: Slab::new(),
+            next_gen: 0,
+            answer_delay_ms: (scenario.answer_delay_s.get_ref() * 1000.0).round() as u64,
+            open_measured: 0,
+            sim_events: 0,
+            call_count: 0,
+            engine_errors: 0,
+            seed,
+        };
+        sim.start_shifts(scenario)?;
+        for s in 0..sim.streams.len() {
+            sim.schedule_arrival(s);
+        }
+        Ok(sim)
+    }
+
+    /// Logs the full-day agents on and Ready now; schedules the others'
+    /// shift starts and every shift end (times relative to the end of
+    /// warm-up).
+    fn start_shifts(&mut self, scenario: &Scenario) -> Result<(), SimError> {
+        let origin = self.recorder.window.start_ms;
+        let mut agent = 0u32;
+        for pool in &scenario.agents {
+            for _ in 0..pool.count {
+                match pool.start_s {
+                    None => self.log_on(0, agent)?,
+                    Some(s) => self
+                        .clock
+                        .schedule(origin + s * 1000, SimEvent::ShiftStart { agent }),
+                }
+                if let Some(e) = &pool.end_s {
+                    let at = origin + e.get_ref() * 1000;
+                    self.clock.schedule(at, SimEvent::ShiftEnd { agent });
+                }
+                agent += 1;
+            }
+        }
+        self.drain_effects(0);
+        Ok(())
+    }
+
+    fn log_on(&mut self, now: u64, a: u32) -> Result<(), acd_engine::Error> {
+        let at = acd_engine::Instant::from_millis(now);
+        let agent = self.agent_ids[a as usize].clone();
+        let logon = Command::Logon {
+            agent: agent.clone(),
+            // The extension is the agent's index: offers name it, which
+            // spares a hash lookup per call.
+            extension: a.to_string(),
+            media: Vec::new(),
+        };
+        self.engine.handle(at, &self.tenant, logon)?;
+        let ready = Command::Ready {
+            agent,
+            media: Media::Voice,
+        };
+        self.engine.handle(at, &self.tenant, ready)?;
+        self.agents[a as usize].on_since = Some(now);
+        Ok(())
+    }
+
+    fn shift_start(&mut self, now: u64, a: u32) {
+        if self.log_on(now, a).is_err() {
+            self.engine_errors += 1;
+        }
+        self.drain_effects(now);
+    }
+
+    fn shift_end(&mut self, now: u64, a: u32) {
+        let book = self.agents[a as usize];
+        if book.on_since.is_none() {
+            return;
+        }
+        self.end_clerical(a, now);
+        let on_call = book.busy.is_some_and(|(slot, _)| {
+            self.calls
+                .get(slot as usize)
+                .is_some_and(|c| matches!(c.phase, Phase::Talking { .. }))
+        });
+        let logoff = Command::Logoff {
+            agent: self.agent_ids[a as usize].clone(),
+            reason: None,
+        };
+        self.command(now, logoff);
+        if on_call {
+            self.agents[a as usize].leaving = true;
+        } else {
+            self.drain_effects(now); // a withdrawn offer ends the busy span
+            self.logged_off(now, a);
+        }
+        self.drain_effects(now);
+    }
+
+    fn logged_off(&mut self, now: u64, a: u32) {
+        let book = &mut self.agents[a as usize];
+        book.leaving = false;
+        if let Some(since) = book.on_since.take() {
+            self.recorder.logged_on(a as usize, since, now);
+        }
+    }
+
+    /// Records the clerical time of agent `a`, cut short at `now` if needed.
+    fn end_clerical(&mut self, a: u32, now: u64) {
+        if let Some((from, until)) = self.agents[a as usize].clerical.take() {
+            self.recorder.busy(a as usize, from, until.min(now));
+        }
+    }
+
+    fn schedule_arrival(&mut self, stream: usize) {
+        if let Some(at) = self.streams[stream].next_arrival() {
+            if at < self.recorder.window.end_ms {
+                self.clock.schedule(
+                    at,
+                    SimEvent::Arrival {
+                        stream: stream as u32,
+                    },
+                );
+            }
+        }
+    }
+
+    /// Runs to the end, calling `progress` with the fraction of simulated
+    /// time done now and then.
+    pub fn run(mut self, progress: &mut dyn FnMut(f64)) -> RunOutcome {
+        let started = WallClock::now();
+        let window = self.recorder.window;
+        let mut now = 0;
+        loop {
+            if now >= window.end_ms && self.open_measured == 0 {
+                break;
+            }
+            if now >= window.end_ms.saturating_add(DRAIN_LIMIT_MS) {
+                break;
+            }
+            let next = self.clock.next_time();
+            let timer = self.engine.poll_timeout().map(|t| t.as_millis());
+            let timer_first = match (timer, next) {
+                (Some(t), Some(n)) => t <= n,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            if timer_first {
+                now = now.max(timer.unwrap_or(now));
+                self.engine
+                    .handle_timeout(acd_engine::Instant::from_millis(now));
+                self.drain_effects(now);
+            } else if let Some((at, event)) = self.clock.pop() {
+                now = at;
+                self.dispatch(now, event);
+            }
+            self.sim_events += 1;
+            if self.sim_events.is_multiple_of(PROGRESS_EVERY) {
+                progress(now as f64 / window.end_ms.max(1) as f64);
+            }
+        }
+        self.finish(now, started)
+    }
+
+    fn finish(mut self, now: u64, started: WallClock) -> RunOutcome {
+        for a in 0..self.agents.len() {
+            self.end_clerical(a as u32, u64::MAX);
+            let book = self.agents[a];
+            if let Some((_, since)) = book.busy {
+                self.recorder.busy(a, since, u64::MAX);
+            }
+            if let Some(since) = book.on_since {
+                self.recorder.logged_on(a, since, u64::MAX);
+            }
+        }
+        self.recorder.finish();
+        let engine_stats = self
+            .group_ids
+            .iter()
+            .map(|g| self.engine.group_stats(g).unwrap_or_default())
+            .collect();
+        let window = self.recorder.window;
+        let unresolved = self
+            .calls
+            .iter()
+            .filter(|(_, c)| {
+                window.contains(c.arrived_ms) && !matches!(c.phase, Phase::Talking { .. })
+            })
+            .count() as u64;
+        let invariant_violation = if cfg!(debug_assertions) {
+            self.engine.check_invariants().err()
+        } else {
+            None
+        };
+        RunOutcome {
+            invariant_violation,
+            seed: self.seed,
+            recorder: self.recorder,
+            sim_events: self.sim_events,
+            calls: self.call_count,
+            engine_errors: self.engine_errors,
+            unresolved,
+            wall_s: started.elapsed().as_secs_f64(),
+            engine_stats,
+            end_ms: now,
+        }
+    }
+
+    fn dispatch(&mut self, now: u64, event: SimEvent) {
+        match event {
+            SimEvent::Arrival { stream } => self.arrive(now, stream as usize),
+            SimEvent::Answer { call, gen } => self.answer(now, call, gen),
+            SimEvent::Hangup { call, gen } => self.hang_up(now, call, gen),
+            SimEvent::Abandon { call, gen } => self.abandon(now, call, gen),
+            SimEvent::ShiftStart { agent } => self.shift_start(now, agent),
+            SimEvent::ShiftEnd { agent } => self.shift_end(now, agent),
+        }
+    }
+
+    fn command(&mut self, now: u64, command: Command) -> bool {
+        let at = acd_engine::Instant::from_millis(now);
+        let ok = self.engine.handle(at, &self.tenant, command).is_ok();
+        self.engine_errors += u64::from(!ok);
+        ok
+    }
+
+    fn call_id(slot: usize) -> CallId {
+        CallId(slot.to_compact_string())
+    }
+
+    /// The live call of `slot` if it is still generation `gen`.
+    fn live(&self, slot: u32, gen: u32) -> Option<SimCall> {
+        self.calls
+            .get(slot as usize)
+            .filter(|c| c.gen == gen)
+            .copied()
+    }
+
+    fn arrive(&mut self, now: u64, stream: usize) {
+        self.schedule_arrival(stream);
+        let caller = self.streams[stream].caller();
+        let group = self.streams[stream].group;
+        self.next_gen = self.next_gen.wrapping_add(1);
+        let gen = self.next_gen;
+        let slot = self.calls.insert(SimCall {
+            gen,
+            group: group as u32,
+            arrived_ms: now,
+            handle_ms: caller.handle_ms,
+            phase: Phase::Waiting,
+        });
+        self.call_count += 1;
+        if self.recorder.arrived(group, now) {
+            self.open_measured += 1;
+        }
+        let mut spec = CallSpec::new(Self::call_id(slot), self.group_ids[group].clone());
+        spec.priority = self.streams[stream].priority;
+        if !self.command(now, Command::CallArrived(spec)) {
+            self.leave(now, slot, false);
+            return;
+        }
+        self.drain_effects(now);
+        let waiting = self
+            .live(slot as u32, gen)
+            .is_some_and(|c| !matches!(c.phase, Phase::Talking { .. }));
+        if let (true, Some(p)) = (waiting, caller.patience_ms) {
+            let call = slot as u32;
+            self.clock
+                .schedule(now + p, SimEvent::Abandon { call, gen });
+        }
+    }
+
+    fn answer(&mut self, now: u64, slot: u32, gen: u32) {
+        let Some(call) = self.live(slot, gen) else {
+            return;
+        };
+        let Phase::Ringing {
+            agent,
+            epoch,
+            group,
+        } = call.phase
+        else {
+            return;
+        };
+        let answered = Command::Answered {
+            call: Self::call_id(slot as usize),
+            agent: self.agent_ids[agent as usize].clone(),
+            epoch,
+        };
+        if !self.command(now, answered) {
+            self.drain_effects(now);
+            return;
+        }
+        self.calls[slot as usize].phase = Phase::Talking { agent, group };
+        self.recorder
+            .answered(call.group as usize, call.arrived_ms, now);
+        if self.recorder.window.contains(call.arrived_ms) {
+            self.open_measured -= 1;
+        }
+        self.clock
+            .schedule(now + call.handle_ms, SimEvent::Hangup { call: slot, gen });
+        self.drain_effects(now);
+    }
+
+    fn hang_up(&mut self, now: u64, slot: u32, gen: u32) {
+        let Some(call) = self.live(slot, gen) else {
+            return;
+        };
+        let Phase::Talking { agent, group } = call.phase else {
+            return;
+        };
+        self.end_busy(now, agent, slot);
+        let book = &mut self.agents[agent as usize];
+        let leaving = book.leaving;
+        if !leaving {
+            let clerical = self.clerical_ms[group as usize];
+            book.clerical = (clerical > 0).then_some((now, now + clerical));
+        }
+        self.calls.remove(slot as usize);
+        let hangup = Command::Hangup {
+            call: Self::call_id(slot as usize),
+        };
+        self.command(now, hangup);
+        if leaving {
+            // The deferred logoff takes effect now, without clerical.
+            self.logged_off(now, agent);
+        }
+        self.drain_effects(now);
+    }
+
+    fn abandon(&mut self, now: u64, slot: u32, gen: u32) {
+        let Some(call) = self.live(slot, gen) else {
+            return;
+        };
+        if matches!(call.phase, Phase::Talking { .. }) {
+            return;
+        }
+        let hangup = Command::Hangup {
+            call: Self::call_id(slot as usize),
+        };
+        self.command(now, hangup);
+        self.leave(now, slot as usize, true);
+        self.drain_effects(now);
+    }
+
+    /// The call is gone before answer: abandoned or sent elsewhere.
+    fn leave(&mut self, now: u64, slot: usize, abandoned: bool) {
+        let Some(call) = self.calls.try_remove(slot) else {
+            return;
+        };
+        if let Phase::Ringing { agent, .. } = call.phase {
+            self.end_busy(now, agent, slot as u32);
+        }
+        let g = call.group as usize;
+        if abandoned {
+            self.recorder.abandoned(g, call.arrived_ms, now);
+        } else {
+            self.recorder.overflowed(g, call.arrived_ms, now);
+        }
+        if self.recorder.window.contains(call.arrived_ms) {
+            self.open_measured -= 1;
+        }
+    }
+
+    fn end_busy(&mut self, now: u64, agent: u32, slot: u32) {
+        let book = &mut self.agents[agent as usize];
+        if let Some((s, since)) = book.busy {
+            if s == slot {
+                book.busy = None;
+                self.recorder.busy(agent as usize, since, now);
+            }
+        }
+    }
+
+    fn slot_of(call: &CallId) -> Option<usize> {
+        call.as_str().parse().ok()
+    }
+
+    fn drain_effects(&mut self, now: u64) {
+        while let Some(effect) = self.engine.poll_effect() {
+            match effect {
+                Effect::Offer {
+                    call,
+                    agent,
+                    extension,
+                    group,
+                    epoch,
+                    ..
+                } => {
+                    let a = self.agent_index(&agent, &extension);
+                    self.offered(now, &call, a, &group, epoch)
+                }
+                Effect::StopRinging {
+                    call, agent, cause, ..
+                } => self.stopped_ringing(now, &call, &agent, cause),
+                Effect::Divert { call, epoch, .. } => {
+                    if let Some(epoch) = epoch {
+                        let result = Command::DivertResult {
+                            call: call.clone(),
+                            epoch,
+                            ok: true,
+                        };
+                        self.command(now, result);
+                    }
+                    if let Some(slot) = Self::slot_of(&call) {
+                        self.leave(now, slot, false);
+                    }
+                }
+                Effect::ClearCall { call, .. } => {
+                    if let Some(slot) = Self::slot_of(&call) {
+                        self.leave(now, slot, false);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The index of `agent`, read from its extension when that matches.
+    fn agent_index(&self, agent: &AgentId, extension: &str) -> Option<u32> {
+        match extension.parse::<usize>() {
+            Ok(n) if self.agent_ids.get(n) == Some(agent) => Some(n as u32),
+            _ => self.agent_ix.get(agent).copied(),
+        }
+    }
+
+    fn offered(&mut self, now: u64, call: &CallId, a: Option<u32>, group: &GroupId, epoch: Epoch) {
+        let (Some(slot), Some(a)) = (Self::slot_of(call), a) else {
+            return;
+        };
+        let Some(c) = self.calls.get_mut(slot) else {
+            return;
+        };
+        if c.phase != Phase::Waiting {
+            return; // ring-all: only the first offer is answered
+        }
+        // Usually the call is served for the group it arrived in; only an
+        // overflowed call needs the lookup.
+        let group = if self.group_ids[c.group as usize] == *group {
+            c.group
+        } else {
+            self.group_ix.get(group).copied().unwrap_or(c.group)
+        };
+        c.phase = Phase::Ringing {
+            agent: a,
+            epoch,
+            group,
+        };
+        let gen = c.gen;
+        self.end_clerical(a, now);
+        self.agents[a as usize].busy = Some((slot as u32, now));
+        if self.answer_delay_ms == 0 {
+            self.answer(now, slot as u32, gen);
+        } else {
+            let call = slot as u32;
+            self.clock
+                .schedule(now + self.answer_delay_ms, SimEvent::Answer { call, gen });
+        }
+    }
+
+    fn stopped_ringing(&mut self, now: u64, call: &CallId, agent: &AgentId, cause: Cause) {
+        let (Some(slot), Some(&a)) = (Self::slot_of(call), self.agent_ix.get(agent)) else {
+            return;
+        };
+        self.end_busy(now, a, slot as u32);
+        if let Some(c) = self.calls.get_mut(slot) {
+            if matches!(c.phase, Phase::Ringing { agent, .. } if agent == a) {
+                c.phase = Phase::Waiting;
+            }
+        }
+        if cause == Cause::NoAnswer {
+            // The engine forced the agent Not Ready; a simulated
+            // agent comes straight back.
+            let ready = Command::Ready {
+                agent: agent.clone(),
+                media: Media::Voice,
+            };
+            self.command(now, ready);
+        }
+    }
+}
+
+/// Runs `scenario` once with `seed`.
+pub fn run_once(
+    scenario: &Scenario,
+    seed: u64,
+    progress: &mut dyn FnMut(f64),
+) -> Result<RunOutcome, SimError> {
+    Ok(Simulation::new(scenario, seed)?.run(progress))
+}
