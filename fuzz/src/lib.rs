@@ -13,5 +13,6 @@
 pub mod c_abi;
 pub mod config_input;
 pub mod journal_input;
+pub mod scenario_input;
 pub mod stream;
 pub mod trace_input;
