@@ -1,6 +1,8 @@
 //! Writes the committed seed corpora under `fuzz/seeds/`: every family
-//! configuration as JSON and as TOML (config_parse), and a short valid
-//! trace per family (trace_parse). Run from `fuzz/`:
+//! configuration as JSON and as TOML (config_parse), a short valid trace
+//! per family with and without its config line plus the engine's golden
+//! traces (trace_parse), and the simulator's example scenario
+//! (scenario_parse). Run from `fuzz/`:
 //! `cargo +nightly run --example make_seeds`.
 
 use acd_engine::*;
@@ -38,6 +40,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         own.extend(&trace[1..]);
         fs::write(format!("seeds/trace_parse/{family:?}-config.jsonl"), own)?;
     }
+    // The simulator's example scenario (the 10k-agent day is too big a seed).
+    fs::create_dir_all("seeds/scenario_parse")?;
+    fs::copy(
+        "../sim/scenarios/example.toml",
+        "seeds/scenario_parse/example.toml",
+    )?;
     // The golden traces of the engine's own trace tests.
     for entry in fs::read_dir("../engine/tests/traces")? {
         let path = entry?.path();
