@@ -17,10 +17,10 @@ secs=${1:?usage: fuzz/run.sh SECONDS [TARGET...]}
 shift
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(engine_commands config_parse trace_parse c_abi journal_recovery)
+    targets=(engine_commands config_parse trace_parse c_abi journal_recovery scenario_parse)
 fi
 # Streams and configurations need room; the default max_len grows slowly.
-declare -A max_len=([engine_commands]=4096 [config_parse]=8192 [trace_parse]=8192 [c_abi]=4096 [journal_recovery]=1024)
+declare -A max_len=([engine_commands]=4096 [config_parse]=8192 [trace_parse]=8192 [c_abi]=4096 [journal_recovery]=1024 [scenario_parse]=8192)
 cargo +nightly fuzz build -O --debug-assertions
 mkdir -p target
 failed=0
