@@ -189,10 +189,17 @@ impl Default for Channel {
 pub(crate) struct Served {
     pub(crate) group: GroupIx,
     pub(crate) min_tier: u8,
-    /// The key the agent is filed under in the group's ready index while Ready.
-    pub(crate) key: Option<(u64, u64)>,
     /// Round-robin turn: the group's counter when it last offered this agent a call.
     pub(crate) rr_turn: u64,
+}
+
+/// A ready pool a Ready channel is filed in, and under which key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Filed {
+    pub(crate) pool: usize,
+    pub(crate) media: Media,
+    pub(crate) min_tier: u8,
+    pub(crate) key: (u64, u64),
 }
 
 /// The one authoritative agent record.
@@ -207,6 +214,8 @@ pub(crate) struct Agent {
     pub(crate) extension: Option<String>,
     pub(crate) channels: [Channel; 5],
     pub(crate) served: SmallVec<[Served; 4]>,
+    /// Pools the agent's Ready channels are filed in.
+    pub(crate) filed: SmallVec<[Filed; 4]>,
     /// Log off when the current call ends.
     pub(crate) pending_logoff: Option<PendingLogoff>,
     pub(crate) logon_at: Instant,
@@ -233,6 +242,7 @@ impl Agent {
             extension: None,
             channels: Default::default(),
             served: SmallVec::new(),
+            filed: SmallVec::new(),
             pending_logoff: None,
             logon_at: Instant::default(),
             busy_ms: 0,

@@ -25,33 +25,30 @@ impl Core {
     ) -> Result<(CallIx, AgentIx), Error> {
         let c = self.call_ix(t, call)?;
         let a = self.agent_ix(t, agent)?;
-        let issued = epoch > 0 && epoch < self.next_epoch;
-        match &self.calls[c].state {
-            CallState::Offered { offers, .. } => match offers.iter().find(|o| o.0 == a) {
-                Some(&(_, e)) if e == epoch => Ok((c, a)),
-                Some(&(_, e)) => Err(Error::StaleEpoch {
-                    got: epoch,
-                    current: Some(e),
-                }),
-                None if issued => Err(Error::StaleEpoch {
-                    got: epoch,
-                    current: offers.first().map(|o| o.1),
-                }),
-                None => Err(Error::NotOfferedTo {
-                    call: call.clone(),
-                    agent: agent.clone(),
-                }),
-            },
-            _ if issued => Err(Error::StaleEpoch {
+        let CallState::Offered { offers, .. } = &self.calls[c].state else {
+            return Err(self.epoch_or_state_error(c, epoch, command));
+        };
+        match offers.iter().find(|o| o.0 == a) {
+            Some(&(_, e)) if e == epoch => Ok((c, a)),
+            Some(&(_, e)) => Err(Error::StaleEpoch {
                 got: epoch,
-                current: None,
+                current: Some(e),
             }),
-            other => Err(Error::CallState {
+            None if self.was_issued(epoch) => Err(Error::StaleEpoch {
+                got: epoch,
+                current: offers.first().map(|o| o.1),
+            }),
+            None => Err(Error::NotOfferedTo {
                 call: call.clone(),
-                state: other.name(),
-                command,
+                agent: agent.clone(),
             }),
         }
+    }
+
+    /// Whether the engine ever handed out `epoch`: an event carrying one
+    /// that is no longer live is stale, not malformed.
+    pub(crate) fn was_issued(&self, epoch: Epoch) -> bool {
+        epoch > 0 && epoch < self.next_epoch
     }
 
     pub(crate) fn alerting(

@@ -549,6 +549,7 @@ fn check_level(object: &str, field: &str, level: u8) -> Result<(), ConfigError> 
 pub(crate) struct IdDirectory {
     pub(crate) agent_tenant: BTreeMap<AgentId, TenantId>,
     pub(crate) group_tenant: BTreeMap<GroupId, TenantId>,
+    pub(crate) group_media: BTreeMap<GroupId, Media>,
 }
 
 impl EngineConfig {
@@ -586,6 +587,7 @@ impl EngineConfig {
                 }
             }
             for g in &t.groups {
+                dir.group_media.insert(g.id.clone(), g.media);
                 if dir
                     .group_tenant
                     .insert(g.id.clone(), t.id.clone())
@@ -810,6 +812,15 @@ impl GroupConfig {
                     field,
                     ConfigProblem::CrossTenant(g.to_string()),
                 )),
+                // The call keeps its media: a group of another media has no
+                // channel logged on for it.
+                Some(_) if dir.group_media.get(g).is_some_and(|&m| m != self.media) => {
+                    Err(ConfigError::new(
+                        path.to_string(),
+                        field,
+                        ConfigProblem::Invalid(format!("group {g:?} serves another media")),
+                    ))
+                }
                 Some(_) => Ok(()),
             },
         }

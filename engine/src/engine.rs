@@ -14,7 +14,7 @@ use crate::error::{Error, ObjectKind};
 use crate::ids::{AgentId, CallId, GroupId, SkillId, TenantId};
 use crate::output::{AgentStatus, Effect, Event, EventKind};
 use crate::rng::SplitMix64;
-use crate::service_group::{Group, OrderedMap};
+use crate::service_group::{Group, OrderedMap, ReadyPool};
 use crate::skills::SkillNo;
 use crate::stats::GroupStats;
 use crate::time::Instant;
@@ -54,6 +54,8 @@ pub(crate) struct Core {
     pub(crate) agents: Arena<Agent>,
     pub(crate) groups: Arena<Group>,
     pub(crate) calls: Arena<Call>,
+    /// Ready agents, shared by groups of the same eligibility.
+    pub(crate) pools: Arena<ReadyPool>,
     /// Interned skills: `skills[n]` is skill number `n`.
     pub(crate) skills: Vec<SkillId>,
     pub(crate) timers: Timers,
@@ -119,6 +121,7 @@ impl Engine {
             agents: Arena::default(),
             groups: Arena::default(),
             calls: Arena::default(),
+            pools: Arena::default(),
             skills: Vec::new(),
             timers: Timers::default(),
             personal_waits: OrderedMap::default(),
@@ -158,9 +161,12 @@ impl Engine {
         self.core.fire_timers(now);
         let before = std::mem::replace(&mut self.core.now, now);
         let result = self.core.apply(t, command);
-        if result.is_err() {
+        match result {
+            // A timer the command set due at `now` itself (a stage at 0 s)
+            // fires before the engine answers.
+            Ok(()) => self.core.fire_timers(now),
             // A refused command changes nothing, not even the clock.
-            self.core.now = before;
+            Err(_) => self.core.now = before,
         }
         result
     }

@@ -22,6 +22,7 @@ impl Core {
         self.check_agents()?;
         self.check_calls()?;
         self.check_groups()?;
+        self.check_pools()?;
         self.check_personal_waits()?;
         self.check_lookups()
     }
@@ -86,27 +87,79 @@ impl Core {
     fn check_filing(&self, a: AgentIx, m: usize) -> Result<(), String> {
         let agent = &self.agents[a];
         let ready = agent.channels[m].state == ChanState::Ready;
-        for s in &agent.served {
-            let group = &self.groups[s.group];
-            if group.config.media.index() != m {
-                continue;
+        // The pools the channel belongs in: one per distinct pool of the
+        // automatic groups it serves on this media.
+        let mut want: Vec<(usize, u8)> = Vec::new();
+        if ready {
+            for s in &agent.served {
+                let group = &self.groups[s.group];
+                if group.config.media.index() == m && group.config.routing == RoutingType::Automatic
+                {
+                    want.push((group.pool, s.min_tier));
+                }
             }
-            let should = ready && group.config.routing == RoutingType::Automatic;
-            for (k, tier) in group.ready.iter().enumerate() {
-                let filed = s.key.is_some_and(|key| tier.contains(&(key.0, key.1, a)));
-                let pooled = group.random[k].contains(a);
-                let want_pooled = filed && group.config.strategy == crate::Strategy::Random;
-                if pooled != want_pooled {
+        }
+        want.sort_unstable();
+        want.dedup();
+        let mut have: Vec<(usize, u8)> = agent
+            .filed
+            .iter()
+            .filter(|f| f.media.index() == m)
+            .map(|f| (f.pool, f.min_tier))
+            .collect();
+        have.sort_unstable();
+        if want != have {
+            return Err(format!(
+                "agent {} filed in pools {have:?}, expected {want:?}",
+                agent.id
+            ));
+        }
+        for f in agent.filed.iter().filter(|f| f.media.index() == m) {
+            let pool = &self.pools[f.pool];
+            let random = pool.kind.strategy == crate::Strategy::Random;
+            for (k, tier) in pool.ready.iter().enumerate() {
+                let expect = k >= f.min_tier as usize;
+                if tier.contains(&(f.key.0, f.key.1, a)) != expect
+                    || pool.random[k].contains(a) != (expect && random)
+                {
                     return Err(format!(
-                        "agent {} random pool membership {pooled}",
-                        agent.id
+                        "agent {} misfiled in pool {} tier {k}",
+                        agent.id, f.pool
                     ));
                 }
-                let expect = should && k >= s.min_tier as usize;
-                if filed != expect {
+            }
+        }
+        Ok(())
+    }
+
+    /// Every pool entry is a filed agent; pools count their groups.
+    fn check_pools(&self) -> Result<(), String> {
+        for (p, pool) in &self.pools {
+            let users = self.groups.iter().filter(|(_, g)| g.pool == p).count() as u32;
+            if users != pool.users || users == 0 {
+                return Err(format!(
+                    "pool {p} has {} users recorded, {users} real",
+                    pool.users
+                ));
+            }
+            let random = pool.kind.strategy == crate::Strategy::Random;
+            for (k, tier) in pool.ready.iter().enumerate() {
+                for &(k0, k1, a) in tier {
+                    let filed = self.agents[a]
+                        .filed
+                        .iter()
+                        .any(|f| f.pool == p && f.key == (k0, k1) && (f.min_tier as usize) <= k);
+                    if !filed {
+                        return Err(format!(
+                            "pool {p} tier {k} holds agent slot {a}, which is not filed there"
+                        ));
+                    }
+                }
+                let want = if random { tier.len() } else { 0 };
+                if pool.random[k].len() != want {
                     return Err(format!(
-                        "agent {} filed={filed} in group {} tier {k}, expected {expect}",
-                        agent.id, group.id
+                        "pool {p} tier {k} random pool has {} agents",
+                        pool.random[k].len()
                     ));
                 }
             }
@@ -226,22 +279,8 @@ impl Core {
             if !s.balanced() {
                 return Err(format!("group {} counters do not balance: {s:?}", group.id));
             }
-            for (k, pool) in group.random.iter().enumerate() {
-                let want = if group.config.strategy == crate::Strategy::Random {
-                    group.ready[k].len()
-                } else {
-                    0
-                };
-                if pool.len() != want {
-                    return Err(format!(
-                        "group {} tier {k} random pool has {} agents",
-                        group.id,
-                        pool.len()
-                    ));
-                }
-            }
             for (k, queue) in group.queues.iter().enumerate() {
-                if !queue.is_empty() && !group.ready[k].is_empty() {
+                if !queue.is_empty() && !self.pools[group.pool].ready[k].is_empty() {
                     return Err(format!(
                         "group {} tier {k}: a call waits while an eligible agent is Ready (R-3.2)",
                         group.id
@@ -331,7 +370,11 @@ impl Core {
 impl Core {
     pub(crate) fn check_structure(&self) -> Result<(), String> {
         let bad = |what: String| Err(format!("corrupt state: {what}"));
-        if !(self.agents.is_sound() && self.groups.is_sound() && self.calls.is_sound()) {
+        if !(self.agents.is_sound()
+            && self.groups.is_sound()
+            && self.calls.is_sound()
+            && self.pools.is_sound())
+        {
             return bad("record store free lists".into());
         }
         let tenants = self.tenants.len();
@@ -360,6 +403,14 @@ impl Core {
                     ));
                 }
             }
+            let filed_ok = agent.filed.iter().all(|f| {
+                self.pools
+                    .get(f.pool)
+                    .is_some_and(|p| (f.min_tier as usize) < p.ready.len())
+            });
+            if !filed_ok {
+                return bad(format!("agent {} is filed in a missing pool", agent.id));
+            }
             if agent.channels.iter().any(|ch| {
                 ch.state
                     .reservation()
@@ -368,30 +419,38 @@ impl Core {
                 return bad(format!("agent {} holds a missing call", agent.id));
             }
         }
+        for (_, pool) in &self.pools {
+            let n = pool.kind.tiers.len();
+            let shaped = n > 0 && pool.ready.len() == n && pool.random.len() == n;
+            let agents_ok = pool
+                .ready
+                .iter()
+                .flatten()
+                .all(|k| self.agents.contains(k.2));
+            if pool.kind.tenant >= tenants || !shaped || !agents_ok {
+                return bad("a ready pool is malformed".into());
+            }
+        }
         for (_, group) in &self.groups {
             let n = group.tiers.len();
-            let shaped = n > 0
-                && group.ready.len() == n
-                && group.queues.len() == n
-                && group.random.len() == n;
+            let pool_ok = self
+                .pools
+                .get(group.pool)
+                .is_some_and(|p| p.ready.len() == n);
+            let shaped = n > 0 && group.queues.len() == n && pool_ok;
             let skills_ok = group
                 .tiers
                 .iter()
                 .flat_map(|t| &t.0)
                 .flat_map(|r| &r.0)
                 .all(|s| s.0 < skills);
-            let agents_ok = group
-                .ready
-                .iter()
-                .flatten()
-                .all(|k| self.agents.contains(k.2));
             let calls_ok = group
                 .queues
                 .iter()
                 .chain([&group.dispatch])
                 .flat_map(|q| q.values())
                 .all(|&c| self.calls.contains(c));
-            if group.tenant >= tenants || !shaped || !skills_ok || !agents_ok || !calls_ok {
+            if group.tenant >= tenants || !shaped || !skills_ok || !calls_ok {
                 return bad(format!("group {} is malformed", group.id));
             }
         }

@@ -292,7 +292,7 @@ impl Core {
         epoch: Epoch,
         command: &'static str,
     ) -> Error {
-        if epoch > 0 && epoch < self.next_epoch {
+        if self.was_issued(epoch) {
             Error::StaleEpoch {
                 got: epoch,
                 current: None,

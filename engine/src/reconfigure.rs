@@ -11,7 +11,7 @@ use crate::engine::Core;
 use crate::error::{Error, ObjectKind};
 use crate::ids::{AgentId, GroupId, SkillId};
 use crate::output::EventKind;
-use crate::service_group::{build_tiers, Group};
+use crate::service_group::{build_tiers, Group, ReadyPool};
 use crate::skills::{SkillNo, SkillSet};
 use std::collections::BTreeMap;
 
@@ -42,7 +42,31 @@ impl Core {
         let g = self.groups.insert(Group::new(id.clone(), t, config, tiers));
         self.ix.groups.insert(id, g);
         self.tenants[t].groups.push(g);
+        self.attach_pool(g);
         g
+    }
+
+    /// Points a group at the ready pool of its kind, creating it if needed.
+    fn attach_pool(&mut self, g: GroupIx) {
+        let kind = self.groups[g].pool_kind(g);
+        let found = self
+            .pools
+            .iter()
+            .find(|(_, p)| p.kind == kind)
+            .map(|(p, _)| p);
+        let p = found.unwrap_or_else(|| self.pools.insert(ReadyPool::new(kind)));
+        self.pools[p].users += 1;
+        self.groups[g].pool = p;
+    }
+
+    /// Lets go of a group's pool; the last user frees it. Ready agents must
+    /// have been unfiled first.
+    fn detach_pool(&mut self, g: GroupIx) {
+        let p = self.groups[g].pool;
+        self.pools[p].users -= 1;
+        if self.pools[p].users == 0 {
+            self.pools.remove(p);
+        }
     }
 
     /// Adds an agent record (configuration already validated), logged out.
@@ -76,7 +100,6 @@ impl Core {
             (Some(min_tier), None) => agent.served.push(Served {
                 group: g,
                 min_tier,
-                key: None,
                 rr_turn: 0,
             }),
             (None, Some(i)) => {
@@ -167,15 +190,16 @@ impl Core {
             Some(_) => Some(self.group_ix(t, &config.id)?),
             None => None,
         };
-        config.validate(&self.tenants[t].id, &self.directory(&config.id, t))?;
+        config.validate(&self.tenants[t].id, &self.directory(&config, t))?;
         if let Some(g) = existing {
             let old = &self.groups[g].config;
             let busy = self.calls.iter().any(|(_, c)| c.group == g);
-            if busy
-                && (old.media != config.media
-                    || old.routing != config.routing
-                    || old.personal_calls != config.personal_calls)
-            {
+            let kind_changes = old.media != config.media
+                || old.routing != config.routing
+                || old.personal_calls != config.personal_calls;
+            // Groups overflowing here rely on its media.
+            let media_relied_on = old.media != config.media && self.is_overflow_target(t, g);
+            if (busy && kind_changes) || media_relied_on {
                 return Err(Error::InUse {
                     kind: ObjectKind::Group,
                     id: config.id.to_string(),
@@ -205,6 +229,7 @@ impl Core {
     /// place and the stages they were given on entry.
     fn replace_group_config(&mut self, g: GroupIx, config: GroupConfig) {
         let tiers = build_tiers(&config, |s| self.intern_skill(s));
+        self.detach_pool(g);
         let group = &mut self.groups[g];
         let waiting: Vec<_> = group
             .queues
@@ -215,29 +240,19 @@ impl Core {
         group.stages = config.stages.clone().into();
         group.config = config;
         group.tiers = tiers;
-        group.ready = vec![Default::default(); n];
-        group.random = vec![Default::default(); n];
         group.queues = vec![Default::default(); n];
         for (key, c) in waiting {
             let tier = self.calls[c].tier.min((n - 1) as u8);
             self.calls[c].tier = tier;
             self.groups[g].queues[tier as usize].insert(key, c);
         }
+        self.attach_pool(g);
     }
 
     pub(crate) fn remove_group(&mut self, t: usize, id: &GroupId) -> Result<(), Error> {
         let g = self.group_ix(t, id)?;
         let has_calls = self.calls.iter().any(|(_, c)| c.group == g);
-        let target = Destination::Group(id.clone());
-        let referenced = self.tenants[t].groups.iter().any(|&o| {
-            let cfg = &self.groups[o].config;
-            o != g
-                && (cfg.overflow.as_ref() == Some(&target)
-                    || cfg
-                        .stages
-                        .iter()
-                        .any(|s| s.overflow.as_ref() == Some(&target)))
-        });
+        let referenced = self.is_overflow_target(t, g);
         if has_calls || referenced {
             return Err(Error::InUse {
                 kind: ObjectKind::Group,
@@ -245,12 +260,15 @@ impl Core {
             });
         }
         let agents: Vec<AgentIx> = self.tenants[t].agents.iter().copied().collect();
-        for a in agents {
+        let ready = self.unfile_ready(&agents);
+        for &a in &agents {
             self.agents[a].served.retain(|s| s.group != g);
         }
+        self.detach_pool(g);
         let group = self.groups.remove(g);
         self.ix.groups.remove(&group.id);
         self.tenants[t].groups.retain(|&x| x != g);
+        self.refile_ready(&ready);
         self.emit(
             t,
             EventKind::ConfigChanged {
@@ -261,7 +279,7 @@ impl Core {
     }
 
     /// Ids of every agent and group, for reference checks of a group change.
-    fn directory(&self, new_group: &GroupId, t: usize) -> IdDirectory {
+    fn directory(&self, new_group: &GroupConfig, t: usize) -> IdDirectory {
         let mut dir = IdDirectory::default();
         for (_, a) in &self.agents {
             dir.agent_tenant
@@ -270,10 +288,27 @@ impl Core {
         for (_, g) in &self.groups {
             dir.group_tenant
                 .insert(g.id.clone(), self.tenants[g.tenant].id.clone());
+            dir.group_media.insert(g.id.clone(), g.config.media);
         }
         dir.group_tenant
-            .insert(new_group.clone(), self.tenants[t].id.clone());
+            .insert(new_group.id.clone(), self.tenants[t].id.clone());
+        dir.group_media
+            .insert(new_group.id.clone(), new_group.media);
         dir
+    }
+
+    /// Whether another group of tenant `t` overflows to group `g`.
+    fn is_overflow_target(&self, t: usize, g: GroupIx) -> bool {
+        let target = Destination::Group(self.groups[g].id.clone());
+        self.tenants[t].groups.iter().any(|&o| {
+            let cfg = &self.groups[o].config;
+            o != g
+                && (cfg.overflow.as_ref() == Some(&target)
+                    || cfg
+                        .stages
+                        .iter()
+                        .any(|s| s.overflow.as_ref() == Some(&target)))
+        })
     }
 
     /// Takes Ready channels of `agents` out of the ready indexes; returns them.

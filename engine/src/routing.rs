@@ -5,7 +5,7 @@
 //! A call is *detached* between leaving one place and entering the next;
 //! every function that detaches a call places it again before returning.
 
-use crate::agent::{AgentIx, CallIx, GroupIx};
+use crate::agent::{AgentIx, CallIx, Filed, GroupIx};
 use crate::call::{Call, CallReport, CallState};
 use crate::command::CallSpec;
 use crate::config::{Destination, Media, OpenRule, RoutingType, Strategy};
@@ -122,7 +122,7 @@ impl Core {
         let group = &self.groups[g];
         match group.config.open_rule {
             OpenRule::LoggedOn => group.logged_on > 0,
-            OpenRule::Ready => group.ready_count() > 0,
+            OpenRule::Ready => self.pools[group.pool].ready_count() > 0,
         }
     }
 
@@ -134,12 +134,13 @@ impl Core {
         // A call's copied stages may outnumber a group's tiers after a change.
         let tier = self.calls[c].tier.min(group.top_tier());
         self.calls[c].tier = tier;
-        let ready = &group.ready[tier as usize];
+        let pool = &self.pools[group.pool];
+        let ready = &pool.ready[tier as usize];
         let agents: SmallVec<[AgentIx; 4]> = match group.config.strategy {
             Strategy::RingAll => ready.iter().map(|k| k.2).collect(),
             Strategy::Random if !ready.is_empty() => {
                 let draw = self.rng.next_u64();
-                self.groups[g].random[tier as usize]
+                self.pools[self.groups[g].pool].random[tier as usize]
                     .pick(draw)
                     .into_iter()
                     .collect()
@@ -236,52 +237,60 @@ impl Core {
         );
     }
 
-    /// Files a Ready channel in the ready index of every group it serves
-    /// on that media, under each group's strategy key.
+    /// Files a Ready channel in the ready pool of every group it serves on
+    /// that media, once per pool, under the pool's strategy key.
     pub(crate) fn index_insert(&mut self, a: AgentIx, media: Media) {
         let idle = self.agents[a].chan(media).idle_since.as_millis();
         for i in 0..self.agents[a].served.len() {
             let (g, min_tier) = {
                 let s = &self.agents[a].served[i];
-                (s.group, s.min_tier as usize)
+                (s.group, s.min_tier)
             };
-            let config = &self.groups[g].config;
-            if config.media != media || config.routing != RoutingType::Automatic {
+            let group = &self.groups[g];
+            let p = group.pool;
+            if group.config.media != media
+                || group.config.routing != RoutingType::Automatic
+                || self.agents[a].filed.iter().any(|f| f.pool == p)
+            {
                 continue;
             }
             let key = self.ready_key(a, g, idle);
-            self.agents[a].served[i].key = Some(key);
-            let group = &mut self.groups[g];
-            for tier in &mut group.ready[min_tier..] {
+            let pool = &mut self.pools[p];
+            for tier in &mut pool.ready[min_tier as usize..] {
                 tier.insert((key.0, key.1, a));
             }
-            if group.config.strategy == Strategy::Random {
-                group.random[min_tier..]
+            if pool.kind.strategy == Strategy::Random {
+                pool.random[min_tier as usize..]
                     .iter_mut()
-                    .for_each(|p| p.insert(a));
+                    .for_each(|r| r.insert(a));
             }
+            self.agents[a].filed.push(Filed {
+                pool: p,
+                media,
+                min_tier,
+                key,
+            });
         }
     }
 
-    /// Removes a channel from every ready index it is filed in.
+    /// Removes a channel from every ready pool it is filed in.
     pub(crate) fn index_remove(&mut self, a: AgentIx, media: Media) {
-        let groups = &mut self.groups;
-        for s in self.agents[a].served.iter_mut() {
-            let group = &mut groups[s.group];
-            if group.config.media != media {
-                continue;
+        let pools = &mut self.pools;
+        self.agents[a].filed.retain(|f| {
+            if f.media != media {
+                return true;
             }
-            if let Some(key) = s.key.take() {
-                for tier in &mut group.ready[s.min_tier as usize..] {
-                    tier.remove(&(key.0, key.1, a));
-                }
-                if group.config.strategy == Strategy::Random {
-                    for pool in &mut group.random[s.min_tier as usize..] {
-                        pool.remove(a);
-                    }
-                }
+            let pool = &mut pools[f.pool];
+            for tier in &mut pool.ready[f.min_tier as usize..] {
+                tier.remove(&(f.key.0, f.key.1, a));
             }
-        }
+            if pool.kind.strategy == Strategy::Random {
+                pool.random[f.min_tier as usize..]
+                    .iter_mut()
+                    .for_each(|r| r.remove(a));
+            }
+            false
+        });
     }
 
     /// The best waiting call for a channel that becomes Ready, among every
@@ -361,10 +370,15 @@ impl Core {
     }
 
     /// A group destination is usable: another live group of the same
-    /// tenant that the call has not already overflowed from (loop guard).
+    /// tenant and media that the call has not already overflowed from (loop
+    /// guard). Validation refuses the others; this guards the rest.
     fn may_overflow_to(&self, c: CallIx, g2: GroupIx) -> bool {
         let call = &self.calls[c];
-        g2 != call.group && self.groups[g2].tenant == call.tenant && !call.visited.contains(&g2)
+        let target = &self.groups[g2];
+        g2 != call.group
+            && target.tenant == call.tenant
+            && target.config.media == call.media
+            && !call.visited.contains(&g2)
     }
 
     /// Forgets a call that has left the engine.

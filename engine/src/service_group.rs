@@ -4,25 +4,31 @@
 //! Eligibility comes in *tiers*: tier 0 is the group's own skill requirement;
 //! tier `k` (k >= 1) adds what routing stage `k` accepts. Tiers only
 //! widen, so an agent is eligible from some lowest tier upward. For each tier
-//! the group keeps:
-//! * `ready[k]`: Ready agents eligible at tier k, ordered by the group's
-//!   strategy key (best first), and
-//! * `queues[k]`: calls that have reached stage k, ordered by priority and
-//!   entry time.
+//! the group keeps `queues[k]`: calls that have reached stage k, ordered by
+//! priority and entry time. Its Ready agents live in a [`ReadyPool`]: per
+//! tier, the Ready agents eligible at that tier, ordered by the strategy key
+//! (best first). Groups with the same tenant, media, routing, strategy and
+//! tiers share one pool (round-robin groups keep their own: their turns are
+//! per group), so an agent changing state updates one index per distinct
+//! eligibility rather than one per group.
 //!
 //! Matching therefore never scans agents: a call at stage k takes the first
-//! of `ready[k]`; an agent eligible from tier t looks at the heads of
-//! `queues[t..]` of each group it serves.
+//! of its group's pool at tier k; an agent eligible from tier t looks at the
+//! heads of `queues[t..]` of each group it serves.
 
-use crate::agent::{AgentIx, CallIx};
+use crate::agent::{AgentIx, CallIx, GroupIx};
 use crate::call::QueueKey;
 use crate::config::{GroupConfig, StageConfig};
+use crate::config::{Media, RoutingType, Strategy};
 use crate::ids::GroupId;
 use crate::skills::{Requirement, SkillSet, Tier};
 use crate::stats::GroupStats;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+
+/// Slab index of a ready pool.
+pub(crate) type PoolIx = usize;
 
 /// Key of a Ready agent in a tier index: (strategy key, tie-break, agent).
 pub(crate) type ReadyKey = (u64, u64, AgentIx);
@@ -122,6 +128,47 @@ impl<'de> Deserialize<'de> for RandomPool {
     }
 }
 
+/// What makes two groups' Ready agents the same set in the same order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct PoolKind {
+    pub(crate) tenant: usize,
+    pub(crate) media: Media,
+    pub(crate) routing: RoutingType,
+    pub(crate) strategy: Strategy,
+    pub(crate) tiers: Vec<Tier>,
+    /// Set for a round-robin group: its turns are its own.
+    pub(crate) own: Option<GroupIx>,
+}
+
+/// The Ready agents of every group of one [`PoolKind`], per tier, ordered
+/// by the strategy key.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct ReadyPool {
+    pub(crate) kind: PoolKind,
+    pub(crate) ready: Vec<BTreeSet<ReadyKey>>,
+    /// Per tier, for the random strategy only: the same agents as `ready`.
+    pub(crate) random: Vec<RandomPool>,
+    /// Groups using this pool.
+    pub(crate) users: u32,
+}
+
+impl ReadyPool {
+    pub(crate) fn new(kind: PoolKind) -> Self {
+        let n = kind.tiers.len();
+        Self {
+            kind,
+            ready: vec![BTreeSet::new(); n],
+            random: vec![RandomPool::default(); n],
+            users: 0,
+        }
+    }
+
+    /// Ready agents eligible at the widest tier.
+    pub(crate) fn ready_count(&self) -> usize {
+        self.ready.last().map_or(0, BTreeSet::len)
+    }
+}
+
 /// The one authoritative group record.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Group {
@@ -131,9 +178,8 @@ pub(crate) struct Group {
     /// Stages shared with every call that enters (copied by reference, R-3.4).
     pub(crate) stages: Arc<[StageConfig]>,
     pub(crate) tiers: Vec<Tier>,
-    pub(crate) ready: Vec<BTreeSet<ReadyKey>>,
-    /// Per tier, for the random strategy only: the same agents as `ready`.
-    pub(crate) random: Vec<RandomPool>,
+    /// The pool of Ready agents this group draws from.
+    pub(crate) pool: PoolIx,
     pub(crate) queues: Vec<CallQueue>,
     /// Dispatch queue of a manual group, same ordering.
     pub(crate) dispatch: CallQueue,
@@ -153,8 +199,7 @@ impl Group {
             stages: config.stages.clone().into(),
             config,
             tiers,
-            ready: vec![BTreeSet::new(); n],
-            random: vec![RandomPool::default(); n],
+            pool: 0,
             queues: vec![CallQueue::default(); n],
             dispatch: CallQueue::default(),
             logged_on: 0,
@@ -175,9 +220,17 @@ impl Group {
         (self.tiers.len() - 1) as u8
     }
 
-    /// Ready agents eligible at the widest tier.
-    pub(crate) fn ready_count(&self) -> usize {
-        self.ready.last().map_or(0, BTreeSet::len)
+    /// The kind of pool this group's Ready agents belong in.
+    pub(crate) fn pool_kind(&self, g: GroupIx) -> PoolKind {
+        let c = &self.config;
+        PoolKind {
+            tenant: self.tenant,
+            media: c.media,
+            routing: c.routing,
+            strategy: c.strategy,
+            tiers: self.tiers.clone(),
+            own: (c.strategy == Strategy::RoundRobin).then_some(g),
+        }
     }
 
     pub(crate) fn queued_count(&self) -> usize {

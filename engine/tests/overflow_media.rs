@@ -21,7 +21,6 @@
 use acd_engine::*;
 
 #[test]
-#[ignore = "engine bug: overflow to a group of another media reserves a logged-out channel"]
 fn overflow_to_a_group_of_another_media_never_reserves_a_logged_out_channel() {
     let voice = GroupConfig::new("voice", &[]);
     let mut mail = GroupConfig::new("mail", &[]);

@@ -623,3 +623,67 @@ fn r8_2_group_counters_service_level_asa_aht() {
     );
     assert_eq!(s.longest_wait_ms, 20_000);
 }
+
+#[test]
+fn r3_8_overflow_to_a_group_of_another_media_is_refused() {
+    let mut mail = group("mail", &["s"]);
+    mail.media = Media::Email;
+    mail.overflow = Some(Destination::Group("voice".into()));
+    let mut t = TenantConfig::new(common::TENANT);
+    t.groups = vec![group("voice", &["s"]), mail.clone()];
+    let err = EngineConfig {
+        tenants: vec![t],
+        ..EngineConfig::default()
+    }
+    .validate()
+    .unwrap_err();
+    assert_eq!(
+        (err.object.contains("\"mail\""), err.field.as_str()),
+        (true, "overflow")
+    );
+    // At runtime too, in both directions.
+    let mut h = Harness::new(
+        vec![group("voice", &["s"]), group("other", &["s"])],
+        vec![agent("a", &[("s", 1)])],
+    );
+    let err = h
+        .at(
+            0,
+            Command::UpsertGroup {
+                group: mail.clone(),
+            },
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::Config(_)), "{err:?}");
+    let mut to_other = group("voice", &["s"]);
+    to_other.overflow = Some(Destination::Group("other".into()));
+    h.at(1, Command::UpsertGroup { group: to_other }).unwrap();
+    let mut other_mail = group("other", &["s"]);
+    other_mail.media = Media::Email;
+    let err = h
+        .at(2, Command::UpsertGroup { group: other_mail })
+        .unwrap_err();
+    assert!(matches!(err, Error::InUse { .. }), "{err:?}");
+}
+
+#[test]
+fn r3_4_a_stage_at_zero_seconds_applies_on_arrival() {
+    let mut g = group("g", &["s0"]);
+    g.stages = vec![StageConfig {
+        after_s: 0,
+        min_level: None,
+        skills: Some(vec![SkillRequirement {
+            skill: "s1".into(),
+            min_level: 1,
+        }]),
+        overflow: None,
+    }];
+    let mut h = Harness::new(vec![g], vec![agent("b", &[("s1", 1)])]);
+    h.login_ready(0, "b");
+    h.arrive(1, "c", "g");
+    assert_eq!(
+        h.offered_to("c").map(|o| o.0),
+        Some("b".into()),
+        "no wait for a later timer (R-3.2)"
+    );
+}

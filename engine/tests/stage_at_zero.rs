@@ -70,9 +70,7 @@ fn arrive_beside_ready_agent(engine: &mut Engine) {
 }
 
 /// What asks: the call is offered within the `CallArrived` itself.
-/// (Today the offer comes only after `handle_timeout(1 s)`.)
 #[test]
-#[ignore = "engine issue: a 0 s stage leaves its timer due at now; the offer waits for handle_timeout"]
 fn stage_at_zero_offers_at_once() {
     let mut engine = engine();
     arrive_beside_ready_agent(&mut engine);

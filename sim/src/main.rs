@@ -1,7 +1,7 @@
 //! `sim`: command-line front end of the load simulator.
 //!
 //! ```text
-//! sim run SCENARIO.toml --out DIR [--seed N] [--replications K] [--jobs J]
+//! sim run SCENARIO.toml --out DIR [--seed N] [--replications K] [--jobs J] [--journal DIR]
 //! sim run --example --out DIR
 //! sim staff --per-hour 600 --aht 180 --target 0.8/20 [--patience 120]
 //! ```
@@ -52,6 +52,10 @@ enum Cmd {
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
+        /// Run the engine with its durable journal on, in DIR/rep-<k> (must
+        /// not hold an earlier run's journal); shows the journal's cost.
+        #[arg(long, value_name = "DIR")]
+        journal: Option<PathBuf>,
     },
     /// Staffing calculator (Erlang C, or Erlang A with --patience).
     Staff {
@@ -80,6 +84,7 @@ fn main() -> ExitCode {
             replications,
             jobs,
             quiet,
+            journal,
         } => {
             let source = if example { None } else { scenario };
             let plan = Plan {
@@ -87,6 +92,7 @@ fn main() -> ExitCode {
                 replications,
                 jobs,
                 quiet,
+                journal,
             };
             match run(source.as_deref(), &out, &plan) {
                 Ok(()) => ExitCode::SUCCESS,
@@ -140,6 +146,7 @@ struct Plan {
     replications: u32,
     jobs: u32,
     quiet: bool,
+    journal: Option<PathBuf>,
 }
 
 fn run(path: Option<&Path>, out: &Path, plan: &Plan) -> Result<(), String> {
@@ -156,8 +163,15 @@ fn run(path: Option<&Path>, out: &Path, plan: &Plan) -> Result<(), String> {
     );
     bar.set_message(format!("{} replication(s)", plan.replications));
     let progress = |f: f64| bar.set_position((f * 1000.0) as u64);
-    let runs = run_replications(&scenario, seed, plan.replications, plan.jobs, &progress)
-        .map_err(|e| e.to_string())?;
+    let runs = run_replications(
+        &scenario,
+        seed,
+        plan.replications,
+        plan.jobs,
+        plan.journal.as_deref(),
+        &progress,
+    )
+    .map_err(|e| e.to_string())?;
     bar.finish_and_clear();
     let report = Report::build(&name, &scenario, &runs);
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;

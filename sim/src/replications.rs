@@ -5,16 +5,19 @@
 //! report's figures (only its wall-clock times).
 
 use crate::scenario::Scenario;
-use crate::simulation::{run_once, RunOutcome, SimError};
+use crate::simulation::{run_once, run_once_journaled, RunOutcome, SimError};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Runs `count` replications on up to `jobs` threads. `progress` receives
-/// the overall fraction done (0..=1) now and then, from any thread.
+/// the overall fraction done (0..=1) now and then, from any thread. With
+/// `journal`, replication `k` journals its engine in `journal/rep-<k>`.
 pub fn run_replications(
     scenario: &Scenario,
     seed: u64,
     count: u32,
     jobs: u32,
+    journal: Option<&Path>,
     progress: &(dyn Fn(f64) + Sync),
 ) -> Result<Vec<RunOutcome>, SimError> {
     let count = count as usize;
@@ -35,9 +38,17 @@ pub fn run_replications(
                     (j..count)
                         .step_by(jobs)
                         .map(|k| {
-                            let out = run_once(scenario, seed.wrapping_add(k as u64), &mut |f| {
-                                report(k, f)
-                            });
+                            let seed = seed.wrapping_add(k as u64);
+                            let mut progress = |f| report(k, f);
+                            let out = match journal {
+                                None => run_once(scenario, seed, &mut progress),
+                                Some(dir) => run_once_journaled(
+                                    scenario,
+                                    seed,
+                                    &dir.join(format!("rep-{k}")),
+                                    &mut progress,
+                                ),
+                            };
                             report(k, 1.0);
                             (k, out)
                         })
@@ -67,9 +78,9 @@ mod tests {
              [[agents]]\ncount = 5\n",
         )
         .unwrap();
-        let one = run_replications(&s, 40, 3, 1, &|_| {}).unwrap();
+        let one = run_replications(&s, 40, 3, 1, None, &|_| {}).unwrap();
         let last = std::sync::Mutex::new(0.0);
-        let two = run_replications(&s, 40, 3, 2, &|f| *last.lock().unwrap() = f).unwrap();
+        let two = run_replications(&s, 40, 3, 2, None, &|f| *last.lock().unwrap() = f).unwrap();
         assert_eq!(*last.lock().unwrap(), 1.0);
         assert_eq!(one.len(), 3);
         for (a, b) in one.iter().zip(&two) {

@@ -203,6 +203,10 @@ impl Rate {
     }
 }
 
+/// Most agents a scenario may define in all: every agent becomes an engine
+/// record, so an absurd count would exhaust memory instead of failing.
+pub const MAX_AGENTS: u64 = 1_000_000;
+
 /// A pool of identical agents.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -374,7 +378,16 @@ impl Scenario {
     }
 
     fn check_agents(&self, src: &Source) -> Result<(), ScenarioError> {
+        let mut total = 0u64;
         for (i, a) in self.agents.iter().enumerate() {
+            total += u64::from(a.count);
+            if total > MAX_AGENTS {
+                return Err(ScenarioError {
+                    line: None,
+                    field: format!("agents[{i}].count"),
+                    message: format!("more than {MAX_AGENTS} agents in all"),
+                });
+            }
             for (skill, level) in &a.skills {
                 if !(1..=10).contains(level.get_ref()) {
                     let f = format!("agents[{i}].skills.{skill}");
@@ -686,5 +699,20 @@ skills = { support = 5 }
         hi.min_level = 6;
         assert!(!s.serves(&s.agents[0].skills, &hi));
         assert!(!s.serves(&BTreeMap::new(), g));
+    }
+}
+
+#[cfg(test)]
+mod limits {
+    use super::*;
+
+    #[test]
+    fn an_absurd_agent_count_is_an_error_not_an_allocation() {
+        let text = Scenario::example_text().replacen("count = ", "count = 4000000000 #", 1);
+        let err = Scenario::parse(&text).unwrap_err();
+        assert!(
+            err.field.ends_with(".count") && err.message.contains("agents in all"),
+            "{err}"
+        );
     }
 }

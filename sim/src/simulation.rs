@@ -19,6 +19,7 @@ use crate::arrivals::ArrivalStream;
 use crate::clock::{Clock, SimEvent};
 use crate::measure::{Recorder, Window};
 use crate::scenario::{Scenario, ScenarioError};
+use acd_engine::journal::{DurableEngine, DurableError, EngineStore, FsyncPolicy, JournalOptions};
 use acd_engine::{
     AgentId, CallId, CallSpec, Cause, Command, Effect, Engine, Epoch, GroupId, GroupStats, Media,
     TenantId,
@@ -26,6 +27,7 @@ use acd_engine::{
 use compact_str::ToCompactString;
 use hashbrown::HashMap;
 use slab::Slab;
+use std::path::Path;
 use std::time::Instant as WallClock;
 
 /// Why a run could not start.
@@ -37,6 +39,18 @@ pub enum SimError {
     /// The engine refused the initial set-up (logon/ready).
     #[error("engine refused set-up: {0}")]
     Engine(#[from] acd_engine::Error),
+    /// The journal directory could not be opened or written.
+    #[error("journal: {0}")]
+    Journal(String),
+}
+
+impl From<DurableError> for SimError {
+    fn from(e: DurableError) -> Self {
+        match e {
+            DurableError::Engine(e) => SimError::Engine(e),
+            other => SimError::Journal(other.to_string()),
+        }
+    }
 }
 
 /// How long a run may continue after the window to resolve measured calls.
@@ -110,7 +124,8 @@ pub struct RunOutcome {
 
 /// One simulation run in progress.
 pub struct Simulation {
-    engine: Engine,
+    /// In memory, or journaled with `--journal`.
+    engine: EngineStore,
     tenant: TenantId,
     group_ids: Vec<GroupId>,
     group_ix: HashMap<GroupId, u32>,
@@ -136,9 +151,41 @@ impl Simulation {
     /// Builds the engine for `scenario`, logs every agent on and Ready, and
     /// schedules the first arrivals. `seed` replaces the scenario's seed.
     pub fn new(scenario: &Scenario, seed: u64) -> Result<Simulation, SimError> {
+        Self::with_journal(scenario, seed, None)
+    }
+
+    /// As [`Simulation::new`], with the engine journaled in `journal` when
+    /// given (a fresh directory per run; batched fsync): the run exercises
+    /// the durable path an installation would use.
+    pub fn with_journal(
+        scenario: &Scenario,
+        seed: u64,
+        journal: Option<&Path>,
+    ) -> Result<Simulation, SimError> {
         let config = scenario.engine_config(seed)?;
-        let mut engine = Engine::new(config).map_err(SimError::Engine)?;
-        engine.set_events_enabled(false);
+        let mut engine: EngineStore = match journal {
+            None => Engine::new(config).map_err(SimError::Engine)?.into(),
+            Some(dir) => {
+                let options = JournalOptions {
+                    fsync: FsyncPolicy::Batched {
+                        max_delay: std::time::Duration::from_millis(50),
+                    },
+                    ..JournalOptions::default()
+                };
+                let (durable, report) = DurableEngine::open(dir, config, options)
+                    .map_err(|e| SimError::Journal(e.to_string()))?;
+                if !report.fresh {
+                    return Err(SimError::Journal(format!(
+                        "{} already holds a journal: a simulation starts from an empty directory",
+                        dir.display()
+                    )));
+                }
+                durable.into()
+            }
+        };
+        engine
+            .set_events_enabled(false)
+            .map_err(|e| SimError::Journal(e.to_string()))?;
         let tenant = TenantId::new(&scenario.tenant);
         let start_ms = scenario.warmup_s * 1000;
         let window = Window {
@@ -226,7 +273,7 @@ impl Simulation {
         Ok(())
     }
 
-    fn log_on(&mut self, now: u64, a: u32) -> Result<(), acd_engine::Error> {
+    fn log_on(&mut self, now: u64, a: u32) -> Result<(), DurableError> {
         let at = acd_engine::Instant::from_millis(now);
         let agent = self.agent_ids[a as usize].clone();
         let logon = Command::Logon {
@@ -329,8 +376,10 @@ impl Simulation {
             };
             if timer_first {
                 now = now.max(timer.unwrap_or(now));
-                self.engine
+                let ticked = self
+                    .engine
                     .handle_timeout(acd_engine::Instant::from_millis(now));
+                self.engine_errors += u64::from(ticked.is_err());
                 self.drain_effects(now);
             } else if let Some((at, event)) = self.clock.pop() {
                 now = at;
@@ -359,7 +408,7 @@ impl Simulation {
         let engine_stats = self
             .group_ids
             .iter()
-            .map(|g| self.engine.group_stats(g).unwrap_or_default())
+            .map(|g| self.engine.engine().group_stats(g).unwrap_or_default())
             .collect();
         let window = self.recorder.window;
         let unresolved = self
@@ -370,7 +419,7 @@ impl Simulation {
             })
             .count() as u64;
         let invariant_violation = if cfg!(debug_assertions) {
-            self.engine.check_invariants().err()
+            self.engine.engine().check_invariants().err()
         } else {
             None
         };
@@ -668,4 +717,14 @@ pub fn run_once(
     progress: &mut dyn FnMut(f64),
 ) -> Result<RunOutcome, SimError> {
     Ok(Simulation::new(scenario, seed)?.run(progress))
+}
+
+/// Runs `scenario` once with `seed`, the engine journaled in `journal`.
+pub fn run_once_journaled(
+    scenario: &Scenario,
+    seed: u64,
+    journal: &Path,
+    progress: &mut dyn FnMut(f64),
+) -> Result<RunOutcome, SimError> {
+    Ok(Simulation::with_journal(scenario, seed, Some(journal))?.run(progress))
 }

@@ -220,3 +220,39 @@ start_s = 3600
         "shifts are not a textbook queue"
     );
 }
+
+#[test]
+fn a_journaled_run_gives_the_same_figures_and_a_recoverable_journal() {
+    use acd_engine::journal::{read_journal, DurableEngine, JournalOptions};
+    use acd_sim::simulation::run_once_journaled;
+    let s = parse(&text("longest_idle", 600, true, ""));
+    let plain = run_once(&s, 5, &mut |_| {}).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let journaled = run_once_journaled(&s, 5, dir.path(), &mut |_| {}).unwrap();
+    assert_eq!(journaled.engine_errors, 0);
+    assert_eq!(
+        (
+            journaled.calls,
+            journaled.sim_events,
+            journaled.engine_stats.clone()
+        ),
+        (plain.calls, plain.sim_events, plain.engine_stats.clone()),
+        "the journal changes nothing the engine decides"
+    );
+    // the journal alone rebuilds the engine the run ended with.
+    assert!(read_journal(dir.path()).unwrap().records.len() as u64 > journaled.calls);
+    let config = s.engine_config(5).unwrap();
+    let (recovered, _) =
+        DurableEngine::open(dir.path(), config, JournalOptions::default()).unwrap();
+    let stats: Vec<_> = s
+        .groups
+        .iter()
+        .map(|g| {
+            recovered
+                .engine()
+                .group_stats(&g.id.get_ref().as_str().into())
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(stats, journaled.engine_stats);
+}
