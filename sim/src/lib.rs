@@ -36,11 +36,13 @@
 
 pub mod arrivals;
 pub mod clock;
+pub mod compare;
 pub mod confidence;
 pub mod dist;
 pub mod erlang;
 pub mod html;
 pub mod measure;
+pub mod policy;
 pub mod replications;
 pub mod report;
 pub mod scenario;

@@ -3,10 +3,14 @@
 //! ```text
 //! sim run SCENARIO.toml --out DIR [--seed N] [--replications K] [--jobs J] [--journal DIR]
 //! sim run --example --out DIR
+//! sim compare SCENARIO.toml --policy longest_idle --policy weighted_hol:sales=2 --out DIR
+//!             [--seed N] [--replications K] [--jobs J]
 //! sim staff --per-hour 600 --aht 180 --target 0.8/20 [--patience 120]
 //! ```
 
+use acd_sim::compare::{compare, CompareRequest};
 use acd_sim::html;
+use acd_sim::policy::Policy;
 use acd_sim::replications::run_replications;
 use acd_sim::report::Report;
 use acd_sim::scenario::Scenario;
@@ -57,6 +61,28 @@ enum Cmd {
         #[arg(long, value_name = "DIR")]
         journal: Option<PathBuf>,
     },
+    /// Compare routing policies on one scenario with common random numbers;
+    /// writes DIR/report.json and DIR/report.html.
+    Compare {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// A policy (repeat; the first is the baseline): a strategy such as
+        /// longest_idle, or weighted_hol:GROUP=WEIGHT,...
+        #[arg(long = "policy", required = true)]
+        policies: Vec<Policy>,
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// Seed of replication 0 (default: the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Replications per policy.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(2..))]
+        replications: u32,
+        /// Threads.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+        jobs: u32,
+    },
     /// Staffing calculator (Erlang C, or Erlang A with --patience).
     Staff {
         /// Calls per hour.
@@ -102,6 +128,20 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Cmd::Compare {
+            scenario,
+            policies,
+            out,
+            seed,
+            replications,
+            jobs,
+        } => match lab(&scenario, &policies, &out, seed, replications, jobs) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        },
         Cmd::Staff {
             per_hour,
             aht,
@@ -183,6 +223,39 @@ fn run(path: Option<&Path>, out: &Path, plan: &Plan) -> Result<(), String> {
         out.join("report.json").display()
     );
     say(&(report.summary_table() + &done));
+    Ok(())
+}
+
+fn lab(
+    path: &Path,
+    policies: &[Policy],
+    out: &Path,
+    seed: Option<u64>,
+    replications: u32,
+    jobs: u32,
+) -> Result<(), String> {
+    let (name, scenario) = load(Some(path))?;
+    let req = CompareRequest {
+        name: &name,
+        scenario: &scenario,
+        policies,
+        seed: seed.unwrap_or(scenario.seed),
+        replications,
+        jobs,
+    };
+    let comparison = compare(&req, &|_| {}).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let json = serde_json::to_string_pretty(&comparison).map_err(|e| e.to_string())?;
+    write(&out.join("report.json"), &json)?;
+    write(
+        &out.join("report.html"),
+        &html::render_comparison(&comparison),
+    )?;
+    let done = format!(
+        "wrote {} and report.html\n",
+        out.join("report.json").display()
+    );
+    say(&(comparison.summary_table() + &done));
     Ok(())
 }
 

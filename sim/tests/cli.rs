@@ -100,3 +100,45 @@ fn staff_recommends_agents() {
         .unwrap();
     assert!(!o.status.success());
 }
+
+#[test]
+fn compare_writes_paired_differences_for_each_policy() {
+    let out = temp_dir("compare");
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/example.toml");
+    let o = sim()
+        .args(["compare", scenario, "--out"])
+        .arg(&out)
+        .args(["--policy", "longest_idle", "--policy", "top_down"])
+        .args(["--replications", "2", "--seed", "3"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(
+        json["policies"],
+        serde_json::json!(["longest_idle", "top_down"])
+    );
+    let sl = &json["groups"][0]["service_level"];
+    assert!(sl[0]["vs_first"].is_null());
+    assert!(sl[1]["vs_first"]["half_width"].as_f64().is_some());
+    // Top-down loads the first agents most: a wider occupancy spread.
+    let spread = &json["occupancy_spread"];
+    assert!(
+        spread[1]["mean"].as_f64() > spread[0]["mean"].as_f64(),
+        "{spread}"
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.matches("<svg").count() >= 2 * 4 + 2,
+        "a chart per figure"
+    );
+    let bad = sim()
+        .args(["compare", scenario, "--out"])
+        .arg(&out)
+        .args(["--policy", "fastest"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("fastest"));
+}
