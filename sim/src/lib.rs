@@ -48,4 +48,5 @@ pub mod report;
 pub mod scenario;
 pub mod simulation;
 pub mod staff;
+pub mod staffing_search;
 pub mod svg;
