@@ -1,8 +1,9 @@
 //! # acd-engine
 //!
 //! A real-time ACD (automatic call distribution) routing engine: it decides
-//! which agent gets which call. The domain is specified in `SPEC.md`
-//! (rules R-x.y); each module's docs cite the rules it implements.
+//! which agent gets which call. The domain rules are in `RULES.md` at the
+//! root of this crate (rules R-x.y); each module's docs cite the rules it
+//! implements.
 //!
 //! The engine is *sans-IO* and deterministic: it owns no threads, sockets or
 //! clocks. Input is a [`Command`] with an explicit `now`; output is
