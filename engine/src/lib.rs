@@ -39,6 +39,7 @@
 //! assert_eq!(engine.group_stats(&"support".into()).unwrap().answered, 1);
 //! ```
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]
@@ -66,6 +67,7 @@ pub mod restore;
 mod rng;
 mod routing;
 #[cfg(feature = "runtime")]
+#[cfg_attr(docsrs, doc(cfg(feature = "runtime")))]
 pub mod runtime;
 mod service_group;
 mod skills;
