@@ -140,29 +140,33 @@ pub fn render(report: &Report) -> String {
 
 fn summary(h: &mut String, report: &Report) {
     h.push_str(
-        "<table><tr><th>group</th><th>offered</th><th>answered</th><th>abandoned</th>\
-         <th>service level</th><th>ASA s</th><th>P(wait)</th><th>occupancy</th><th>agents</th></tr>",
+        "<table><tr><th>group</th><th>offered</th><th>overflow in</th><th>overflow out</th>\
+         <th>answered</th><th>abandoned</th><th>service level</th><th>ASA s</th><th>P(wait)</th>\
+         <th>max queue</th><th>occupancy</th><th>agents</th></tr>",
     );
     for g in &report.groups {
         let _ = write!(
             h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1}%</td><td>{:.1}</td>\
-             <td>{:.3}</td><td>{:.1}%</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1}%</td>\
+             <td>{:.1}</td><td>{:.3}</td><td>{}</td><td>{:.1}%</td><td>{}</td></tr>",
             escape(&g.id),
             g.offered,
+            g.overflow_in,
+            g.overflow_out + g.overflowed,
             g.answered,
             g.abandoned,
             g.service_level * 100.0,
             g.asa_s,
             g.prob_wait,
+            g.max_queue,
             g.mean_occupancy * 100.0,
             g.agents
         );
         if let Some(e) = &g.erlang {
             let _ = write!(
                 h,
-                "<tr><td>&nbsp;&nbsp;Erlang {}</td><td></td><td></td><td>{:.1}%</td><td>{:.1}%</td>\
-                 <td>{:.1}</td><td>{:.3}</td><td>{:.1}%</td><td></td></tr>",
+                "<tr><td>&nbsp;&nbsp;Erlang {}</td><td></td><td></td><td></td><td></td><td>{:.1}%</td>\
+                 <td>{:.1}%</td><td>{:.1}</td><td>{:.3}</td><td></td><td>{:.1}%</td><td></td></tr>",
                 e.model,
                 e.abandon_rate * 100.0,
                 e.service_level * 100.0,
@@ -172,9 +176,13 @@ fn summary(h: &mut String, report: &Report) {
             );
         }
     }
+    h.push_str("</table>");
+    for note in &report.notes {
+        let _ = write!(h, "<p><strong>Note:</strong> {}</p>", escape(note));
+    }
     let _ = write!(
         h,
-        "</table><p>All agents: {} agents, mean occupancy {:.1}%.</p>",
+        "<p>All agents: {} agents, mean occupancy {:.1}%.</p>",
         report.agents.count,
         report.agents.mean_occupancy * 100.0
     );

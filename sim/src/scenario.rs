@@ -514,6 +514,12 @@ impl Scenario {
         c
     }
 
+    /// Whether some group overflows into another group, so that a
+    /// call may be served elsewhere than where it arrived.
+    pub fn overflows_between_groups(&self) -> bool {
+        self.groups.iter().any(|g| g.overflow_to.is_some())
+    }
+
     /// Whether an agent with `skills` may serve group `g` (it holds every
     /// required skill at the group's minimum level or above).
     pub fn serves(&self, skills: &BTreeMap<String, Spanned<u8>>, g: &GroupSpec) -> bool {
