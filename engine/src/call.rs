@@ -223,6 +223,13 @@ impl Core {
         if let Some(n) = gauge(stats, &state, call.answered()) {
             *n += 1;
         }
+        let (was, is) = (call.state == CallState::Queued, state == CallState::Queued);
+        let (t, media, g) = (call.tenant, call.media, call.group);
         call.state = state;
+        // Derived counters of the routing policies.
+        self.count_queued(t, media, was, is);
+        if was && !is {
+            self.reserve_may_lift(g);
+        }
     }
 }

@@ -75,6 +75,10 @@ pub struct TenantConfig {
     /// Default logon-restore policy after restart for this tenant's agents.
     #[serde(default)]
     pub restore: RestorePolicy,
+    /// How an agent that becomes free chooses among the groups it serves
+    ///
+    #[serde(default)]
+    pub policy: RoutingPolicy,
     /// Agents of this tenant.
     #[serde(default)]
     pub agents: Vec<AgentConfig>,
@@ -103,6 +107,7 @@ impl TenantConfig {
             reason_codes: ReasonCatalogue::default(),
             tags: Vec::new(),
             restore: RestorePolicy::default(),
+            policy: RoutingPolicy::Priority,
             agents: Vec::new(),
             groups: Vec::new(),
         }
@@ -246,6 +251,53 @@ pub enum RoutingType {
     Manual,
 }
 
+/// How an agent that becomes free picks the next call among the groups it
+/// serves — the agent side of routing across groups. Each
+/// rule looks only at the heads of the queues of the agent's groups, so a
+/// decision costs O(groups of the agent). Sources and formulas: the module
+/// documentation of `policy.rs` and `engine/README`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoutingPolicy {
+    /// Highest priority, then longest `wait_weight × wait`, then earliest
+    /// arrival (R-3.5; the default).
+    #[default]
+    Priority,
+    /// Weighted head-of-line wait, the generalized cμ rule (van Mieghem
+    /// 1995) for costs growing with the wait: the call maximising
+    /// `w_i × wait` where `w_i` is the group's `wait_weight`, priorities
+    /// across groups ignored (within a group the queue order of holds).
+    WeightedHol,
+    /// Fixed-queue-ratio (Gurvich & Whitt 2007): the head of the group
+    /// `i* = argmax_i (Q_i − p_i · ΣQ)` among the agent's groups with a
+    /// waiting call, `Q_i` the calls waiting in group `i`, `ΣQ` in all the
+    /// tenant's groups of the media, `p_i` from `queue_ratio`; ties by the
+    /// longest head-of-line wait.
+    FixedQueueRatio,
+}
+
+/// Threshold reservation of a group: an agent who also serves
+/// `for_group` takes this group's calls only while at least `keep_idle`
+/// *other* agents of `for_group`'s ready pool are Ready, and, with
+/// `max_wait_s`, only while the head of `for_group`'s queue has waited less
+/// than that. Agents who do not serve `for_group` are never held back.
+/// Avaya-style reserve levels: the protected group keeps a cushion of idle
+/// agents, and its shared agents come back to it when it is in trouble.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reserve {
+    /// The protected group (same tenant and media).
+    pub for_group: GroupId,
+    /// Ready agents of the protected group that must remain Ready after a
+    /// shared agent takes a call of this group.
+    #[serde(default)]
+    pub keep_idle: u32,
+    /// Longest head-of-line wait of the protected group, seconds, above
+    /// which its shared agents serve only it.
+    #[serde(default)]
+    pub max_wait_s: Option<u32>,
+}
+
 /// Agent selection strategy of a group.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -376,9 +428,19 @@ pub struct GroupConfig {
     /// Priority given to calls that arrive without one.
     #[serde(default)]
     pub priority: i32,
-    /// Weight of waiting time in cross-group fairness, in percent.
+    /// Weight of waiting time in cross-group fairness, in percent;
+    /// the weight `w_i` of [`RoutingPolicy::WeightedHol`].
     #[serde(default = "hundred")]
     pub wait_weight: u32,
+    /// Share of the total queue this group should hold under
+    /// [`RoutingPolicy::FixedQueueRatio`]: `p_i = queue_ratio_i / Σ queue_ratio`
+    /// over the tenant's groups of the same media.
+    #[serde(default = "one_u32")]
+    pub queue_ratio: u32,
+    /// Threshold reservation: agents who also serve another group are kept
+    /// back for it.
+    #[serde(default)]
+    pub reserve: Option<Reserve>,
     /// Clerical (wrap-up) seconds after each call; 0 = none.
     #[serde(default)]
     pub clerical_s: u32,
@@ -411,6 +473,9 @@ pub struct GroupConfig {
 fn hundred() -> u32 {
     100
 }
+fn one_u32() -> u32 {
+    1
+}
 fn thirty() -> u32 {
     30
 }
@@ -442,6 +507,8 @@ impl GroupConfig {
             strategy: Strategy::LongestIdle,
             priority: 0,
             wait_weight: 100,
+            queue_ratio: 1,
+            reserve: None,
             clerical_s: 0,
             ring_time_s: 0,
             personal_max_wait_s: 30,
@@ -700,6 +767,24 @@ impl GroupConfig {
             check_level(&path, &format!("skills.{}.min_level", r.skill), r.min_level)?;
         }
         check_range(&path, "wait_weight", i64::from(self.wait_weight), 1, 10_000)?;
+        check_range(
+            &path,
+            "queue_ratio",
+            i64::from(self.queue_ratio),
+            1,
+            1_000_000,
+        )?;
+        if let Some(r) = &self.reserve {
+            let d = Destination::Group(r.for_group.clone());
+            self.check_destination(tenant, dir, &path, "reserve.for_group", &d)?;
+            check_range(
+                &path,
+                "reserve.keep_idle",
+                i64::from(r.keep_idle),
+                0,
+                1_000_000,
+            )?;
+        }
         check_range(&path, "clerical_s", i64::from(self.clerical_s), 0, 86_400)?;
         check_range(&path, "ring_time_s", i64::from(self.ring_time_s), 0, 3_600)?;
         check_range(

@@ -44,6 +44,8 @@ pub(crate) struct Lookup {
     pub(crate) skills: HashMap<SkillId, SkillNo>,
     /// (tenant, personal directory number) -> agent.
     pub(crate) pdns: HashMap<(usize, String), AgentIx>,
+    /// Derived totals of the routing policies.
+    pub(crate) policy: crate::policy::PolicyTotals,
 }
 
 /// All engine state.
@@ -161,6 +163,9 @@ impl Engine {
         self.core.fire_timers(now);
         let before = std::mem::replace(&mut self.core.now, now);
         let result = self.core.apply(t, command);
+        if result.is_ok() {
+            self.core.settle_reserves();
+        }
         match result {
             // A timer the command set due at `now` itself (a stage at 0 s)
             // fires before the engine answers.
@@ -321,6 +326,7 @@ impl Core {
         for a in agents {
             self.insert_agent(t, a);
         }
+        self.refresh_policy_config(t);
     }
 
     pub(crate) fn rebuild_lookup(&mut self) {
@@ -344,6 +350,10 @@ impl Core {
             ix.skills.insert(s.clone(), n as SkillNo);
         }
         self.ix = ix;
+        self.recount_queued();
+        for t in 0..self.tenants.len() {
+            self.refresh_policy_config(t);
+        }
     }
 
     fn apply(&mut self, t: usize, command: Command) -> Result<(), Error> {

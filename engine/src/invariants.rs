@@ -7,7 +7,9 @@
 //! * every group's counters balance (offered = answered + abandoned +
 //!   overflowed + deflected + live);
 //! * the ready indexes hold exactly the Ready channels, under their keys;
-//! * no eligible Ready agent is idle while a call of its tier waits;
+//! * no eligible Ready agent is idle while a call of its tier waits,
+//!   unless a threshold reservation holds it back;
+//! * the policies' queued totals match the calls;
 //! * nothing is left Reserved/Alerting or in clerical without a live timer.
 
 use crate::agent::{AgentIx, ChanState};
@@ -280,7 +282,8 @@ impl Core {
                 return Err(format!("group {} counters do not balance: {s:?}", group.id));
             }
             for (k, queue) in group.queues.iter().enumerate() {
-                if !queue.is_empty() && !self.pools[group.pool].ready[k].is_empty() {
+                // Agents a threshold reservation holds back do not count.
+                if !queue.is_empty() && self.free_agent_for(g, k as u8).is_some() {
                     return Err(format!(
                         "group {} tier {k}: a call waits while an eligible agent is Ready (R-3.2)",
                         group.id
@@ -355,6 +358,19 @@ impl Core {
                 .all(|(c, call)| self.ix.calls.get(&call.id) == Some(&c))
             && self.ix.agents.len() == self.agents.len()
             && self.ix.groups.len() == self.groups.len();
+        let mut queued = hashbrown::HashMap::new();
+        for (_, call) in &self.calls {
+            if call.state == CallState::Queued {
+                *queued.entry((call.tenant, call.media)).or_insert(0u64) += 1;
+            }
+        }
+        let mut counted = self.ix.policy.queued.clone();
+        counted.retain(|_, n| *n > 0);
+        if queued != counted {
+            return Err(format!(
+                "queued totals {counted:?} but calls {queued:?} (R-10.6)"
+            ));
+        }
         if ok {
             Ok(())
         } else {

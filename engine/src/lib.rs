@@ -61,6 +61,7 @@ mod invariants;
 pub mod journal;
 mod output;
 mod personal;
+mod policy;
 mod presence;
 mod reconfigure;
 pub mod restore;
@@ -83,8 +84,9 @@ pub use call::{CallStateName, CallStatus};
 pub use command::{CallSpec, Command, Epoch};
 pub use config::{
     AgentConfig, ConfigError, ConfigProblem, Destination, EngineConfig, GroupConfig, Media,
-    OpenRule, ReasonCatalogue, ReasonCodeConfig, RestorePolicy, RoutingType, SkillRequirement,
-    StageConfig, Strategy, TenantConfig, MAX_REASON_CODES, MAX_TENANT_TAGS, SKILL_LEVELS,
+    OpenRule, ReasonCatalogue, ReasonCodeConfig, Reserve, RestorePolicy, RoutingPolicy,
+    RoutingType, SkillRequirement, StageConfig, Strategy, TenantConfig, MAX_REASON_CODES,
+    MAX_TENANT_TAGS, SKILL_LEVELS,
 };
 pub use dispatch::DispatchEntry;
 pub use engine::{Engine, TenantSnapshot};

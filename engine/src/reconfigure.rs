@@ -220,6 +220,7 @@ impl Core {
             self.refresh_served(a, g);
         }
         self.recount([g]);
+        self.refresh_policy_config(t);
         self.refile_ready(&ready);
         self.emit(t, EventKind::ConfigChanged { what });
         Ok(())
@@ -268,6 +269,7 @@ impl Core {
         let group = self.groups.remove(g);
         self.ix.groups.remove(&group.id);
         self.tenants[t].groups.retain(|&x| x != g);
+        self.refresh_policy_config(t);
         self.refile_ready(&ready);
         self.emit(
             t,

@@ -14,7 +14,6 @@ use crate::error::Error;
 use crate::output::{Cause, Effect, EventKind};
 use crate::timers::Timer;
 use smallvec::SmallVec;
-use std::cmp::Reverse;
 
 impl Core {
     pub(crate) fn call_arrived(&mut self, t: usize, spec: CallSpec) -> Result<(), Error> {
@@ -136,8 +135,15 @@ impl Core {
         self.calls[c].tier = tier;
         let pool = &self.pools[group.pool];
         let ready = &pool.ready[tier as usize];
+        let reserve = group.config.reserve.is_some();
         let agents: SmallVec<[AgentIx; 4]> = match group.config.strategy {
-            Strategy::RingAll => ready.iter().map(|k| k.2).collect(),
+            Strategy::RingAll => ready
+                .iter()
+                .map(|k| k.2)
+                .filter(|&a| !self.held_back(a, g))
+                .collect(),
+            // Threshold reservation: pass over held-back agents.
+            _ if reserve => self.free_agent_for(g, tier).into_iter().collect(),
             Strategy::Random if !ready.is_empty() => {
                 let draw = self.rng.next_u64();
                 self.pools[self.groups[g].pool].random[tier as usize]
@@ -271,6 +277,8 @@ impl Core {
                 key,
             });
         }
+        // A reserve held for one of its groups may lift.
+        self.reserves_may_lift_for(a);
     }
 
     /// Removes a channel from every ready pool it is filed in.
@@ -291,31 +299,6 @@ impl Core {
             }
             false
         });
-    }
-
-    /// The best waiting call for a channel that becomes Ready, among every
-    /// group it serves: highest priority, then longest weighted wait
-    /// then earliest arrival.
-    pub(crate) fn best_call_for(&self, a: AgentIx, media: Media) -> Option<CallIx> {
-        let now = self.now.as_millis();
-        let mut best: Option<(CallScore, CallIx)> = None;
-        for s in &self.agents[a].served {
-            let group = &self.groups[s.group];
-            if group.config.media != media || group.config.routing != RoutingType::Automatic {
-                continue;
-            }
-            let weight = u128::from(group.config.wait_weight);
-            for queue in &group.queues[s.min_tier as usize..] {
-                if let Some((&(neg_prio, entered, uid), &c)) = queue.first_key_value() {
-                    let wait = u128::from(now.saturating_sub(entered)) * weight;
-                    let score = (-neg_prio, wait, Reverse(uid));
-                    if best.as_ref().is_none_or(|(b, _)| score > *b) {
-                        best = Some((score, c));
-                    }
-                }
-            }
-        }
-        best.map(|(_, c)| c)
     }
 
     /// A detached call leaves its group for `dest`. A destination
@@ -569,10 +552,6 @@ impl Core {
         }
     }
 }
-
-/// How attractive a waiting call is to an agent that becomes Ready:
-/// (priority, weighted wait, earlier arrival) — larger is better.
-type CallScore = (i64, u128, Reverse<u64>);
 
 /// Where an overflowing call goes, resolved.
 enum Target {

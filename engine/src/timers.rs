@@ -96,6 +96,7 @@ impl Core {
             if self.timer_live(&timer) {
                 self.now = self.now.max(at);
                 self.fire(timer);
+                self.settle_reserves();
             }
         }
     }

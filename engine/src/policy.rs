@@ -1,0 +1,263 @@
+//! Routing policies from queueing theory: which waiting call an
+//! agent that becomes free takes among the groups it serves, and which
+//! agents a group keeps back for another.
+//!
+//! Agent side, chosen per tenant by [`RoutingPolicy`] (a tenant is the unit
+//! a shard serves). Each rule reads only the head of each queue of the
+//! agent's groups and a few counters, so a decision is O(groups of the
+//! agent × tiers):
+//!
+//! * **Priority** (R-3.5, default): highest priority, then the largest
+//!   `wait_weight × wait`, then the earliest arrival.
+//! * **Weighted head-of-line wait**: the head maximising `w_i × W_i(t)`,
+//!   `W_i` its wait and `w_i` the group's `wait_weight`. This is the
+//!   generalized cμ rule of van Mieghem (1995, *Dynamic scheduling with
+//!   convex delay costs: the generalized cμ rule*, Ann. Appl. Probab. 5)
+//!   for delay costs `C_i(w) = c_i w² / 2`, whose marginal cost `c_i w` is
+//!   linear in the wait, with `w_i = c_i μ_i`; it is asymptotically optimal
+//!   in heavy traffic and, unlike a static priority, never starves a group.
+//! * **Fixed-queue-ratio** (Gurvich & Whitt 2007, *Queue-and-idleness-ratio
+//!   controls in many-server service systems*, Math. Oper. Res. 34 (2009);
+//!   FQR introduced in *Service-level differentiation in many-server
+//!   service systems via queue-ratio routing*, Oper. Res. 58 (2010), working
+//!   paper 2007): the head of group `i* = argmax_i (Q_i − p_i · ΣQ)` over the
+//!   agent's groups with a waiting call, where `Q_i` counts the calls
+//!   waiting in group `i`, `ΣQ` those in all the tenant's groups of the same
+//!   media and `p_i = queue_ratio_i / Σ queue_ratio` (integers, so the
+//!   comparison is exact: `Q_i · R − r_i · ΣQ` with `R = Σ r`). Ties go to
+//!   the longest head-of-line wait. Queues are driven towards the ratios
+//!   `p`, which in the many-server heavy-traffic regime fixes the ratios of
+//!   the groups' waiting times and so their relative service levels.
+//!
+//! Threshold reservation, per group ([`Reserve`]): a group `G` reserving for
+//! `P` lets an agent who also serves `P` take `G`'s calls only while at
+//! least `keep_idle` other agents of `P`'s ready pool are Ready and, with
+//! `max_wait_s`, while `P`'s head of line has waited less than that. Both
+//! directions of respect it: an agent becoming Ready skips `G`'s calls
+//! while held back, and a call arriving in `G` passes over held-back agents
+//! (a scan of `G`'s ready index in strategy order that stops at the first
+//! agent not held back: O(log n + k) for k held-back agents skipped). When
+//! the reserve lifts — an agent of `P` becomes Ready, or a call leaves
+//! `P`'s queue — `G`'s waiting calls are matched at once, at the end of the
+//! same engine step, so no call waits for a poll.
+//!
+//! `ΣQ`, `Σ queue_ratio` and the groups reserving for each group are
+//! derived counters kept in [`crate::engine::Lookup`]: never serialized,
+//! rebuilt when a snapshot is loaded and when groups change.
+
+use crate::agent::{AgentIx, CallIx, GroupIx};
+use crate::call::CallState;
+use crate::config::{Media, RoutingPolicy, RoutingType};
+use crate::engine::Core;
+use std::cmp::Reverse;
+
+/// How attractive the head of a queue is to a free agent; larger is better.
+/// `(priority, policy score, weighted wait, earlier arrival)`.
+pub(crate) type CallScore = (i64, i128, u128, Reverse<u64>);
+
+/// Derived totals the policies need, per (tenant, media).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PolicyTotals {
+    /// Calls in state `Queued`: `ΣQ` of fixed-queue-ratio.
+    pub(crate) queued: hashbrown::HashMap<(usize, Media), u64>,
+    /// `Σ queue_ratio` of the automatic groups.
+    pub(crate) ratio_sum: hashbrown::HashMap<(usize, Media), u64>,
+    /// Protected group -> groups reserving agents for it.
+    pub(crate) reservers: hashbrown::HashMap<GroupIx, Vec<GroupIx>>,
+    /// Protected groups whose reserve may have lifted in this step.
+    pub(crate) unsettled: Vec<GroupIx>,
+}
+
+impl Core {
+    /// The score of the head of one of group `g`'s queues, with key
+    /// `(−priority, entered ms, uid)`, for a free agent of tenant `t`.
+    pub(crate) fn head_score(&self, g: GroupIx, head: (i64, u64, u64)) -> CallScore {
+        let (neg_prio, entered, uid) = head;
+        let group = &self.groups[g];
+        let wait = u128::from(self.now.as_millis().saturating_sub(entered));
+        let weighted = wait * u128::from(group.config.wait_weight);
+        match self.tenants[group.tenant].config.policy {
+            RoutingPolicy::Priority => (-neg_prio, 0, weighted, Reverse(uid)),
+            RoutingPolicy::WeightedHol => (0, 0, weighted, Reverse(uid)),
+            RoutingPolicy::FixedQueueRatio => {
+                let key = (group.tenant, group.config.media);
+                let total = self.ix.policy.queued.get(&key).copied().unwrap_or(0);
+                let ratios = self.ix.policy.ratio_sum.get(&key).copied().unwrap_or(1);
+                let q = group.queued_count() as i128;
+                let excess =
+                    q * i128::from(ratios) - i128::from(group.config.queue_ratio) * total as i128;
+                (0, excess, wait, Reverse(uid))
+            }
+        }
+    }
+
+    /// Whether agent `a` is held back from group `g`'s calls by `g`'s
+    /// threshold reservation.
+    pub(crate) fn held_back(&self, a: AgentIx, g: GroupIx) -> bool {
+        let Some(reserve) = &self.groups[g].config.reserve else {
+            return false;
+        };
+        let Some(&p) = self.ix.groups.get(&reserve.for_group) else {
+            return false;
+        };
+        if self.agents[a].served(p).is_none() {
+            return false;
+        }
+        let pool = self.groups[p].pool;
+        let ready = self.pools[pool].ready.first().map_or(0, |r| r.len());
+        let me = self.agents[a]
+            .filed
+            .iter()
+            .any(|f| f.pool == pool && f.min_tier == 0);
+        let others = ready - usize::from(me);
+        if others < reserve.keep_idle as usize {
+            return true;
+        }
+        reserve
+            .max_wait_s
+            .is_some_and(|w| self.head_wait_ms(p) >= u64::from(w) * 1000)
+    }
+
+    /// How long the longest-waiting head of group `g`'s queues has waited.
+    fn head_wait_ms(&self, g: GroupIx) -> u64 {
+        let now = self.now.as_millis();
+        self.groups[g]
+            .queues
+            .iter()
+            .filter_map(|q| q.first_key_value().map(|(k, _)| now.saturating_sub(k.1)))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Keeps `ΣQ` in step with a call's change of state.
+    pub(crate) fn count_queued(&mut self, t: usize, media: Media, was: bool, is: bool) {
+        if was != is {
+            let n = self.ix.policy.queued.entry((t, media)).or_insert(0);
+            *n = if is { *n + 1 } else { n.saturating_sub(1) };
+        }
+    }
+
+    /// Notes that group `p`'s reserve may have lifted (an agent of its pool
+    /// became Ready, or a call left its queue).
+    pub(crate) fn reserve_may_lift(&mut self, p: GroupIx) {
+        if !self.ix.policy.reservers.is_empty()
+            && self.ix.policy.reservers.contains_key(&p)
+            && !self.ix.policy.unsettled.contains(&p)
+        {
+            self.ix.policy.unsettled.push(p);
+        }
+    }
+
+    /// Notes every protected group agent `a` serves (it became Ready).
+    pub(crate) fn reserves_may_lift_for(&mut self, a: AgentIx) {
+        if self.ix.policy.reservers.is_empty() {
+            return;
+        }
+        for i in 0..self.agents[a].served.len() {
+            let g = self.agents[a].served[i].group;
+            self.reserve_may_lift(g);
+        }
+    }
+
+    /// Matches the waiting calls of groups whose reserve may have lifted in
+    /// this step, at once. Each pass offers a call or moves on, so
+    /// it ends.
+    pub(crate) fn settle_reserves(&mut self) {
+        while let Some(p) = self.ix.policy.unsettled.pop() {
+            let reservers = self
+                .ix
+                .policy
+                .reservers
+                .get(&p)
+                .cloned()
+                .unwrap_or_default();
+            for g in reservers {
+                self.match_waiting(g);
+            }
+        }
+    }
+
+    /// Offers group `g`'s waiting calls, head first per tier, while an
+    /// agent is free for them.
+    fn match_waiting(&mut self, g: GroupIx) {
+        if !self.groups.contains(g) || self.groups[g].config.routing != RoutingType::Automatic {
+            return;
+        }
+        for tier in 0..self.groups[g].queues.len() {
+            while let Some((_, &c)) = self.groups[g].queues[tier].first_key_value() {
+                let Some(a) = self.free_agent_for(g, tier as u8) else {
+                    break;
+                };
+                self.unqueue(c);
+                self.offer(c, &[a]);
+            }
+        }
+    }
+
+    /// The first agent of group `g`'s ready index at `tier`, in strategy
+    /// order, that its reserve does not hold back.
+    pub(crate) fn free_agent_for(&self, g: GroupIx, tier: u8) -> Option<AgentIx> {
+        let ready = &self.pools[self.groups[g].pool].ready[tier as usize];
+        ready.iter().map(|k| k.2).find(|&a| !self.held_back(a, g))
+    }
+
+    /// Rebuilds `Σ queue_ratio` and the reservers of tenant `t` after its
+    /// groups changed (rare: configuration time).
+    pub(crate) fn refresh_policy_config(&mut self, t: usize) {
+        let totals = &mut self.ix.policy;
+        totals.ratio_sum.retain(|&(tt, _), _| tt != t);
+        let groups = self.tenants[t].groups.clone();
+        totals
+            .reservers
+            .retain(|p, v| !groups.contains(p) && !v.iter().any(|g| groups.contains(g)));
+        for &g in &groups {
+            let group = &self.groups[g];
+            if group.config.routing != RoutingType::Automatic {
+                continue;
+            }
+            *totals.ratio_sum.entry((t, group.config.media)).or_insert(0) +=
+                u64::from(group.config.queue_ratio);
+            if let Some(r) = &group.config.reserve {
+                if let Some(&p) = self.ix.groups.get(&r.for_group) {
+                    totals.reservers.entry(p).or_default().push(g);
+                }
+            }
+        }
+    }
+
+    /// Recounts `ΣQ` from the calls (after a snapshot is loaded).
+    pub(crate) fn recount_queued(&mut self) {
+        let mut queued = hashbrown::HashMap::new();
+        for (_, call) in &self.calls {
+            if call.state == CallState::Queued {
+                *queued.entry((call.tenant, call.media)).or_insert(0) += 1;
+            }
+        }
+        self.ix.policy.queued = queued;
+    }
+
+    /// The best waiting call for channel `a` on `media` among every group
+    /// it serves, by the tenant's policy; groups whose reserve holds the
+    /// agent back are skipped.
+    pub(crate) fn best_call_for(&self, a: AgentIx, media: Media) -> Option<CallIx> {
+        let mut best: Option<(CallScore, CallIx)> = None;
+        for s in &self.agents[a].served {
+            let group = &self.groups[s.group];
+            if group.config.media != media
+                || group.config.routing != RoutingType::Automatic
+                || self.held_back(a, s.group)
+            {
+                continue;
+            }
+            for queue in &group.queues[s.min_tier as usize..] {
+                if let Some((&head, &c)) = queue.first_key_value() {
+                    let score = self.head_score(s.group, head);
+                    if best.as_ref().is_none_or(|(b, _)| score > *b) {
+                        best = Some((score, c));
+                    }
+                }
+            }
+        }
+        best.map(|(_, c)| c)
+    }
+}
