@@ -20,7 +20,7 @@ use crate::stats::GroupStats;
 use crate::time::Instant;
 use crate::timers::Timers;
 use hashbrown::HashMap;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, VecDeque};
 
 /// A tenant's settings and the objects it owns.
@@ -90,25 +90,6 @@ pub(crate) struct Core {
 #[derive(Clone, Debug)]
 pub struct Engine {
     pub(crate) core: Core,
-}
-
-impl Serialize for Engine {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.core.serialize(s)
-    }
-}
-
-/// Loading checks the state before use: a snapshot whose indexes or
-/// invariants do not hold is a deserialization error, never a panic.
-impl<'de> Deserialize<'de> for Engine {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let mut core = Core::deserialize(d)?;
-        core.check_structure().map_err(serde::de::Error::custom)?;
-        core.rebuild_lookup();
-        core.check_invariants()
-            .map_err(|e| serde::de::Error::custom(format!("inconsistent state: {e}")))?;
-        Ok(Engine { core })
-    }
 }
 
 impl Engine {
