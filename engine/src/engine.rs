@@ -5,8 +5,8 @@
 //! domain modules (`presence`, `routing`, `call_control`, `reconfigure`,
 //! `personal`, `dispatch`, ...) extend with `impl Core` blocks.
 
-use crate::agent::{Agent, AgentIx, CallIx, GroupIx};
-use crate::arena::Arena;
+use crate::agent::{Agent, AgentIx, CallIx, GroupIx, PoolIx, TenantIx};
+use crate::arena::{Arena, IndexVec};
 use crate::call::Call;
 use crate::command::{Command, Epoch};
 use crate::config::{EngineConfig, TenantConfig};
@@ -36,25 +36,25 @@ pub(crate) struct Tenant {
 /// never serialized: rebuilt after a snapshot is loaded.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Lookup {
-    pub(crate) tenants: HashMap<TenantId, usize>,
+    pub(crate) tenants: HashMap<TenantId, TenantIx>,
     pub(crate) agents: HashMap<AgentId, AgentIx>,
     pub(crate) groups: HashMap<GroupId, GroupIx>,
     pub(crate) calls: HashMap<CallId, CallIx>,
     pub(crate) skills: HashMap<SkillId, SkillNo>,
     /// (tenant, personal directory number) -> agent.
-    pub(crate) pdns: HashMap<(usize, String), AgentIx>,
+    pub(crate) pdns: HashMap<(TenantIx, String), AgentIx>,
 }
 
 /// All engine state.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Core {
     pub(crate) max_reservation_ms: u64,
-    pub(crate) tenants: Vec<Tenant>,
-    pub(crate) agents: Arena<Agent>,
-    pub(crate) groups: Arena<Group>,
-    pub(crate) calls: Arena<Call>,
+    pub(crate) tenants: IndexVec<TenantIx, Tenant>,
+    pub(crate) agents: Arena<AgentIx, Agent>,
+    pub(crate) groups: Arena<GroupIx, Group>,
+    pub(crate) calls: Arena<CallIx, Call>,
     /// Ready agents, shared by groups of the same eligibility.
-    pub(crate) pools: Arena<ReadyPool>,
+    pub(crate) pools: Arena<PoolIx, ReadyPool>,
     /// Interned skills: `skills[n]` is skill number `n`.
     pub(crate) skills: Vec<SkillId>,
     pub(crate) timers: Timers,
@@ -97,7 +97,7 @@ impl Engine {
         config.validate()?;
         let mut core = Core {
             max_reservation_ms: config.max_reservation_ms,
-            tenants: Vec::new(),
+            tenants: IndexVec::default(),
             agents: Arena::default(),
             groups: Arena::default(),
             calls: Arena::default(),
@@ -205,14 +205,14 @@ impl Core {
     pub(crate) fn add_tenant(&mut self, mut config: TenantConfig) {
         let agents = std::mem::take(&mut config.agents);
         let groups = std::mem::take(&mut config.groups);
-        let t = self.tenants.len();
-        self.ix.tenants.insert(config.id.clone(), t);
-        self.tenants.push(Tenant {
+        let id = config.id.clone();
+        let t = self.tenants.push(Tenant {
             id: config.id.clone(),
             config,
             groups: Vec::new(),
             agents: BTreeSet::new(),
         });
+        self.ix.tenants.insert(id, t);
         for g in groups {
             self.insert_group(t, g);
         }
@@ -223,7 +223,7 @@ impl Core {
 
     pub(crate) fn rebuild_lookup(&mut self) {
         let mut ix = Lookup::default();
-        for (t, tenant) in self.tenants.iter().enumerate() {
+        for (t, tenant) in self.tenants.iter_enumerated() {
             ix.tenants.insert(tenant.id.clone(), t);
         }
         for (a, agent) in &self.agents {
@@ -244,7 +244,7 @@ impl Core {
         self.ix = ix;
     }
 
-    fn apply(&mut self, t: usize, command: Command) -> Result<(), Error> {
+    fn apply(&mut self, t: TenantIx, command: Command) -> Result<(), Error> {
         match command {
             Command::Logon {
                 agent,
@@ -285,7 +285,7 @@ impl Core {
 
     // ---- lookups -------------------------------------------------------
 
-    pub(crate) fn tenant_ix(&self, tenant: &TenantId) -> Result<usize, Error> {
+    pub(crate) fn tenant_ix(&self, tenant: &TenantId) -> Result<TenantIx, Error> {
         self.ix
             .tenants
             .get(tenant)
@@ -294,7 +294,7 @@ impl Core {
     }
 
     /// The agent `id` of tenant `t`.
-    pub(crate) fn agent_ix(&self, t: usize, id: &AgentId) -> Result<AgentIx, Error> {
+    pub(crate) fn agent_ix(&self, t: TenantIx, id: &AgentId) -> Result<AgentIx, Error> {
         let a = *self
             .ix
             .agents
@@ -305,7 +305,7 @@ impl Core {
     }
 
     /// The group `id` of tenant `t`.
-    pub(crate) fn group_ix(&self, t: usize, id: &GroupId) -> Result<GroupIx, Error> {
+    pub(crate) fn group_ix(&self, t: TenantIx, id: &GroupId) -> Result<GroupIx, Error> {
         let g = self.group_by_id(id)?;
         self.same_tenant(t, self.groups[g].tenant, ObjectKind::Group, id.as_str())?;
         Ok(g)
@@ -320,7 +320,7 @@ impl Core {
     }
 
     /// The live call `id` of tenant `t`.
-    pub(crate) fn call_ix(&self, t: usize, id: &CallId) -> Result<CallIx, Error> {
+    pub(crate) fn call_ix(&self, t: TenantIx, id: &CallId) -> Result<CallIx, Error> {
         let c = *self
             .ix
             .calls
@@ -330,7 +330,13 @@ impl Core {
         Ok(c)
     }
 
-    fn same_tenant(&self, t: usize, owner: usize, kind: ObjectKind, id: &str) -> Result<(), Error> {
+    fn same_tenant(
+        &self,
+        t: TenantIx,
+        owner: TenantIx,
+        kind: ObjectKind,
+        id: &str,
+    ) -> Result<(), Error> {
         if t == owner {
             Ok(())
         } else {
@@ -344,7 +350,7 @@ impl Core {
 
     // ---- output --------------------------------------------------------
 
-    pub(crate) fn emit(&mut self, t: usize, kind: EventKind) {
+    pub(crate) fn emit(&mut self, t: TenantIx, kind: EventKind) {
         if self.events_enabled {
             self.events.push_back(Event {
                 at: self.now,

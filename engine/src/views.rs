@@ -2,7 +2,7 @@
 //! counters, the tenant picture for read-only consumers. Nothing here
 //! changes state.
 
-use crate::agent::{AgentIx, CallIx};
+use crate::agent::{AgentIx, CallIx, TenantIx};
 use crate::call::{CallState, CallStatus};
 use crate::config::Media;
 use crate::engine::{Core, Engine};
@@ -169,7 +169,7 @@ impl Core {
         }
     }
 
-    pub(crate) fn tenant_snapshot(&self, t: usize) -> TenantSnapshot {
+    pub(crate) fn tenant_snapshot(&self, t: TenantIx) -> TenantSnapshot {
         let tenant = &self.tenants[t];
         TenantSnapshot {
             tenant: tenant.id.clone(),

@@ -15,7 +15,7 @@ mod placement;
 mod ready_index;
 mod stages;
 
-use crate::agent::{CallIx, GroupIx};
+use crate::agent::{CallIx, GroupIx, TenantIx};
 use crate::call::{Call, CallReport, CallState};
 use crate::command::CallSpec;
 use crate::config::{OpenRule, RoutingType};
@@ -26,7 +26,7 @@ use crate::timers::Timer;
 use smallvec::SmallVec;
 
 impl Core {
-    pub(crate) fn call_arrived(&mut self, t: usize, spec: CallSpec) -> Result<(), Error> {
+    pub(crate) fn call_arrived(&mut self, t: TenantIx, spec: CallSpec) -> Result<(), Error> {
         let g = self.group_ix(t, &spec.group)?;
         if self.ix.calls.contains_key(&spec.id) {
             return Err(Error::DuplicateCall(spec.id));
