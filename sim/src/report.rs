@@ -198,7 +198,7 @@ struct Rates {
     mean_wait_s: f64,
 }
 
-fn ratio(a: u64, b: u64) -> f64 {
+pub(crate) fn ratio(a: u64, b: u64) -> f64 {
     if b == 0 {
         0.0
     } else {
@@ -235,7 +235,7 @@ fn add(a: &mut Tally, b: &Tally) {
 }
 
 /// Which agents (global index) can serve each group.
-fn eligibility(s: &Scenario) -> Vec<Vec<usize>> {
+pub(crate) fn eligibility(s: &Scenario) -> Vec<Vec<usize>> {
     let mut pools = Vec::new();
     let mut base = 0;
     for p in &s.agents {
