@@ -45,7 +45,7 @@
 //! derived counters kept in [`crate::engine::Lookup`]: never serialized,
 //! rebuilt when a snapshot is loaded and when groups change.
 
-use crate::agent::{AgentIx, CallIx, GroupIx};
+use crate::agent::{AgentIx, CallIx, GroupIx, TenantIx};
 use crate::call::CallState;
 use crate::config::{Media, RoutingPolicy, RoutingType};
 use crate::engine::Core;
@@ -59,9 +59,9 @@ pub(crate) type CallScore = (i64, i128, u128, Reverse<u64>);
 #[derive(Clone, Debug, Default)]
 pub(crate) struct PolicyTotals {
     /// Calls in state `Queued`: `ΣQ` of fixed-queue-ratio.
-    pub(crate) queued: hashbrown::HashMap<(usize, Media), u64>,
+    pub(crate) queued: hashbrown::HashMap<(TenantIx, Media), u64>,
     /// `Σ queue_ratio` of the automatic groups.
-    pub(crate) ratio_sum: hashbrown::HashMap<(usize, Media), u64>,
+    pub(crate) ratio_sum: hashbrown::HashMap<(TenantIx, Media), u64>,
     /// Protected group -> groups reserving agents for it.
     pub(crate) reservers: hashbrown::HashMap<GroupIx, Vec<GroupIx>>,
     /// Protected groups whose reserve may have lifted in this step.
@@ -130,7 +130,7 @@ impl Core {
     }
 
     /// Keeps `ΣQ` in step with a call's change of state.
-    pub(crate) fn count_queued(&mut self, t: usize, media: Media, was: bool, is: bool) {
+    pub(crate) fn count_queued(&mut self, t: TenantIx, media: Media, was: bool, is: bool) {
         if was != is {
             let n = self.ix.policy.queued.entry((t, media)).or_insert(0);
             *n = if is { *n + 1 } else { n.saturating_sub(1) };
@@ -203,7 +203,7 @@ impl Core {
 
     /// Rebuilds `Σ queue_ratio` and the reservers of tenant `t` after its
     /// groups changed (rare: configuration time).
-    pub(crate) fn refresh_policy_config(&mut self, t: usize) {
+    pub(crate) fn refresh_policy_config(&mut self, t: TenantIx) {
         let totals = &mut self.ix.policy;
         totals.ratio_sum.retain(|&(tt, _), _| tt != t);
         let groups = self.tenants[t].groups.clone();

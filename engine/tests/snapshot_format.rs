@@ -260,3 +260,45 @@ fn f037059_snapshot_behaves_like_the_live_engine() {
     let live = realistic_engine();
     assert_eq!(continue_day(loaded), continue_day(live));
 }
+
+/// Snapshots are written in the current schema, inside the envelope, and
+/// load back through both entry points.
+#[test]
+fn snapshots_carry_their_schema() {
+    let engine = realistic_engine();
+    let bytes = engine.to_snapshot_json().expect("serializes");
+    let value: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
+    assert_eq!(value["schema"], SNAPSHOT_SCHEMA);
+    assert!(value["engine"].is_object(), "the state inside the envelope");
+    let loaded = Engine::from_snapshot_json(&bytes).expect("loads");
+    assert_eq!(continue_day(loaded), continue_day(realistic_engine()));
+    let via_serde: Engine = serde_json::from_slice(&bytes).expect("loads through serde");
+    via_serde.check_invariants().expect("consistent");
+}
+
+/// A schema this build does not know is a typed error, not a guess.
+#[test]
+fn unknown_schema_is_a_typed_error() {
+    let bytes = realistic_engine().to_snapshot_json().expect("serializes");
+    let mut value: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
+    for found in [0, SNAPSHOT_SCHEMA + 1, 99] {
+        value["schema"] = found.into();
+        let text = serde_json::to_vec(&value).expect("JSON");
+        assert_eq!(
+            Engine::from_snapshot_json(&text).map(drop),
+            Err(SnapshotError::UnknownSchema { found })
+        );
+        let err = serde_json::from_slice::<Engine>(&text).expect_err("refused through serde");
+        assert!(err.to_string().contains("schema"), "{err}");
+    }
+    value["schema"] = "two".into();
+    let text = serde_json::to_vec(&value).expect("JSON");
+    assert!(matches!(
+        Engine::from_snapshot_json(&text),
+        Err(SnapshotError::Malformed(_))
+    ));
+    assert!(matches!(
+        Engine::from_snapshot_json(b"[1, 2]"),
+        Err(SnapshotError::Malformed(_))
+    ));
+}
