@@ -29,8 +29,8 @@
 
 use crate::dist::Dist;
 use acd_engine::{
-    AgentConfig, Destination, EngineConfig, GroupConfig, GroupId, SkillId, SkillRequirement,
-    Strategy, TenantConfig,
+    AgentConfig, Destination, EngineConfig, GroupConfig, GroupId, Reserve, RoutingPolicy, SkillId,
+    SkillRequirement, Strategy, TenantConfig,
 };
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -58,6 +58,10 @@ pub struct Scenario {
     /// Tenant name used inside the engine.
     #[serde(default = "default_tenant")]
     pub tenant: String,
+    /// How a free agent picks among its groups:
+    /// `priority` (default), `weighted_hol`, `fixed_queue_ratio`.
+    #[serde(default)]
+    pub policy: RoutingPolicy,
     /// Service groups (queues).
     pub groups: Vec<GroupSpec>,
     /// Call arrival streams.
@@ -111,6 +115,14 @@ pub struct GroupSpec {
     /// picks the next call, in percent (R-3.5, R-10.6; default 100).
     #[serde(default = "hundred")]
     pub wait_weight: u32,
+    /// Share of the total queue under `fixed_queue_ratio` (R-10.6;
+    /// `p_i = queue_ratio_i / Σ queue_ratio`, default 1).
+    #[serde(default = "one_u32")]
+    pub queue_ratio: u32,
+    /// Threshold reservation for another group:
+    /// `{ for_group = "sales", keep_idle = 2, max_wait_s = 30 }`.
+    #[serde(default)]
+    pub reserve: Option<Reserve>,
     /// Ring-time supervision, seconds; 0 = engine default.
     #[serde(default)]
     pub ring_time_s: u32,
@@ -127,6 +139,10 @@ pub struct GroupSpec {
 
 fn default_sl() -> u32 {
     20
+}
+
+fn one_u32() -> u32 {
+    1
 }
 
 fn hundred() -> u32 {
@@ -432,6 +448,7 @@ impl Scenario {
     /// The engine configuration: one tenant holding every group and agent.
     pub fn engine_config(&self, seed: u64) -> Result<EngineConfig, ScenarioError> {
         let mut tenant = TenantConfig::new(self.tenant.as_str());
+        tenant.policy = self.policy;
         for g in &self.groups {
             tenant.groups.push(self.group_config(g));
         }
@@ -513,6 +530,8 @@ impl Scenario {
         c.clerical_s = g.clerical_s;
         c.priority = g.priority;
         c.wait_weight = g.wait_weight;
+        c.queue_ratio = g.queue_ratio;
+        c.reserve = g.reserve.clone();
         c.ring_time_s = g.ring_time_s;
         c.max_queue_len = g.max_queue_len;
         c.max_wait_s = g.max_wait_s;
