@@ -32,7 +32,17 @@
 //! * top_down: configuration order;
 //! * an agent becoming Ready takes the waiting call with the highest
 //!   priority, then the longest wait x the group's `wait_weight`, then the
-//!   earliest arrival.
+//!   earliest arrival (policy `priority`, R-3.5); under `weighted_hol` the
+//!   head of line (by order) of each group with the largest
+//!   `wait_weight x wait`; under `fixed_queue_ratio` the head of the group
+//!   with the largest `Q_g x R - r_g x SumQ` (calls queued in the group, in
+//!   all groups, `queue_ratio` and its sum), then the longest wait;
+//! * threshold reservation: a group reserving for `p` never gets
+//!   an agent eligible for `p` while fewer than `keep_idle` *other* Ready
+//!   agents are eligible for `p`, or while `p`'s head of line has waited
+//!   `max_wait_s` or more; after every command and every timer the model
+//!   offers the reserving group's waiting calls (head first) to the first
+//!   agent not held back, so a reserve that lifts is acted on at once.
 //!
 //! `idle_since` restarts when the agent makes itself Ready or finishes a
 //! call (or its clerical); it does not restart when an offer is merely
@@ -73,10 +83,16 @@ struct GroupSpec {
     wait_weight: u32,
     clerical_s: u32,
     ring_time_s: u32,
+    /// Fixed-queue-ratio share.
+    queue_ratio: u32,
+    /// Threshold reservation: (protected group, keep idle, max wait s).
+    reserve: Option<(usize, u32, Option<u32>)>,
 }
 
 #[derive(Clone, Debug)]
 struct Scenario {
+    /// The tenant's routing policy.
+    policy: RoutingPolicy,
     groups: Vec<GroupSpec>,
     /// Per agent, level of each skill of SKILLS (0 = lacks it).
     agents: Vec<[u8; 2]>,
@@ -89,9 +105,10 @@ fn group_spec() -> impl Strategy<Value = GroupSpec> {
         prop::sample::select(vec![50u32, 100, 100, 300]),
         prop::sample::select(vec![0u32, 0, 2, 5]),
         prop::sample::select(vec![0u32, 3, 8]),
+        prop::sample::select(vec![1u32, 1, 2, 3]),
     )
         .prop_map(
-            |(mut skills, strategy, wait_weight, clerical_s, ring_time_s)| {
+            |(mut skills, strategy, wait_weight, clerical_s, ring_time_s, queue_ratio)| {
                 skills.dedup_by_key(|s| s.0);
                 GroupSpec {
                     skills,
@@ -99,17 +116,40 @@ fn group_spec() -> impl Strategy<Value = GroupSpec> {
                     wait_weight,
                     clerical_s,
                     ring_time_s,
+                    queue_ratio,
+                    reserve: None,
                 }
             },
         )
 }
 
 fn scenario() -> impl Strategy<Value = Scenario> {
+    let reserve = prop::option::of((
+        0..=2u32,
+        prop::option::of(prop::sample::select(vec![2u32, 6])),
+    ));
     (
+        prop::sample::select(vec![
+            RoutingPolicy::Priority,
+            RoutingPolicy::Priority,
+            RoutingPolicy::WeightedHol,
+            RoutingPolicy::FixedQueueRatio,
+        ]),
         prop::collection::vec(group_spec(), 1..=2),
         prop::collection::vec([0..=10u8, 0..=10u8], 2..=5),
+        reserve,
     )
-        .prop_map(|(groups, agents)| Scenario { groups, agents })
+        .prop_map(|(policy, mut groups, agents, reserve)| {
+            // With two groups, the second may keep agents back for the first.
+            if let (Some(g), Some((keep, wait))) = (groups.get_mut(1), reserve) {
+                g.reserve = Some((0, keep, wait));
+            }
+            Scenario {
+                policy,
+                groups,
+                agents,
+            }
+        })
 }
 
 fn group_id(g: usize) -> String {
@@ -127,6 +167,7 @@ fn call_id(c: usize) -> String {
 impl Scenario {
     fn engine_config(&self) -> EngineConfig {
         let mut tenant = TenantConfig::new(TENANT);
+        tenant.policy = self.policy;
         tenant.groups = self
             .groups
             .iter()
@@ -145,6 +186,12 @@ impl Scenario {
                 cfg.wait_weight = spec.wait_weight;
                 cfg.clerical_s = spec.clerical_s;
                 cfg.ring_time_s = spec.ring_time_s;
+                cfg.queue_ratio = spec.queue_ratio;
+                cfg.reserve = spec.reserve.map(|(p, keep_idle, max_wait_s)| Reserve {
+                    for_group: group_id(p).into(),
+                    keep_idle,
+                    max_wait_s,
+                });
                 cfg
             })
             .collect();
@@ -265,6 +312,7 @@ enum MEffect {
 }
 
 struct Model {
+    policy: RoutingPolicy,
     groups: Vec<GroupSpec>,
     /// Offers made so far by each group (round robin's clock).
     rr_counter: Vec<u64>,
@@ -280,6 +328,7 @@ struct Model {
 impl Model {
     fn new(s: &Scenario) -> Self {
         Model {
+            policy: s.policy,
             groups: s.groups.clone(),
             rr_counter: vec![0; s.groups.len()],
             agents: s
@@ -359,6 +408,7 @@ impl Model {
                 Timer::Ring(c) => self.ring_timeout(c),
                 Timer::Clerical(a) => self.release(a, true),
             }
+            self.settle();
         }
         self.now = now;
     }
@@ -395,16 +445,42 @@ impl Model {
         ready
     }
 
-    /// The waiting call agent `a` takes when it becomes Ready.
+    /// The waiting call agent `a` takes when it becomes Ready (R-3.2, R-3.5,
+    /// ), by the tenant's policy; reserved groups are skipped.
     fn best_call_for(&self, a: usize) -> Option<usize> {
-        let mut best: Option<((i64, u128, i64), usize)> = None;
+        let mut best: Option<((i64, i128, u128, i64), usize)> = None;
+        let queued = |g: usize| {
+            self.calls
+                .iter()
+                .filter(|c| c.state == MCallState::Queued && c.group == g)
+                .count() as i128
+        };
+        let total = self
+            .calls
+            .iter()
+            .filter(|c| c.state == MCallState::Queued)
+            .count() as i128;
+        let ratios: i128 = self.groups.iter().map(|g| i128::from(g.queue_ratio)).sum();
         for (i, c) in self.calls.iter().enumerate() {
-            if c.state != MCallState::Queued || !self.eligible(a, c.group) {
+            if c.state != MCallState::Queued
+                || !self.eligible(a, c.group)
+                || self.held_back(a, c.group)
+            {
                 continue;
             }
-            let wait =
-                u128::from(self.now - c.arrived) * u128::from(self.groups[c.group].wait_weight);
-            let score = (i64::from(c.priority), wait, -(c.uid as i64));
+            let g = &self.groups[c.group];
+            let waited = u128::from(self.now - c.arrived);
+            let weighted = waited * u128::from(g.wait_weight);
+            let head = self.head(c.group) == Some(i);
+            let score = match self.policy {
+                RoutingPolicy::Priority => (i64::from(c.priority), 0, weighted, -(c.uid as i64)),
+                _ if !head => continue,
+                RoutingPolicy::WeightedHol => (0, 0, weighted, -(c.uid as i64)),
+                RoutingPolicy::FixedQueueRatio => {
+                    let excess = queued(c.group) * ratios - i128::from(g.queue_ratio) * total;
+                    (0, excess, waited, -(c.uid as i64))
+                }
+            };
             if best.is_none_or(|(b, _)| score > b) {
                 best = Some((score, i));
             }
@@ -412,11 +488,62 @@ impl Model {
         best.map(|(_, i)| i)
     }
 
+    /// The head of line of group `g`: highest priority, then
+    /// earliest arrival, then lowest uid.
+    fn head(&self, g: usize) -> Option<usize> {
+        (0..self.calls.len())
+            .filter(|&i| self.calls[i].state == MCallState::Queued && self.calls[i].group == g)
+            .max_by_key(|&i| {
+                let c = &self.calls[i];
+                (c.priority, std::cmp::Reverse((c.arrived, c.uid)))
+            })
+    }
+
+    /// Whether group `g`'s reserve holds agent `a` back.
+    fn held_back(&self, a: usize, g: usize) -> bool {
+        let Some((p, keep, wait)) = self.groups[g].reserve else {
+            return false;
+        };
+        if !self.eligible(a, p) {
+            return false;
+        }
+        let others = (0..self.agents.len())
+            .filter(|&b| b != a && self.agents[b].state == MState::Ready && self.eligible(b, p))
+            .count();
+        if others < keep as usize {
+            return true;
+        }
+        let head_wait = self.head(p).map_or(0, |i| self.now - self.calls[i].arrived);
+        wait.is_some_and(|w| head_wait >= u64::from(w) * 1000)
+    }
+
+    /// Offers the waiting calls of reserving groups, head first, to agents
+    /// no longer held back.
+    fn settle(&mut self) {
+        for g in 0..self.groups.len() {
+            if self.groups[g].reserve.is_none() {
+                continue;
+            }
+            while let Some(c) = self.head(g) {
+                let free = self
+                    .ready_agents(g)
+                    .into_iter()
+                    .find(|&a| !self.held_back(a, g));
+                let Some(a) = free else { break };
+                self.offer(c, &[a]);
+            }
+        }
+    }
+
     /// Routes call `c` (detached): offer to the best Ready agent(s), else
     /// it waits in the queue.
     fn place(&mut self, c: usize) {
         let g = self.calls[c].group;
-        let ready = self.ready_agents(g);
+        let ready: Vec<usize> = self
+            .ready_agents(g)
+            .into_iter()
+            .filter(|&a| !self.held_back(a, g))
+            .collect();
         let chosen: Vec<usize> = if self.groups[g].strategy == Routing::RingAll {
             ready
         } else {
@@ -1033,6 +1160,9 @@ fn run(scenario: &Scenario, ops: &[Op]) -> Result<(), TestCaseError> {
             let r = engine.handle(Instant::from_millis(now), &tenant, cmd);
             model.advance(now);
             let m = model.apply(op);
+            if m.is_ok() {
+                model.settle();
+            }
             (r.is_ok(), m.is_ok())
         };
         let ctx = || format!("step {step} at {now} ms: {op:?}");
@@ -1087,12 +1217,15 @@ proptest! {
 
 fn one_group(strategy: Routing, agents: Vec<[u8; 2]>) -> Scenario {
     Scenario {
+        policy: RoutingPolicy::Priority,
         groups: vec![GroupSpec {
             skills: vec![(0, 1)],
             strategy,
             wait_weight: 100,
             clerical_s: 0,
             ring_time_s: 8,
+            queue_ratio: 1,
+            reserve: None,
         }],
         agents,
     }
@@ -1107,7 +1240,10 @@ fn offered_agents(s: &Scenario, ops: &[Op]) -> Vec<usize> {
     for op in ops {
         match op {
             Op::Advance(ms) => model.advance(model.now + ms),
-            _ => model.apply(op).expect("accepted"),
+            _ => {
+                model.apply(op).expect("accepted");
+                model.settle();
+            }
         }
         for e in model.effects.drain(..) {
             if let MEffect::Offer { agent, .. } = e {
@@ -1187,6 +1323,8 @@ fn ready_agent_takes_highest_priority_then_weighted_wait() {
         wait_weight: 300,
         clerical_s: 0,
         ring_time_s: 8,
+        queue_ratio: 1,
+        reserve: None,
     });
     let ops = [
         Op::Logon(0),
@@ -1206,4 +1344,102 @@ fn ready_agent_takes_highest_priority_then_weighted_wait() {
         Op::Ready(0),
     ];
     run(&s, &ops).expect("engine agrees with the model");
+}
+
+/// Two groups (skills s0, s1), one agent with both, and `policy`.
+fn two_groups(policy: RoutingPolicy, second: GroupSpec) -> Scenario {
+    let mut s = one_group(Routing::LongestIdle, vec![[5, 5]]);
+    s.policy = policy;
+    s.groups.push(second);
+    s
+}
+
+fn arrive(call: usize, group: usize, priority: i32) -> Op {
+    Op::Arrive {
+        call,
+        group,
+        priority,
+    }
+}
+
+fn second_group(wait_weight: u32, queue_ratio: u32) -> GroupSpec {
+    GroupSpec {
+        skills: vec![(1, 1)],
+        strategy: Routing::LongestIdle,
+        wait_weight,
+        clerical_s: 0,
+        ring_time_s: 8,
+        queue_ratio,
+        reserve: None,
+    }
+}
+
+#[test]
+fn weighted_hol_ignores_priority_across_groups() {
+    // c0 (priority 9) waited 3.5 s x 100; c1 (priority 0) 1.5 s x
+    // 300 -> c1, where R-3.5's priority rule would take c0.
+    let s = two_groups(RoutingPolicy::WeightedHol, second_group(300, 1));
+    let ops = [
+        Op::Logon(0),
+        arrive(0, 0, 9),
+        Op::Advance(2000),
+        arrive(1, 1, 0),
+        Op::Advance(1500),
+        Op::Ready(0),
+    ];
+    run(&s, &ops).expect("engine agrees with the model");
+    let mut model = Model::new(&s);
+    for op in &ops {
+        match op {
+            Op::Advance(ms) => model.advance(model.now + ms),
+            _ => model.apply(op).expect("accepted"),
+        }
+    }
+    assert!(model
+        .effects
+        .iter()
+        .any(|e| matches!(e, MEffect::Offer { call: 1, .. })));
+}
+
+#[test]
+fn fixed_queue_ratio_serves_the_group_furthest_above_its_share() {
+    // ratios 1 : 3; queues g0 = 2 (c0, c1), g1 = 3 (c2..c4):
+    // g0 2 x 4 - 1 x 5 = 3 > g1 3 x 4 - 3 x 5 = -3 -> g0's head, c0.
+    let s = two_groups(RoutingPolicy::FixedQueueRatio, second_group(100, 3));
+    let mut ops = vec![Op::Logon(0), arrive(0, 0, 0), arrive(1, 0, 0)];
+    ops.extend((2..5).map(|c| arrive(c, 1, 0)));
+    ops.push(Op::Advance(1000));
+    ops.push(Op::Ready(0));
+    run(&s, &ops).expect("engine agrees with the model");
+    let mut s2 = s.clone();
+    // With one call less in g0 (1 x 4 - 4 = 0 vs 3 x 4 - 3 x 4 = 0): a tie
+    // goes to the longer head-of-line wait; both arrived at 0, so the
+    // earlier arrival, c0.
+    s2.policy = RoutingPolicy::FixedQueueRatio;
+    let ops2: Vec<Op> = ops
+        .iter()
+        .filter(|o| !matches!(o, Op::Arrive { call: 1, .. }))
+        .cloned()
+        .collect();
+    run(&s2, &ops2).expect("engine agrees with the model");
+}
+
+#[test]
+fn threshold_reservation_holds_shared_agents_and_releases_them_at_once() {
+    // g1 reserves for g0, keeping 1 other agent idle. a0 serves both, a1
+    // only g0. A g1 call waits while a0 is the only Ready g0 agent, and is
+    // offered to a0 the moment a1 becomes Ready.
+    let mut s = one_group(Routing::LongestIdle, vec![[5, 5], [5, 0]]);
+    let mut second = second_group(100, 1);
+    second.reserve = Some((0, 1, None));
+    s.groups.push(second);
+    let ops = [
+        Op::Logon(0),
+        Op::Logon(1),
+        Op::Ready(0),
+        arrive(0, 1, 0),
+        Op::Advance(1000),
+        Op::Ready(1),
+    ];
+    assert_eq!(offered_agents(&s, &ops), vec![0]);
 }
