@@ -155,3 +155,37 @@ skills = {{ b = 1 }}
     check_group(&runs, 0, &a);
     check_group(&runs, 1, &b);
 }
+
+#[test]
+fn one_pool_one_class_fqr_and_weighted_hol_are_fcfs() {
+    // With one group served by one pool, every agent-side policy of R-10.6
+    // has a single queue to choose from: fixed-queue-ratio and weighted
+    // head-of-line wait reduce to first come first served, and with the
+    // same seeds (common random numbers) the runs are identical call for
+    // call — the Erlang C agreement of FCFS carries over exactly.
+    let text = format!(
+        r#"
+{WINDOW}
+[[groups]]
+id = "a"
+skills = ["a"]
+[[arrivals]]
+group = "a"
+per_hour = 480
+handle = {{ dist = "exponential", mean_s = 60 }}
+patience = {{ dist = "exponential", mean_s = 120 }}
+[[agents]]
+count = 10
+skills = {{ a = 1 }}
+"#
+    );
+    let base = Scenario::parse(&text).unwrap();
+    let fcfs = run_once(&base, 3, &mut |_| {}).unwrap();
+    for policy in ["fqr:a=0.5", "weighted_hol:a=3"] {
+        let p: acd_sim::policy::Policy = policy.parse().unwrap();
+        let run = run_once(&p.apply(&base).unwrap(), 3, &mut |_| {}).unwrap();
+        assert_eq!(run.recorder.totals, fcfs.recorder.totals, "{policy}");
+        assert_eq!(run.recorder.agent_busy_ms, fcfs.recorder.agent_busy_ms);
+    }
+    assert!(fcfs.recorder.totals[0].waited > 100 && fcfs.recorder.totals[0].abandoned > 0);
+}
