@@ -46,6 +46,12 @@ pub struct ArrivalStream {
     handle_rng: Pcg64Mcg,
     /// Patience.
     patience_rng: Pcg64Mcg,
+    /// Follow-up decisions (transfer, callback) and their handle times.
+    follow_rng: Pcg64Mcg,
+    /// Handle-time multipliers per profile step.
+    handle_profile: Option<Vec<f64>>,
+    /// Profiles wrap around instead of holding their last value.
+    repeat: bool,
     /// Exact (unrounded) time of the last arrival, ms.
     last_ms: f64,
 }
@@ -80,7 +86,32 @@ impl ArrivalStream {
             rng: Pcg64Mcg::seed_from_u64(derive_seed(seed, index as u64)),
             handle_rng: Pcg64Mcg::seed_from_u64(derive_seed(seed, purpose(index, 1))),
             patience_rng: Pcg64Mcg::seed_from_u64(derive_seed(seed, purpose(index, 2))),
+            follow_rng: Pcg64Mcg::seed_from_u64(derive_seed(seed, purpose(index, 3))),
+            handle_profile: spec.handle_profile.clone(),
+            repeat: spec.repeat_profile,
             last_ms: 0.0,
+        }
+    }
+
+    /// Profile steps of the rate (1 for a constant rate).
+    fn steps(&self) -> usize {
+        match &self.rate {
+            Rate::Constant(_) => 1,
+            Rate::Profile(v) => v.len(),
+        }
+    }
+
+    /// The profile step at time `t` (warm-up: step 0), wrapped when the
+    /// profile repeats.
+    fn step_at(&self, t: f64, steps: usize) -> usize {
+        if t < self.origin_ms {
+            return 0;
+        }
+        let step = ((t - self.origin_ms) / self.step_ms).floor() as usize;
+        if self.repeat {
+            step % steps.max(1)
+        } else {
+            step
         }
     }
 
@@ -94,22 +125,24 @@ impl ArrivalStream {
             };
             return (self.rate.at_step(0) / 3.6e6, end);
         }
-        let step = ((t - self.origin_ms) / self.step_ms).floor();
-        let steps = match &self.rate {
-            Rate::Constant(_) => 1.0,
-            Rate::Profile(v) => v.len() as f64,
-        };
-        let end = if step + 1.0 >= steps {
+        let steps = self.steps();
+        let raw = ((t - self.origin_ms) / self.step_ms).floor();
+        let last = !self.repeat && raw + 1.0 >= steps as f64;
+        let end = if last || self.rate.is_constant() {
             f64::INFINITY
         } else {
-            self.origin_ms + (step + 1.0) * self.step_ms
+            self.origin_ms + (raw + 1.0) * self.step_ms
         };
-        (self.rate.at_step(step as usize) / 3.6e6, end)
+        (self.rate.at_step(self.step_at(t, steps)) / 3.6e6, end)
     }
 
     /// The time of the next arrival in ms, or `None` if the rate is zero
     /// from now on. Memorylessness makes restarting at each rate change exact.
     pub fn next_arrival(&mut self) -> Option<u64> {
+        let silent = (0..self.steps()).all(|i| self.rate.at_step(i) == 0.0);
+        if self.repeat && silent {
+            return None; // a repeating all-zero profile never brings a call
+        }
         let mut t = self.last_ms;
         loop {
             let (rate, end) = self.rate_at(t);
@@ -128,9 +161,20 @@ impl ArrivalStream {
         }
     }
 
-    /// Draws the next caller's handle time and patience.
-    pub fn caller(&mut self) -> Caller {
-        let handle_ms = self.handle.sample_ms(&mut self.handle_rng);
+    /// The handle-time multiplier at `t_ms`.
+    fn handle_factor(&self, t_ms: u64) -> f64 {
+        let Some(p) = &self.handle_profile else {
+            return 1.0;
+        };
+        let step = self.step_at(t_ms as f64, p.len());
+        p.get(step).or(p.last()).copied().unwrap_or(1.0)
+    }
+
+    /// Draws the next caller's handle time and patience; the caller
+    /// arrives at `t_ms` (for a time-varying handle time).
+    pub fn caller(&mut self, t_ms: u64) -> Caller {
+        let base = self.handle.sample_ms(&mut self.handle_rng);
+        let handle_ms = (base as f64 * self.handle_factor(t_ms)).round() as u64;
         let patience_ms = self
             .patience
             .as_ref()
@@ -139,6 +183,20 @@ impl ArrivalStream {
             handle_ms,
             patience_ms,
         }
+    }
+}
+
+impl ArrivalStream {
+    /// Whether a call leads to a follow-up with probability `share`.
+    pub fn follows(&mut self, share: f64) -> bool {
+        share > 0.0 && rand::Rng::gen_bool(&mut self.follow_rng, share.clamp(0.0, 1.0))
+    }
+
+    /// A follow-up's handle time at `t_ms`: from `dist`, or the stream's.
+    pub fn follow_up_handle(&mut self, dist: Option<&Dist>, t_ms: u64) -> u64 {
+        let d = dist.unwrap_or(&self.handle);
+        let base = d.sample_ms(&mut self.follow_rng);
+        (base as f64 * self.handle_factor(t_ms)).round() as u64
     }
 }
 
@@ -192,6 +250,26 @@ mod tests {
     }
 
     #[test]
+    fn repeating_profiles_wrap_and_scale_handle_times() {
+        // Profile [3600, 0] per 900 s, repeated: busy, quiet, busy, quiet.
+        let mut s = stream("[3600, 0]");
+        s.repeat = true;
+        s.handle_profile = Some(vec![1.0, 2.0]);
+        let v = count_until(&mut s, 1_000_000 + 3_600_000);
+        let between = |a: u64, b: u64| v.iter().filter(|&&t| (a..b).contains(&t)).count();
+        assert_eq!(between(1_900_000, 2_800_000), 0);
+        assert_eq!(between(3_700_000, 4_600_000), 0);
+        assert!(between(2_800_000, 3_700_000) > 800, "the profile came back");
+        // Constant 1 s handle: doubled in the second step of each cycle.
+        assert_eq!(s.caller(1_000_000).handle_ms, 1000);
+        assert_eq!(s.caller(2_000_000).handle_ms, 2000);
+        assert_eq!(s.caller(2_900_000).handle_ms, 1000);
+        let mut silent = stream("[0, 0]");
+        silent.repeat = true;
+        assert_eq!(silent.next_arrival(), None);
+    }
+
+    #[test]
     fn zero_rate_ends_the_stream() {
         assert_eq!(stream("0").next_arrival(), None);
     }
@@ -201,7 +279,7 @@ mod tests {
         let (mut a, mut b) = (stream("600"), stream("600"));
         for _ in 0..100 {
             assert_eq!(a.next_arrival(), b.next_arrival());
-            assert_eq!(a.caller(), b.caller());
+            assert_eq!(a.caller(0), b.caller(0));
         }
         assert_ne!(derive_seed(1, 0), derive_seed(1, 1));
     }
@@ -215,7 +293,7 @@ mod tests {
         patient.patience = Some(Dist::exponential(30.0).unwrap());
         for _ in 0..100 {
             assert_eq!(plain.next_arrival(), patient.next_arrival());
-            let (a, b) = (plain.caller(), patient.caller());
+            let (a, b) = (plain.caller(0), patient.caller(0));
             assert_eq!(a.handle_ms, b.handle_ms);
             assert!(a.patience_ms.is_none() && b.patience_ms.is_some());
         }

@@ -43,6 +43,21 @@ pub enum SimEvent {
         /// Agent index.
         agent: u32,
     },
+    /// An agent's break starts (`end` false: Not Ready) or ends (Ready).
+    Break {
+        /// Agent index.
+        agent: u32,
+        /// Whether the break ends.
+        end: bool,
+    },
+    /// A follow-up call of arrival stream `stream` enters its target group:
+    /// a transfer after an answered call, or a callback after an abandon.
+    FollowUp {
+        /// Stream index.
+        stream: u32,
+        /// A callback (else a transfer).
+        callback: bool,
+    },
 }
 
 impl SimEvent {
@@ -56,6 +71,8 @@ impl SimEvent {
             SimEvent::Answer { call, gen } => (3, call, gen),
             SimEvent::Hangup { call, gen } => (4, call, gen),
             SimEvent::Abandon { call, gen } => (5, call, gen),
+            SimEvent::Break { agent, end } => (6, agent, u32::from(end)),
+            SimEvent::FollowUp { stream, callback } => (7, stream, u32::from(callback)),
         };
         (kind << 61) | (u64::from(slot & SLOT_MASK) << 32) | u64::from(gen)
     }
@@ -69,7 +86,15 @@ impl SimEvent {
             2 => SimEvent::Arrival { stream: slot },
             3 => SimEvent::Answer { call: slot, gen },
             4 => SimEvent::Hangup { call: slot, gen },
-            _ => SimEvent::Abandon { call: slot, gen },
+            5 => SimEvent::Abandon { call: slot, gen },
+            6 => SimEvent::Break {
+                agent: slot,
+                end: gen != 0,
+            },
+            _ => SimEvent::FollowUp {
+                stream: slot,
+                callback: gen != 0,
+            },
         }
     }
 }

@@ -174,6 +174,39 @@ pub struct ArrivalSpec {
     /// Priority of these calls; absent = the group's.
     #[serde(default)]
     pub priority: Option<i32>,
+    /// Handle-time multipliers per profile step (time-varying handle
+    /// times); the last one holds after the list ends.
+    #[serde(default)]
+    pub handle_profile: Option<Vec<f64>>,
+    /// Repeat the rate and handle profiles when they end (several days of
+    /// a daily profile), instead of holding their last value.
+    #[serde(default)]
+    pub repeat_profile: bool,
+    /// A share of answered calls transferred to another group's queue
+    /// when the first agent finishes.
+    #[serde(default)]
+    pub transfer: Option<FollowUpSpec>,
+    /// A share of abandoned callers asking for a callback, which enters a
+    /// group after a delay.
+    #[serde(default)]
+    pub callback: Option<FollowUpSpec>,
+}
+
+/// Follow-up calls of a stream: transfers or callbacks.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpSpec {
+    /// Fraction of the calls (answered for transfers, abandoned for
+    /// callbacks) that lead to a follow-up, 0..=1.
+    pub share: f64,
+    /// Group the follow-up enters.
+    pub to: Spanned<String>,
+    /// Seconds until the follow-up enters (callbacks; default 0).
+    #[serde(default)]
+    pub delay_s: u64,
+    /// Handle time of the follow-up; default the stream's.
+    #[serde(default)]
+    pub handle: Option<Dist>,
 }
 
 fn default_profile_s() -> Spanned<u64> {
@@ -251,12 +284,41 @@ pub struct AgentSpec {
     /// An agent on a call logs off when it ends.
     #[serde(default)]
     pub end_s: Option<Spanned<u64>>,
+    /// Fraction of the pool absent all day (sickness, training): the last
+    /// `round(count × shrinkage)` agents never log on.
+    #[serde(default)]
+    pub shrinkage: f64,
+    /// Breaks: each agent goes Not Ready (after its call, R-3.7) and comes
+    /// back Ready; agent `k` of the pool starts `k × stagger_s` later.
+    #[serde(default)]
+    pub breaks: Vec<BreakSpec>,
+}
+
+/// A break of every agent of a pool.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BreakSpec {
+    /// Start, seconds after measuring starts.
+    pub start_s: u64,
+    /// Length, seconds.
+    pub length_s: u64,
+    /// Delay between consecutive agents' breaks, seconds (default 0).
+    #[serde(default)]
+    pub stagger_s: u64,
 }
 
 impl AgentSpec {
     /// Whether the pool works the whole run.
     pub fn full_day(&self) -> bool {
-        self.start_s.is_none() && self.end_s.is_none()
+        self.start_s.is_none()
+            && self.end_s.is_none()
+            && self.breaks.is_empty()
+            && self.absent() == 0
+    }
+
+    /// Agents of the pool absent all day (shrinkage).
+    pub fn absent(&self) -> u32 {
+        (f64::from(self.count) * self.shrinkage).round() as u32
     }
 }
 
@@ -397,6 +459,26 @@ impl Scenario {
                 let f = format!("arrivals[{i}].profile_interval_s");
                 return Err(src.err(&a.profile_interval_s, f, "must be above zero".into()));
             }
+            let ok = |v: &f64| v.is_finite() && *v > 0.0;
+            if a.handle_profile
+                .as_ref()
+                .is_some_and(|p| p.is_empty() || !p.iter().all(ok))
+            {
+                let f = format!("arrivals[{i}].handle_profile");
+                let m = "must be a non-empty list of positive multipliers".to_string();
+                return Err(src.err(&a.group, f, m));
+            }
+            for (name, f) in [("transfer", &a.transfer), ("callback", &a.callback)] {
+                let Some(f) = f else { continue };
+                if !(0.0..=1.0).contains(&f.share) {
+                    let m = "share must be between 0 and 1".to_string();
+                    return Err(src.err(&f.to, format!("arrivals[{i}].{name}.share"), m));
+                }
+                if !self.groups.iter().any(|g| g.id.get_ref() == f.to.get_ref()) {
+                    let m = format!("unknown group {:?}", f.to.get_ref());
+                    return Err(src.err(&f.to, format!("arrivals[{i}].{name}.to"), m));
+                }
+            }
         }
         Ok(())
     }
@@ -418,6 +500,13 @@ impl Scenario {
                     let m = format!("level {} is outside 1..=10", level.get_ref());
                     return Err(src.err(level, f, m));
                 }
+            }
+            if !(0.0..=1.0).contains(&a.shrinkage) {
+                return Err(ScenarioError {
+                    line: None,
+                    field: format!("agents[{i}].shrinkage"),
+                    message: "must be between 0 and 1".into(),
+                });
             }
             if let Some(end) = &a.end_s {
                 if *end.get_ref() <= a.start_s.unwrap_or(0) {

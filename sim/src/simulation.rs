@@ -80,6 +80,10 @@ struct SimCall {
     group: u32,
     stay: Stay,
     handle_ms: u64,
+    /// The arrival stream the call (or the call it follows up) came from.
+    stream: u32,
+    /// A transfer or callback: never followed up again.
+    follow_up: bool,
     phase: Phase,
 }
 
@@ -95,6 +99,19 @@ struct AgentBook {
     on_since: Option<u64>,
     /// The shift ended during a call: the agent logs off when it ends.
     leaving: bool,
+    /// On a break (Not Ready).
+    on_break: bool,
+    /// The break ended during a call: Ready again when the call ends.
+    ready_after_call: bool,
+}
+
+/// Follow-up calls of a stream, resolved.
+#[derive(Debug, Clone)]
+struct FollowUp {
+    share: f64,
+    group: u32,
+    delay_ms: u64,
+    handle: Option<crate::dist::Dist>,
 }
 
 /// The outcome of one run.
@@ -135,6 +152,8 @@ pub struct Simulation {
     agent_ix: HashMap<AgentId, u32>,
     agents: Vec<AgentBook>,
     streams: Vec<ArrivalStream>,
+    /// Per stream: transfers after answered calls, callbacks after abandons.
+    follow_ups: Vec<[Option<FollowUp>; 2]>,
     clock: Clock,
     calls: Slab<SimCall>,
     next_gen: u32,
@@ -219,7 +238,24 @@ impl Simulation {
                 ArrivalStream::new(a, g.unwrap_or(0), seed, i, start_ms)
             })
             .collect();
+        let resolve = |f: &Option<crate::scenario::FollowUpSpec>| {
+            f.as_ref().map(|f| FollowUp {
+                share: f.share,
+                group: group_ids
+                    .iter()
+                    .position(|g| g.as_str() == f.to.get_ref())
+                    .unwrap_or(0) as u32,
+                delay_ms: f.delay_s * 1000,
+                handle: f.handle.clone(),
+            })
+        };
+        let follow_ups = scenario
+            .arrivals
+            .iter()
+            .map(|a| [resolve(&a.transfer), resolve(&a.callback)])
+            .collect();
         let mut sim = Simulation {
+            follow_ups,
             engine,
             tenant,
             clerical_ms: scenario
@@ -258,21 +294,44 @@ impl Simulation {
         let origin = self.recorder.window.start_ms;
         let mut agent = 0u32;
         for pool in &scenario.agents {
-            for _ in 0..pool.count {
-                match pool.start_s {
-                    None => self.log_on(0, agent)?,
-                    Some(s) => self
-                        .clock
-                        .schedule(origin + s * 1000, SimEvent::ShiftStart { agent }),
-                }
-                if let Some(e) = &pool.end_s {
-                    let at = origin + e.get_ref() * 1000;
-                    self.clock.schedule(at, SimEvent::ShiftEnd { agent });
+            let present = pool.count - pool.absent();
+            for k in 0..pool.count {
+                if k < present {
+                    self.schedule_day(origin, pool, k, agent)?;
                 }
                 agent += 1;
             }
         }
         self.drain_effects(0);
+        Ok(())
+    }
+
+    /// Agent `agent`, number `k` of `pool`: its shift and breaks.
+    fn schedule_day(
+        &mut self,
+        origin: u64,
+        pool: &crate::scenario::AgentSpec,
+        k: u32,
+        agent: u32,
+    ) -> Result<(), SimError> {
+        match pool.start_s {
+            None => self.log_on(0, agent)?,
+            Some(s) => self
+                .clock
+                .schedule(origin + s * 1000, SimEvent::ShiftStart { agent }),
+        }
+        if let Some(e) = &pool.end_s {
+            let at = origin + e.get_ref() * 1000;
+            self.clock.schedule(at, SimEvent::ShiftEnd { agent });
+        }
+        for b in &pool.breaks {
+            let start = origin + (b.start_s + u64::from(k) * b.stagger_s) * 1000;
+            let end = false;
+            self.clock.schedule(start, SimEvent::Break { agent, end });
+            let end = true;
+            self.clock
+                .schedule(start + b.length_s * 1000, SimEvent::Break { agent, end });
+        }
         Ok(())
     }
 
@@ -448,6 +507,10 @@ impl Simulation {
             SimEvent::Abandon { call, gen } => self.abandon(now, call, gen),
             SimEvent::ShiftStart { agent } => self.shift_start(now, agent),
             SimEvent::ShiftEnd { agent } => self.shift_end(now, agent),
+            SimEvent::Break { agent, end } => self.take_break(now, agent, end),
+            SimEvent::FollowUp { stream, callback } => {
+                self.follow_up(now, stream as usize, callback)
+            }
         }
     }
 
@@ -472,15 +535,68 @@ impl Simulation {
 
     fn arrive(&mut self, now: u64, stream: usize) {
         self.schedule_arrival(stream);
-        let caller = self.streams[stream].caller();
+        let caller = self.streams[stream].caller(now);
         let group = self.streams[stream].group;
+        let priority = self.streams[stream].priority;
+        let call = NewCall {
+            group: group as u32,
+            priority,
+            handle_ms: caller.handle_ms,
+            patience_ms: caller.patience_ms,
+            stream: stream as u32,
+            follow_up: false,
+        };
+        self.enter(now, call);
+    }
+
+    /// A transfer or callback of `stream` enters its target group.
+    fn follow_up(&mut self, now: u64, stream: usize, callback: bool) {
+        let Some(f) = self.follow_ups[stream][usize::from(callback)].clone() else {
+            return;
+        };
+        let handle_ms = self.streams[stream].follow_up_handle(f.handle.as_ref(), now);
+        let call = NewCall {
+            group: f.group,
+            priority: self.streams[stream].priority,
+            handle_ms,
+            patience_ms: None,
+            stream: stream as u32,
+            follow_up: true,
+        };
+        self.enter(now, call);
+    }
+
+    /// After an answered call (transfer) or an abandon (callback): a
+    /// follow-up with the stream's probability.
+    fn maybe_follow_up(&mut self, now: u64, call: &SimCall, callback: bool) {
+        if call.follow_up {
+            return;
+        }
+        let stream = call.stream as usize;
+        let Some(f) = &self.follow_ups[stream][usize::from(callback)] else {
+            return;
+        };
+        let (share, delay) = (f.share, f.delay_ms);
+        if self.streams[stream].follows(share) {
+            let ev = SimEvent::FollowUp {
+                stream: call.stream,
+                callback,
+            };
+            self.clock.schedule(now + delay, ev);
+        }
+    }
+
+    fn enter(&mut self, now: u64, new: NewCall) {
+        let group = new.group as usize;
         self.next_gen = self.next_gen.wrapping_add(1);
         let gen = self.next_gen;
         let slot = self.calls.insert(SimCall {
             gen,
-            group: group as u32,
+            group: new.group,
             stay: Stay::new(now),
-            handle_ms: caller.handle_ms,
+            handle_ms: new.handle_ms,
+            stream: new.stream,
+            follow_up: new.follow_up,
             phase: Phase::Waiting,
         });
         self.call_count += 1;
@@ -488,7 +604,7 @@ impl Simulation {
             self.open_measured += 1;
         }
         let mut spec = CallSpec::new(Self::call_id(slot), self.group_ids[group].clone());
-        spec.priority = self.streams[stream].priority;
+        spec.priority = new.priority;
         if !self.command(now, Command::CallArrived(spec)) {
             self.leave(now, slot, false);
             return;
@@ -497,11 +613,40 @@ impl Simulation {
         let waiting = self
             .live(slot as u32, gen)
             .is_some_and(|c| !matches!(c.phase, Phase::Talking { .. }));
-        if let (true, Some(p)) = (waiting, caller.patience_ms) {
+        if let (true, Some(p)) = (waiting, new.patience_ms) {
             let call = slot as u32;
             self.clock
                 .schedule(now + p, SimEvent::Abandon { call, gen });
         }
+    }
+
+    /// A break starts (Not Ready, after the call if on one, R-3.7) or ends.
+    fn take_break(&mut self, now: u64, a: u32, end: bool) {
+        let book = self.agents[a as usize];
+        if book.on_since.is_none() || book.leaving || book.on_break == !end {
+            return;
+        }
+        self.agents[a as usize].on_break = !end;
+        let agent = self.agent_ids[a as usize].clone();
+        if end && book.busy.is_some() {
+            self.agents[a as usize].ready_after_call = true;
+            return;
+        }
+        self.end_clerical(a, now);
+        let command = if end {
+            Command::Ready {
+                agent,
+                media: Media::Voice,
+            }
+        } else {
+            Command::NotReady {
+                agent,
+                reason: "BREAK".into(),
+                media: Media::Voice,
+            }
+        };
+        self.command(now, command);
+        self.drain_effects(now);
     }
 
     fn answer(&mut self, now: u64, slot: u32, gen: u32) {
@@ -557,7 +702,16 @@ impl Simulation {
         if leaving {
             // The deferred logoff takes effect now, without clerical.
             self.logged_off(now, agent);
+        } else if std::mem::take(&mut self.agents[agent as usize].ready_after_call) {
+            // Back from a break that ended during the call.
+            self.end_clerical(agent, now);
+            let ready = Command::Ready {
+                agent: self.agent_ids[agent as usize].clone(),
+                media: Media::Voice,
+            };
+            self.command(now, ready);
         }
+        self.maybe_follow_up(now, &call, false);
         self.drain_effects(now);
     }
 
@@ -573,6 +727,7 @@ impl Simulation {
         };
         self.command(now, hangup);
         self.leave(now, slot as usize, true);
+        self.maybe_follow_up(now, &call, true);
         self.drain_effects(now);
     }
 
@@ -736,6 +891,16 @@ impl Simulation {
             self.command(now, ready);
         }
     }
+}
+
+/// A call about to enter the engine.
+struct NewCall {
+    group: u32,
+    priority: Option<i32>,
+    handle_ms: u64,
+    patience_ms: Option<u64>,
+    stream: u32,
+    follow_up: bool,
 }
 
 /// Runs `scenario` once with `seed`.

@@ -355,3 +355,64 @@ skills = { s = 1, fr = 2 }
     assert!(report.summary_table().contains(note.as_str()));
     assert!(acd_sim::html::render(&report).contains("no agent able to serve it"));
 }
+
+#[test]
+fn shrinkage_breaks_transfers_and_callbacks() {
+    // Scenario realism: 20 % of pool `a` absent all day; every agent of
+    // pool `a` on a 15-minute break at 30 min (all at once); half the
+    // answered `a` calls transferred to `b`; every abandoned caller called
+    // back 60 s later in `b`.
+    let text = r#"
+duration_s = 7200
+warmup_s = 0
+[[groups]]
+id = "a"
+skills = ["a"]
+clerical_s = 5
+[[groups]]
+id = "b"
+skills = ["b"]
+[[arrivals]]
+group = "a"
+per_hour = 240
+handle = { dist = "exponential", mean_s = 60 }
+patience = { dist = "exponential", mean_s = 120 }
+transfer = { share = 0.5, to = "b", handle = { dist = "constant", value_s = 30 } }
+callback = { share = 1.0, to = "b", delay_s = 60 }
+[[agents]]
+count = 10
+skills = { a = 1 }
+shrinkage = 0.2
+breaks = [{ start_s = 1800, length_s = 900 }]
+[[agents]]
+count = 4
+skills = { b = 1 }
+"#;
+    let s = parse(text);
+    let run = run_once(&s, 8, &mut |_| {}).unwrap();
+    assert_eq!(run.engine_errors, 0);
+    assert_eq!(run.invariant_violation, None);
+    let rec = &run.recorder;
+    // Shrinkage: agents 8 and 9 of pool `a` never log on.
+    assert_eq!(&rec.agent_on_ms[8..10], &[0, 0]);
+    assert!(rec.agent_on_ms[..8].iter().all(|&on| on == 7_200_000));
+    // The break: nobody of pool `a` answers from 30 to 45 min, so calls
+    // arriving then wait (or abandon) far longer than the rest of the day.
+    let i = &rec.intervals;
+    // (Only calls arriving in the last 20 s are answered in time, at 45 min.)
+    let (before, during) = (i[1][0], i[2][0]);
+    assert!(during.within_sl * 10 < during.offered, "{during:?}");
+    assert!(during.abandoned * 2 > during.offered, "{during:?}");
+    assert!(before.within_sl * 2 > before.offered, "{before:?}");
+    // Follow-ups enter `b`: about half the answered calls (binomial,
+    // ± 4 σ) plus one callback per abandon.
+    let (a, b) = (rec.totals[0], rec.totals[1]);
+    assert!(a.abandoned > 5, "{a:?}");
+    let expected = a.answered as f64 / 2.0 + a.abandoned as f64;
+    let sd = (a.answered as f64 / 4.0).sqrt();
+    assert!(
+        (b.arrived as f64 - expected).abs() < 4.0 * sd + 2.0,
+        "b {b:?} a {a:?}"
+    );
+    assert_eq!(b.overflow_in, 0);
+}
