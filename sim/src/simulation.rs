@@ -623,7 +623,7 @@ impl Simulation {
     /// A break starts (Not Ready, after the call if on one, R-3.7) or ends.
     fn take_break(&mut self, now: u64, a: u32, end: bool) {
         let book = self.agents[a as usize];
-        if book.on_since.is_none() || book.leaving || book.on_break == !end {
+        if book.on_since.is_none() || book.leaving || book.on_break != end {
             return;
         }
         self.agents[a as usize].on_break = !end;
