@@ -29,15 +29,23 @@ fn arrive_prio(h: &mut Harness, secs: u64, call: &str, g: &str, priority: i32) {
     .unwrap();
 }
 
+/// Groups `a` (skill x) and `b` (skill y, `b_weight` %, queue ratio
+/// `b_ratio`), one agent `ag` serving both, logged on (Not Ready) at 0 s.
+fn shared_agent(policy: RoutingPolicy, b_weight: u32, b_ratio: u32) -> Harness {
+    let a = group("a", &["x"]);
+    let mut b = group("b", &["y"]);
+    b.wait_weight = b_weight;
+    b.queue_ratio = b_ratio;
+    let mut h = tenant(policy, vec![a, b], vec![agent("ag", &[("x", 1), ("y", 1)])]);
+    h.logon(0, "ag");
+    h
+}
+
 /// Two groups `a` (priority 5, weight 1) and `b` (priority 0, weight 3), an
 /// agent serving both; `a1` waits from 0 s, `b1` from 6 s; the agent frees
 /// at 10 s: weighted waits are 1 × 10 = 10 for `a1`, 3 × 4 = 12 for `b1`.
 fn first_pick(policy: RoutingPolicy) -> String {
-    let a = group("a", &["x"]);
-    let mut b = group("b", &["y"]);
-    b.wait_weight = 300;
-    let mut h = tenant(policy, vec![a, b], vec![agent("ag", &[("x", 1), ("y", 1)])]);
-    h.logon(0, "ag");
+    let mut h = shared_agent(policy, 300, 1);
     arrive_prio(&mut h, 0, "a1", "a", 5);
     arrive_prio(&mut h, 6, "b1", "b", 0);
     h.ready(10, "ag");
@@ -56,15 +64,7 @@ fn r10_6_weighted_hol_takes_the_largest_weight_times_wait() {
 fn r10_6_weighted_hol_never_starves_a_low_weight_group() {
     // Weight 1 against weight 3: the low-weight head is taken once it has
     // waited three times as long as the other head.
-    let a = group("a", &["x"]);
-    let mut b = group("b", &["y"]);
-    b.wait_weight = 300;
-    let mut h = tenant(
-        RoutingPolicy::WeightedHol,
-        vec![a, b],
-        vec![agent("ag", &[("x", 1), ("y", 1)])],
-    );
-    h.logon(0, "ag");
+    let mut h = shared_agent(RoutingPolicy::WeightedHol, 300, 1);
     h.arrive(0, "a1", "a");
     h.arrive(8, "b1", "b");
     // At 12 s: a1 1 × 12 = 12 = b1 3 × 4: ties go to the earlier arrival.
@@ -75,15 +75,7 @@ fn r10_6_weighted_hol_never_starves_a_low_weight_group() {
 /// `a` with queue ratio 1 and `b` with 3 (p = 1/4, 3/4), an agent serving
 /// both, `qa` calls in `a` then `qb` in `b` (all older than any of `b`'s).
 fn fqr_pick(qa: usize, qb: usize) -> String {
-    let a = group("a", &["x"]);
-    let mut b = group("b", &["y"]);
-    b.queue_ratio = 3;
-    let mut h = tenant(
-        RoutingPolicy::FixedQueueRatio,
-        vec![a, b],
-        vec![agent("ag", &[("x", 1), ("y", 1)])],
-    );
-    h.logon(0, "ag");
+    let mut h = shared_agent(RoutingPolicy::FixedQueueRatio, 100, 3);
     for i in 0..qa {
         h.arrive(i as u64, &format!("a{i}"), "a");
     }
@@ -108,15 +100,7 @@ fn r10_6_fixed_queue_ratio_serves_the_queue_furthest_above_its_share() {
 fn r10_6_fixed_queue_ratio_keeps_the_queues_in_ratio() {
     // One agent serving both groups takes 8 of 8 + 8 waiting calls: the
     // excess rule (R = 4) drains `a` until the queues stand in ratio 1 : 3.
-    let a = group("a", &["x"]);
-    let mut b = group("b", &["y"]);
-    b.queue_ratio = 3;
-    let mut h = tenant(
-        RoutingPolicy::FixedQueueRatio,
-        vec![a, b],
-        vec![agent("ag", &[("x", 1), ("y", 1)])],
-    );
-    h.logon(0, "ag");
+    let mut h = shared_agent(RoutingPolicy::FixedQueueRatio, 100, 3);
     for i in 0..8 {
         h.arrive(i, &format!("a{i}"), "a");
         h.arrive(i, &format!("b{i}"), "b");

@@ -700,6 +700,8 @@ skills = { support = 5 }
     fn the_shipped_example_parses() {
         let s = Scenario::parse(Scenario::example_text()).unwrap();
         assert!(s.engine_config(s.seed).is_ok());
+        let twenty = Scenario::parse(include_str!("../scenarios/twenty_pools.toml")).unwrap();
+        assert_eq!((twenty.groups.len(), twenty.agents.len()), (10, 20));
     }
 
     #[test]
