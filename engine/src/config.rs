@@ -274,6 +274,12 @@ pub enum RoutingPolicy {
     /// tenant's groups of the media, `p_i` from `queue_ratio`; ties by the
     /// longest head-of-line wait.
     FixedQueueRatio,
+    /// Queue-and-idleness-ratio (Gurvich & Whitt 2009): agent side as
+    /// [`RoutingPolicy::FixedQueueRatio`]; call side, an arriving call goes
+    /// to the pool of agents of the same eligibility `j* = argmax_j (I_j −
+    /// q_j · ΣI)` with `I_j` its Ready agents and `q_j` its share of the
+    /// tenant's agents, and there to the longest-idle agent.
+    QueueIdleRatio,
 }
 
 /// Threshold reservation of a group: an agent who also serves

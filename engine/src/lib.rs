@@ -63,6 +63,7 @@ mod output;
 mod personal;
 mod policy;
 mod presence;
+mod qir;
 mod reconfigure;
 pub mod restore;
 mod rng;

@@ -66,6 +66,8 @@ pub(crate) struct PolicyTotals {
     pub(crate) reservers: hashbrown::HashMap<GroupIx, Vec<GroupIx>>,
     /// Protected groups whose reserve may have lifted in this step.
     pub(crate) unsettled: Vec<GroupIx>,
+    /// Queue-and-idleness-ratio pools of the tenants that use it.
+    pub(crate) qir: hashbrown::HashMap<TenantIx, crate::qir::QirPools>,
 }
 
 impl Core {
@@ -79,7 +81,7 @@ impl Core {
         match self.tenants[group.tenant].config.policy {
             RoutingPolicy::Priority => (-neg_prio, 0, weighted, Reverse(uid)),
             RoutingPolicy::WeightedHol => (0, 0, weighted, Reverse(uid)),
-            RoutingPolicy::FixedQueueRatio => {
+            RoutingPolicy::FixedQueueRatio | RoutingPolicy::QueueIdleRatio => {
                 let key = (group.tenant, group.config.media);
                 let total = self.ix.policy.queued.get(&key).copied().unwrap_or(0);
                 let ratios = self.ix.policy.ratio_sum.get(&key).copied().unwrap_or(1);
@@ -223,6 +225,7 @@ impl Core {
                 }
             }
         }
+        self.rebuild_qir(t);
     }
 
     /// Recounts `ΣQ` from the calls (after a snapshot is loaded).

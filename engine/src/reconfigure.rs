@@ -128,6 +128,7 @@ impl Core {
         }
         let what = format!("add_agent {}", config.id);
         self.insert_agent(t, config);
+        self.rebuild_qir(t);
         self.emit(t, EventKind::ConfigChanged { what });
         Ok(())
     }
@@ -147,6 +148,7 @@ impl Core {
             self.ix.pdns.remove(&(t, pdn));
         }
         self.tenants[t].agents.remove(&a);
+        self.rebuild_qir(t);
         self.emit(
             t,
             EventKind::ConfigChanged {
@@ -176,6 +178,7 @@ impl Core {
         let after = self.logged_on_groups(a);
         self.recount(before.iter().chain(&after).copied());
         self.refile_ready(&ready);
+        self.rebuild_qir(t);
         self.emit(
             t,
             EventKind::ConfigChanged {

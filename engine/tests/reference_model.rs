@@ -134,6 +134,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
             RoutingPolicy::Priority,
             RoutingPolicy::WeightedHol,
             RoutingPolicy::FixedQueueRatio,
+            RoutingPolicy::QueueIdleRatio,
         ]),
         prop::collection::vec(group_spec(), 1..=2),
         prop::collection::vec([0..=10u8, 0..=10u8], 2..=5),
@@ -476,7 +477,7 @@ impl Model {
                 RoutingPolicy::Priority => (i64::from(c.priority), 0, weighted, -(c.uid as i64)),
                 _ if !head => continue,
                 RoutingPolicy::WeightedHol => (0, 0, weighted, -(c.uid as i64)),
-                RoutingPolicy::FixedQueueRatio => {
+                RoutingPolicy::FixedQueueRatio | RoutingPolicy::QueueIdleRatio => {
                     let excess = queued(c.group) * ratios - i128::from(g.queue_ratio) * total;
                     (0, excess, waited, -(c.uid as i64))
                 }
@@ -497,6 +498,43 @@ impl Model {
                 let c = &self.calls[i];
                 (c.priority, std::cmp::Reverse((c.arrived, c.uid)))
             })
+    }
+
+    /// Queue-and-idleness ratio: pools are agents eligible for the
+    /// same groups; the call goes to the pool with the largest
+    /// `I_j x N - n_j x SumI` among those able to serve `g` with a Ready
+    /// agent (ties: the longest-idle head), and there to its longest-idle
+    /// agent.
+    fn qir_agent(&self, g: usize) -> Option<usize> {
+        let n = self.agents.len();
+        let key = |a: usize| -> Vec<usize> {
+            (0..self.groups.len())
+                .filter(|&h| self.eligible(a, h))
+                .collect()
+        };
+        let keys: Vec<Vec<usize>> = (0..n).map(key).collect();
+        let ready = |a: usize| self.agents[a].state == MState::Ready;
+        let total: i128 = keys.iter().filter(|k| !k.is_empty()).count() as i128;
+        let idle: i128 = (0..n).filter(|&a| ready(a) && !keys[a].is_empty()).count() as i128;
+        let idle_key = |a: usize| (self.agents[a].idle_since, a as u64);
+        let mut best: Option<((i128, std::cmp::Reverse<(u64, u64)>), usize)> = None;
+        for a in (0..n).filter(|&a| ready(a) && keys[a].contains(&g)) {
+            let pool = |b: usize| keys[b] == keys[a];
+            let size = (0..n).filter(|&b| pool(b)).count() as i128;
+            let free = (0..n).filter(|&b| pool(b) && ready(b)).count() as i128;
+            let head = (0..n)
+                .filter(|&b| pool(b) && ready(b))
+                .min_by_key(|&b| idle_key(b))
+                .expect("a itself");
+            let score = (
+                free * total - size * idle,
+                std::cmp::Reverse(idle_key(head)),
+            );
+            if best.as_ref().is_none_or(|(s, _)| score > *s) {
+                best = Some((score, head));
+            }
+        }
+        best.map(|(_, a)| a)
     }
 
     /// Whether group `g`'s reserve holds agent `a` back.
@@ -544,7 +582,12 @@ impl Model {
             .into_iter()
             .filter(|&a| !self.held_back(a, g))
             .collect();
-        let chosen: Vec<usize> = if self.groups[g].strategy == Routing::RingAll {
+        let qir = self.policy == RoutingPolicy::QueueIdleRatio
+            && self.groups[g].reserve.is_none()
+            && self.groups[g].strategy != Routing::RingAll;
+        let chosen: Vec<usize> = if qir {
+            self.qir_agent(g).into_iter().collect()
+        } else if self.groups[g].strategy == Routing::RingAll {
             ready
         } else {
             ready.into_iter().take(1).collect()

@@ -225,3 +225,56 @@ fn r10_6_a_reserve_for_an_unknown_group_is_refused() {
     .unwrap_err();
     assert!(e.to_string().contains("nope"), "{e}");
 }
+
+/// Three specialists of `a` and one generalist of `a` and `b`; only `s1`
+/// (Ready at 1 s) and the generalist (Ready at 2 s) are idle when a call
+/// arrives in `a` at 3 s.
+fn qir_pick(policy: RoutingPolicy) -> String {
+    let mut h = tenant(
+        policy,
+        vec![group("a", &["x"]), group("b", &["y"])],
+        vec![
+            agent("s1", &[("x", 1)]),
+            agent("s2", &[("x", 1)]),
+            agent("s3", &[("x", 1)]),
+            agent("gen", &[("x", 1), ("y", 1)]),
+        ],
+    );
+    for a in ["s1", "s2", "s3", "gen"] {
+        h.logon(0, a);
+    }
+    h.ready(1, "s1");
+    h.ready(2, "gen");
+    h.arrive(3, "c1", "a");
+    h.offered_to("c1").expect("offered").0
+}
+
+#[test]
+fn r10_6_qir_sends_a_call_to_the_pool_furthest_above_its_idleness_share() {
+    // Longest idle: s1.
+    assert_eq!(qir_pick(RoutingPolicy::Priority), "s1");
+    // QIR: pools {s1,s2,s3} (q = 3/4) and {gen} (q = 1/4), ΣI = 2:
+    // specialists 1 × 4 − 3 × 2 = −2, generalist 1 × 4 − 1 × 2 = +2 -> gen.
+    assert_eq!(qir_pick(RoutingPolicy::QueueIdleRatio), "gen");
+}
+
+#[test]
+fn r10_6_qir_pools_survive_a_snapshot() {
+    // The pools are derived state, rebuilt when a snapshot is loaded.
+    let mut h = tenant(
+        RoutingPolicy::QueueIdleRatio,
+        vec![group("a", &["x"]), group("b", &["y"])],
+        vec![
+            agent("s1", &[("x", 1)]),
+            agent("gen", &[("x", 1), ("y", 1)]),
+        ],
+    );
+    h.login_ready(0, "s1");
+    h.login_ready(1, "gen");
+    let saved = serde_json::to_string(&h.engine).unwrap();
+    h.engine = serde_json::from_str(&saved).unwrap();
+    // Pools of size 1 each, both idle: 1 × 2 − 1 × 2 = 0 each; the tie
+    // goes to the longer idle head, s1.
+    h.arrive(2, "c1", "a");
+    assert_eq!(h.offered_to("c1").map(|o| o.0), Some("s1".into()));
+}

@@ -30,6 +30,11 @@ impl Core {
                 .collect(),
             // Threshold reservation: pass over held-back agents.
             _ if reserve => self.free_agent_for(g, tier).into_iter().collect(),
+            // Queue-and-idleness ratio: the pool furthest above
+            // its idleness share.
+            _ if self.ix.policy.qir.contains_key(&group.tenant) => {
+                self.qir_agent(g, tier).flatten().into_iter().collect()
+            }
             Strategy::Random if !ready.is_empty() => {
                 let draw = self.rng.next_u64();
                 self.pools[self.groups[g].pool].random[tier as usize]

@@ -40,12 +40,18 @@ impl Core {
                 key,
             });
         }
+        if self.agents[a].filed.iter().any(|f| f.media == media) {
+            self.qir_filed(a, media, true);
+        }
         // A reserve held for one of its groups may lift.
         self.reserves_may_lift_for(a);
     }
 
     /// Removes a channel from every ready pool it is filed in.
     pub(crate) fn index_remove(&mut self, a: AgentIx, media: Media) {
+        if self.agents[a].filed.iter().any(|f| f.media == media) {
+            self.qir_filed(a, media, false);
+        }
         let pools = &mut self.pools;
         self.agents[a].filed.retain(|f| {
             if f.media != media {
