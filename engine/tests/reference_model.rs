@@ -312,6 +312,9 @@ enum MEffect {
     },
 }
 
+/// QIR's pool score: excess idleness, then the longest-idle head.
+type PoolScore = (i128, std::cmp::Reverse<(u64, u64)>);
+
 struct Model {
     policy: RoutingPolicy,
     groups: Vec<GroupSpec>,
@@ -517,7 +520,7 @@ impl Model {
         let total: i128 = keys.iter().filter(|k| !k.is_empty()).count() as i128;
         let idle: i128 = (0..n).filter(|&a| ready(a) && !keys[a].is_empty()).count() as i128;
         let idle_key = |a: usize| (self.agents[a].idle_since, a as u64);
-        let mut best: Option<((i128, std::cmp::Reverse<(u64, u64)>), usize)> = None;
+        let mut best: Option<(PoolScore, usize)> = None;
         for a in (0..n).filter(|&a| ready(a) && keys[a].contains(&g)) {
             let pool = |b: usize| keys[b] == keys[a];
             let size = (0..n).filter(|&b| pool(b)).count() as i128;
