@@ -29,7 +29,10 @@
 //!   `p`, which in the many-server heavy-traffic regime fixes the ratios of
 //!   the groups' waiting times and so their relative service levels.
 //!
-//! Threshold reservation, per group ([`Reserve`]): a group `G` reserving for
+//! * **Queue-and-idleness ratio** (Gurvich & Whitt 2009): the agent side
+//!   is fixed-queue-ratio; the call side is in `qir.rs`.
+//!
+//! Threshold reservation, per group ([`crate::config::Reserve`]): a group `G` reserving for
 //! `P` lets an agent who also serves `P` take `G`'s calls only while at
 //! least `keep_idle` other agents of `P`'s ready pool are Ready and, with
 //! `max_wait_s`, while `P`'s head of line has waited less than that. Both

@@ -5,6 +5,7 @@
 //! longest_idle | least_occupied | ... | ring_all   every group's strategy (R-3.3)
 //! weighted_hol:sales=2,support=1                  w_i × head-of-line wait (R-10.6)
 //! fqr:sales=0.6,support=0.4                       fixed-queue-ratio, p_i (R-10.6)
+//! qir:sales=0.6,support=0.4                       queue-and-idleness ratio (R-10.6)
 //! threshold:support:for=sales,keep=2[,wait=30]    threshold reservation (R-10.6)
 //! ```
 //!
@@ -35,6 +36,9 @@ enum PolicyKind {
     /// Fixed-queue-ratio with target queue shares per group (R-10.6);
     /// groups not named keep theirs.
     FixedQueueRatio(Vec<(String, f64)>),
+    /// Queue-and-idleness ratio: FQR on the agent side with these shares,
+    /// idleness shared among pools in proportion to their sizes.
+    QueueIdleRatio(Vec<(String, f64)>),
     /// `group` keeps agents back for `reserve.for_group` (R-10.6).
     Threshold { group: String, reserve: Reserve },
 }
@@ -61,6 +65,8 @@ impl std::str::FromStr for Policy {
         let kind = match (name, args) {
             ("weighted_hol", Some(a)) => PolicyKind::WeightedHol(group_values(name, a)?),
             ("fqr", Some(a)) => PolicyKind::FixedQueueRatio(group_values(name, a)?),
+            ("qir", Some(a)) => PolicyKind::QueueIdleRatio(group_values(name, a)?),
+            ("qir", None) => PolicyKind::QueueIdleRatio(Vec::new()),
             ("threshold", Some(a)) => threshold(s, a)?,
             (n, None) => PolicyKind::Strategy(strategy(n).ok_or_else(|| unknown(s))?),
             _ => return Err(unknown(s)),
@@ -76,7 +82,7 @@ fn unknown(s: &str) -> PolicyError {
     PolicyError(format!(
         "policy {s:?}: expected a strategy (longest_idle, least_occupied, most_skilled, \
          round_robin, top_down, fewest_calls, random, ring_all), \
-         weighted_hol:GROUP=WEIGHT,..., fqr:GROUP=SHARE,... or \
+         weighted_hol:GROUP=WEIGHT,..., fqr:GROUP=SHARE,..., qir[:GROUP=SHARE,...] or \
          threshold:GROUP:for=PROTECTED,keep=N[,wait=SECONDS]"
     ))
 }
@@ -146,8 +152,11 @@ impl Policy {
                     g.wait_weight = (w * 100.0).round().clamp(1.0, 10_000.0) as u32;
                 }
             }
-            PolicyKind::FixedQueueRatio(shares) => {
-                s.policy = RoutingPolicy::FixedQueueRatio;
+            PolicyKind::FixedQueueRatio(shares) | PolicyKind::QueueIdleRatio(shares) => {
+                s.policy = match self.kind {
+                    PolicyKind::QueueIdleRatio(_) => RoutingPolicy::QueueIdleRatio,
+                    _ => RoutingPolicy::FixedQueueRatio,
+                };
                 for (id, p) in shares {
                     let g = group_mut(&mut s, &self.label, id)?;
                     // Integer ratios, per mille of the written share.
@@ -226,6 +235,8 @@ mod tests {
                 .queue_ratio
         };
         assert_eq!((ratio("sales"), ratio("support")), (750, 250));
+        let q = "qir".parse::<Policy>().unwrap().apply(&scenario()).unwrap();
+        assert_eq!(q.policy, RoutingPolicy::QueueIdleRatio);
         let p: Policy = "threshold:support:for=sales,keep=2,wait=30"
             .parse()
             .unwrap();

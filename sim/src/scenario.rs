@@ -59,7 +59,8 @@ pub struct Scenario {
     #[serde(default = "default_tenant")]
     pub tenant: String,
     /// How a free agent picks among its groups:
-    /// `priority` (default), `weighted_hol`, `fixed_queue_ratio`.
+    /// `priority` (default), `weighted_hol`, `fixed_queue_ratio`,
+    /// `queue_idle_ratio`.
     #[serde(default)]
     pub policy: RoutingPolicy,
     /// Service groups (queues).

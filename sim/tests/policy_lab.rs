@@ -10,16 +10,19 @@
 //! 20 s than `a`. Fixed-queue-ratio (Gurvich & Whitt) drives the queues
 //! towards the ratio `Q_a : Q_b = p_a : p_b`; asking `b`'s queue to be
 //! short (`p_b = 0.1`) sends the shared agents to `b` whenever its queue
-//! is above 10 % of all waiting calls, which narrows the gap. Threshold
+//! is above 10 % of all waiting calls, which narrows the gap. QIR
+//! (Gurvich & Whitt 2009) does the same on the agent side and, on the call
+//! side, sends `a`'s calls to whichever pool has more than its share of the
+//! idle agents, so it narrows the gap as well. Threshold
 //! reservation of the shared agents for `b` (`a` may use them only while
 //! another is idle for `b`) narrows it further.
 //!
 //! Tolerance: 8 replications of 4 h with common random numbers; the
 //! assertion is that the 95 % paired interval of the service-level spread's
 //! difference lies entirely below zero — the lab's own significance test.
-//! Observed: −13.6 ± 2.9 points for FQR, −19 ± 6 for the reserve, so a
-//! sign change would need a shift of several half-widths. About 2 s in a
-//! debug build.
+//! Observed: −11.3 ± 2.3 points for QIR, −13.6 ± 2.9 for FQR, −19 ± 6 for
+//! the reserve, so a sign change would need a shift of several
+//! half-widths. About 3 s in a debug build.
 
 use acd_sim::compare::{compare, CompareRequest};
 use acd_sim::policy::Policy;
@@ -51,7 +54,7 @@ skills = { a = 1, b = 1 }
 "#;
 
 #[test]
-fn fqr_and_reservation_balance_service_levels_better_than_longest_idle() {
+fn qir_fqr_and_reservation_balance_service_levels_better_than_longest_idle() {
     let s = Scenario::parse(N_MODEL).unwrap();
     let policies: Vec<Policy> = [
         "longest_idle",
