@@ -88,7 +88,7 @@ pub use config::{
 };
 pub use dispatch::DispatchEntry;
 pub use engine::{Engine, TenantSnapshot};
-pub use error::{Error, ObjectKind};
+pub use error::{Error, ObjectKind, PickRefusal};
 pub use ids::{AgentId, CallId, GroupId, ReasonCode, SkillId, TeamId, TenantId};
 pub use output::{AgentStatus, Cause, Effect, Event, EventKind};
 pub use stats::GroupStats;
