@@ -98,25 +98,26 @@ impl Core {
     }
 
     /// Starts the call's talk time and, on its first answer only, counts
-    /// it answered for its group.
+    /// it answered for its group. Every answer is recorded, the
+    /// transfer target's too.
     fn count_answer(&mut self, c: CallIx, a: AgentIx) {
         let now = self.now;
         let call = &mut self.calls[c];
         call.report.segment_since = Some(now);
-        if call.answered() {
-            return;
-        }
+        let after_transfer = call.answered();
         let wait = now.millis_since(call.entered);
-        call.report.answered_at = Some(now);
         let (g, t) = (call.group, call.tenant);
-        let group = &mut self.groups[g];
-        let sl_ms = u64::from(group.config.service_level_s) * 1000;
-        let s = &mut group.stats;
-        s.answered += 1;
-        s.answered_wait_ms += wait;
-        s.longest_wait_ms = s.longest_wait_ms.max(wait);
-        if wait <= sl_ms {
-            s.answered_within_sl += 1;
+        if !after_transfer {
+            call.report.answered_at = Some(now);
+            let group = &mut self.groups[g];
+            let sl_ms = u64::from(group.config.service_level_s) * 1000;
+            let s = &mut group.stats;
+            s.answered += 1;
+            s.answered_wait_ms += wait;
+            s.longest_wait_ms = s.longest_wait_ms.max(wait);
+            if wait <= sl_ms {
+                s.answered_within_sl += 1;
+            }
         }
         self.emit(
             t,
@@ -125,6 +126,7 @@ impl Core {
                 group: self.groups[g].id.clone(),
                 agent: self.agents[a].id.clone(),
                 wait_ms: wait,
+                after_transfer,
             },
         );
     }

@@ -236,6 +236,17 @@ impl Core {
                     ));
                 }
             }
+            CallState::Diverting { epoch, .. } => {
+                let live = self.timers_iter().any(|t| {
+                    matches!(t, Timer::Divert { call: x, uid, epoch: e } if *x == c && *uid == call.uid && e == epoch)
+                });
+                if !live {
+                    return Err(format!(
+                        "call {} diverting without a divert timer (R-2.4)",
+                        call.id
+                    ));
+                }
+            }
             CallState::Connected { agent, epoch } if !holds(*agent, *epoch) => {
                 return Err(format!(
                     "call {} connection not mirrored by its agent",

@@ -90,7 +90,7 @@ pub use config::{
 };
 pub use dispatch::DispatchEntry;
 pub use engine::Engine;
-pub use error::{Error, ObjectKind};
+pub use error::{Error, ObjectKind, PickRefusal};
 pub use ids::{AgentId, CallId, GroupId, ReasonCode, SkillId, TeamId, TenantId};
 pub use output::{AgentStatus, Cause, Effect, Event, EventKind};
 pub use snapshot::{SnapshotError, OLDEST_SNAPSHOT_SCHEMA, SNAPSHOT_SCHEMA};
