@@ -218,6 +218,7 @@ pub(crate) struct Filed {
 pub(crate) struct Agent {
     pub(crate) id: AgentId,
     pub(crate) tenant: TenantIx,
+    /// Settings; `skills` is kept empty (the interned [`Agent::skills`] is the one copy).
     pub(crate) config: AgentConfig,
     pub(crate) skills: SkillSet,
     /// Fixed rank for the top-down strategy: position in configuration.
