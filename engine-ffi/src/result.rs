@@ -54,8 +54,8 @@ pub enum acd_result {
     UnknownGroup = 102,
     /// Engine: no such live call.
     UnknownCall = 103,
-    /// Engine: the object belongs to another tenant.
-    WrongTenant = 104,
+    // 104 was `WrongTenant`: retired, ids are scoped to their tenant and
+    // another tenant's id is simply unknown.
     /// Engine: a call with this id is already live.
     DuplicateCall = 105,
     /// Engine: an agent or group with this id already exists.
@@ -97,7 +97,6 @@ impl acd_result {
             Error::UnknownAgent(_) => acd_result::UnknownAgent,
             Error::UnknownGroup(_) => acd_result::UnknownGroup,
             Error::UnknownCall(_) => acd_result::UnknownCall,
-            Error::WrongTenant { .. } => acd_result::WrongTenant,
             Error::DuplicateCall(_) => acd_result::DuplicateCall,
             Error::Duplicate { .. } => acd_result::Duplicate,
             Error::AgentState { .. } => acd_result::AgentState,
@@ -134,7 +133,6 @@ impl acd_result {
             acd_result::UnknownAgent => c"ACD_RESULT_UNKNOWN_AGENT",
             acd_result::UnknownGroup => c"ACD_RESULT_UNKNOWN_GROUP",
             acd_result::UnknownCall => c"ACD_RESULT_UNKNOWN_CALL",
-            acd_result::WrongTenant => c"ACD_RESULT_WRONG_TENANT",
             acd_result::DuplicateCall => c"ACD_RESULT_DUPLICATE_CALL",
             acd_result::Duplicate => c"ACD_RESULT_DUPLICATE",
             acd_result::AgentState => c"ACD_RESULT_AGENT_STATE",
@@ -160,7 +158,7 @@ impl acd_result {
 }
 
 /// Every code, in value order.
-const ALL_CODES: [acd_result; 31] = [
+const ALL_CODES: [acd_result; 30] = [
     acd_result::Ok,
     acd_result::None,
     acd_result::NullPointer,
@@ -176,7 +174,6 @@ const ALL_CODES: [acd_result; 31] = [
     acd_result::UnknownAgent,
     acd_result::UnknownGroup,
     acd_result::UnknownCall,
-    acd_result::WrongTenant,
     acd_result::DuplicateCall,
     acd_result::Duplicate,
     acd_result::AgentState,

@@ -10,7 +10,7 @@ use crate::arena::Arena;
 use crate::call::{Call, CallState, CallStatus};
 use crate::command::{Command, Epoch};
 use crate::config::{EngineConfig, Media, TenantConfig};
-use crate::error::{Error, ObjectKind};
+use crate::error::Error;
 use crate::ids::{AgentId, CallId, GroupId, SkillId, TenantId};
 use crate::output::{AgentStatus, Effect, Event, EventKind};
 use crate::rng::SplitMix64;
@@ -35,12 +35,16 @@ pub(crate) struct Tenant {
 
 /// Lookups from external ids to slab indexes. Derived from the slabs, so
 /// never serialized: rebuilt after a snapshot is loaded.
+///
+/// Agent, group and call ids are scoped to their tenant: every key
+/// is (tenant index, id), so two tenants may each have an agent `alice`, and
+/// no lookup can find another tenant's object.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Lookup {
     pub(crate) tenants: HashMap<TenantId, usize>,
-    pub(crate) agents: HashMap<AgentId, AgentIx>,
-    pub(crate) groups: HashMap<GroupId, GroupIx>,
-    pub(crate) calls: HashMap<CallId, CallIx>,
+    pub(crate) agents: HashMap<(usize, AgentId), AgentIx>,
+    pub(crate) groups: HashMap<(usize, GroupId), GroupIx>,
+    pub(crate) calls: HashMap<(usize, CallId), CallIx>,
     pub(crate) skills: HashMap<SkillId, SkillNo>,
     /// (tenant, personal directory number) -> agent.
     pub(crate) pdns: HashMap<(usize, String), AgentIx>,
@@ -220,31 +224,30 @@ impl Engine {
         self.core.now
     }
 
-    /// The state of an agent's channel.
-    pub fn agent_status(&self, agent: &AgentId, media: Media) -> Result<AgentStatus, Error> {
-        let a = *self
-            .core
-            .ix
-            .agents
-            .get(agent)
-            .ok_or_else(|| Error::UnknownAgent(agent.clone()))?;
+    /// The state of a tenant's agent's channel. Another tenant's agent is
+    /// [`Error::UnknownAgent`], exactly like one that does not exist.
+    pub fn agent_status(
+        &self,
+        tenant: &TenantId,
+        agent: &AgentId,
+        media: Media,
+    ) -> Result<AgentStatus, Error> {
+        let t = self.core.tenant_ix(tenant)?;
+        let a = self.core.agent_ix(t, agent)?;
         Ok(self.core.status_of(a, media))
     }
 
-    /// Where a live call is.
-    pub fn call_status(&self, call: &CallId) -> Result<CallStatus, Error> {
-        let c = *self
-            .core
-            .ix
-            .calls
-            .get(call)
-            .ok_or_else(|| Error::UnknownCall(call.clone()))?;
+    /// Where a tenant's live call is (R-1.1 as for [`Engine::agent_status`]).
+    pub fn call_status(&self, tenant: &TenantId, call: &CallId) -> Result<CallStatus, Error> {
+        let t = self.core.tenant_ix(tenant)?;
+        let c = self.core.call_ix(t, call)?;
         Ok(self.core.call_status_of(c))
     }
 
-    /// Counters of a group.
-    pub fn group_stats(&self, group: &GroupId) -> Result<GroupStats, Error> {
-        let g = self.core.group_by_id(group)?;
+    /// Counters of a tenant's group (R-8.2; as for [`Engine::agent_status`]).
+    pub fn group_stats(&self, tenant: &TenantId, group: &GroupId) -> Result<GroupStats, Error> {
+        let t = self.core.tenant_ix(tenant)?;
+        let g = self.core.group_ix(t, group)?;
         Ok(self.core.groups[g].stats.clone())
     }
 
@@ -261,9 +264,11 @@ impl Engine {
         self.core.dispatch_view(t, agent)
     }
 
-    /// Number of calls waiting in a group's queue.
-    pub fn queue_len(&self, group: &GroupId) -> Result<usize, Error> {
-        let g = self.core.group_by_id(group)?;
+    /// Number of calls waiting in a tenant's group's queue (R-1.1 as for
+    /// [`Engine::agent_status`]).
+    pub fn queue_len(&self, tenant: &TenantId, group: &GroupId) -> Result<usize, Error> {
+        let t = self.core.tenant_ix(tenant)?;
+        let g = self.core.group_ix(t, group)?;
         Ok(self.core.groups[g].queued_count())
     }
 
@@ -329,16 +334,16 @@ impl Core {
             ix.tenants.insert(tenant.id.clone(), t);
         }
         for (a, agent) in &self.agents {
-            ix.agents.insert(agent.id.clone(), a);
+            ix.agents.insert((agent.tenant, agent.id.clone()), a);
             if let Some(pdn) = &agent.config.pdn {
                 ix.pdns.insert((agent.tenant, pdn.clone()), a);
             }
         }
         for (g, group) in &self.groups {
-            ix.groups.insert(group.id.clone(), g);
+            ix.groups.insert((group.tenant, group.id.clone()), g);
         }
         for (c, call) in &self.calls {
-            ix.calls.insert(call.id.clone(), c);
+            ix.calls.insert((call.tenant, call.id.clone()), c);
         }
         for (n, s) in self.skills.iter().enumerate() {
             ix.skills.insert(s.clone(), n as SkillNo);
@@ -395,53 +400,31 @@ impl Core {
             .ok_or_else(|| Error::UnknownTenant(tenant.clone()))
     }
 
-    /// The agent `id` of tenant `t`.
+    /// The agent `id` of tenant `t`. Another tenant's agent is unknown.
     pub(crate) fn agent_ix(&self, t: usize, id: &AgentId) -> Result<AgentIx, Error> {
-        let a = *self
-            .ix
+        self.ix
             .agents
-            .get(id)
-            .ok_or_else(|| Error::UnknownAgent(id.clone()))?;
-        self.same_tenant(t, self.agents[a].tenant, ObjectKind::Agent, id.as_str())?;
-        Ok(a)
+            .get(&(t, id.clone()))
+            .copied()
+            .ok_or_else(|| Error::UnknownAgent(id.clone()))
     }
 
-    /// The group `id` of tenant `t`.
+    /// The group `id` of tenant `t`. Another tenant's group is unknown.
     pub(crate) fn group_ix(&self, t: usize, id: &GroupId) -> Result<GroupIx, Error> {
-        let g = self.group_by_id(id)?;
-        self.same_tenant(t, self.groups[g].tenant, ObjectKind::Group, id.as_str())?;
-        Ok(g)
-    }
-
-    pub(crate) fn group_by_id(&self, id: &GroupId) -> Result<GroupIx, Error> {
         self.ix
             .groups
-            .get(id)
+            .get(&(t, id.clone()))
             .copied()
             .ok_or_else(|| Error::UnknownGroup(id.clone()))
     }
 
-    /// The live call `id` of tenant `t`.
+    /// The live call `id` of tenant `t`. Another tenant's call is unknown.
     pub(crate) fn call_ix(&self, t: usize, id: &CallId) -> Result<CallIx, Error> {
-        let c = *self
-            .ix
+        self.ix
             .calls
-            .get(id)
-            .ok_or_else(|| Error::UnknownCall(id.clone()))?;
-        self.same_tenant(t, self.calls[c].tenant, ObjectKind::Call, id.as_str())?;
-        Ok(c)
-    }
-
-    fn same_tenant(&self, t: usize, owner: usize, kind: ObjectKind, id: &str) -> Result<(), Error> {
-        if t == owner {
-            Ok(())
-        } else {
-            Err(Error::WrongTenant {
-                kind,
-                id: id.to_string(),
-                tenant: self.tenants[t].id.clone(),
-            })
-        }
+            .get(&(t, id.clone()))
+            .copied()
+            .ok_or_else(|| Error::UnknownCall(id.clone()))
     }
 
     // ---- output --------------------------------------------------------

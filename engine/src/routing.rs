@@ -19,7 +19,7 @@ use std::cmp::Reverse;
 impl Core {
     pub(crate) fn call_arrived(&mut self, t: usize, spec: CallSpec) -> Result<(), Error> {
         let g = self.group_ix(t, &spec.group)?;
-        if self.ix.calls.contains_key(&spec.id) {
+        if self.ix.calls.contains_key(&(t, spec.id.clone())) {
             return Err(Error::DuplicateCall(spec.id));
         }
         let group = &self.groups[g];
@@ -57,7 +57,7 @@ impl Core {
             report: CallReport::default(),
         };
         let c = self.calls.insert(call);
-        self.ix.calls.insert(spec.id, c);
+        self.ix.calls.insert((t, spec.id), c);
         self.enter_group(c, g, Cause::Arrival);
         Ok(())
     }
@@ -332,7 +332,7 @@ impl Core {
         }
         let (g, t) = (self.calls[c].group, self.calls[c].tenant);
         let target = match &dest {
-            Destination::Group(id) => match self.ix.groups.get(id) {
+            Destination::Group(id) => match self.ix.groups.get(&(t, id.clone())) {
                 Some(&g2) if self.may_overflow_to(c, g2) => Target::Group(g2),
                 _ => {
                     self.place_call(c);
@@ -384,7 +384,7 @@ impl Core {
     /// Forgets a call that has left the engine.
     pub(crate) fn remove_call(&mut self, c: CallIx) {
         let call = self.calls.remove(c);
-        self.ix.calls.remove(&call.id);
+        self.ix.calls.remove(&(call.tenant, call.id));
     }
 
     /// Overflows every queued call of a group that has no agent left.

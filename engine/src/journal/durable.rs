@@ -73,7 +73,7 @@ pub enum DurableError {
 /// let (durable, report) =
 ///     DurableEngine::open(dir.path(), config, JournalOptions::default()).unwrap();
 /// assert_eq!((report.fresh, report.replayed), (false, 2));
-/// assert_eq!(durable.engine().queue_len(&"support".into()).unwrap(), 1);
+/// assert_eq!(durable.engine().queue_len(&"acme".into(), &"support".into()).unwrap(), 1);
 /// ```
 #[derive(Debug)]
 pub struct DurableEngine {
