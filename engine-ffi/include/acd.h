@@ -112,6 +112,9 @@ enum acd_result
   // Engine: pick refused, the call waits for an agent without dispatch
   // access.
   ACD_RESULT_PICK_WAITING_FOR_AGENT_WITHOUT_DISPATCH = 124,
+  // Engine: `now_ms` is past the latest time the engine accepts
+  // (2^53 ms, `Instant::MAX`).
+  ACD_RESULT_TIME_OUT_OF_RANGE = 125,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

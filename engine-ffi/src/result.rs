@@ -97,6 +97,9 @@ pub enum acd_result {
     /// Engine: pick refused, the call waits for an agent without dispatch
     /// access.
     PickWaitingForAgentWithoutDispatch = 124,
+    /// Engine: `now_ms` is past the latest time the engine accepts
+    /// (2^53 ms, `Instant::MAX`).
+    TimeOutOfRange = 125,
 }
 
 impl acd_result {
@@ -121,6 +124,7 @@ impl acd_result {
             Error::NotPermitted { .. } => acd_result::NotPermitted,
             Error::InUse { .. } => acd_result::InUse,
             Error::TimeWentBackwards { .. } => acd_result::TimeWentBackwards,
+            Error::TimeOutOfRange { .. } => acd_result::TimeOutOfRange,
             Error::Config(_) => acd_result::Config,
             Error::MediaMismatch { .. } => acd_result::MediaMismatch,
             Error::PickRefused { why, .. } => match why {
@@ -175,6 +179,7 @@ impl acd_result {
             acd_result::PickWaitingForAgentWithoutDispatch => {
                 c"ACD_RESULT_PICK_WAITING_FOR_AGENT_WITHOUT_DISPATCH"
             }
+            acd_result::TimeOutOfRange => c"ACD_RESULT_TIME_OUT_OF_RANGE",
         }
     }
 
@@ -185,7 +190,7 @@ impl acd_result {
 }
 
 /// Every code, in value order.
-const ALL_CODES: [acd_result; 35] = [
+const ALL_CODES: [acd_result; 36] = [
     acd_result::Ok,
     acd_result::None,
     acd_result::NullPointer,
@@ -221,6 +226,7 @@ const ALL_CODES: [acd_result; 35] = [
     acd_result::PickNotSkilled,
     acd_result::PickReservedForAnother,
     acd_result::PickWaitingForAgentWithoutDispatch,
+    acd_result::TimeOutOfRange,
 ];
 
 /// The C name of a result code (`"ACD_RESULT_OK"`, ...), or

@@ -135,6 +135,12 @@ impl Engine {
         tenant: &TenantId,
         command: Command,
     ) -> Result<(), Error> {
+        if now > Instant::MAX {
+            return Err(Error::TimeOutOfRange {
+                now,
+                max: Instant::MAX,
+            });
+        }
         if now < self.core.now {
             return Err(Error::TimeWentBackwards {
                 now,
@@ -156,9 +162,10 @@ impl Engine {
     }
 
     /// Fires every timer due at or before `now`, each at its exact deadline.
-    /// A `now` earlier than the engine's time is ignored.
+    /// A `now` earlier than the engine's time, or past [`Instant::MAX`], is
+    /// ignored.
     pub fn handle_timeout(&mut self, now: Instant) {
-        if now >= self.core.now {
+        if now >= self.core.now && now <= Instant::MAX {
             self.core.fire_timers(now);
             self.core.now = now;
         }

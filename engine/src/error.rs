@@ -134,6 +134,14 @@ pub enum Error {
         /// The last `now` seen.
         last: crate::Instant,
     },
+    /// `now` is past [`crate::Instant::MAX`], the latest time the engine accepts.
+    #[error("time {now:?} is past the engine's latest time {max:?}")]
+    TimeOutOfRange {
+        /// The `now` given.
+        now: crate::Instant,
+        /// [`crate::Instant::MAX`].
+        max: crate::Instant,
+    },
     /// Invalid configuration (at build, or in a runtime change).
     #[error("invalid configuration: {0}")]
     Config(#[from] ConfigError),

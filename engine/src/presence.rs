@@ -255,7 +255,7 @@ impl Core {
         let now = self.now;
         let ag = &mut self.agents[a];
         if let Some(since) = ag.channels[media.index()].busy_since.take() {
-            ag.busy_ms += now.millis_since(since);
+            ag.busy_ms = ag.busy_ms.saturating_add(now.millis_since(since));
         }
     }
 
