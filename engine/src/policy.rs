@@ -67,6 +67,8 @@ pub(crate) struct PolicyTotals {
     pub(crate) ratio_sum: hashbrown::HashMap<(TenantIx, Media), u64>,
     /// Protected group -> groups reserving agents for it.
     pub(crate) reservers: hashbrown::HashMap<GroupIx, Vec<GroupIx>>,
+    /// Reserving group -> the group it protects.
+    pub(crate) protects: hashbrown::HashMap<GroupIx, GroupIx>,
     /// Protected groups whose reserve may have lifted in this step.
     pub(crate) unsettled: Vec<GroupIx>,
     /// Queue-and-idleness-ratio pools of the tenants that use it.
@@ -102,7 +104,7 @@ impl Core {
         let Some(reserve) = &self.groups[g].config.reserve else {
             return false;
         };
-        let Some(&p) = self.ix.groups.get(&reserve.for_group) else {
+        let Some(&p) = self.ix.policy.protects.get(&g) else {
             return false;
         };
         if self.agents[a].served(p).is_none() {
@@ -215,6 +217,7 @@ impl Core {
         totals
             .reservers
             .retain(|p, v| !groups.contains(p) && !v.iter().any(|g| groups.contains(g)));
+        totals.protects.retain(|g, _| !groups.contains(g));
         for &g in &groups {
             let group = &self.groups[g];
             if group.config.routing != RoutingType::Automatic {
@@ -223,8 +226,9 @@ impl Core {
             *totals.ratio_sum.entry((t, group.config.media)).or_insert(0) +=
                 u64::from(group.config.queue_ratio);
             if let Some(r) = &group.config.reserve {
-                if let Some(&p) = self.ix.groups.get(&r.for_group) {
+                if let Some(&p) = self.ix.groups.get(&(t, r.for_group.clone())) {
                     totals.reservers.entry(p).or_default().push(g);
+                    totals.protects.insert(g, p);
                 }
             }
         }

@@ -122,7 +122,7 @@ fn r10_6_fixed_queue_ratio_keeps_the_queues_in_ratio() {
     // At (2,6) — the ratio p = (1/4, 3/4) — both excesses are 0: the tie
     // goes to the longer head-of-line wait, b2 (arrived 2 s) before a6 (6 s).
     assert_eq!(h.offers()[0].0, "b2");
-    let q = |g: &str| h.engine.queue_len(&g.into()).unwrap();
+    let q = |g: &str| h.engine.queue_len(&h.tenant, &g.into()).unwrap();
     assert_eq!((q("a"), q("b")), (2, 5));
 }
 
@@ -155,7 +155,7 @@ fn r10_6_threshold_reservation_keeps_idle_agents_for_the_protected_group() {
     // agent for `pri` (keep 1): the call waits.
     h.arrive(1, "s1", "sec");
     assert!(h.offers().is_empty());
-    assert_eq!(h.engine.queue_len(&"sec".into()).unwrap(), 1);
+    assert_eq!(h.engine.queue_len(&h.tenant, &"sec".into()).unwrap(), 1);
     // `own` becomes Ready: the reserve lifts and the call goes to `shared`
     // at once, in the same step.
     h.ready(5, "own");
