@@ -28,30 +28,8 @@ use acd_sim::compare::{compare, CompareRequest};
 use acd_sim::policy::Policy;
 use acd_sim::scenario::Scenario;
 
-const N_MODEL: &str = r#"
-duration_s = 14400
-warmup_s = 1800
-[[groups]]
-id = "a"
-skills = ["a"]
-[[groups]]
-id = "b"
-skills = ["b"]
-[[arrivals]]
-group = "a"
-per_hour = 300
-handle = { dist = "exponential", mean_s = 60 }
-[[arrivals]]
-group = "b"
-per_hour = 180
-handle = { dist = "exponential", mean_s = 60 }
-[[agents]]
-count = 5
-skills = { a = 1 }
-[[agents]]
-count = 4
-skills = { a = 1, b = 1 }
-"#;
+/// `sim/scenarios/n_model.toml`, the lab's example.
+const N_MODEL: &str = include_str!("../scenarios/n_model.toml");
 
 #[test]
 fn qir_fqr_and_reservation_balance_service_levels_better_than_longest_idle() {
