@@ -458,9 +458,10 @@ pub struct GroupConfig {
     #[serde(default = "one_u32")]
     pub queue_ratio: u32,
     /// Threshold reservation: agents who also serve another group are kept
-    /// back for it.
+    /// back for it. Boxed: rarely set, and it keeps the group
+    /// configuration (and the command that carries it) small.
     #[serde(default)]
-    pub reserve: Option<Reserve>,
+    pub reserve: Option<Box<Reserve>>,
     /// Clerical (wrap-up) seconds after each call; 0 = none.
     #[serde(default)]
     pub clerical_s: u32,

@@ -188,10 +188,12 @@ impl Scenario {
                 cfg.clerical_s = spec.clerical_s;
                 cfg.ring_time_s = spec.ring_time_s;
                 cfg.queue_ratio = spec.queue_ratio;
-                cfg.reserve = spec.reserve.map(|(p, keep_idle, max_wait_s)| Reserve {
-                    for_group: group_id(p).into(),
-                    keep_idle,
-                    max_wait_s,
+                cfg.reserve = spec.reserve.map(|(p, keep_idle, max_wait_s)| {
+                    Box::new(Reserve {
+                        for_group: group_id(p).into(),
+                        keep_idle,
+                        max_wait_s,
+                    })
                 });
                 cfg
             })

@@ -131,11 +131,11 @@ fn r10_6_fixed_queue_ratio_keeps_the_queues_in_ratio() {
 fn reserved(keep_idle: u32, max_wait_s: Option<u32>) -> Harness {
     let pri = group("pri", &["p"]);
     let mut sec = group("sec", &["s"]);
-    sec.reserve = Some(Reserve {
+    sec.reserve = Some(Box::new(Reserve {
         for_group: "pri".into(),
         keep_idle,
         max_wait_s,
-    });
+    }));
     tenant(
         RoutingPolicy::Priority,
         vec![pri, sec],
@@ -169,11 +169,11 @@ fn r10_6_threshold_reservation_keeps_idle_agents_for_the_protected_group() {
 fn r10_6_threshold_reservation_spares_agents_who_do_not_serve_the_protected_group() {
     let pri = group("pri", &["p"]);
     let mut sec = group("sec", &["s"]);
-    sec.reserve = Some(Reserve {
+    sec.reserve = Some(Box::new(Reserve {
         for_group: "pri".into(),
         keep_idle: 5,
         max_wait_s: None,
-    });
+    }));
     let mut h = tenant(
         RoutingPolicy::Priority,
         vec![pri, sec],
@@ -211,11 +211,11 @@ fn r10_6_threshold_reservation_on_the_protected_groups_wait() {
 #[test]
 fn r10_6_a_reserve_for_an_unknown_group_is_refused() {
     let mut sec = group("sec", &["s"]);
-    sec.reserve = Some(Reserve {
+    sec.reserve = Some(Box::new(Reserve {
         for_group: "nope".into(),
         keep_idle: 1,
         max_wait_s: None,
-    });
+    }));
     let mut t = TenantConfig::new("t");
     t.groups = vec![sec];
     let e = Engine::new(EngineConfig {

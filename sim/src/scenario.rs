@@ -621,7 +621,7 @@ impl Scenario {
         c.priority = g.priority;
         c.wait_weight = g.wait_weight;
         c.queue_ratio = g.queue_ratio;
-        c.reserve = g.reserve.clone();
+        c.reserve = g.reserve.clone().map(Box::new);
         c.ring_time_s = g.ring_time_s;
         c.max_queue_len = g.max_queue_len;
         c.max_wait_s = g.max_wait_s;
