@@ -61,6 +61,8 @@ mod output;
 mod personal;
 mod presence;
 mod reconfigure;
+#[cfg(feature = "replication")]
+pub mod replication;
 pub mod restore;
 mod rng;
 mod routing;

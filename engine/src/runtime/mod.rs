@@ -58,8 +58,11 @@
 //! drop(outputs);
 //! ```
 
+#[cfg(feature = "async-runtime")]
+pub mod asynch;
 mod clock;
 mod error;
+mod reply;
 mod shard;
 mod snapshot;
 mod writer;
@@ -254,7 +257,7 @@ impl RuntimeHandle {
         command: Command,
     ) -> Result<Reply, SubmitError> {
         let (tx, rx) = crossbeam_channel::bounded(1);
-        self.enqueue(tenant, command, Some(tx))?;
+        self.enqueue(tenant, command, Some(tx.into()))?;
         Ok(Reply { rx })
     }
 
