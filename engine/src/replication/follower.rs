@@ -115,7 +115,8 @@ impl Node {
     async fn promote(&mut self, log: &mut Ordered) -> Result<bool, NodeError> {
         let last = match self.res.stream.get_info().await {
             Ok(info) => info.state.last_sequence,
-            Err(_) => {
+            Err(e) => {
+                eprintln!("acd-node {}: promotion: stream info: {e}", self.cfg.node);
                 tokio::time::sleep(RETRY).await;
                 return Ok(false);
             }
@@ -128,7 +129,13 @@ impl Node {
                         return Ok(false);
                     }
                 }
-                _ => return Ok(false),
+                _ => {
+                    eprintln!(
+                        "acd-node {}: promotion: log tail not read up to {last} in time",
+                        self.cfg.node
+                    );
+                    return Ok(false);
+                }
             }
         }
         let mut records = Vec::new();
@@ -146,7 +153,10 @@ impl Node {
                 );
                 Ok(true)
             }
-            Err(_) => Ok(false),
+            Err(e) => {
+                eprintln!("acd-node {}: promotion barrier: {e:?}", self.cfg.node);
+                Ok(false)
+            }
         }
     }
 }

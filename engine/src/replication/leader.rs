@@ -13,8 +13,10 @@
 //! the lease and sealed its takeover with a barrier), the server refuses the
 //! append: the leader applies nothing more, emits nothing more, answers the
 //! waiting requests with `unavailable` and steps down to follow the log from
-//! where it is. An append that times out has an unknown outcome; the leader
-//! steps down the same way and learns the outcome from the log.
+//! where it is. An append that keeps failing otherwise (no stream leader for
+//! longer than `append_timeout`, or the lease lapsed meanwhile) has an
+//! unknown outcome; the leader steps down the same way and learns the
+//! outcome from the log.
 
 use super::log::LogRecord;
 use super::node::{Node, NodeError};
@@ -23,6 +25,11 @@ use async_nats::jetstream::context::PublishErrorKind;
 use async_nats::jetstream::message::PublishMessage;
 use async_nats::Message;
 use futures_util::{FutureExt, StreamExt};
+
+/// How long one append attempt waits for its acknowledgement.
+const ATTEMPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
+/// Pause between append attempts.
+const APPEND_RETRY: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// Why an append did not go through.
 #[derive(Debug)]
@@ -191,15 +198,46 @@ impl Node {
 
     /// Appends one log message expecting `expected` as the stream's last
     /// sequence; returns the message's sequence once acknowledged.
+    ///
+    /// A failed attempt (no stream leader during a cluster election, a lost
+    /// connection, no acknowledgement) is retried while the lease holds, up
+    /// to `append_timeout`. Every attempt carries the same message id, so
+    /// the stream's duplicate window turns a retry of a message that was in
+    /// fact stored into the original's acknowledgement.
     pub(crate) async fn append(
         &self,
         records: &[LogRecord],
         expected: u64,
     ) -> Result<u64, AppendError> {
-        let payload = super::log::encode(records);
+        let payload = bytes::Bytes::from(super::log::encode(records));
+        let id = format!("{}-{}-{expected}", self.cfg.node, self.nonce);
+        let started = tokio::time::Instant::now();
+        loop {
+            match self.append_once(payload.clone(), expected, &id).await {
+                Err(AppendError::Failed(why))
+                    if self.lease.borrow().mine && started.elapsed() < self.cfg.append_timeout =>
+                {
+                    eprintln!(
+                        "acd-node {}: append failed ({why}); retrying",
+                        self.cfg.node
+                    );
+                    tokio::time::sleep(APPEND_RETRY).await;
+                }
+                done => return done,
+            }
+        }
+    }
+
+    async fn append_once(
+        &self,
+        payload: bytes::Bytes,
+        expected: u64,
+        id: &str,
+    ) -> Result<u64, AppendError> {
         let publish = PublishMessage::build()
-            .payload(payload.into())
+            .payload(payload)
             .expected_last_sequence(expected)
+            .message_id(id)
             .header(LEADER_HEADER, self.cfg.node.as_str());
         let ack = self
             .res
@@ -207,15 +245,13 @@ impl Node {
             .send_publish(self.res.subjects.log(), publish)
             .await
             .map_err(|e| AppendError::Failed(e.to_string()))?;
-        match tokio::time::timeout(self.cfg.append_timeout, ack).await {
+        match tokio::time::timeout(ATTEMPT_TIMEOUT, ack).await {
             Ok(Ok(ack)) => Ok(ack.sequence),
             Ok(Err(e)) if e.kind() == PublishErrorKind::WrongLastSequence => {
                 Err(AppendError::Fenced)
             }
             Ok(Err(e)) => Err(AppendError::Failed(e.to_string())),
-            Err(_) => Err(AppendError::Failed(
-                "append not acknowledged in time".into(),
-            )),
+            Err(_) => Err(AppendError::Failed("not acknowledged in time".into())),
         }
     }
 }

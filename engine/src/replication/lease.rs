@@ -134,9 +134,15 @@ impl Lease {
                     valid_until: sent + self.timing.ttl,
                 })
             }
-            Err(e) if e.kind() == UpdateErrorKind::WrongLastRevision => self.lose(),
+            Err(e) if e.kind() == UpdateErrorKind::WrongLastRevision => {
+                eprintln!("acd-node {}: lost the lease to another node", self.node);
+                self.lose()
+            }
             // Cannot reach the bucket: keep trying until the lease lapses.
-            Err(_) if Instant::now() >= held.valid_until => self.lose(),
+            Err(e) if Instant::now() >= held.valid_until => {
+                eprintln!("acd-node {}: lease lapsed, renewal failed: {e}", self.node);
+                self.lose()
+            }
             Err(_) => {}
         }
     }
@@ -186,6 +192,10 @@ impl Lease {
             Some(rev) => self.kv.update(LEASE_KEY, value, rev).await.ok(),
         };
         if let Some(revision) = won {
+            eprintln!(
+                "acd-node {}: took the lease (revision {revision})",
+                self.node
+            );
             self.held = Some(Held {
                 revision,
                 valid_until: sent + self.timing.ttl,

@@ -17,6 +17,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+/// Timeout of one JetStream API request.
+const JS_TIMEOUT: Duration = Duration::from_secs(1);
+
 /// Everything a node needs to run one replica of a shard.
 #[derive(Clone, Debug)]
 pub struct NodeConfig {
@@ -40,8 +43,9 @@ pub struct NodeConfig {
     pub snapshot_every: u64,
     /// Largest request payload accepted.
     pub max_request: usize,
-    /// How long the leader waits for the stream to acknowledge an append
-    /// before it steps down.
+    /// How long the leader keeps retrying an append the stream does not
+    /// acknowledge (e.g. while the cluster elects a stream leader) before it
+    /// steps down.
     pub append_timeout: Duration,
 }
 
@@ -59,7 +63,7 @@ impl NodeConfig {
             max_batch: 256,
             snapshot_every: 10_000,
             max_request: DEFAULT_MAX_REQUEST,
-            append_timeout: Duration::from_secs(2),
+            append_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -102,6 +106,9 @@ pub(crate) struct Node {
     /// State queries addressed to this node.
     pub(crate) queries: Subscriber,
     pub(crate) leading: bool,
+    /// Distinguishes this process's log message ids from those of an
+    /// earlier process with the same node name.
+    pub(crate) nonce: u128,
     snapshot_task: Option<JoinHandle<Result<(), String>>>,
     last_snapshot: u64,
 }
@@ -133,7 +140,11 @@ async fn connect(cfg: &NodeConfig) -> Result<Client, NodeError> {
 }
 
 async fn resources(cfg: &NodeConfig, client: Client) -> Result<Resources, NodeError> {
-    let js = jetstream::new(client.clone());
+    // Short API timeouts: during a cluster election a request is better
+    // retried soon than waited on for the default 5 s.
+    let js = jetstream::ContextBuilder::new()
+        .timeout(JS_TIMEOUT)
+        .build(client.clone());
     let subjects = Subjects::new(&cfg.shard);
     let stream = js
         .get_or_create_stream(stream::Config {
@@ -190,6 +201,20 @@ async fn lease_bucket(js: &jetstream::Context, cfg: &NodeConfig) -> Result<kv::S
         .map_err(|e| nats_err("lease bucket")(&e))
 }
 
+/// The shard's resources, its latest snapshot and its lease bucket.
+async fn setup(
+    cfg: &NodeConfig,
+    client: Client,
+) -> Result<(Resources, Replica, kv::Store), NodeError> {
+    let res = resources(cfg, client).await?;
+    let replica = snapshot::load(&res.snapshots)
+        .await
+        .map_err(NodeError::Nats)?
+        .unwrap_or_default();
+    let kv = lease_bucket(&res.js, cfg).await?;
+    Ok((res, replica, kv))
+}
+
 /// Milliseconds since the Unix epoch.
 fn wall_millis() -> u64 {
     SystemTime::now()
@@ -205,12 +230,17 @@ impl Node {
             }
         }
         let client = connect(&cfg).await?;
-        let res = resources(&cfg, client).await?;
-        let replica = snapshot::load(&res.snapshots)
-            .await
-            .map_err(NodeError::Nats)?
-            .unwrap_or_default();
-        let kv = lease_bucket(&res.js, &cfg).await?;
+        // A cluster that is still electing its JetStream leader refuses to
+        // create streams for a few seconds: keep trying.
+        let (res, replica, kv) = loop {
+            match setup(&cfg, client.clone()).await {
+                Ok(done) => break done,
+                Err(e) => {
+                    eprintln!("acd-node {}: {e}; retrying", cfg.node);
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+            }
+        };
         let (tx, lease) = watch::channel(LeaseView {
             holder: None,
             mine: false,
@@ -235,6 +265,9 @@ impl Node {
             inbox,
             queries,
             leading: false,
+            nonce: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
             snapshot_task: None,
             last_snapshot,
         })

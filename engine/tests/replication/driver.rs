@@ -73,6 +73,8 @@ pub struct Driver {
     pub ack_times: Vec<Instant>,
     /// Requests not acknowledged.
     pub unknown: usize,
+    /// Why requests were not acknowledged, and how often.
+    pub failures: BTreeMap<String, usize>,
 }
 
 impl Driver {
@@ -101,6 +103,7 @@ impl Driver {
             talking: Vec::new(),
             ack_times: Vec::new(),
             unknown: 0,
+            failures: BTreeMap::new(),
         }
     }
 
@@ -136,7 +139,8 @@ impl Driver {
                 self.ack_times.push(Instant::now());
                 self.acked.push((*seq, *ok, request.clone()));
             }
-            Outcome::Unknown(_) => {
+            Outcome::Unknown(why) => {
+                *self.failures.entry(why.clone()).or_default() += 1;
                 self.unknown += 1;
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
@@ -279,6 +283,20 @@ impl Driver {
         serde_json::from_slice(&m.payload).ok()
     }
 
+    /// Waits until every one of `nodes` answers state queries.
+    pub async fn wait_ready(&self, nodes: &[&str], limit: Duration) {
+        let start = Instant::now();
+        for n in nodes {
+            while self.node_state(n).await.is_none() {
+                assert!(
+                    start.elapsed() < limit,
+                    "node {n} is not up after {limit:?}"
+                );
+                tokio::time::sleep(Duration::from_millis(25)).await;
+            }
+        }
+    }
+
     /// Waits until one of `nodes` reports it leads; returns its name.
     pub async fn leader(&self, nodes: &[&str], limit: Duration) -> Option<String> {
         let start = Instant::now();
@@ -303,16 +321,31 @@ pub async fn read_log(
     upto: u64,
 ) -> Vec<(u64, String, Vec<u8>)> {
     let js = async_nats::jetstream::new(client.clone());
-    let stream = js.get_stream(subjects.stream()).await.expect("stream");
-    let consumer = stream
-        .create_consumer(OrderedConfig {
-            deliver_subject: client.new_inbox(),
-            deliver_policy: DeliverPolicy::All,
-            ..Default::default()
-        })
-        .await
-        .expect("consumer");
-    let mut messages = consumer.messages().await.expect("messages");
+    // Right after a server loss the cluster may still be electing: retry.
+    let mut attempts = 0;
+    let mut messages = loop {
+        attempts += 1;
+        let opened = async {
+            let stream = js
+                .get_stream(subjects.stream())
+                .await
+                .map_err(|e| e.to_string())?;
+            let consumer = stream
+                .create_consumer(OrderedConfig {
+                    deliver_subject: client.new_inbox(),
+                    deliver_policy: DeliverPolicy::All,
+                    ..Default::default()
+                })
+                .await
+                .map_err(|e| e.to_string())?;
+            consumer.messages().await.map_err(|e| e.to_string())
+        };
+        match opened.await {
+            Ok(m) => break m,
+            Err(e) if attempts < 10 => eprintln!("reading the log: {e}; retrying"),
+            Err(e) => panic!("cannot read the log: {e}"),
+        }
+    };
     let mut out = Vec::new();
     while out.last().is_none_or(|(s, _, _)| *s < upto) {
         let m = tokio::time::timeout(Duration::from_secs(5), messages.next())

@@ -24,20 +24,27 @@ pub fn nats_server_bin() -> PathBuf {
         })
 }
 
-/// A free loopback TCP port.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("no free loopback port")
+/// `n` distinct free loopback TCP ports (all held until all are chosen).
+pub fn free_ports(n: usize) -> Vec<u16> {
+    let listeners: Vec<TcpListener> = (0..n)
+        .map(|_| TcpListener::bind("127.0.0.1:0").expect("no free loopback port"))
+        .collect();
+    listeners
+        .iter()
+        .map(|l| l.local_addr().expect("bound").port())
+        .collect()
 }
 
-fn wait_for_port(port: u16, what: &str) {
+/// Whether something listens on `port` within 10 s.
+fn wait_for_port(port: u16) -> bool {
     let deadline = Instant::now() + Duration::from_secs(10);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "{what} did not open port {port}");
+        if Instant::now() > deadline {
+            return false;
+        }
         std::thread::sleep(Duration::from_millis(20));
     }
+    true
 }
 
 /// A child process killed on drop.
@@ -91,6 +98,13 @@ impl Proc {
         self.signal("-CONT");
     }
 
+    /// Whether the process has not exited.
+    pub fn running(&mut self) -> bool {
+        self.child
+            .as_mut()
+            .is_some_and(|c| matches!(c.try_wait(), Ok(None)))
+    }
+
     /// The process's stderr so far.
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
@@ -99,6 +113,16 @@ impl Proc {
 
 impl Drop for Proc {
     fn drop(&mut self) {
+        if std::thread::panicking() {
+            let text = self.log_text();
+            let tail: Vec<&str> = text.lines().rev().take(30).collect();
+            eprintln!(
+                "--- last lines of {} ({}) ---",
+                self.name,
+                self.log.display()
+            );
+            tail.iter().rev().for_each(|l| eprintln!("{l}"));
+        }
         if let Some(child) = &self.child {
             // A paused process must be resumed to die promptly under SIGKILL's reaping.
             let _ = Command::new("kill")
@@ -119,53 +143,58 @@ pub struct Nats {
 impl Nats {
     /// One server, `-js`: the embedded default (R=1).
     pub fn single() -> Nats {
-        let bin = nats_server_bin();
-        let dir = tempfile::tempdir().expect("temp dir");
-        let port = free_port();
-        let mut cmd = Command::new(&bin);
-        cmd.args(["-a", "127.0.0.1", "-p", &port.to_string(), "-js", "-sd"])
-            .arg(dir.path().join("js"));
-        let server = Proc::spawn("nats", cmd, dir.path().join("nats.log"));
-        wait_for_port(port, "nats-server");
-        Nats {
-            dir,
-            servers: vec![server],
-            ports: vec![port],
-        }
+        Self::start(1)
     }
 
     /// A three-server JetStream cluster (R=3, the production setup).
     pub fn cluster() -> Nats {
+        Self::start(3)
+    }
+
+    /// Starts `n` servers; another process may take a chosen port before
+    /// the server binds it, so a failed start is retried on new ports.
+    fn start(n: usize) -> Nats {
+        for _ in 0..3 {
+            if let Some(nats) = Self::try_start(n) {
+                return nats;
+            }
+        }
+        panic!("could not start {n} nats-server(s) on free loopback ports");
+    }
+
+    fn try_start(n: usize) -> Option<Nats> {
         let bin = nats_server_bin();
         let dir = tempfile::tempdir().expect("temp dir");
-        let ports: Vec<u16> = (0..3).map(|_| free_port()).collect();
-        let routes: Vec<u16> = (0..3).map(|_| free_port()).collect();
+        let all = free_ports(2 * n);
+        let (ports, routes) = all.split_at(n);
         let route_list = routes
             .iter()
             .map(|p| format!("nats://127.0.0.1:{p}"))
             .collect::<Vec<_>>()
             .join(",");
-        let servers = (0..3)
+        let servers: Vec<Proc> = (0..n)
             .map(|i| {
                 let name = format!("n{i}");
                 let mut cmd = Command::new(&bin);
                 cmd.args(["-a", "127.0.0.1", "-p", &ports[i].to_string(), "-n", &name])
                     .args(["-js", "-sd"])
-                    .arg(dir.path().join(&name))
-                    .args(["--cluster_name", "acd"])
-                    .args(["--cluster", &format!("nats://127.0.0.1:{}", routes[i])])
-                    .args(["--routes", &route_list]);
+                    .arg(dir.path().join(&name));
+                if n > 1 {
+                    cmd.args(["--cluster_name", "acd"])
+                        .args(["--cluster", &format!("nats://127.0.0.1:{}", routes[i])])
+                        .args(["--routes", &route_list]);
+                }
                 Proc::spawn(&name, cmd, dir.path().join(format!("{name}.log")))
             })
             .collect();
-        for &p in &ports {
-            wait_for_port(p, "nats-server");
-        }
-        Nats {
+        let mut nats = Nats {
             dir,
             servers,
-            ports,
-        }
+            ports: ports.to_vec(),
+        };
+        let up = nats.ports.iter().all(|&p| wait_for_port(p))
+            && nats.servers.iter_mut().all(Proc::running);
+        up.then_some(nats)
     }
 
     /// Every server's URL, comma-separated (as `acd-node --nats` takes them).
