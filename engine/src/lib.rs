@@ -64,6 +64,7 @@ mod personal;
 mod presence;
 mod reconfigure;
 #[cfg(feature = "replication")]
+#[cfg_attr(docsrs, doc(cfg(feature = "replication")))]
 pub mod replication;
 pub mod restore;
 mod rng;

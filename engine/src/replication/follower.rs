@@ -24,7 +24,7 @@ const RETRY: Duration = Duration::from_millis(50);
 
 /// What woke a follower.
 enum Wake {
-    Log(Option<Result<async_nats::jetstream::Message, String>>),
+    Log(Option<Result<Box<async_nats::jetstream::Message>, String>>),
     Request(Option<Message>),
     Query(Option<Message>),
     Lease,
@@ -54,7 +54,7 @@ impl Node {
                 continue;
             }
             let wake = tokio::select! {
-                m = log.next() => Wake::Log(m.map(|r| r.map_err(|e| e.to_string()))),
+                m = log.next() => Wake::Log(m.map(|r| r.map(Box::new).map_err(|e| e.to_string()))),
                 m = self.inbox.next() => Wake::Request(m),
                 m = self.queries.next() => Wake::Query(m),
                 _ = self.lease.changed() => Wake::Lease,

@@ -59,6 +59,7 @@
 //! ```
 
 #[cfg(feature = "async-runtime")]
+#[cfg_attr(docsrs, doc(cfg(feature = "async-runtime")))]
 pub mod asynch;
 mod clock;
 mod error;

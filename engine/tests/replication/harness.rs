@@ -216,6 +216,22 @@ impl Nats {
     }
 }
 
+/// The `acd-node` binary: cargo's for the engine's tests; next to the
+/// running executable's directory for the benchmark (build it first with
+/// `cargo build --release -p acd-engine --features replication --bin acd-node`).
+pub fn acd_node_bin() -> PathBuf {
+    if let Some(path) = option_env!("CARGO_BIN_EXE_acd-node") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().expect("current exe");
+    let path = exe
+        .parent()
+        .and_then(Path::parent)
+        .map(|dir| dir.join("acd-node"))
+        .filter(|p| p.is_file());
+    path.unwrap_or_else(|| panic!("acd-node is not built next to {}", exe.display()))
+}
+
 /// Options of the `acd-node`s a test starts.
 #[derive(Clone, Debug)]
 pub struct NodeOptions {
@@ -237,7 +253,7 @@ impl Default for NodeOptions {
 /// Starts `acd-node --node NAME` against `nats`, with the engine
 /// configuration file `config`.
 pub fn start_node(nats: &Nats, name: &str, config: &Path, opts: &NodeOptions) -> Proc {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_acd-node"));
+    let mut cmd = Command::new(acd_node_bin());
     cmd.args([
         "--nats",
         &nats.urls(),
