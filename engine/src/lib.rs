@@ -66,6 +66,9 @@ mod policy;
 mod presence;
 mod qir;
 mod reconfigure;
+#[cfg(feature = "replication")]
+#[cfg_attr(docsrs, doc(cfg(feature = "replication")))]
+pub mod replication;
 pub mod restore;
 mod rng;
 mod routing;
