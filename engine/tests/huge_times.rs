@@ -135,6 +135,10 @@ fn start() -> impl Strategy<Value = u64> {
 }
 
 proptest! {
+    // Each step serializes the engine twice: 64 cases keep the debug run
+    // of this file near ten seconds.
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
     /// From any start near or past the maximum, with steps of up to 30 days:
     /// every step is `Ok` or a typed error; a `now` past the maximum is
     /// `TimeOutOfRange` and changes nothing; invariants hold throughout
