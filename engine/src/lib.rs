@@ -64,6 +64,9 @@ mod output;
 mod personal;
 mod presence;
 mod reconfigure;
+#[cfg(feature = "replication")]
+#[cfg_attr(docsrs, doc(cfg(feature = "replication")))]
+pub mod replication;
 pub mod restore;
 mod rng;
 mod routing;

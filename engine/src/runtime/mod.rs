@@ -62,8 +62,12 @@
 //! drop(outputs);
 //! ```
 
+#[cfg(feature = "async-runtime")]
+#[cfg_attr(docsrs, doc(cfg(feature = "async-runtime")))]
+pub mod asynch;
 mod clock;
 mod error;
+mod reply;
 mod shard;
 mod shutdown;
 mod snapshot;
@@ -295,7 +299,7 @@ impl RuntimeHandle {
         command: Command,
     ) -> Result<Reply, SubmitError> {
         let (tx, rx) = crossbeam_channel::bounded(1);
-        self.enqueue(tenant, command, Some(tx))?;
+        self.enqueue(tenant, command, Some(tx.into()))?;
         Ok(Reply { rx })
     }
 

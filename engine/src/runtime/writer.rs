@@ -22,8 +22,7 @@ use std::time::Duration;
 /// How long a shard waits before retrying timers after a journal failure.
 const JOURNAL_RETRY: Duration = Duration::from_millis(100);
 
-/// Where a command's result goes.
-pub(crate) type ReplyTx = Sender<Result<(), CallError>>;
+pub(crate) use super::reply::ReplyTx;
 
 /// What travels through a shard's inbox. Commands travel unboxed: they are
 /// nearly every message, and boxing would cost an allocation per command.
