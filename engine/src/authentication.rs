@@ -5,7 +5,7 @@
 //! and carries on; when the timer runs out the call is cleared and the
 //! agent goes to clerical if the group has it, else becomes available.
 
-use crate::agent::{CallIx, ChanState};
+use crate::agent::{CallIx, ChanState, TenantIx};
 use crate::call::CallState;
 use crate::engine::Core;
 use crate::error::Error;
@@ -14,7 +14,7 @@ use crate::output::{Cause, Effect, EventKind};
 use crate::timers::Timer;
 
 impl Core {
-    pub(crate) fn auth_divert(&mut self, t: usize, call: &CallId) -> Result<(), Error> {
+    pub(crate) fn auth_divert(&mut self, t: TenantIx, call: &CallId) -> Result<(), Error> {
         let c = self.call_ix(t, call)?;
         let CallState::Connected { agent: a, epoch } = self.calls[c].state else {
             return Err(self.call_state_error(c, "auth_divert"));
@@ -29,13 +29,12 @@ impl Core {
         self.close_segment(c, a);
         let reserve_s = self.groups[self.calls[c].group].config.max_reserve_s;
         let until = self.now.plus_millis(u64::from(reserve_s) * 1000);
-        let ch = self.agents[a].chan_mut(media);
-        ch.state = ChanState::CallWaiting {
+        let waiting = ChanState::CallWaiting {
             call: c,
             until,
             epoch,
         };
-        ch.since = self.now;
+        self.move_channel(a, media, waiting);
         let uid = self.calls[c].uid;
         self.timers.set(
             until,
@@ -49,7 +48,7 @@ impl Core {
         Ok(())
     }
 
-    pub(crate) fn call_returned(&mut self, t: usize, call: &CallId) -> Result<(), Error> {
+    pub(crate) fn call_returned(&mut self, t: TenantIx, call: &CallId) -> Result<(), Error> {
         let c = self.call_ix(t, call)?;
         let CallState::Connected { agent: a, epoch } = self.calls[c].state else {
             return Err(self.call_state_error(c, "call_returned"));
@@ -61,9 +60,7 @@ impl Core {
         ) {
             return Err(self.agent_state_error(a, media, "call_returned"));
         }
-        let ch = self.agents[a].chan_mut(media);
-        ch.state = ChanState::Callback { call: c, epoch };
-        ch.since = self.now;
+        self.move_channel(a, media, ChanState::Callback { call: c, epoch });
         self.calls[c].report.segment_since = Some(self.now);
         self.emit_agent_state(a, media, Cause::Authentication);
         Ok(())

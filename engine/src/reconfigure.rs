@@ -3,7 +3,7 @@
 //! Routing follows every change at once: a newly eligible Ready agent takes
 //! a waiting call, a group left without agents overflows.
 
-use crate::agent::{Agent, AgentIx, ChanState, GroupIx, Served};
+use crate::agent::{Agent, AgentIx, ChanState, GroupIx, Served, TenantIx};
 use crate::config::{
     AgentConfig, ConfigError, ConfigProblem, Destination, GroupConfig, IdDirectory, Media,
 };
@@ -36,11 +36,11 @@ impl Core {
     }
 
     /// Adds a group record (configuration already validated).
-    pub(crate) fn insert_group(&mut self, t: usize, config: GroupConfig) -> GroupIx {
+    pub(crate) fn insert_group(&mut self, t: TenantIx, config: GroupConfig) -> GroupIx {
         let tiers = build_tiers(&config, |s| self.intern_skill(s));
         let id = config.id.clone();
         let g = self.groups.insert(Group::new(id.clone(), t, config, tiers));
-        self.ix.groups.insert(id, g);
+        self.ix.groups.insert((t, id), g);
         self.tenants[t].groups.push(g);
         self.attach_pool(g);
         g
@@ -70,15 +70,16 @@ impl Core {
     }
 
     /// Adds an agent record (configuration already validated), logged out.
-    pub(crate) fn insert_agent(&mut self, t: usize, config: AgentConfig) -> AgentIx {
-        let skills = self.skill_set(&config.skills);
+    pub(crate) fn insert_agent(&mut self, t: TenantIx, mut config: AgentConfig) -> AgentIx {
+        // The interned set is the one copy of the agent's skills.
+        let skills = self.skill_set(&std::mem::take(&mut config.skills));
         let order = self.next_order;
         self.next_order += 1;
         let (id, pdn) = (config.id.clone(), config.pdn.clone());
         let a = self
             .agents
             .insert(Agent::new(id.clone(), t, config, skills, order));
-        self.ix.agents.insert(id, a);
+        self.ix.agents.insert((t, id), a);
         if let Some(pdn) = pdn {
             self.ix.pdns.insert((t, pdn), a);
         }
@@ -109,8 +110,8 @@ impl Core {
         }
     }
 
-    pub(crate) fn add_agent(&mut self, t: usize, config: AgentConfig) -> Result<(), Error> {
-        if self.ix.agents.contains_key(&config.id) {
+    pub(crate) fn add_agent(&mut self, t: TenantIx, config: AgentConfig) -> Result<(), Error> {
+        if self.ix.agents.contains_key(&(t, config.id.clone())) {
             return Err(Error::Duplicate {
                 kind: ObjectKind::Agent,
                 id: config.id.to_string(),
@@ -132,7 +133,7 @@ impl Core {
         Ok(())
     }
 
-    pub(crate) fn remove_agent(&mut self, t: usize, id: &AgentId) -> Result<(), Error> {
+    pub(crate) fn remove_agent(&mut self, t: TenantIx, id: &AgentId) -> Result<(), Error> {
         let a = self.agent_ix(t, id)?;
         let referenced = self.calls.iter().any(|(_, c)| c.personal.target == Some(a));
         if self.agents[a].is_logged_on() || referenced {
@@ -142,7 +143,7 @@ impl Core {
             });
         }
         let agent = self.agents.remove(a);
-        self.ix.agents.remove(&agent.id);
+        self.ix.agents.remove(&(t, agent.id.clone()));
         if let Some(pdn) = agent.config.pdn {
             self.ix.pdns.remove(&(t, pdn));
         }
@@ -158,7 +159,7 @@ impl Core {
 
     pub(crate) fn set_skills(
         &mut self,
-        t: usize,
+        t: TenantIx,
         id: &AgentId,
         skills: BTreeMap<SkillId, u8>,
     ) -> Result<(), Error> {
@@ -168,7 +169,7 @@ impl Core {
         config.validate(&self.tenants[t].id)?;
         let ready = self.unfile_ready(&[a]);
         let before = self.logged_on_groups(a);
-        self.agents[a].skills = self.skill_set(&config.skills);
+        self.agents[a].skills = self.skill_set(&std::mem::take(&mut config.skills));
         self.agents[a].config = config;
         for g in self.tenants[t].groups.clone() {
             self.refresh_served(a, g);
@@ -185,11 +186,8 @@ impl Core {
         Ok(())
     }
 
-    pub(crate) fn upsert_group(&mut self, t: usize, config: GroupConfig) -> Result<(), Error> {
-        let existing = match self.ix.groups.get(&config.id) {
-            Some(_) => Some(self.group_ix(t, &config.id)?),
-            None => None,
-        };
+    pub(crate) fn upsert_group(&mut self, t: TenantIx, config: GroupConfig) -> Result<(), Error> {
+        let existing = self.ix.groups.get(&(t, config.id.clone())).copied();
         config.validate(&self.tenants[t].id, &self.directory(&config, t))?;
         if let Some(g) = existing {
             let old = &self.groups[g].config;
@@ -237,8 +235,7 @@ impl Core {
             .flat_map(|q| std::mem::take(&mut q.0))
             .collect();
         let n = tiers.len();
-        group.stages = config.stages.clone().into();
-        group.config = config;
+        group.set_config(config);
         group.tiers = tiers;
         group.queues = vec![Default::default(); n];
         for (key, c) in waiting {
@@ -249,7 +246,7 @@ impl Core {
         self.attach_pool(g);
     }
 
-    pub(crate) fn remove_group(&mut self, t: usize, id: &GroupId) -> Result<(), Error> {
+    pub(crate) fn remove_group(&mut self, t: TenantIx, id: &GroupId) -> Result<(), Error> {
         let g = self.group_ix(t, id)?;
         let has_calls = self.calls.iter().any(|(_, c)| c.group == g);
         let referenced = self.is_overflow_target(t, g);
@@ -266,7 +263,7 @@ impl Core {
         }
         self.detach_pool(g);
         let group = self.groups.remove(g);
-        self.ix.groups.remove(&group.id);
+        self.ix.groups.remove(&(t, group.id.clone()));
         self.tenants[t].groups.retain(|&x| x != g);
         self.refile_ready(&ready);
         self.emit(
@@ -278,33 +275,27 @@ impl Core {
         Ok(())
     }
 
-    /// Ids of every agent and group, for reference checks of a group change.
-    fn directory(&self, new_group: &GroupConfig, t: usize) -> IdDirectory {
+    /// Tenant `t`'s groups with `new_group` in place, for reference checks
+    /// of a group change.
+    fn directory(&self, new_group: &GroupConfig, t: TenantIx) -> IdDirectory {
         let mut dir = IdDirectory::default();
-        for (_, a) in &self.agents {
-            dir.agent_tenant
-                .insert(a.id.clone(), self.tenants[a.tenant].id.clone());
-        }
-        for (_, g) in &self.groups {
-            dir.group_tenant
-                .insert(g.id.clone(), self.tenants[g.tenant].id.clone());
+        for &g in &self.tenants[t].groups {
+            let g = &self.groups[g];
             dir.group_media.insert(g.id.clone(), g.config.media);
         }
-        dir.group_tenant
-            .insert(new_group.id.clone(), self.tenants[t].id.clone());
         dir.group_media
             .insert(new_group.id.clone(), new_group.media);
         dir
     }
 
     /// Whether another group of tenant `t` overflows to group `g`.
-    fn is_overflow_target(&self, t: usize, g: GroupIx) -> bool {
+    fn is_overflow_target(&self, t: TenantIx, g: GroupIx) -> bool {
         let target = Destination::Group(self.groups[g].id.clone());
         self.tenants[t].groups.iter().any(|&o| {
-            let cfg = &self.groups[o].config;
+            let other = &self.groups[o];
             o != g
-                && (cfg.overflow.as_ref() == Some(&target)
-                    || cfg
+                && (other.config.overflow.as_ref() == Some(&target)
+                    || other
                         .stages
                         .iter()
                         .any(|s| s.overflow.as_ref() == Some(&target)))

@@ -16,7 +16,8 @@
 //! of its group's pool at tier k; an agent eligible from tier t looks at the
 //! heads of `queues[t..]` of each group it serves.
 
-use crate::agent::{AgentIx, CallIx, GroupIx};
+use crate::agent::{AgentIx, CallIx, GroupIx, PoolIx, TenantIx};
+use crate::arena::SlabIndex;
 use crate::call::QueueKey;
 use crate::config::{GroupConfig, StageConfig};
 use crate::config::{Media, RoutingType, Strategy};
@@ -26,9 +27,6 @@ use crate::stats::GroupStats;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
-
-/// Slab index of a ready pool.
-pub(crate) type PoolIx = usize;
 
 /// Key of a Ready agent in a tier index: (strategy key, tie-break, agent).
 pub(crate) type ReadyKey = (u64, u64, AgentIx);
@@ -131,7 +129,7 @@ impl<'de> Deserialize<'de> for RandomPool {
 /// What makes two groups' Ready agents the same set in the same order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct PoolKind {
-    pub(crate) tenant: usize,
+    pub(crate) tenant: TenantIx,
     pub(crate) media: Media,
     pub(crate) routing: RoutingType,
     pub(crate) strategy: Strategy,
@@ -173,9 +171,10 @@ impl ReadyPool {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Group {
     pub(crate) id: GroupId,
-    pub(crate) tenant: usize,
+    pub(crate) tenant: TenantIx,
     pub(crate) config: GroupConfig,
-    /// Stages shared with every call that enters (copied by reference, R-3.4).
+    /// Stages shared with every call that enters (copied by reference,
+    /// ); `config.stages` is kept empty.
     pub(crate) stages: Arc<[StageConfig]>,
     pub(crate) tiers: Vec<Tier>,
     /// The pool of Ready agents this group draws from.
@@ -191,21 +190,33 @@ pub(crate) struct Group {
 }
 
 impl Group {
-    pub(crate) fn new(id: GroupId, tenant: usize, config: GroupConfig, tiers: Vec<Tier>) -> Self {
+    pub(crate) fn new(
+        id: GroupId,
+        tenant: TenantIx,
+        mut config: GroupConfig,
+        tiers: Vec<Tier>,
+    ) -> Self {
         let n = tiers.len();
         Self {
             id,
             tenant,
-            stages: config.stages.clone().into(),
+            stages: std::mem::take(&mut config.stages).into(),
             config,
             tiers,
-            pool: 0,
+            pool: PoolIx::from_slot(0),
             queues: vec![CallQueue::default(); n],
             dispatch: CallQueue::default(),
             logged_on: 0,
             rr_counter: 0,
             stats: GroupStats::default(),
         }
+    }
+
+    /// Installs new settings; the stages move to [`Group::stages`], their
+    /// one copy.
+    pub(crate) fn set_config(&mut self, mut config: GroupConfig) {
+        self.stages = std::mem::take(&mut config.stages).into();
+        self.config = config;
     }
 
     /// The lowest tier at which `skills` are eligible, if any.

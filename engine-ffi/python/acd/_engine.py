@@ -186,19 +186,26 @@ class Engine:
 
     # -- queries ----------------------------------------------------------
 
-    def agent_status(self, agent: str, media: str = "voice") -> Dict[str, Any]:
-        """State of one agent channel (``{"state": "ready"}`` ...)."""
+    def agent_status(self, tenant: str, agent: str, media: str = "voice") -> Dict[str, Any]:
+        """State of one of ``tenant``'s agent channels (``{"state": "ready"}`` ...)."""
         return self._json(
-            lib.acd_engine_agent_status_json, cstr(agent, "agent"), cstr(media, "media")
+            lib.acd_engine_agent_status_json,
+            cstr(tenant, "tenant"),
+            cstr(agent, "agent"),
+            cstr(media, "media"),
         )
 
-    def call_status(self, call: str) -> Dict[str, Any]:
-        """State of a live call."""
-        return self._json(lib.acd_engine_call_status_json, cstr(call, "call"))
+    def call_status(self, tenant: str, call: str) -> Dict[str, Any]:
+        """State of one of ``tenant``'s live calls."""
+        return self._json(
+            lib.acd_engine_call_status_json, cstr(tenant, "tenant"), cstr(call, "call")
+        )
 
-    def group_stats(self, group: str) -> Dict[str, Any]:
-        """Statistics of a group (R-8.2)."""
-        return self._json(lib.acd_engine_group_stats_json, cstr(group, "group"))
+    def group_stats(self, tenant: str, group: str) -> Dict[str, Any]:
+        """Statistics of one of ``tenant``'s groups (R-8.2)."""
+        return self._json(
+            lib.acd_engine_group_stats_json, cstr(tenant, "tenant"), cstr(group, "group")
+        )
 
     def dispatch_view(self, tenant: str, agent: str) -> Any:
         """The dispatch queue as ``agent`` sees it (R-5)."""
@@ -214,10 +221,10 @@ class Engine:
         """Ids of the tenants this engine hosts."""
         return self._json(lib.acd_engine_tenants_json)
 
-    def queue_len(self, group: str) -> int:
-        """Calls waiting in ``group``'s queue."""
+    def queue_len(self, tenant: str, group: str) -> int:
+        """Calls waiting in ``tenant``'s group ``group``'s queue."""
         out = ffi.new("size_t *")
-        self._call(lib.acd_engine_queue_len, cstr(group, "group"), out)
+        self._call(lib.acd_engine_queue_len, cstr(tenant, "tenant"), cstr(group, "group"), out)
         return int(out[0])
 
     def live_calls(self) -> int:

@@ -187,6 +187,36 @@ class MediaMismatchError(AcdError):
     """The call's media differs from its group's."""
 
 
+@_code(120, "ACD_RESULT_PICK_NO_DISPATCH_LICENCE")
+class PickNoDispatchLicenceError(AcdError):
+    """Pick refused: the agent has no dispatch licence (R-5.1)."""
+
+
+@_code(121, "ACD_RESULT_PICK_NOT_SHOWN_IN_DISPATCH")
+class PickNotShownInDispatchError(AcdError):
+    """Pick refused: the call's group is not shown in dispatch (R-5.1)."""
+
+
+@_code(122, "ACD_RESULT_PICK_NOT_SKILLED")
+class PickNotSkilledError(AcdError):
+    """Pick refused: the agent is not skilled for the group (R-5.1)."""
+
+
+@_code(123, "ACD_RESULT_PICK_RESERVED_FOR_ANOTHER")
+class PickReservedForAnotherError(AcdError):
+    """Pick refused: the call is reserved for another agent (R-4.3)."""
+
+
+@_code(124, "ACD_RESULT_PICK_WAITING_FOR_AGENT_WITHOUT_DISPATCH")
+class PickWaitingForAgentWithoutDispatchError(AcdError):
+    """Pick refused: the call waits for an agent without dispatch access (R-4.7)."""
+
+
+@_code(125, "ACD_RESULT_TIME_OUT_OF_RANGE")
+class TimeOutOfRangeError(AcdError, ValueError):
+    """``now_ms`` is past the latest time the engine accepts (2**53 ms)."""
+
+
 def error_for(code: int, message: str) -> AcdError:
     """The exception for a failing ``acd_result`` ``code``."""
     cls = BY_CODE.get(code, AcdError)

@@ -18,7 +18,7 @@ with acd.Engine(config) as engine:  # or acd.Engine("engine.toml"), freed at the
     except acd.UnknownAgentError as e:  # one exception class per result code
         print(e.name)
     engine.handle(65000, "acme", {"type": "hangup", "call": "c1"})
-    print(engine.group_stats("support")["answered"])
+    print(engine.group_stats("acme", "support")["answered"])
     saved = engine.save()  # the whole state as JSON
 
 with acd.Engine.load(saved) as restored:

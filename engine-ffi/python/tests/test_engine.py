@@ -25,9 +25,9 @@ def test_a_call_is_offered_answered_and_counted(config):
         offer = offers[0]
         engine.handle(5000, "acme", {"type": "answered", "call": "c1",
                                      "agent": offer["agent"], "epoch": offer["epoch"]})
-        assert engine.agent_status(offer["agent"])["state"] == "talking"
+        assert engine.agent_status("acme", offer["agent"])["state"] == "talking"
         engine.handle(65000, "acme", {"type": "hangup", "call": "c1"})
-        stats = engine.group_stats("support")
+        stats = engine.group_stats("acme", "support")
         assert stats["answered"] == 1 and stats["offered"] == 1
         kinds = [e["event"] for e in engine.events()]
         assert "call_answered" in kinds and "call_ended" in kinds
@@ -83,7 +83,7 @@ def test_ring_timeout_fires_through_poll_timeout(config):
         deadline = engine.poll_timeout()
         assert deadline == 21000  # ring time 20 s
         engine.handle_timeout(deadline)
-        assert engine.group_stats("support")["no_answer"] == 1
+        assert engine.group_stats("acme", "support")["no_answer"] == 1
 
 
 def test_save_and_load_round_trip(config):
@@ -116,7 +116,7 @@ def test_config_from_json_and_toml_files(config, tmp_path):
         '[[tenants.agents]]\nid = "alice"\nskills = { support = 5 }\n'
     )
     with acd.Engine(str(toml)) as engine:
-        assert engine.queue_len("support") == 0
+        assert engine.queue_len("acme", "support") == 0
     with acd.Engine(json.dumps(config)) as engine:
         assert engine.tenants() == ["acme"]
 
@@ -180,7 +180,7 @@ def test_wrong_python_types_raise_before_reaching_c(config):
         with pytest.raises(ValueError):
             engine.handle(1, "ac\0me", {"type": "ready", "agent": "alice"})
         with pytest.raises(acd.InvalidArgumentError):
-            engine.agent_status("alice", media="pigeon")
+            engine.agent_status("acme", "alice", media="pigeon")
         engine.check_invariants()
 
 
@@ -203,7 +203,7 @@ def test_separate_engines_run_in_parallel_threads(config):
                 engine.handle(2000 + i, "acme", {"type": "call_arrived", "id": f"c{i}", "group": "support"})
                 engine.handle(2000 + i, "acme", {"type": "hangup", "call": f"c{i}"})
             list(engine.effects())
-            results[k] = engine.group_stats("support")["offered"]
+            results[k] = engine.group_stats("acme", "support")["offered"]
 
     threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
     for t in threads:
@@ -239,5 +239,5 @@ def test_one_engine_shared_by_two_threads_is_serialised(config):
         for t in threads:
             t.join()
         assert errors == []
-        assert engine.group_stats("support")["offered"] == 600
+        assert engine.group_stats("acme", "support")["offered"] == 600
         engine.check_invariants()
