@@ -60,11 +60,10 @@ impl Core {
     ) -> Result<(), Error> {
         let (c, a) = self.check_offer(t, call, agent, epoch, "alerting")?;
         let media = self.calls[c].media;
-        let ch = self.agents[a].chan_mut(media);
-        if !matches!(ch.state, ChanState::Reserved { .. }) {
+        if !matches!(self.agents[a].chan(media).state, ChanState::Reserved { .. }) {
             return Err(self.agent_state_error(a, media, "alerting"));
         }
-        ch.state = ChanState::Alerting { call: c, epoch };
+        self.move_channel(a, media, ChanState::Alerting { call: c, epoch });
         self.emit_agent_state(a, media, Cause::Command);
         Ok(())
     }
@@ -77,7 +76,6 @@ impl Core {
         epoch: Epoch,
     ) -> Result<(), Error> {
         let (c, a) = self.check_offer(t, call, agent, epoch, "answer")?;
-        let now = self.now;
         let media = self.calls[c].media;
         let CallState::Offered { offers, .. } = self.calls[c].state.clone() else {
             return Ok(());
@@ -85,9 +83,7 @@ impl Core {
         self.set_state(c, CallState::Detached);
         self.count_answer(c, a);
         self.set_state(c, CallState::Connected { agent: a, epoch });
-        let ch = self.agents[a].chan_mut(media);
-        ch.state = ChanState::Talking { call: c, epoch };
-        ch.since = now;
+        self.move_channel(a, media, ChanState::Talking { call: c, epoch });
         self.agents[a].answered += 1;
         self.emit_agent_state(a, media, Cause::Answered);
         for &(other, e) in offers.iter().filter(|o| o.0 != a) {
@@ -113,7 +109,7 @@ impl Core {
             let sl_ms = u64::from(group.config.service_level_s) * 1000;
             let s = &mut group.stats;
             s.answered += 1;
-            s.answered_wait_ms += wait;
+            s.answered_wait_ms = s.answered_wait_ms.saturating_add(wait);
             s.longest_wait_ms = s.longest_wait_ms.max(wait);
             if wait <= sl_ms {
                 s.answered_within_sl += 1;
@@ -162,9 +158,7 @@ impl Core {
         };
         self.close_segment(c, a);
         self.calls[c].report.segment_since = Some(self.now);
-        let ch = self.agents[a].chan_mut(media);
-        ch.state = next;
-        ch.since = self.now;
+        self.move_channel(a, media, next);
         self.emit_agent_state(a, media, Cause::Command);
         Ok(())
     }
@@ -178,9 +172,9 @@ impl Core {
         if let Some(since) = report.segment_since.take() {
             let ms = now.millis_since(since);
             if on_hold {
-                report.hold_ms += ms;
+                report.hold_ms = report.hold_ms.saturating_add(ms);
             } else {
-                report.talk_ms += ms;
+                report.talk_ms = report.talk_ms.saturating_add(ms);
             }
         }
     }
@@ -233,7 +227,7 @@ impl Core {
         let (g, t) = (call.group, call.tenant);
         let s = &mut self.groups[g].stats;
         s.abandoned += 1;
-        s.abandoned_wait_ms += wait;
+        s.abandoned_wait_ms = s.abandoned_wait_ms.saturating_add(wait);
         s.longest_wait_ms = s.longest_wait_ms.max(wait);
         self.emit(
             t,
@@ -267,9 +261,9 @@ impl Core {
         let clerical_ms = last.map_or(0, |_| u64::from(group.config.clerical_s) * 1000);
         let s = &mut group.stats;
         s.handled += 1;
-        s.talk_ms += talk_ms;
-        s.hold_ms += hold_ms;
-        s.clerical_ms += clerical_ms;
+        s.talk_ms = s.talk_ms.saturating_add(talk_ms);
+        s.hold_ms = s.hold_ms.saturating_add(hold_ms);
+        s.clerical_ms = s.clerical_ms.saturating_add(clerical_ms);
         let agent = last.map(|a| self.agents[a].id.clone());
         self.emit(
             t,
@@ -294,9 +288,7 @@ impl Core {
         }
         let until = self.now.plus_millis(clerical_ms);
         let token = self.new_token();
-        let ch = self.agents[a].chan_mut(media);
-        ch.state = ChanState::Clerical { until, token };
-        ch.since = self.now;
+        self.move_channel(a, media, ChanState::Clerical { until, token });
         self.timers.set(
             until,
             Timer::Clerical {

@@ -36,7 +36,7 @@
 //!     }
 //!     other => panic!("expected an offer, got {other:?}"),
 //! }
-//! assert_eq!(engine.group_stats(&"support".into()).unwrap().answered, 1);
+//! assert_eq!(engine.group_stats(&acme, &"support".into()).unwrap().answered, 1);
 //! ```
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -51,6 +51,7 @@ mod arena;
 mod authentication;
 mod call;
 mod call_control;
+mod channel;
 mod command;
 mod config;
 mod dispatch;

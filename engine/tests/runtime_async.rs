@@ -93,7 +93,7 @@ fn commands_are_futures_and_outputs_a_stream() {
     assert_eq!(
         engines[0]
             .engine()
-            .group_stats(&"support".into())
+            .group_stats(&"acme".into(), &"support".into())
             .unwrap()
             .answered,
         1

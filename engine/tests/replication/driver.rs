@@ -469,7 +469,9 @@ pub async fn check_shard(driver: &mut Driver, leader: &str) -> Replayed {
     for call in driver.arrived.difference(&driver.hangup_sent) {
         if !ended.contains(call) {
             assert!(
-                engine.call_status(&call.as_str().into()).is_ok(),
+                engine
+                    .call_status(&TENANT.into(), &call.as_str().into())
+                    .is_ok(),
                 "call {call} was lost"
             );
         }
