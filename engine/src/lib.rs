@@ -1,8 +1,9 @@
 //! # acd-engine
 //!
 //! A real-time ACD (automatic call distribution) routing engine: it decides
-//! which agent gets which call. The domain is specified in `SPEC.md`
-//! (rules R-x.y); each module's docs cite the rules it implements.
+//! which agent gets which call. The domain rules are in `RULES.md` at the
+//! root of this crate (rules R-x.y); each module's docs cite the rules it
+//! implements.
 //!
 //! The engine is *sans-IO* and deterministic: it owns no threads, sockets or
 //! clocks. Input is a [`Command`] with an explicit `now`; output is
@@ -38,6 +39,7 @@
 //! assert_eq!(engine.group_stats(&"support".into()).unwrap().answered, 1);
 //! ```
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]
@@ -66,6 +68,7 @@ pub mod restore;
 mod rng;
 mod routing;
 #[cfg(feature = "runtime")]
+#[cfg_attr(docsrs, doc(cfg(feature = "runtime")))]
 pub mod runtime;
 mod service_group;
 mod skills;
