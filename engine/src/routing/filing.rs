@@ -1,9 +1,28 @@
-//! Ready-index upkeep: filing a Ready channel in the ready pools
-//! of the groups it serves, and taking it out again.
+//! Filing Ready channels in the ready index: in the pool of every
+//! automatic group the agent serves on that media, once per pool, under
+//! the pool's strategy key; and taking them out again (lazily, see
+//! [`crate::ready_index`]).
 
-use crate::agent::{AgentIx, Filed};
-use crate::config::{Media, RoutingType, Strategy};
+use crate::agent::{Agent, AgentIx, Filed, PoolIx};
+use crate::arena::Arena;
+use crate::config::{Media, RoutingType};
 use crate::engine::Core;
+use crate::ready_index::{Liveness, StrategyKey};
+use smallvec::SmallVec;
+
+/// The agents' filing records, as the ready index's judge of live entries.
+pub(crate) struct Filings<'a>(pub(crate) &'a Arena<AgentIx, Agent>);
+
+impl Liveness for Filings<'_> {
+    fn is_live(&self, pool: PoolIx, tier: u8, key: StrategyKey, a: AgentIx) -> bool {
+        self.0.get(a).is_some_and(|agent| {
+            agent
+                .filed
+                .iter()
+                .any(|f| f.pool == pool && f.key == key && f.min_tier <= tier)
+        })
+    }
+}
 
 impl Core {
     /// Files a Ready channel in the ready pool of every group it serves on
@@ -24,15 +43,7 @@ impl Core {
                 continue;
             }
             let key = self.ready_key(a, g, idle);
-            let pool = &mut self.pools[p];
-            for tier in &mut pool.ready[min_tier as usize..] {
-                tier.insert((key.0, key.1, a));
-            }
-            if pool.kind.strategy == Strategy::Random {
-                pool.random[min_tier as usize..]
-                    .iter_mut()
-                    .for_each(|r| r.insert(a));
-            }
+            self.ready.file(p, a, min_tier, key);
             self.agents[a].filed.push(Filed {
                 pool: p,
                 media,
@@ -42,23 +53,27 @@ impl Core {
         }
     }
 
-    /// Removes a channel from every ready pool it is filed in.
+    /// Takes a channel out of every ready pool it is filed in.
     pub(crate) fn index_remove(&mut self, a: AgentIx, media: Media) {
-        let pools = &mut self.pools;
-        self.agents[a].filed.retain(|f| {
-            if f.media != media {
-                return true;
+        let filed = &mut self.agents[a].filed;
+        if !filed.iter().any(|f| f.media == media) {
+            return;
+        }
+        let mut gone: SmallVec<[(PoolIx, u8); 16]> = SmallVec::new();
+        filed.retain(|f| {
+            let keep = f.media != media;
+            if !keep {
+                gone.push((f.pool, f.min_tier));
             }
-            let pool = &mut pools[f.pool];
-            for tier in &mut pool.ready[f.min_tier as usize..] {
-                tier.remove(&(f.key.0, f.key.1, a));
-            }
-            if pool.kind.strategy == Strategy::Random {
-                pool.random[f.min_tier as usize..]
-                    .iter_mut()
-                    .for_each(|r| r.remove(a));
-            }
-            false
+            keep
         });
+        for (p, min_tier) in gone {
+            self.ready.unfile(p, a, min_tier, &Filings(&self.agents));
+        }
+    }
+
+    /// The best live agent of tier `tier` of pool `p`.
+    pub(crate) fn first_ready(&mut self, p: PoolIx, tier: u8) -> Option<AgentIx> {
+        self.ready.first(p, tier, &Filings(&self.agents))
     }
 }
