@@ -245,6 +245,10 @@ impl Core {
                 .map(move |f| (f.pool, a, f.min_tier, f.key))
         });
         self.ready.rebuild(filings);
+        let agents: Vec<AgentIx> = self.agents.iter().map(|(a, _)| a).collect();
+        for a in agents {
+            self.refresh_seats(a);
+        }
     }
 
     pub(crate) fn rebuild_lookup(&mut self) {

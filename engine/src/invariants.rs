@@ -87,6 +87,9 @@ impl Core {
     /// A channel is in the ready indexes exactly when it is Ready.
     fn check_filing(&self, a: AgentIx, m: usize) -> Result<(), String> {
         let agent = &self.agents[a];
+        if agent.seats != self.seats_of(a) {
+            return Err(format!("agent {} has stale pool seats", agent.id));
+        }
         let ready = agent.channels[m].state == ChanState::Ready;
         // The pools the channel belongs in: one per distinct pool of the
         // automatic groups it serves on this media.

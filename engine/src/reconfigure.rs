@@ -77,6 +77,7 @@ impl Core {
         for g in groups {
             self.refresh_served(a, g);
         }
+        self.refresh_seats(a);
         a
     }
 
@@ -163,6 +164,7 @@ impl Core {
         for g in self.tenants[t].groups.clone() {
             self.refresh_served(a, g);
         }
+        self.refresh_seats(a);
         let after = self.logged_on_groups(a);
         self.recount(before.iter().chain(&after).copied());
         self.refile_ready(&ready);
@@ -208,6 +210,7 @@ impl Core {
         };
         for &a in &agents {
             self.refresh_served(a, g);
+            self.refresh_seats(a);
         }
         self.recount([g]);
         self.refile_ready(&ready);
@@ -254,6 +257,9 @@ impl Core {
             self.agents[a].served.retain(|s| s.group != g);
         }
         self.detach_pool(g);
+        for &a in &agents {
+            self.refresh_seats(a);
+        }
         let group = self.groups.remove(g);
         self.ix.groups.remove(&group.id);
         self.tenants[t].groups.retain(|&x| x != g);

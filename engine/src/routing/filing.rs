@@ -3,7 +3,7 @@
 //! the pool's strategy key; and taking them out again (lazily, see
 //! [`crate::ready_index`]).
 
-use crate::agent::{Agent, AgentIx, Filed, PoolIx};
+use crate::agent::{Agent, AgentIx, Filed, PoolIx, Seat};
 use crate::arena::Arena;
 use crate::config::{Media, RoutingType};
 use crate::engine::Core;
@@ -25,21 +25,43 @@ impl Liveness for Filings<'_> {
 }
 
 impl Core {
+    /// Recomputes the distinct pools agent `a` belongs in, in the order of
+    /// the groups it serves: after its groups, or their pools, changed.
+    pub(crate) fn refresh_seats(&mut self, a: AgentIx) {
+        self.agents[a].seats = self.seats_of(a);
+    }
+
+    /// The distinct pools agent `a` belongs in, from its groups.
+    pub(crate) fn seats_of(&self, a: AgentIx) -> SmallVec<[Seat; 4]> {
+        let mut seats: SmallVec<[Seat; 4]> = SmallVec::new();
+        for s in &self.agents[a].served {
+            let group = &self.groups[s.group];
+            let p = group.pool;
+            if group.config.routing == RoutingType::Automatic && !seats.iter().any(|x| x.pool == p)
+            {
+                seats.push(Seat {
+                    pool: p,
+                    group: s.group,
+                    media: group.config.media,
+                    min_tier: s.min_tier,
+                });
+            }
+        }
+        seats
+    }
+
     /// Files a Ready channel in the ready pool of every group it serves on
     /// that media, once per pool, under the pool's strategy key.
     pub(crate) fn index_insert(&mut self, a: AgentIx, media: Media) {
         let idle = self.agents[a].chan(media).idle_since.as_millis();
-        for i in 0..self.agents[a].served.len() {
-            let (g, min_tier) = {
-                let s = &self.agents[a].served[i];
-                (s.group, s.min_tier)
-            };
-            let group = &self.groups[g];
-            let p = group.pool;
-            if group.config.media != media
-                || group.config.routing != RoutingType::Automatic
-                || self.agents[a].filed.iter().any(|f| f.pool == p)
-            {
+        for i in 0..self.agents[a].seats.len() {
+            let Seat {
+                pool: p,
+                group: g,
+                media: m,
+                min_tier,
+            } = self.agents[a].seats[i];
+            if m != media {
                 continue;
             }
             let key = self.ready_key(a, g, idle);
