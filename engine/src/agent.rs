@@ -240,6 +240,12 @@ pub(crate) struct Agent {
     pub(crate) served: SmallVec<[Served; 4]>,
     /// Pools the agent's Ready channels are filed in.
     pub(crate) filed: SmallVec<[Filed; 4]>,
+    /// Filings taken back while their entries may still sit, stale, in the
+    /// pools: cleared out when the channel is filed there again (see
+    /// [`crate::ready_index`]). Never saved: a loaded index has no stale
+    /// entries.
+    #[serde(skip)]
+    pub(crate) ghosts: SmallVec<[Filed; 4]>,
     /// Pools the agent belongs in when Ready ([`Core::refresh_seats`]).
     #[serde(skip)]
     pub(crate) seats: SmallVec<[Seat; 4]>,
@@ -270,6 +276,7 @@ impl Agent {
             channels: Default::default(),
             served: SmallVec::new(),
             filed: SmallVec::new(),
+            ghosts: SmallVec::new(),
             seats: SmallVec::new(),
             pending_logoff: None,
             logon_at: Instant::default(),

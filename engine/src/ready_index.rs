@@ -4,10 +4,13 @@
 //!
 //! Removal is lazy. An agent that stops being Ready is not searched out of
 //! every pool it was filed in (an agent serving 50 groups sits in about ten
-//! pools); its entries stay behind, *stale*, and are dropped when they reach
-//! the front of a pool that is asked for its best agent, or when a pool's
-//! stale entries outnumber its live ones (compaction, so that memory stays
-//! bounded). Whether an entry is live is decided by the caller's record of
+//! pools); its entries stay behind, *stale*, and are dropped when the agent
+//! is filed in the same pool again (the agent remembers them as *ghosts*),
+//! when they reach the front of a pool that is asked for its best agent, or
+//! when a pool's stale entries outnumber its live ones (compaction, so that
+//! memory stays bounded). A routing decision thus no longer pays for
+//! taking the chosen agent out of every pool; the agent pays for its own
+//! clean-up when it becomes Ready again. Whether an entry is live is decided by the caller's record of
 //! where the agent is filed ([`crate::agent::Filed`]): an entry
 //! `(key, agent)` of pool `p`, tier `t` is live exactly when the agent is
 //! filed in `p` under `key` from a tier `<= t`. Each pool counts its stale
@@ -208,6 +211,19 @@ impl ReadyIndex {
         let top = pool.stale.len() - 1;
         if pool.stale[top] > STALE_SLACK && pool.stale[top] as usize > pool.live_count(top) {
             self.compact(p, live);
+        }
+    }
+
+    /// Drops the stale entries agent `a` left in `p` when it was filed from
+    /// `min_tier` under `key`, wherever they still are (the agent is about
+    /// to be filed there again).
+    pub(crate) fn forget(&mut self, p: PoolIx, a: AgentIx, min_tier: u8, key: StrategyKey) {
+        let pool = &mut self.pools[p];
+        let from = (min_tier as usize).min(pool.ready.len());
+        for (set, stale) in pool.ready[from..].iter_mut().zip(&mut pool.stale[from..]) {
+            if set.remove(&(key.0, key.1, a)) {
+                *stale -= 1;
+            }
         }
     }
 

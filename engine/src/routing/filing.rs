@@ -28,7 +28,14 @@ impl Core {
     /// Recomputes the distinct pools agent `a` belongs in, in the order of
     /// the groups it serves: after its groups, or their pools, changed.
     pub(crate) fn refresh_seats(&mut self, a: AgentIx) {
-        self.agents[a].seats = self.seats_of(a);
+        let seats = self.seats_of(a);
+        let agent = &mut self.agents[a];
+        // A ghost of a pool the agent no longer belongs in is left to the
+        // pool's own clean-up.
+        agent
+            .ghosts
+            .retain(|g| seats.iter().any(|s| s.pool == g.pool));
+        agent.seats = seats;
     }
 
     /// The distinct pools agent `a` belongs in, from its groups.
@@ -65,6 +72,11 @@ impl Core {
                 continue;
             }
             let key = self.ready_key(a, g, idle);
+            let ghosts = &mut self.agents[a].ghosts;
+            if let Some(i) = ghosts.iter().position(|f| f.pool == p) {
+                let ghost = ghosts.swap_remove(i);
+                self.ready.forget(p, a, ghost.min_tier, ghost.key);
+            }
             self.ready.file(p, a, min_tier, key);
             self.agents[a].filed.push(Filed {
                 pool: p,
@@ -77,18 +89,24 @@ impl Core {
 
     /// Takes a channel out of every ready pool it is filed in.
     pub(crate) fn index_remove(&mut self, a: AgentIx, media: Media) {
-        let filed = &mut self.agents[a].filed;
-        if !filed.iter().any(|f| f.media == media) {
+        let agent = &mut self.agents[a];
+        if !agent.filed.iter().any(|f| f.media == media) {
             return;
         }
         let mut gone: SmallVec<[(PoolIx, u8); 16]> = SmallVec::new();
-        filed.retain(|f| {
-            let keep = f.media != media;
-            if !keep {
-                gone.push((f.pool, f.min_tier));
+        let mut i = 0;
+        while i < agent.filed.len() {
+            if agent.filed[i].media != media {
+                i += 1;
+                continue;
             }
-            keep
-        });
+            let f = agent.filed.remove(i);
+            gone.push((f.pool, f.min_tier));
+            match agent.ghosts.iter_mut().find(|g| g.pool == f.pool) {
+                Some(g) => *g = f,
+                None => agent.ghosts.push(f),
+            }
+        }
         for (p, min_tier) in gone {
             self.ready.unfile(p, a, min_tier, &Filings(&self.agents));
         }
