@@ -56,7 +56,7 @@ fn bare_loop(q: &Mmc, seed: u64) -> (u64, f64) {
     let (mut now, mut calls, mut wait) = (0.0_f64, 0_u64, 0.0_f64);
     let mut next_arrival = exp(&mut rng, 1.0 / q.per_s);
     while now < q.horizon_s {
-        let next_departure = busy.peek().map_or(f64::INFINITY, |d| d.0 .0 as f64 / 1e6);
+        let next_departure = busy.peek().map_or(f64::INFINITY, |d| d.0 as f64 / 1e6);
         if next_arrival <= next_departure {
             now = next_arrival;
             calls += 1;
