@@ -4,7 +4,7 @@
 //! The values are part of the ABI and never change meaning: new codes are
 //! only ever added. `0..100` are FFI codes, `100..` mirror [`Error`].
 
-use ::acd_engine::Error;
+use ::acd_engine::{Error, PickRefusal};
 use std::ffi::{c_char, CStr};
 
 /// What a call returned. `ACD_RESULT_OK` (0) is success; `ACD_RESULT_NONE`
@@ -54,8 +54,8 @@ pub enum acd_result {
     UnknownGroup = 102,
     /// Engine: no such live call.
     UnknownCall = 103,
-    /// Engine: the object belongs to another tenant.
-    WrongTenant = 104,
+    // 104 was `WrongTenant`: retired, ids are scoped to their tenant and
+    // another tenant's id is simply unknown.
     /// Engine: a call with this id is already live.
     DuplicateCall = 105,
     /// Engine: an agent or group with this id already exists.
@@ -86,6 +86,20 @@ pub enum acd_result {
     Config = 118,
     /// Engine: the call's media differs from its group's.
     MediaMismatch = 119,
+    /// Engine: pick refused, the agent has no dispatch licence.
+    PickNoDispatchLicence = 120,
+    /// Engine: pick refused, the call's group is not shown in dispatch.
+    PickNotShownInDispatch = 121,
+    /// Engine: pick refused, the agent is not skilled for the group.
+    PickNotSkilled = 122,
+    /// Engine: pick refused, the call is reserved for another agent.
+    PickReservedForAnother = 123,
+    /// Engine: pick refused, the call waits for an agent without dispatch
+    /// access.
+    PickWaitingForAgentWithoutDispatch = 124,
+    /// Engine: `now_ms` is past the latest time the engine accepts
+    /// (2^53 ms, `Instant::MAX`).
+    TimeOutOfRange = 125,
 }
 
 impl acd_result {
@@ -97,7 +111,6 @@ impl acd_result {
             Error::UnknownAgent(_) => acd_result::UnknownAgent,
             Error::UnknownGroup(_) => acd_result::UnknownGroup,
             Error::UnknownCall(_) => acd_result::UnknownCall,
-            Error::WrongTenant { .. } => acd_result::WrongTenant,
             Error::DuplicateCall(_) => acd_result::DuplicateCall,
             Error::Duplicate { .. } => acd_result::Duplicate,
             Error::AgentState { .. } => acd_result::AgentState,
@@ -111,8 +124,18 @@ impl acd_result {
             Error::NotPermitted { .. } => acd_result::NotPermitted,
             Error::InUse { .. } => acd_result::InUse,
             Error::TimeWentBackwards { .. } => acd_result::TimeWentBackwards,
+            Error::TimeOutOfRange { .. } => acd_result::TimeOutOfRange,
             Error::Config(_) => acd_result::Config,
             Error::MediaMismatch { .. } => acd_result::MediaMismatch,
+            Error::PickRefused { why, .. } => match why {
+                PickRefusal::NoDispatchLicence => acd_result::PickNoDispatchLicence,
+                PickRefusal::NotShownInDispatch => acd_result::PickNotShownInDispatch,
+                PickRefusal::NotSkilled => acd_result::PickNotSkilled,
+                PickRefusal::ReservedForAnother => acd_result::PickReservedForAnother,
+                PickRefusal::WaitingForAgentWithoutDispatch => {
+                    acd_result::PickWaitingForAgentWithoutDispatch
+                }
+            },
         }
     }
 
@@ -134,7 +157,6 @@ impl acd_result {
             acd_result::UnknownAgent => c"ACD_RESULT_UNKNOWN_AGENT",
             acd_result::UnknownGroup => c"ACD_RESULT_UNKNOWN_GROUP",
             acd_result::UnknownCall => c"ACD_RESULT_UNKNOWN_CALL",
-            acd_result::WrongTenant => c"ACD_RESULT_WRONG_TENANT",
             acd_result::DuplicateCall => c"ACD_RESULT_DUPLICATE_CALL",
             acd_result::Duplicate => c"ACD_RESULT_DUPLICATE",
             acd_result::AgentState => c"ACD_RESULT_AGENT_STATE",
@@ -150,6 +172,14 @@ impl acd_result {
             acd_result::TimeWentBackwards => c"ACD_RESULT_TIME_WENT_BACKWARDS",
             acd_result::Config => c"ACD_RESULT_CONFIG",
             acd_result::MediaMismatch => c"ACD_RESULT_MEDIA_MISMATCH",
+            acd_result::PickNoDispatchLicence => c"ACD_RESULT_PICK_NO_DISPATCH_LICENCE",
+            acd_result::PickNotShownInDispatch => c"ACD_RESULT_PICK_NOT_SHOWN_IN_DISPATCH",
+            acd_result::PickNotSkilled => c"ACD_RESULT_PICK_NOT_SKILLED",
+            acd_result::PickReservedForAnother => c"ACD_RESULT_PICK_RESERVED_FOR_ANOTHER",
+            acd_result::PickWaitingForAgentWithoutDispatch => {
+                c"ACD_RESULT_PICK_WAITING_FOR_AGENT_WITHOUT_DISPATCH"
+            }
+            acd_result::TimeOutOfRange => c"ACD_RESULT_TIME_OUT_OF_RANGE",
         }
     }
 
@@ -160,7 +190,7 @@ impl acd_result {
 }
 
 /// Every code, in value order.
-const ALL_CODES: [acd_result; 31] = [
+const ALL_CODES: [acd_result; 36] = [
     acd_result::Ok,
     acd_result::None,
     acd_result::NullPointer,
@@ -176,7 +206,6 @@ const ALL_CODES: [acd_result; 31] = [
     acd_result::UnknownAgent,
     acd_result::UnknownGroup,
     acd_result::UnknownCall,
-    acd_result::WrongTenant,
     acd_result::DuplicateCall,
     acd_result::Duplicate,
     acd_result::AgentState,
@@ -192,6 +221,12 @@ const ALL_CODES: [acd_result; 31] = [
     acd_result::TimeWentBackwards,
     acd_result::Config,
     acd_result::MediaMismatch,
+    acd_result::PickNoDispatchLicence,
+    acd_result::PickNotShownInDispatch,
+    acd_result::PickNotSkilled,
+    acd_result::PickReservedForAnother,
+    acd_result::PickWaitingForAgentWithoutDispatch,
+    acd_result::TimeOutOfRange,
 ];
 
 /// The C name of a result code (`"ACD_RESULT_OK"`, ...), or
@@ -235,6 +270,34 @@ mod tests {
                 r as u32
             );
         }
+    }
+
+    #[test]
+    fn every_pick_refusal_has_its_own_code() {
+        use ::acd_engine::{AgentId, CallId};
+        let whys = [
+            PickRefusal::NoDispatchLicence,
+            PickRefusal::NotShownInDispatch,
+            PickRefusal::NotSkilled,
+            PickRefusal::ReservedForAnother,
+            PickRefusal::WaitingForAgentWithoutDispatch,
+        ];
+        let mut codes: HashSet<u32> = whys
+            .iter()
+            .map(|&why| {
+                acd_result::of_engine(&Error::PickRefused {
+                    agent: AgentId::new("a"),
+                    call: CallId::new("c"),
+                    why,
+                }) as u32
+            })
+            .collect();
+        codes.insert(acd_result::of_engine(&Error::AlreadyTaken(CallId::new("c"))) as u32);
+        assert_eq!(
+            codes.len(),
+            whys.len() + 1,
+            "R-5.1/R-5.2 refusals share a code"
+        );
     }
 
     #[test]

@@ -94,25 +94,26 @@ impl Core {
     }
 
     /// Starts the call's talk time and, on its first answer only, counts
-    /// it answered for its group.
+    /// it answered for its group. Every answer is recorded, the
+    /// transfer target's too.
     fn count_answer(&mut self, c: CallIx, a: AgentIx) {
         let now = self.now;
         let call = &mut self.calls[c];
         call.report.segment_since = Some(now);
-        if call.answered() {
-            return;
-        }
+        let after_transfer = call.answered();
         let wait = now.millis_since(call.entered);
-        call.report.answered_at = Some(now);
         let (g, t) = (call.group, call.tenant);
-        let group = &mut self.groups[g];
-        let sl_ms = u64::from(group.config.service_level_s) * 1000;
-        let s = &mut group.stats;
-        s.answered += 1;
-        s.answered_wait_ms += wait;
-        s.longest_wait_ms = s.longest_wait_ms.max(wait);
-        if wait <= sl_ms {
-            s.answered_within_sl += 1;
+        if !after_transfer {
+            call.report.answered_at = Some(now);
+            let group = &mut self.groups[g];
+            let sl_ms = u64::from(group.config.service_level_s) * 1000;
+            let s = &mut group.stats;
+            s.answered += 1;
+            s.answered_wait_ms = s.answered_wait_ms.saturating_add(wait);
+            s.longest_wait_ms = s.longest_wait_ms.max(wait);
+            if wait <= sl_ms {
+                s.answered_within_sl += 1;
+            }
         }
         self.emit(
             t,
@@ -121,6 +122,7 @@ impl Core {
                 group: self.groups[g].id.clone(),
                 agent: self.agents[a].id.clone(),
                 wait_ms: wait,
+                after_transfer,
             },
         );
     }
@@ -170,9 +172,9 @@ impl Core {
         if let Some(since) = report.segment_since.take() {
             let ms = now.millis_since(since);
             if on_hold {
-                report.hold_ms += ms;
+                report.hold_ms = report.hold_ms.saturating_add(ms);
             } else {
-                report.talk_ms += ms;
+                report.talk_ms = report.talk_ms.saturating_add(ms);
             }
         }
     }
@@ -225,7 +227,7 @@ impl Core {
         let (g, t) = (call.group, call.tenant);
         let s = &mut self.groups[g].stats;
         s.abandoned += 1;
-        s.abandoned_wait_ms += wait;
+        s.abandoned_wait_ms = s.abandoned_wait_ms.saturating_add(wait);
         s.longest_wait_ms = s.longest_wait_ms.max(wait);
         self.emit(
             t,
@@ -259,9 +261,9 @@ impl Core {
         let clerical_ms = last.map_or(0, |_| u64::from(group.config.clerical_s) * 1000);
         let s = &mut group.stats;
         s.handled += 1;
-        s.talk_ms += talk_ms;
-        s.hold_ms += hold_ms;
-        s.clerical_ms += clerical_ms;
+        s.talk_ms = s.talk_ms.saturating_add(talk_ms);
+        s.hold_ms = s.hold_ms.saturating_add(hold_ms);
+        s.clerical_ms = s.clerical_ms.saturating_add(clerical_ms);
         let agent = last.map(|a| self.agents[a].id.clone());
         self.emit(
             t,

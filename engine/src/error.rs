@@ -15,25 +15,16 @@ pub enum Error {
     /// The tenant is not hosted by this engine.
     #[error("unknown tenant {0}")]
     UnknownTenant(TenantId),
-    /// No such agent.
+    /// No such agent in the tenant. Another tenant's agent gives this same
+    /// error, so a tenant cannot learn which ids other tenants use.
     #[error("unknown agent {0}")]
     UnknownAgent(AgentId),
-    /// No such group.
+    /// No such group in the tenant (R-1.1 as for [`Error::UnknownAgent`]).
     #[error("unknown group {0}")]
     UnknownGroup(GroupId),
-    /// No such live call.
+    /// No such live call in the tenant (R-1.1 as for [`Error::UnknownAgent`]).
     #[error("unknown call {0}")]
     UnknownCall(CallId),
-    /// The object exists, but in another tenant.
-    #[error("{kind} {id} does not belong to tenant {tenant}")]
-    WrongTenant {
-        /// Agent, group or call.
-        kind: ObjectKind,
-        /// Its id.
-        id: String,
-        /// The tenant named in the command.
-        tenant: TenantId,
-    },
     /// A call with this id is already live.
     #[error("call {0} already exists")]
     DuplicateCall(CallId),
@@ -108,6 +99,17 @@ pub enum Error {
     /// The call was picked or taken by another agent first.
     #[error("call {0} already taken")]
     AlreadyTaken(CallId),
+    /// A pick from a dispatch queue was refused, and why (R-5.1, R-4.3,
+    /// A call already taken is [`Error::AlreadyTaken`].
+    #[error("agent {agent} cannot pick call {call}: {why}")]
+    PickRefused {
+        /// The picking agent.
+        agent: AgentId,
+        /// The call.
+        call: CallId,
+        /// Why.
+        why: PickRefusal,
+    },
     /// The agent lacks the privilege or skill for the command.
     #[error("agent {agent} is not permitted to {command}")]
     NotPermitted {
@@ -132,9 +134,51 @@ pub enum Error {
         /// The last `now` seen.
         last: crate::Instant,
     },
+    /// `now` is past [`crate::Instant::MAX`], the latest time the engine accepts.
+    #[error("time {now:?} is past the engine's latest time {max:?}")]
+    TimeOutOfRange {
+        /// The `now` given.
+        now: crate::Instant,
+        /// [`crate::Instant::MAX`].
+        max: crate::Instant,
+    },
     /// Invalid configuration (at build, or in a runtime change).
     #[error("invalid configuration: {0}")]
     Config(#[from] ConfigError),
+}
+
+/// Why a pick was refused: each reason is its own error kind (and its own
+/// C ABI result code).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PickRefusal {
+    /// The agent has no dispatch access (licence) or may not pick.
+    NoDispatchLicence,
+    /// The call's group is not shown in dispatch: automatic routing
+    /// without `display_in_dispatch`.
+    NotShownInDispatch,
+    /// The agent is not skilled for the call's group: it sees the queue
+    /// read-only.
+    NotSkilled,
+    /// The call waits reserved for another (busy) agent.
+    ReservedForAnother,
+    /// The call waits for an agent without dispatch access, who gets it
+    /// directly or not at all until the wait ends.
+    WaitingForAgentWithoutDispatch,
+}
+
+impl fmt::Display for PickRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PickRefusal::NoDispatchLicence => "the agent has no dispatch licence (R-5.1)",
+            PickRefusal::NotShownInDispatch => "its group is not shown in dispatch (R-5.1)",
+            PickRefusal::NotSkilled => "the agent is not skilled for its group (R-5.1)",
+            PickRefusal::ReservedForAnother => "it is reserved for another agent (R-4.3)",
+            PickRefusal::WaitingForAgentWithoutDispatch => {
+                "it waits for an agent without dispatch access (R-4.7)"
+            }
+        })
+    }
 }
 
 /// Kinds of named object, for errors.

@@ -243,6 +243,17 @@ impl Core {
                     ));
                 }
             }
+            CallState::Diverting { epoch, .. } => {
+                let live = self.timers_iter().any(|t| {
+                    matches!(t, Timer::Divert { call: x, uid, epoch: e } if *x == c && *uid == call.uid && e == epoch)
+                });
+                if !live {
+                    return Err(format!(
+                        "call {} diverting without a divert timer (R-2.4)",
+                        call.id
+                    ));
+                }
+            }
             CallState::Connected { agent, epoch } if !holds(*agent, *epoch) => {
                 return Err(format!(
                     "call {} connection not mirrored by its agent",
@@ -359,7 +370,7 @@ impl Core {
             && self
                 .calls
                 .iter()
-                .all(|(c, call)| self.ix.calls.get(&call.id) == Some(&c))
+                .all(|(c, call)| self.ix.calls.get(&(call.tenant, call.id.clone())) == Some(&c))
             && self.ix.agents.len() == self.agents.len()
             && self.ix.groups.len() == self.groups.len();
         if ok {

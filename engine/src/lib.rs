@@ -36,7 +36,7 @@
 //!     }
 //!     other => panic!("expected an offer, got {other:?}"),
 //! }
-//! assert_eq!(engine.group_stats(&"support".into()).unwrap().answered, 1);
+//! assert_eq!(engine.group_stats(&acme, &"support".into()).unwrap().answered, 1);
 //! ```
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -65,6 +65,9 @@ mod personal;
 mod presence;
 mod ready_index;
 mod reconfigure;
+#[cfg(feature = "replication")]
+#[cfg_attr(docsrs, doc(cfg(feature = "replication")))]
+pub mod replication;
 pub mod restore;
 mod rng;
 mod routing;
@@ -92,7 +95,7 @@ pub use config::{
 };
 pub use dispatch::DispatchEntry;
 pub use engine::Engine;
-pub use error::{Error, ObjectKind};
+pub use error::{Error, ObjectKind, PickRefusal};
 pub use ids::{AgentId, CallId, GroupId, ReasonCode, SkillId, TeamId, TenantId};
 pub use output::{AgentStatus, Cause, Effect, Event, EventKind};
 pub use snapshot::{SnapshotError, OLDEST_SNAPSHOT_SCHEMA, SNAPSHOT_SCHEMA};
