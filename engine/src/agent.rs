@@ -213,6 +213,18 @@ pub(crate) struct Filed {
     pub(crate) key: (u64, u64),
 }
 
+/// A distinct ready pool an agent belongs in when Ready on `media`: the
+/// pool of one or more automatic groups it serves, with the first of them
+/// (whose strategy key it is filed under). Derived from `served` and the
+/// groups' pools; never saved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Seat {
+    pub(crate) pool: PoolIx,
+    pub(crate) group: GroupIx,
+    pub(crate) media: Media,
+    pub(crate) min_tier: u8,
+}
+
 /// The one authoritative agent record.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Agent {
@@ -228,6 +240,15 @@ pub(crate) struct Agent {
     pub(crate) served: SmallVec<[Served; 4]>,
     /// Pools the agent's Ready channels are filed in.
     pub(crate) filed: SmallVec<[Filed; 4]>,
+    /// Filings taken back while their entries may still sit, stale, in the
+    /// pools: cleared out when the channel is filed there again (see
+    /// [`crate::ready_index`]). Never saved: a loaded index has no stale
+    /// entries.
+    #[serde(skip)]
+    pub(crate) ghosts: SmallVec<[Filed; 4]>,
+    /// Pools the agent belongs in when Ready ([`Core::refresh_seats`]).
+    #[serde(skip)]
+    pub(crate) seats: SmallVec<[Seat; 4]>,
     /// Log off when the current call ends.
     pub(crate) pending_logoff: Option<PendingLogoff>,
     pub(crate) logon_at: Instant,
@@ -255,6 +276,8 @@ impl Agent {
             channels: Default::default(),
             served: SmallVec::new(),
             filed: SmallVec::new(),
+            ghosts: SmallVec::new(),
+            seats: SmallVec::new(),
             pending_logoff: None,
             logon_at: Instant::default(),
             busy_ms: 0,

@@ -63,6 +63,7 @@ pub mod journal;
 mod output;
 mod personal;
 mod presence;
+mod ready_index;
 mod reconfigure;
 #[cfg(feature = "replication")]
 #[cfg_attr(docsrs, doc(cfg(feature = "replication")))]

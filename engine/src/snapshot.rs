@@ -76,6 +76,7 @@ impl Engine {
     fn from_core(mut core: Core) -> Result<Engine, String> {
         core.drop_config_copies();
         core.check_structure()?;
+        core.rebuild_ready_index();
         core.rebuild_lookup();
         core.check_invariants()
             .map_err(|e| format!("inconsistent state: {e}"))?;

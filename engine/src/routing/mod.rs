@@ -6,13 +6,14 @@
 //! every function that detaches a call places it again before returning.
 //!
 //! This module takes a call into a group; `placement` finds it an agent or
-//! its place in the queue and runs the offer rounds; `ready_index` keeps
-//! the ready pools; `overflow` sends calls on; `stages` handles the stage
+//! its place in the queue and runs the offer rounds; `filing` keeps
+//! Ready channels in the ready index; `overflow` sends calls on; `stages` handles the stage
 //! and max-wait timers.
 
+mod filing;
 mod overflow;
 mod placement;
-mod ready_index;
+pub(crate) use filing::Filings;
 mod stages;
 
 use crate::agent::{CallIx, GroupIx, TenantIx};
@@ -130,7 +131,7 @@ impl Core {
         let group = &self.groups[g];
         match group.config.open_rule {
             OpenRule::LoggedOn => group.logged_on > 0,
-            OpenRule::Ready => self.pools[group.pool].ready_count() > 0,
+            OpenRule::Ready => self.ready.ready_count(group.pool) > 0,
         }
     }
 }

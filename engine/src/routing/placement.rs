@@ -2,6 +2,7 @@
 //! tier at once, or its place in the queue; offers with one ring timer per
 //! round, and what happens when a round ends unanswered.
 
+use super::filing::Filings;
 use crate::agent::{AgentIx, CallIx};
 use crate::call::CallState;
 use crate::config::{Media, RoutingType, Strategy};
@@ -20,18 +21,14 @@ impl Core {
         // A call's copied stages may outnumber a group's tiers after a change.
         let tier = self.calls[c].tier.min(group.top_tier());
         self.calls[c].tier = tier;
-        let pool = &self.pools[group.pool];
-        let ready = &pool.ready[tier as usize];
+        let p = group.pool;
         let agents: SmallVec<[AgentIx; 4]> = match group.config.strategy {
-            Strategy::RingAll => ready.iter().map(|k| k.2).collect(),
-            Strategy::Random if !ready.is_empty() => {
+            Strategy::RingAll => self.ready.all(p, tier, &Filings(&self.agents)),
+            Strategy::Random if self.ready.live_count(p, tier) > 0 => {
                 let draw = self.rng.next_u64();
-                self.pools[self.groups[g].pool].random[tier as usize]
-                    .pick(draw)
-                    .into_iter()
-                    .collect()
+                self.ready.pick_random(p, tier, draw).into_iter().collect()
             }
-            _ => ready.first().map(|k| k.2).into_iter().collect(),
+            _ => self.first_ready(p, tier).into_iter().collect(),
         };
         if agents.is_empty() {
             let key = self.calls[c].key();
