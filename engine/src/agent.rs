@@ -7,7 +7,7 @@
 
 use crate::command::Epoch;
 use crate::config::{AgentConfig, Media};
-use crate::ids::{AgentId, ReasonCode};
+use crate::ids::{AgentId, CallId, ReasonCode};
 use crate::skills::SkillSet;
 use crate::time::Instant;
 use serde::{Deserialize, Serialize};
@@ -170,6 +170,10 @@ pub(crate) struct Channel {
     pub(crate) busy_since: Option<Instant>,
     /// Start of the current idle period, for longest-idle.
     pub(crate) idle_since: Instant,
+    /// The call the channel last answered: what a wrap-up reason set in
+    /// Clerical refers to.
+    #[serde(default)]
+    pub(crate) last_call: Option<CallId>,
 }
 
 impl Default for Channel {
@@ -180,6 +184,7 @@ impl Default for Channel {
             after_call: AfterCall::Ready,
             busy_since: None,
             idle_since: Instant::default(),
+            last_call: None,
         }
     }
 }

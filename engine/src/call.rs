@@ -163,6 +163,9 @@ pub(crate) struct Call {
     pub(crate) personal: crate::personal::PersonalState,
     /// Reporting across transfers.
     pub(crate) report: CallReport,
+    /// Wrap-up reason the agent set while finishing the call.
+    #[serde(default)]
+    pub(crate) wrap_up: Option<crate::ids::ReasonCode>,
 }
 
 /// Reporting figures that survive transfers.

@@ -88,6 +88,7 @@ impl Core {
         let ch = self.agents[a].chan_mut(media);
         ch.state = ChanState::Talking { call: c, epoch };
         ch.since = now;
+        ch.last_call = Some(self.calls[c].id.clone());
         self.agents[a].answered += 1;
         self.emit_agent_state(a, media, Cause::Answered);
         for &(other, e) in offers.iter().filter(|o| o.0 != a) {
@@ -279,6 +280,7 @@ impl Core {
                 agent,
                 talk_ms,
                 hold_ms,
+                wrap_up: self.calls[c].wrap_up.clone(),
             },
         );
         clerical_ms

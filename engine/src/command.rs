@@ -107,6 +107,18 @@ pub enum Command {
         media: Media,
     },
 
+    /// Set a wrap-up reason for the call the agent is finishing, or is in
+    /// Clerical after; checked against the Wrap-Up catalogue.
+    WrapUp {
+        /// The agent.
+        agent: AgentId,
+        /// Wrap-Up reason.
+        reason: ReasonCode,
+        /// The channel.
+        #[serde(default = "voice")]
+        media: Media,
+    },
+
     // ---- call progress (R-3) ----
     /// A call arrives in a service group.
     CallArrived(CallSpec),
@@ -234,6 +246,7 @@ impl Command {
             Command::Logoff { .. } => "logoff",
             Command::Ready { .. } => "ready",
             Command::NotReady { .. } => "not_ready",
+            Command::WrapUp { .. } => "wrap_up",
             Command::CallArrived(_) => "call_arrived",
             Command::Alerting { .. } => "alerting",
             Command::Answered { .. } => "answered",

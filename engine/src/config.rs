@@ -667,15 +667,6 @@ impl TenantConfig {
                     ));
                 }
             }
-            // A phone agent is shown the global codes plus its team's.
-            let global = codes.iter().filter(|c| c.team.is_none()).count();
-            let teams: BTreeSet<_> = codes.iter().filter_map(|c| c.team.as_ref()).collect();
-            let most_shown = teams
-                .iter()
-                .map(|&t| global + codes.iter().filter(|c| c.team.as_ref() == Some(t)).count())
-                .max()
-                .unwrap_or(global);
-            check_range(&path, field, most_shown as i64, 0, MAX_REASON_CODES as i64)?;
         }
         Ok(())
     }

@@ -360,6 +360,11 @@ impl Core {
                 reason,
                 media,
             } => self.not_ready(t, &agent, reason, media),
+            Command::WrapUp {
+                agent,
+                reason,
+                media,
+            } => self.wrap_up(t, &agent, reason, media),
             Command::CallArrived(spec) => self.call_arrived(t, spec),
             Command::Alerting { call, agent, epoch } => self.alerting(t, &call, &agent, epoch),
             Command::Answered { call, agent, epoch } => self.answered(t, &call, &agent, epoch),

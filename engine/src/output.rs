@@ -350,6 +350,9 @@ pub enum EventKind {
         talk_ms: u64,
         /// Hold time of all agents, ms.
         hold_ms: u64,
+        /// Wrap-up reason set before the call ended.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        wrap_up: Option<ReasonCode>,
     },
     /// The call was cleared by the engine.
     CallCleared {
@@ -370,6 +373,18 @@ pub enum EventKind {
         status: AgentStatus,
         /// Why.
         cause: Cause,
+    },
+    /// An agent set a wrap-up reason, for the call it was finishing or is
+    /// in Clerical after.
+    AgentWrapUp {
+        /// The agent.
+        agent: AgentId,
+        /// The channel.
+        media: Media,
+        /// The call the reason is for.
+        call: Option<CallId>,
+        /// The wrap-up reason.
+        reason: ReasonCode,
     },
     /// An agent logged on at an extension.
     AgentLoggedOn {

@@ -55,6 +55,7 @@ impl Core {
             state: CallState::Detached,
             personal: Default::default(),
             report: CallReport::default(),
+            wrap_up: None,
         };
         let c = self.calls.insert(call);
         self.ix.calls.insert(spec.id, c);

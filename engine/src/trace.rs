@@ -15,7 +15,7 @@
 //!
 //! A `query` line reads state without changing it ([`Query`]: an agent's
 //! status, a call's status, a group's counters, an agent's dispatch view,
-//! a queue length, an agent's reason codes). A `restart` line stops the
+//! a queue length, the reason codes an agent is shown). A `restart` line stops the
 //! engine and starts a new one from the trace's configuration (or from
 //! `"restart": {"config": {...}}`): the phone agents' presence is captured
 //! from the old engine ([`crate::Engine::presence`]), the new engine starts
@@ -40,6 +40,7 @@ use crate::config::{EngineConfig, Media};
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::ids::{AgentId, CallId, GroupId, TenantId};
+use crate::reason_codes::ReasonKind;
 use crate::restore::{Presence, RestoreSkip};
 use crate::time::Instant;
 use serde::{Deserialize, Serialize};
@@ -119,6 +120,13 @@ pub enum Query {
         /// The group.
         group: GroupId,
     },
+    /// The reason codes of one catalogue an agent is shown.
+    ReasonCodes {
+        /// The agent.
+        agent: AgentId,
+        /// `not_ready`, `wrap_up` or `sign_out`.
+        catalogue: ReasonKind,
+    },
 }
 
 impl Query {
@@ -130,6 +138,7 @@ impl Query {
             Query::GroupStats { .. } => "group_stats",
             Query::DispatchView { .. } => "dispatch_view",
             Query::QueueLen { .. } => "queue_len",
+            Query::ReasonCodes { .. } => "reason_codes",
         }
     }
 
@@ -143,6 +152,9 @@ impl Query {
             Query::GroupStats { group } => to_json(&engine.group_stats(group)?),
             Query::DispatchView { agent } => to_json(&engine.dispatch_view(tenant, agent)?),
             Query::QueueLen { group } => to_json(&engine.queue_len(group)?),
+            Query::ReasonCodes { agent, catalogue } => {
+                to_json(&engine.reason_codes(tenant, agent, *catalogue)?)
+            }
         })
     }
 }
