@@ -2,7 +2,7 @@
 //! hold, hang-up, and the end of a call with
 //! its clerical time.
 
-use crate::agent::{AgentIx, CallIx, ChanState};
+use crate::agent::{AgentIx, CallIx, ChanState, TenantIx};
 use crate::call::CallState;
 use crate::command::Epoch;
 use crate::config::Media;
@@ -17,7 +17,7 @@ impl Core {
     /// . Events for older reservations are stale and ignored.
     pub(crate) fn check_offer(
         &self,
-        t: usize,
+        t: TenantIx,
         call: &CallId,
         agent: &AgentId,
         epoch: Epoch,
@@ -53,7 +53,7 @@ impl Core {
 
     pub(crate) fn alerting(
         &mut self,
-        t: usize,
+        t: TenantIx,
         call: &CallId,
         agent: &AgentId,
         epoch: Epoch,
@@ -71,7 +71,7 @@ impl Core {
 
     pub(crate) fn answered(
         &mut self,
-        t: usize,
+        t: TenantIx,
         call: &CallId,
         agent: &AgentId,
         epoch: Epoch,
@@ -134,7 +134,7 @@ impl Core {
 
     pub(crate) fn rejected(
         &mut self,
-        t: usize,
+        t: TenantIx,
         call: &CallId,
         agent: &AgentId,
         epoch: Epoch,
@@ -145,7 +145,7 @@ impl Core {
     }
 
     /// Hold (`on`) or retrieve the connected call.
-    pub(crate) fn hold(&mut self, t: usize, call: &CallId, on: bool) -> Result<(), Error> {
+    pub(crate) fn hold(&mut self, t: TenantIx, call: &CallId, on: bool) -> Result<(), Error> {
         let c = self.call_ix(t, call)?;
         let command = if on { "hold" } else { "retrieve" };
         let CallState::Connected { agent: a, epoch } = self.calls[c].state else {
@@ -186,7 +186,7 @@ impl Core {
         }
     }
 
-    pub(crate) fn hangup(&mut self, t: usize, call: &CallId) -> Result<(), Error> {
+    pub(crate) fn hangup(&mut self, t: TenantIx, call: &CallId) -> Result<(), Error> {
         let c = self.call_ix(t, call)?;
         match self.calls[c].state.clone() {
             CallState::Queued => self.unqueue(c),

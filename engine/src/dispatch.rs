@@ -6,7 +6,7 @@
 //! has a single writer, so of two picks of one call the first wins and the
 //! second gets [`Error::AlreadyTaken`].
 
-use crate::agent::{AgentIx, CallIx, ChanState};
+use crate::agent::{AgentIx, CallIx, ChanState, TenantIx};
 use crate::call::CallState;
 use crate::config::RoutingType;
 use crate::engine::Core;
@@ -66,7 +66,7 @@ impl Core {
     /// The dispatch queues of the agent's tenant as the agent sees them.
     pub(crate) fn dispatch_view(
         &self,
-        t: usize,
+        t: TenantIx,
         agent: &AgentId,
     ) -> Result<Vec<DispatchEntry>, Error> {
         let a = self.agent_ix(t, agent)?;
@@ -110,7 +110,12 @@ impl Core {
     }
 
     /// An agent picks a call for immediate routing to itself.
-    pub(crate) fn pick(&mut self, t: usize, agent: &AgentId, call: &CallId) -> Result<(), Error> {
+    pub(crate) fn pick(
+        &mut self,
+        t: TenantIx,
+        agent: &AgentId,
+        call: &CallId,
+    ) -> Result<(), Error> {
         let a = self.agent_ix(t, agent)?;
         let c = self.call_ix(t, call)?;
         self.check_pick(a, c)?;

@@ -72,12 +72,14 @@ mod routing;
 pub mod runtime;
 mod service_group;
 mod skills;
+mod snapshot;
 mod stats;
 mod strategy;
 mod time;
 mod timers;
 pub mod trace;
 mod transfer;
+mod views;
 
 pub use agent::StateName;
 pub use call::{CallStateName, CallStatus};
@@ -88,10 +90,12 @@ pub use config::{
     StageConfig, Strategy, TenantConfig, MAX_REASON_CODES, MAX_TENANT_TAGS, SKILL_LEVELS,
 };
 pub use dispatch::DispatchEntry;
-pub use engine::{Engine, TenantSnapshot};
+pub use engine::Engine;
 pub use error::{Error, ObjectKind, PickRefusal};
 pub use ids::{AgentId, CallId, GroupId, ReasonCode, SkillId, TeamId, TenantId};
 pub use output::{AgentStatus, Cause, Effect, Event, EventKind};
 pub use reason_codes::ReasonKind;
+pub use snapshot::{SnapshotError, OLDEST_SNAPSHOT_SCHEMA, SNAPSHOT_SCHEMA};
 pub use stats::GroupStats;
 pub use time::Instant;
+pub use views::TenantSnapshot;

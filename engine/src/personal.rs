@@ -17,7 +17,7 @@
 //! effects whose outcome the embedder reports with
 //! [`crate::Command::DivertResult`].
 
-use crate::agent::{AfterCall, AgentIx, CallIx, ChanState};
+use crate::agent::{AfterCall, AgentIx, CallIx, ChanState, TenantIx};
 use crate::call::{CallState, DivertStep};
 use crate::command::Epoch;
 use crate::engine::Core;
@@ -296,7 +296,7 @@ impl Core {
     /// The embedder reports the outcome of a divert.
     pub(crate) fn divert_result(
         &mut self,
-        t: usize,
+        t: TenantIx,
         call: &CallId,
         epoch: Epoch,
         ok: bool,

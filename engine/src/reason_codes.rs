@@ -14,7 +14,7 @@
 //! `call_ended` event of a call still connected) and on the agent's
 //! `agent_wrap_up` event.
 
-use crate::agent::{AgentIx, ChanState};
+use crate::agent::{AgentIx, ChanState, TenantIx};
 use crate::config::{Media, ReasonCodeConfig, MAX_REASON_CODES};
 use crate::engine::{Core, Engine};
 use crate::error::Error;
@@ -114,7 +114,7 @@ impl Core {
     /// the call it is in Clerical after.
     pub(crate) fn wrap_up(
         &mut self,
-        t: usize,
+        t: TenantIx,
         agent: &AgentId,
         reason: ReasonCode,
         media: Media,
