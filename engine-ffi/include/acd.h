@@ -114,6 +114,9 @@ enum acd_result
   // Engine: pick refused, the call waits for an agent without dispatch
   // access.
   ACD_RESULT_PICK_WAITING_FOR_AGENT_WITHOUT_DISPATCH = 124,
+  // Engine: authentication named another number than the tenant's
+  // number to call for authentication.
+  ACD_RESULT_AUTH_NUMBER = 125,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

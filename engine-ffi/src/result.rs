@@ -97,6 +97,9 @@ pub enum acd_result {
     /// Engine: pick refused, the call waits for an agent without dispatch
     /// access.
     PickWaitingForAgentWithoutDispatch = 124,
+    /// Engine: authentication named another number than the tenant's
+    /// number to call for authentication.
+    AuthNumber = 125,
 }
 
 impl acd_result {
@@ -124,6 +127,7 @@ impl acd_result {
             Error::TimeWentBackwards { .. } => acd_result::TimeWentBackwards,
             Error::Config(_) => acd_result::Config,
             Error::MediaMismatch { .. } => acd_result::MediaMismatch,
+            Error::AuthNumber { .. } => acd_result::AuthNumber,
             Error::PickRefused { why, .. } => match why {
                 PickRefusal::NoDispatchLicence => acd_result::PickNoDispatchLicence,
                 PickRefusal::NotShownInDispatch => acd_result::PickNotShownInDispatch,
@@ -177,6 +181,7 @@ impl acd_result {
             acd_result::PickWaitingForAgentWithoutDispatch => {
                 c"ACD_RESULT_PICK_WAITING_FOR_AGENT_WITHOUT_DISPATCH"
             }
+            acd_result::AuthNumber => c"ACD_RESULT_AUTH_NUMBER",
         }
     }
 
@@ -187,7 +192,7 @@ impl acd_result {
 }
 
 /// Every code, in value order.
-const ALL_CODES: [acd_result; 36] = [
+const ALL_CODES: [acd_result; 37] = [
     acd_result::Ok,
     acd_result::None,
     acd_result::NullPointer,
@@ -224,6 +229,7 @@ const ALL_CODES: [acd_result; 36] = [
     acd_result::PickNotSkilled,
     acd_result::PickReservedForAnother,
     acd_result::PickWaitingForAgentWithoutDispatch,
+    acd_result::AuthNumber,
 ];
 
 /// The C name of a result code (`"ACD_RESULT_OK"`, ...), or

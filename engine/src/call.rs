@@ -130,6 +130,22 @@ pub enum CallStatus {
     },
 }
 
+/// A live call's status and the data it carries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallDetails {
+    /// Where the call is.
+    #[serde(flatten)]
+    pub status: CallStatus,
+    /// Called number.
+    pub dnis: Option<String>,
+    /// Calling number.
+    pub ani: Option<String>,
+    /// Attached data.
+    pub data: crate::command::CallData,
+    /// Wrap-up reason set for the call so far.
+    pub wrap_up: Option<crate::ids::ReasonCode>,
+}
+
 /// The one authoritative call record.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Call {
@@ -141,6 +157,12 @@ pub(crate) struct Call {
     pub(crate) media: Media,
     pub(crate) priority: i32,
     pub(crate) dnis: Option<String>,
+    /// Calling number.
+    #[serde(default)]
+    pub(crate) ani: Option<String>,
+    /// Attached data, updated by authentication results.
+    #[serde(default)]
+    pub(crate) data: std::sync::Arc<crate::command::CallData>,
     pub(crate) preferred_agent: Option<AgentId>,
     /// When the call entered the engine.
     pub(crate) created: Instant,
@@ -163,6 +185,9 @@ pub(crate) struct Call {
     pub(crate) personal: crate::personal::PersonalState,
     /// Reporting across transfers.
     pub(crate) report: CallReport,
+    /// The caller is away in customer authentication.
+    #[serde(default)]
+    pub(crate) in_authentication: bool,
     /// Wrap-up reason the agent set while finishing the call.
     #[serde(default)]
     pub(crate) wrap_up: Option<crate::ids::ReasonCode>,

@@ -82,12 +82,13 @@ mod transfer;
 mod views;
 
 pub use agent::StateName;
-pub use call::{CallStateName, CallStatus};
-pub use command::{CallSpec, Command, Epoch};
+pub use call::{CallDetails, CallStateName, CallStatus};
+pub use command::{CallData, CallSpec, Command, Epoch};
 pub use config::{
-    AgentConfig, ConfigError, ConfigProblem, Destination, EngineConfig, GroupConfig, Media,
-    OpenRule, ReasonCatalogue, ReasonCodeConfig, RestorePolicy, RoutingType, SkillRequirement,
-    StageConfig, Strategy, TenantConfig, MAX_REASON_CODES, MAX_TENANT_TAGS, SKILL_LEVELS,
+    AgentConfig, AgentKind, ConfigError, ConfigProblem, Destination, EngineConfig, GroupConfig,
+    Media, OpenRule, ReasonCatalogue, ReasonCodeConfig, RestorePolicy, RoutingType,
+    SkillRequirement, StageConfig, Strategy, TenantConfig, MAX_REASON_CODES, MAX_TENANT_TAGS,
+    SKILL_LEVELS,
 };
 pub use dispatch::DispatchEntry;
 pub use engine::Engine;

@@ -100,7 +100,7 @@ pub enum Query {
         #[serde(default)]
         media: Option<Media>,
     },
-    /// Where a live call is.
+    /// Where a live call is, with its numbers and attached data.
     CallStatus {
         /// The call.
         call: CallId,
@@ -148,7 +148,7 @@ impl Query {
             Query::AgentStatus { agent, media } => {
                 to_json(&engine.agent_status(agent, media.unwrap_or(Media::Voice))?)
             }
-            Query::CallStatus { call } => to_json(&engine.call_status(call)?),
+            Query::CallStatus { call } => to_json(&engine.call_details(call)?),
             Query::GroupStats { group } => to_json(&engine.group_stats(group)?),
             Query::DispatchView { agent } => to_json(&engine.dispatch_view(tenant, agent)?),
             Query::QueueLen { group } => to_json(&engine.queue_len(group)?),

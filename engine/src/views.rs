@@ -3,7 +3,7 @@
 //! changes state.
 
 use crate::agent::{AgentIx, CallIx, TenantIx};
-use crate::call::{CallState, CallStatus};
+use crate::call::{CallDetails, CallState, CallStatus};
 use crate::config::Media;
 use crate::engine::{Core, Engine};
 use crate::error::Error;
@@ -34,6 +34,27 @@ impl Engine {
             .get(call)
             .ok_or_else(|| Error::UnknownCall(call.clone()))?;
         Ok(self.core.call_status_of(c))
+    }
+
+    /// Where a live call is, with the data it carries: called and calling
+    /// number, attached data (updated by authentication results) and the
+    /// wrap-up reason set so far.
+    pub fn call_details(&self, call: &CallId) -> Result<CallDetails, Error> {
+        let status = self.call_status(call)?;
+        let rec = self
+            .core
+            .ix
+            .calls
+            .get(call)
+            .map(|&c| &self.core.calls[c])
+            .ok_or_else(|| Error::UnknownCall(call.clone()))?;
+        Ok(CallDetails {
+            status,
+            dnis: rec.dnis.clone(),
+            ani: rec.ani.clone(),
+            data: (*rec.data).clone(),
+            wrap_up: rec.wrap_up.clone(),
+        })
     }
 
     /// Counters of a group.

@@ -98,6 +98,8 @@ impl Core {
                 group: self.groups[g].id.clone(),
                 epoch,
                 deadline,
+                ani: self.calls[c].ani.clone(),
+                data: self.calls[c].data.clone(),
             });
             self.emit(
                 t,
@@ -191,18 +193,23 @@ impl Core {
             self.overflow(c, dest, why);
             return;
         }
-        let call = &self.calls[c];
-        let (t, id, priority) = (call.tenant, call.id.clone(), call.priority);
-        self.emit(
-            t,
-            EventKind::CallQueued {
-                call: id,
-                group: self.groups[g].id.clone(),
-                priority,
-                cause,
-            },
-        );
+        self.emit_queued(c, cause);
         self.place_call(c);
+    }
+
+    /// Records that call `c` (re)joined its group's queue, with its calling
+    /// number and attached data.
+    pub(crate) fn emit_queued(&mut self, c: CallIx, cause: Cause) {
+        let call = &self.calls[c];
+        let kind = EventKind::CallQueued {
+            call: call.id.clone(),
+            group: self.groups[call.group].id.clone(),
+            priority: call.priority,
+            cause,
+            ani: call.ani.clone(),
+            data: call.data.clone(),
+        };
+        self.emit(call.tenant, kind);
     }
 
     /// Ring-time supervision expired, or the device rejected the offer:

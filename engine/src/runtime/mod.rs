@@ -68,7 +68,6 @@ pub use error::{CallError, RuntimeError, SubmitError};
 pub use shard::{Output, OutputSink, ShardConfig, DEFAULT_INBOX_CAPACITY, DEFAULT_MAX_BATCH};
 pub use snapshot::{ShardCounters, ShardSnapshot};
 
-use crate::agent::TenantIx;
 use crate::journal::EngineStore;
 use crate::{Command, TenantId};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError};
@@ -93,7 +92,7 @@ struct ShardLink {
 /// State shared by every handle.
 struct Shared {
     shards: Vec<ShardLink>,
-    tenants: HashMap<TenantId, TenantIx>,
+    tenants: HashMap<TenantId, usize>,
     origin: std::time::Instant,
 }
 
@@ -210,7 +209,7 @@ impl std::fmt::Debug for Runtime {
     }
 }
 
-fn tenant_map(shards: &[ShardConfig]) -> Result<HashMap<TenantId, TenantIx>, RuntimeError> {
+fn tenant_map(shards: &[ShardConfig]) -> Result<HashMap<TenantId, usize>, RuntimeError> {
     let mut map = HashMap::new();
     for (ix, shard) in shards.iter().enumerate() {
         for tenant in shard.engine.engine().tenants() {
