@@ -58,13 +58,12 @@ impl Core {
         self.calls[c].in_authentication = true;
         if !phone {
             self.close_segment(c, a);
-            let ch = self.agents[a].chan_mut(media);
-            ch.state = ChanState::CallWaiting {
+            let waiting = ChanState::CallWaiting {
                 call: c,
                 until,
                 epoch,
             };
-            ch.since = self.now;
+            self.move_channel(a, media, waiting);
         }
         let uid = self.calls[c].uid;
         self.timers.set(
@@ -179,9 +178,7 @@ impl Core {
 
     /// The agent sees the returned call as its Callback.
     fn back_as_callback(&mut self, c: CallIx, a: AgentIx, media: Media, epoch: Epoch) {
-        let ch = self.agents[a].chan_mut(media);
-        ch.state = ChanState::Callback { call: c, epoch };
-        ch.since = self.now;
+        self.move_channel(a, media, ChanState::Callback { call: c, epoch });
         self.calls[c].report.segment_since = Some(self.now);
         self.emit_agent_state(a, media, Cause::Authentication);
     }

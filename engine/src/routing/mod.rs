@@ -55,7 +55,6 @@ impl Core {
             ani: spec.ani,
             data: std::sync::Arc::new(spec.data),
             preferred_agent: spec.preferred_agent,
-            created: self.now,
             entered: self.now,
             tier: 0,
             stages: group.stages.clone(),
