@@ -186,6 +186,23 @@ pub(crate) struct Channel {
     /// Clerical refers to.
     #[serde(default)]
     pub(crate) last_call: Option<CallId>,
+    /// Whether the channel is counted in its groups' `ready_status`
+    /// (derived; rebuilt when a snapshot is loaded).
+    #[serde(skip)]
+    pub(crate) counted_ready: bool,
+}
+
+impl Channel {
+    /// Logged on with Ready *status* (R-1.3): Ready, or busy (on a call, in
+    /// clerical, ...) and going back to Ready afterwards. Being on a call
+    /// does not take the status away; Not Ready and logged out do.
+    pub(crate) fn has_ready_status(&self) -> bool {
+        match self.state {
+            ChanState::LoggedOut | ChanState::NotReady { .. } => false,
+            ChanState::Ready => true,
+            _ => self.after_call == AfterCall::Ready,
+        }
+    }
 }
 
 impl Default for Channel {
@@ -196,6 +213,7 @@ impl Default for Channel {
             busy_since: None,
             idle_since: Instant::default(),
             last_call: None,
+            counted_ready: false,
         }
     }
 }

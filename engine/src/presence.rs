@@ -128,6 +128,7 @@ impl Core {
             // requested during the call, applied at its end.
             _ => {
                 self.agents[a].chan_mut(media).after_call = AfterCall::NotReady(reason);
+                self.sync_ready_status(a, media);
                 Ok(())
             }
         }

@@ -260,3 +260,85 @@ fn r2_4_the_divert_timeout_is_configurable_and_above_zero() {
     let t: TenantConfig = serde_json::from_str(r#"{"id": "t"}"#).unwrap();
     assert_eq!(t.divert_timeout_s, 30);
 }
+
+/// Group "g" with open rule `rule`, overflowing to a number when closed;
+/// agents a and b.
+fn open_rule(rule: OpenRule) -> Harness {
+    let mut g = group("g", &["s"]);
+    g.open_rule = rule;
+    g.clerical_s = 5;
+    g.overflow = Some(Destination::Number("+1800OVERFLOW".into()));
+    Harness::new(
+        vec![g],
+        vec![agent("a", &[("s", 1)]), agent("b", &[("s", 1)])],
+    )
+}
+
+fn overflowed(h: &Harness, call: &str) -> bool {
+    h.has_event(|e| matches!(e, EventKind::CallOverflowed { call: c, .. } if c.as_str() == call))
+}
+
+fn queued(h: &Harness, call: &str) -> bool {
+    matches!(
+        h.engine.call_status(&call.into()),
+        Ok(CallStatus::Queued { .. })
+    )
+}
+
+#[test]
+fn r1_3_ready_rule_a_group_whose_ready_agents_all_talk_is_open_and_queues() {
+    let mut h = open_rule(OpenRule::Ready);
+    h.login_ready(0, "a");
+    h.arrive(1, "c1", "g");
+    let (_, e) = h.offered_to("c1").unwrap();
+    h.answer(2, "c1", "a", e);
+    // a is busy but keeps its Ready status: the group is open.
+    h.arrive(3, "c2", "g");
+    assert!(queued(&h, "c2") && !overflowed(&h, "c2"), "{:?}", h.events);
+    // Through the whole busy period: clerical too.
+    h.hangup(10, "c1");
+    assert!(matches!(h.status("a"), AgentStatus::Clerical { .. }));
+    h.arrive(11, "c3", "g");
+    assert!(queued(&h, "c3"));
+    // After clerical a takes the first waiting call (R-3.2).
+    h.tick(15);
+    assert_eq!(h.offered_to("c2").map(|o| o.0), Some("a".to_string()));
+}
+
+#[test]
+fn r1_3_ready_rule_not_ready_status_closes_the_group_even_while_talking() {
+    let mut h = open_rule(OpenRule::Ready);
+    h.login_ready(0, "a");
+    h.logon(0, "b"); // logged on, Not Ready: does not open a Ready-rule group
+    h.arrive(1, "c1", "g");
+    let (_, e) = h.offered_to("c1").unwrap();
+    h.answer(2, "c1", "a", e);
+    // a asks for Not Ready during the call: its status is Not Ready now.
+    h.at(
+        3,
+        Command::NotReady {
+            agent: "a".into(),
+            reason: "BREAK".into(),
+            media: Media::Voice,
+        },
+    )
+    .unwrap();
+    h.arrive(4, "c2", "g");
+    assert!(overflowed(&h, "c2"), "no agent with Ready status: closed");
+    // b becomes Ready: open again.
+    h.ready(5, "b");
+    h.arrive(6, "c3", "g");
+    assert_eq!(h.offered_to("c3").map(|o| o.0), Some("b".to_string()));
+}
+
+#[test]
+fn r1_3_logged_on_rule_queues_with_only_not_ready_agents() {
+    let mut h = open_rule(OpenRule::LoggedOn);
+    h.logon(0, "a");
+    h.arrive(1, "c1", "g");
+    assert!(queued(&h, "c1"));
+    let mut h = open_rule(OpenRule::Ready);
+    h.logon(0, "a");
+    h.arrive(1, "c1", "g");
+    assert!(overflowed(&h, "c1"));
+}

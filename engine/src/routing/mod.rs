@@ -125,7 +125,8 @@ impl Core {
         let group = &self.groups[g];
         match group.config.open_rule {
             OpenRule::LoggedOn => group.logged_on > 0,
-            OpenRule::Ready => self.pools[group.pool].ready_count() > 0,
+            // Ready *status*: agents busy on a call keep it.
+            OpenRule::Ready => group.ready_status > 0,
         }
     }
 }
