@@ -183,6 +183,10 @@ pub(crate) struct Call {
     pub(crate) personal: crate::personal::PersonalState,
     /// Reporting across transfers.
     pub(crate) report: CallReport,
+    /// A private call of its agent since a transfer completed it for its
+    /// group: never queued again, not counted for the group.
+    #[serde(default)]
+    pub(crate) private: bool,
     /// The caller is away in customer authentication.
     #[serde(default)]
     pub(crate) in_authentication: bool,
@@ -223,9 +227,15 @@ impl Call {
 /// The gauge of `stats` a call in `state` is counted in. Answered calls are
 /// counted as `connected` wherever they are (ringing at a transfer target,
 /// back in the queue after a failed transfer).
-fn gauge<'a>(stats: &'a mut GroupStats, state: &CallState, answered: bool) -> Option<&'a mut u64> {
+fn gauge<'a>(
+    stats: &'a mut GroupStats,
+    state: &CallState,
+    answered: bool,
+    private: bool,
+) -> Option<&'a mut u64> {
     match state {
         CallState::Detached => None,
+        _ if private => None,
         _ if answered => Some(&mut stats.connected),
         CallState::Queued => Some(&mut stats.queued),
         CallState::Offered { .. } => Some(&mut stats.ringing),
@@ -241,10 +251,10 @@ impl Core {
     pub(crate) fn set_state(&mut self, c: CallIx, state: CallState) {
         let call = &mut self.calls[c];
         let stats = &mut self.groups[call.group].stats;
-        if let Some(n) = gauge(stats, &call.state, call.answered()) {
+        if let Some(n) = gauge(stats, &call.state, call.answered(), call.private) {
             *n -= 1;
         }
-        if let Some(n) = gauge(stats, &state, call.answered()) {
+        if let Some(n) = gauge(stats, &state, call.answered(), call.private) {
             *n += 1;
         }
         call.state = state;

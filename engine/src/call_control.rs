@@ -85,7 +85,9 @@ impl Core {
         self.set_state(c, CallState::Connected { agent: a, epoch });
         self.move_channel(a, media, ChanState::Talking { call: c, epoch });
         self.agents[a].chan_mut(media).last_call = Some(self.calls[c].id.clone());
-        self.agents[a].answered += 1;
+        if !self.calls[c].private {
+            self.agents[a].answered += 1;
+        }
         self.emit_agent_state(a, media, Cause::Answered);
         for &(other, e) in offers.iter().filter(|o| o.0 != a) {
             self.stop_ringing(c, other, e, Cause::Answered);
@@ -271,18 +273,21 @@ impl Core {
         clerical: bool,
     ) -> u64 {
         let call = &self.calls[c];
-        let (g, t) = (call.group, call.tenant);
+        let (g, t, private) = (call.group, call.tenant, call.private);
         let (talk_ms, hold_ms) = (call.report.talk_ms, call.report.hold_ms);
         let group = &mut self.groups[g];
+        // A private call has no group clerical and no group figures.
         let clerical_ms = match last {
-            Some(_) if clerical => u64::from(group.config.clerical_s) * 1000,
+            Some(_) if clerical && !private => u64::from(group.config.clerical_s) * 1000,
             _ => 0,
         };
-        let s = &mut group.stats;
-        s.handled += 1;
-        s.talk_ms += talk_ms;
-        s.hold_ms += hold_ms;
-        s.clerical_ms += clerical_ms;
+        if !private {
+            let s = &mut group.stats;
+            s.handled += 1;
+            s.talk_ms += talk_ms;
+            s.hold_ms += hold_ms;
+            s.clerical_ms += clerical_ms;
+        }
         let agent = last.map(|a| self.agents[a].id.clone());
         self.emit(
             t,

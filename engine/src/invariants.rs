@@ -261,7 +261,11 @@ impl Core {
     fn check_groups(&self) -> Result<(), String> {
         for (g, group) in &self.groups {
             let mut live = GroupStats::default();
-            for (_, call) in self.calls.iter().filter(|(_, c)| c.group == g) {
+            for (_, call) in self
+                .calls
+                .iter()
+                .filter(|(_, c)| c.group == g && !c.private)
+            {
                 match call.state {
                     CallState::Detached => return Err(format!("call {} left detached", call.id)),
                     _ if call.answered() => live.connected += 1,

@@ -354,6 +354,7 @@ impl Replayer {
             .map(|(agent, why)| {
                 let why = match why {
                     RestoreSkip::Policy => "policy".to_string(),
+                    RestoreSkip::NotPhoneAgent => "not a phone agent".to_string(),
                     RestoreSkip::Refused(e) => e.to_string(),
                 };
                 json!({"agent": agent, "why": why})

@@ -342,3 +342,117 @@ fn r1_3_logged_on_rule_queues_with_only_not_ready_agents() {
     h.arrive(1, "c1", "g");
     assert!(overflowed(&h, "c1"));
 }
+
+/// Agents a (application), b (application) and p (phone) for group `g`
+/// of `media`, ring time 10 s.
+fn transfers(media: Media) -> Harness {
+    let mut g = group("g", &["s"]);
+    g.media = media;
+    g.ring_time_s = 10;
+    let mut p = agent("p", &[("s", 1)]);
+    p.kind = AgentKind::Phone;
+    Harness::new(
+        vec![g],
+        vec![agent("a", &[("s", 1)]), agent("b", &[("s", 1)]), p],
+    )
+}
+
+fn logon_ready_on(h: &mut Harness, secs: u64, agent: &str, media: Media) {
+    h.at(
+        secs,
+        Command::Logon {
+            agent: agent.into(),
+            extension: format!("ext-{agent}"),
+            media: vec![media],
+        },
+    )
+    .unwrap();
+    h.at(
+        secs,
+        Command::Ready {
+            agent: agent.into(),
+            media,
+        },
+    )
+    .unwrap();
+}
+
+/// `from` answers call c, then transfers it to `to` (logged on, Not Ready).
+fn answer_and_transfer(h: &mut Harness, media: Media, from: &str, to: &str) {
+    logon_ready_on(h, 0, from, media);
+    h.arrive(1, "c", "g");
+    let (_, e) = h.offered_to("c").unwrap();
+    h.answer(2, "c", from, e);
+    h.at(
+        3,
+        Command::Logon {
+            agent: to.into(),
+            extension: format!("ext-{to}"),
+            media: vec![media],
+        },
+    )
+    .unwrap();
+    h.at(
+        10,
+        Command::Transfer {
+            call: "c".into(),
+            to_agent: to.into(),
+        },
+    )
+    .unwrap();
+}
+
+#[test]
+fn r9_4_a_transferred_callback_is_completed_and_private_on_the_target() {
+    let mut h = transfers(Media::Callback);
+    answer_and_transfer(&mut h, Media::Callback, "a", "b");
+    // Completed for the group at the transfer.
+    assert!(h.has_event(|e| matches!(e,
+        EventKind::CallEnded { call, agent: Some(a), .. } if call.as_str() == "c" && a.as_str() == "a")));
+    let s = h.stats("g");
+    assert_eq!(
+        (s.answered, s.handled, s.connected, s.ringing),
+        (1, 1, 0, 0)
+    );
+    // The target does not answer: the call is cleared, never queued again.
+    assert!(h.offered_to("c").is_some());
+    h.tick(20);
+    assert!(
+        h.has_event(|e| matches!(e, EventKind::CallCleared { call, .. } if call.as_str() == "c"))
+    );
+    assert!(!h.has_event(|e| matches!(e, EventKind::CallQueued { .. })));
+    assert!(h.engine.call_status(&"c".into()).is_err());
+    assert_eq!(h.stats("g").handled, 1, "the private leg is not counted");
+}
+
+#[test]
+fn r9_4_a_private_callback_answered_by_the_target_ends_without_group_figures() {
+    let mut h = transfers(Media::Callback);
+    answer_and_transfer(&mut h, Media::Callback, "a", "b");
+    let (_, e) = h.offered_to("c").unwrap();
+    h.answer(12, "c", "b", e);
+    h.hangup(40, "c");
+    let s = h.stats("g");
+    assert_eq!((s.answered, s.handled), (1, 1));
+    assert!(s.balanced());
+}
+
+#[test]
+fn r9_2_r6_1_an_application_agent_transfer_stays_a_service_group_call() {
+    let mut h = transfers(Media::Voice);
+    answer_and_transfer(&mut h, Media::Voice, "a", "b");
+    h.tick(20); // b does not answer
+                // back to the group queue (and at once to a, Ready again).
+    assert!(h.has_event(|e| matches!(e,
+        EventKind::CallQueued { call, cause: Cause::NoAnswer, .. } if call.as_str() == "c")));
+    assert_eq!(h.offered_to("c").map(|o| o.0), Some("a".to_string()));
+}
+
+#[test]
+fn r9_2_a_phone_agent_transfer_is_completed_on_transfer() {
+    let mut h = transfers(Media::Voice);
+    answer_and_transfer(&mut h, Media::Voice, "p", "b");
+    assert_eq!(h.stats("g").handled, 1);
+    h.tick(20); // b does not answer: not back to the queue
+    assert!(h.engine.call_status(&"c".into()).is_err());
+}

@@ -65,6 +65,7 @@ impl Core {
             state: CallState::Detached,
             personal: Default::default(),
             report: CallReport::default(),
+            private: false,
             in_authentication: false,
             wrap_up: None,
         };

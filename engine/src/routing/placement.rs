@@ -183,6 +183,18 @@ impl Core {
     pub(crate) fn requeue(&mut self, c: CallIx, cause: Cause) {
         let g = self.calls[c].group;
         self.set_state(c, CallState::Detached);
+        if self.calls[c].private {
+            // a private call is never queued again: it is cleared.
+            let t = self.calls[c].tenant;
+            let kind = EventKind::CallCleared {
+                call: self.calls[c].id.clone(),
+                group: self.groups[g].id.clone(),
+                cause,
+            };
+            self.emit(t, kind);
+            self.remove_call(c);
+            return;
+        }
         let manual = &self.groups[g].config;
         if manual.routing == RoutingType::Manual || manual.personal_calls {
             self.personal_no_answer(c);
