@@ -206,6 +206,21 @@ pub(crate) struct CallReport {
     pub(crate) hold_ms: u64,
     /// Start of the current talk or hold segment.
     pub(crate) segment_since: Option<Instant>,
+    /// When the call first rang at an agent.
+    #[serde(default)]
+    pub(crate) first_alert: Option<Instant>,
+    /// How long it rang at that first agent, once that offer ended.
+    #[serde(default)]
+    pub(crate) first_alert_ms: Option<u64>,
+}
+
+impl CallReport {
+    /// The end of an offer: the first one fixes the alerting time.
+    pub(crate) fn offer_ended(&mut self, now: Instant) {
+        if let (Some(since), None) = (self.first_alert, self.first_alert_ms) {
+            self.first_alert_ms = Some(now.millis_since(since));
+        }
+    }
 }
 
 impl Call {

@@ -81,6 +81,8 @@ impl Core {
             return Ok(());
         };
         self.set_state(c, CallState::Detached);
+        let now = self.now;
+        self.calls[c].report.offer_ended(now);
         self.count_answer(c, a);
         self.set_state(c, CallState::Connected { agent: a, epoch });
         self.move_channel(a, media, ChanState::Talking { call: c, epoch });
@@ -281,9 +283,11 @@ impl Core {
             Some(_) if clerical && !private => u64::from(group.config.clerical_s) * 1000,
             _ => 0,
         };
+        let alerting_ms = call.report.first_alert_ms.unwrap_or(0);
         if !private {
             let s = &mut group.stats;
             s.handled += 1;
+            s.alerting_ms += alerting_ms;
             s.talk_ms += talk_ms;
             s.hold_ms += hold_ms;
             s.clerical_ms += clerical_ms;

@@ -98,6 +98,6 @@ pub use ids::{AgentId, CallId, GroupId, ReasonCode, SkillId, TeamId, TenantId};
 pub use output::{AgentStatus, Cause, Effect, Event, EventKind};
 pub use reason_codes::ReasonKind;
 pub use snapshot::{SnapshotError, OLDEST_SNAPSHOT_SCHEMA, SNAPSHOT_SCHEMA};
-pub use stats::GroupStats;
+pub use stats::{AgentStats, GroupStats};
 pub use time::Instant;
 pub use views::TenantSnapshot;

@@ -115,6 +115,11 @@ pub enum Query {
         /// The agent.
         agent: AgentId,
     },
+    /// An agent's counters: answered, busy time, occupancy.
+    AgentStats {
+        /// The agent.
+        agent: AgentId,
+    },
     /// Number of calls waiting in a group's queue.
     QueueLen {
         /// The group.
@@ -138,6 +143,7 @@ impl Query {
             Query::GroupStats { .. } => "group_stats",
             Query::DispatchView { .. } => "dispatch_view",
             Query::QueueLen { .. } => "queue_len",
+            Query::AgentStats { .. } => "agent_stats",
             Query::ReasonCodes { .. } => "reason_codes",
         }
     }
@@ -152,6 +158,7 @@ impl Query {
             Query::GroupStats { group } => to_json(&engine.group_stats(group)?),
             Query::DispatchView { agent } => to_json(&engine.dispatch_view(tenant, agent)?),
             Query::QueueLen { group } => to_json(&engine.queue_len(group)?),
+            Query::AgentStats { agent } => to_json(&engine.agent_stats(tenant, agent)?),
             Query::ReasonCodes { agent, catalogue } => {
                 to_json(&engine.reason_codes(tenant, agent, *catalogue)?)
             }

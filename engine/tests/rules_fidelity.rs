@@ -456,3 +456,51 @@ fn r9_2_a_phone_agent_transfer_is_completed_on_transfer() {
     h.tick(20); // b does not answer: not back to the queue
     assert!(h.engine.call_status(&"c".into()).is_err());
 }
+
+#[test]
+fn r6_2_r8_2_reporting_after_a_transfer() {
+    let mut g = group("g", &["s"]);
+    g.clerical_s = 7;
+    g.ring_time_s = 30;
+    let mut h = Harness::new(
+        vec![g],
+        vec![agent("a", &[("s", 1)]), agent("b", &[("s", 1)])],
+    );
+    h.login_ready(0, "a");
+    h.logon(0, "b");
+    h.arrive(1, "c", "g");
+    let (_, e1) = h.offered_to("c").unwrap();
+    h.answer(4, "c", "a", e1); // alerting at the first agent: 3 s
+    h.at(10, Command::Hold { call: "c".into() }).unwrap();
+    h.at(12, Command::Retrieve { call: "c".into() }).unwrap();
+    h.at(
+        20,
+        Command::Transfer {
+            call: "c".into(),
+            to_agent: "b".into(),
+        },
+    )
+    .unwrap();
+    let (_, e2) = h.offered_to("c").unwrap();
+    h.answer(25, "c", "b", e2); // b rang 5 s: not the alerting time
+    h.at(30, Command::Hold { call: "c".into() }).unwrap();
+    h.at(33, Command::Retrieve { call: "c".into() }).unwrap();
+    h.hangup(40, "c");
+    let s = h.stats("g");
+    assert_eq!(s.answered, 1, "only the last agent counts it answered");
+    assert_eq!(s.alerting_ms, 3_000, "alerting at the first agent");
+    // Servicing: a talked 6 + 8 s, b 5 + 7 s; hold: a 2 s, b 3 s.
+    assert_eq!(s.talk_ms, 26_000);
+    assert_eq!(s.hold_ms, 5_000);
+    assert_eq!(s.clerical_ms, 7_000, "the last agent's clerical only");
+    // The transferring agent: 0 answered, busy from the offer to the transfer.
+    let a = h.engine.agent_stats(&h.tenant, &"a".into()).unwrap();
+    assert_eq!((a.answered, a.busy_ms), (0, 19_000));
+    let b = h.engine.agent_stats(&h.tenant, &"b".into()).unwrap();
+    assert_eq!(b.answered, 1);
+    assert_eq!(
+        b.busy_ms, 20_000,
+        "ringing 20..25, talking to 40, clerical to 40 (now)"
+    );
+    assert!((b.occupancy - 0.5).abs() < 1e-9, "{}", b.occupancy);
+}

@@ -114,6 +114,7 @@ impl Core {
         }
         let timer = offers.first().map_or(0, |o: &(AgentIx, u64)| o.1);
         self.set_state(c, CallState::Offered { offers, timer });
+        self.calls[c].report.first_alert.get_or_insert(now);
         self.timers.set(
             deadline,
             Timer::Ring {
@@ -168,6 +169,8 @@ impl Core {
     }
 
     pub(crate) fn stop_ringing(&mut self, c: CallIx, a: AgentIx, epoch: u64, cause: Cause) {
+        let now = self.now;
+        self.calls[c].report.offer_ended(now);
         let t = self.calls[c].tenant;
         self.effect(Effect::StopRinging {
             tenant: self.tenants[t].id.clone(),
