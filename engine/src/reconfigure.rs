@@ -40,7 +40,7 @@ impl Core {
         let tiers = build_tiers(&config, |s| self.intern_skill(s));
         let id = config.id.clone();
         let g = self.groups.insert(Group::new(id.clone(), t, config, tiers));
-        self.ix.groups.insert(id, g);
+        self.ix.groups.insert((t, id), g);
         self.tenants[t].groups.push(g);
         self.attach_pool(g);
         g
@@ -79,7 +79,7 @@ impl Core {
         let a = self
             .agents
             .insert(Agent::new(id.clone(), t, config, skills, order));
-        self.ix.agents.insert(id, a);
+        self.ix.agents.insert((t, id), a);
         if let Some(pdn) = pdn {
             self.ix.pdns.insert((t, pdn), a);
         }
@@ -111,7 +111,7 @@ impl Core {
     }
 
     pub(crate) fn add_agent(&mut self, t: TenantIx, config: AgentConfig) -> Result<(), Error> {
-        if self.ix.agents.contains_key(&config.id) {
+        if self.ix.agents.contains_key(&(t, config.id.clone())) {
             return Err(Error::Duplicate {
                 kind: ObjectKind::Agent,
                 id: config.id.to_string(),
@@ -143,7 +143,7 @@ impl Core {
             });
         }
         let agent = self.agents.remove(a);
-        self.ix.agents.remove(&agent.id);
+        self.ix.agents.remove(&(t, agent.id.clone()));
         if let Some(pdn) = agent.config.pdn {
             self.ix.pdns.remove(&(t, pdn));
         }
@@ -187,10 +187,7 @@ impl Core {
     }
 
     pub(crate) fn upsert_group(&mut self, t: TenantIx, config: GroupConfig) -> Result<(), Error> {
-        let existing = match self.ix.groups.get(&config.id) {
-            Some(_) => Some(self.group_ix(t, &config.id)?),
-            None => None,
-        };
+        let existing = self.ix.groups.get(&(t, config.id.clone())).copied();
         config.validate(&self.tenants[t].id, &self.directory(&config, t))?;
         if let Some(g) = existing {
             let old = &self.groups[g].config;
@@ -266,7 +263,7 @@ impl Core {
         }
         self.detach_pool(g);
         let group = self.groups.remove(g);
-        self.ix.groups.remove(&group.id);
+        self.ix.groups.remove(&(t, group.id.clone()));
         self.tenants[t].groups.retain(|&x| x != g);
         self.refile_ready(&ready);
         self.emit(
@@ -278,20 +275,14 @@ impl Core {
         Ok(())
     }
 
-    /// Ids of every agent and group, for reference checks of a group change.
+    /// Tenant `t`'s groups with `new_group` in place, for reference checks
+    /// of a group change.
     fn directory(&self, new_group: &GroupConfig, t: TenantIx) -> IdDirectory {
         let mut dir = IdDirectory::default();
-        for (_, a) in &self.agents {
-            dir.agent_tenant
-                .insert(a.id.clone(), self.tenants[a.tenant].id.clone());
-        }
-        for (_, g) in &self.groups {
-            dir.group_tenant
-                .insert(g.id.clone(), self.tenants[g.tenant].id.clone());
+        for &g in &self.tenants[t].groups {
+            let g = &self.groups[g];
             dir.group_media.insert(g.id.clone(), g.config.media);
         }
-        dir.group_tenant
-            .insert(new_group.id.clone(), self.tenants[t].id.clone());
         dir.group_media
             .insert(new_group.id.clone(), new_group.media);
         dir

@@ -152,12 +152,12 @@ impl Query {
     pub fn ask(&self, engine: &Engine, tenant: &TenantId) -> Result<String, Error> {
         Ok(match self {
             Query::AgentStatus { agent, media } => {
-                to_json(&engine.agent_status(agent, media.unwrap_or(Media::Voice))?)
+                to_json(&engine.agent_status(tenant, agent, media.unwrap_or(Media::Voice))?)
             }
-            Query::CallStatus { call } => to_json(&engine.call_details(call)?),
-            Query::GroupStats { group } => to_json(&engine.group_stats(group)?),
+            Query::CallStatus { call } => to_json(&engine.call_details(tenant, call)?),
+            Query::GroupStats { group } => to_json(&engine.group_stats(tenant, group)?),
             Query::DispatchView { agent } => to_json(&engine.dispatch_view(tenant, agent)?),
-            Query::QueueLen { group } => to_json(&engine.queue_len(group)?),
+            Query::QueueLen { group } => to_json(&engine.queue_len(tenant, group)?),
             Query::AgentStats { agent } => to_json(&engine.agent_stats(tenant, agent)?),
             Query::ReasonCodes { agent, catalogue } => {
                 to_json(&engine.reason_codes(tenant, agent, *catalogue)?)

@@ -81,7 +81,7 @@ fn r1_4_ani_and_attached_data_travel_with_the_call() {
     assert_eq!(data.get("account").map(String::as_str), Some("42"));
     assert!(h.has_event(|e| matches!(e,
         EventKind::CallQueued { ani: Some(a), data, .. } if a == "+15551234" && data.len() == 1)));
-    let details = h.engine.call_details(&"c1".into()).unwrap();
+    let details = h.engine.call_details(&h.tenant, &"c1".into()).unwrap();
     assert_eq!(details.ani.as_deref(), Some("+15551234"));
     assert_eq!(details.data.get("account").map(String::as_str), Some("42"));
     assert!(matches!(details.status, CallStatus::Offered { .. }));
@@ -147,7 +147,7 @@ fn r6_3_r1_4_authentication_results_update_the_call_data() {
         &[("authenticated", "yes"), ("account", "43")],
     );
     assert!(matches!(h.status("app"), AgentStatus::Callback { .. }));
-    let data = h.engine.call_details(&"c1".into()).unwrap().data;
+    let data = h.engine.call_details(&h.tenant, &"c1".into()).unwrap().data;
     assert_eq!(data.get("authenticated").map(String::as_str), Some("yes"));
     assert_eq!(data.get("account").map(String::as_str), Some("43"));
 }
@@ -174,9 +174,15 @@ fn r9_3_a_phone_agent_return_call_not_back_in_time_is_a_disconnected_call() {
     talking(&mut h, "phone", "c1");
     auth(&mut h, 5, "c1", None).unwrap();
     h.tick(64);
-    assert!(h.engine.call_status(&"c1".into()).is_ok(), "before 60 s");
+    assert!(
+        h.engine.call_status(&h.tenant, &"c1".into()).is_ok(),
+        "before 60 s"
+    );
     h.tick(65);
-    assert!(h.engine.call_status(&"c1".into()).is_err(), "call gone");
+    assert!(
+        h.engine.call_status(&h.tenant, &"c1".into()).is_err(),
+        "call gone"
+    );
     assert!(
         h.has_event(|e| matches!(e, EventKind::CallEnded { call, .. } if call.as_str() == "c1"))
     );

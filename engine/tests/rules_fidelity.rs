@@ -208,7 +208,7 @@ fn r4_4_r8_1_a_divert_and_a_failed_divert_are_each_recorded() {
     );
     // then the dispatch queue.
     assert!(matches!(
-        h.engine.call_status(&"c1".into()),
+        h.engine.call_status(&h.tenant, &"c1".into()),
         Ok(CallStatus::Parked { .. })
     ));
 }
@@ -280,7 +280,7 @@ fn overflowed(h: &Harness, call: &str) -> bool {
 
 fn queued(h: &Harness, call: &str) -> bool {
     matches!(
-        h.engine.call_status(&call.into()),
+        h.engine.call_status(&h.tenant, &call.into()),
         Ok(CallStatus::Queued { .. })
     )
 }
@@ -421,7 +421,7 @@ fn r9_4_a_transferred_callback_is_completed_and_private_on_the_target() {
         h.has_event(|e| matches!(e, EventKind::CallCleared { call, .. } if call.as_str() == "c"))
     );
     assert!(!h.has_event(|e| matches!(e, EventKind::CallQueued { .. })));
-    assert!(h.engine.call_status(&"c".into()).is_err());
+    assert!(h.engine.call_status(&h.tenant, &"c".into()).is_err());
     assert_eq!(h.stats("g").handled, 1, "the private leg is not counted");
 }
 
@@ -454,7 +454,7 @@ fn r9_2_a_phone_agent_transfer_is_completed_on_transfer() {
     answer_and_transfer(&mut h, Media::Voice, "p", "b");
     assert_eq!(h.stats("g").handled, 1);
     h.tick(20); // b does not answer: not back to the queue
-    assert!(h.engine.call_status(&"c".into()).is_err());
+    assert!(h.engine.call_status(&h.tenant, &"c".into()).is_err());
 }
 
 #[test]

@@ -221,7 +221,9 @@ pub fn config(family: Family, seed: u64, strategies: &[Option<u8>; 4]) -> Engine
     let mut tenants = match family {
         Family::Automatic => vec![automatic_tenant("t", 0, 0)],
         Family::Personal => vec![personal_tenant()],
-        Family::TwoTenants => vec![automatic_tenant("t", 0, 0), automatic_tenant("u", 2, 4)],
+        // Ids are scoped to their tenant: both tenants have groups
+        // g0 and g1, and agents a2, a3 exist in both.
+        Family::TwoTenants => vec![automatic_tenant("t", 0, 0), automatic_tenant("u", 0, 2)],
         Family::Tiny => vec![tiny_tenant()],
     };
     for t in &mut tenants {
@@ -232,7 +234,7 @@ pub fn config(family: Family, seed: u64, strategies: &[Option<u8>; 4]) -> Engine
             }
         }
         if matches!(family, Family::TwoTenants) {
-            // Groups g0..g1 belong to t, g2..g3 to u.
+            // Each tenant keeps its own g0 and g1.
             t.groups.truncate(2);
         }
     }
@@ -415,10 +417,11 @@ pub struct Runner {
     engine: Engine,
     now: u64,
     tenant: TenantId,
-    /// Live-call bookkeeping: call -> a terminal event was seen since it arrived.
-    calls: BTreeMap<CallId, bool>,
+    /// Live-call bookkeeping: (tenant, call) -> a terminal event was seen
+    /// since it arrived. Call ids are scoped to their tenant.
+    calls: BTreeMap<(TenantId, CallId), bool>,
     /// Epoch of the last divert effect that asked for a result, per call.
-    diverts: BTreeMap<CallId, Epoch>,
+    diverts: BTreeMap<(TenantId, CallId), Epoch>,
     trace: Vec<String>,
     /// After the first save/reload the runner goes on with the
     /// reloaded engine and keeps the never-reloaded original here, fed the
@@ -555,7 +558,7 @@ impl Runner {
         match &r {
             Ok(()) => {
                 if let Some(c) = new_call {
-                    self.calls.insert(c, false);
+                    self.calls.insert((tenant, c), false);
                 }
             }
             Err(e) => {
@@ -609,18 +612,19 @@ impl Runner {
         }
         for e in effects {
             if let Effect::Divert {
+                tenant,
                 call,
                 epoch: Some(epoch),
                 ..
             } = &e
             {
-                self.diverts.insert(call.clone(), *epoch);
+                self.diverts.insert((tenant.clone(), call.clone()), *epoch);
             }
             self.trace.push(format!("{e:?}"));
         }
         for e in events {
             if let Some(c) = terminal_call(&e.kind) {
-                self.calls.insert(c.clone(), true);
+                self.calls.insert((e.tenant.clone(), c.clone()), true);
             }
             self.trace.push(format!("{e:?}"));
         }
@@ -632,13 +636,14 @@ impl Runner {
             return Err(format!("save/reload changed behaviour (R-7.2): {d}"));
         }
         // No call vanishes without a terminal event (R-3.8: never dropped).
-        for (c, ended) in &self.calls {
-            if !ended && self.engine.call_status(c).is_err() {
-                return Err(format!("call {c} vanished without a terminal event"));
+        for ((t, c), ended) in &self.calls {
+            if !ended && self.engine.call_status(t, c).is_err() {
+                return Err(format!("call {t}/{c} vanished without a terminal event"));
             }
         }
+        let engine = &self.engine;
         self.calls
-            .retain(|c, ended| !*ended || self.engine.call_status(c).is_ok());
+            .retain(|(t, c), ended| !*ended || engine.call_status(t, c).is_ok());
         // Nothing is due at or before now: every timer up to now has fired,
         // also those a command itself made due at `now` (a stage at 0 s,
         // engine/tests/stage_at_zero.rs).
@@ -659,7 +664,7 @@ impl Runner {
 
     /// The current offers of a call, as the engine reports them.
     fn offers(&self, c: &CallId) -> Vec<(AgentId, Epoch)> {
-        match self.engine.call_status(c) {
+        match self.engine.call_status(&self.tenant, c) {
             Ok(CallStatus::Offered { agents, .. }) => agents,
             _ => Vec::new(),
         }
@@ -759,7 +764,11 @@ impl Runner {
                 call: call(c),
                 epoch: match stale {
                     Some(e) => Epoch::from(e),
-                    None => self.diverts.get(&call(c)).copied().unwrap_or(0),
+                    None => self
+                        .diverts
+                        .get(&(self.tenant.clone(), call(c)))
+                        .copied()
+                        .unwrap_or(0),
                 },
                 ok,
             },

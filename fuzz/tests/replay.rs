@@ -166,6 +166,7 @@ fn c_abi_call_flow_passes_the_checks() {
         },
         C::CallStatus {
             slot: true,
+            tenant: known(0),
             call: known(7),
             buf,
         },

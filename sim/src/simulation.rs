@@ -411,7 +411,12 @@ impl Simulation {
         let engine_stats = self
             .group_ids
             .iter()
-            .map(|g| self.engine.engine().group_stats(g).unwrap_or_default())
+            .map(|g| {
+                self.engine
+                    .engine()
+                    .group_stats(&self.tenant, g)
+                    .unwrap_or_default()
+            })
             .collect();
         let window = self.recorder.window;
         let unresolved = self

@@ -250,7 +250,7 @@ fn a_journaled_run_gives_the_same_figures_and_a_recoverable_journal() {
         .map(|g| {
             recovered
                 .engine()
-                .group_stats(&g.id.get_ref().as_str().into())
+                .group_stats(&s.tenant.as_str().into(), &g.id.get_ref().as_str().into())
                 .unwrap()
         })
         .collect();
