@@ -22,9 +22,9 @@ mod harness;
 
 use acd_engine::replication::{Reply, Request};
 use acd_engine::{CallSpec, Command};
-use driver::{write_config, Driver, TENANT};
+use driver::{write_config, Driver, Pair, TENANT};
 use futures_util::stream::{FuturesUnordered, StreamExt};
-use harness::{start_node, Nats, NodeOptions, Proc};
+use harness::{start_node, Nats, NodeOptions};
 use std::time::{Duration, Instant};
 
 fn env_or(name: &str, default: usize) -> usize {
@@ -145,37 +145,10 @@ async fn measure_row(nats: &Nats, label: &str, max_batch: usize, shard: &str) {
 
 async fn takeovers(kills: usize) -> Vec<Duration> {
     let nats = Nats::cluster();
-    let config = write_config(nats.path());
-    let opts = NodeOptions::default();
-    let mut nodes: Vec<Proc> = vec![
-        start_node(&nats, "a", &config, &opts),
-        start_node(&nats, "b", &config, &opts),
-    ];
-    let mut driver = Driver::connect(&nats.urls(), "main", 7).await;
-    let mut leader = driver
-        .leader(&["a", "b"], Duration::from_secs(30))
-        .await
-        .expect("a leader");
-    driver
-        .wait_ready(&["a", "b"], Duration::from_secs(30))
-        .await;
+    let mut pair = Pair::start(&nats, NodeOptions::default(), 7).await;
     let mut times = Vec::new();
-    for round in 0..kills {
-        let standby = if leader == "a" { "b" } else { "a" }.to_string();
-        driver.run_for(Duration::from_millis(300)).await;
-        nodes.iter_mut().find(|p| p.name == leader).unwrap().kill();
-        let killed = Instant::now();
-        let served = driver
-            .until_served(killed, Duration::from_secs(10))
-            .await
-            .unwrap_or_else(|| panic!("round {round}: nobody served"));
-        times.push(served - killed);
-        nodes.retain(|p| p.name != leader);
-        nodes.push(start_node(&nats, &leader, &config, &opts));
-        driver
-            .wait_ready(&[leader.as_str()], Duration::from_secs(10))
-            .await;
-        leader = standby;
+    for _ in 0..kills {
+        times.push(pair.kill_leader(&nats, Duration::from_millis(300)).await);
     }
     times.sort();
     times
