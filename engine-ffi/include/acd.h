@@ -115,6 +115,9 @@ enum acd_result
   // Engine: `now_ms` is past the latest time the engine accepts
   // (2^53 ms, `Instant::MAX`).
   ACD_RESULT_TIME_OUT_OF_RANGE = 125,
+  // Engine: authentication named another number than the tenant's
+  // number to call for authentication.
+  ACD_RESULT_AUTH_NUMBER = 126,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -7,7 +7,7 @@
 
 use crate::command::Epoch;
 use crate::config::{AgentConfig, Media};
-use crate::ids::{AgentId, ReasonCode};
+use crate::ids::{AgentId, CallId, ReasonCode};
 use crate::skills::SkillSet;
 use crate::time::Instant;
 use serde::{Deserialize, Serialize};
@@ -182,6 +182,27 @@ pub(crate) struct Channel {
     pub(crate) busy_since: Option<Instant>,
     /// Start of the current idle period, for longest-idle.
     pub(crate) idle_since: Instant,
+    /// The call the channel last answered: what a wrap-up reason set in
+    /// Clerical refers to.
+    #[serde(default)]
+    pub(crate) last_call: Option<CallId>,
+    /// Whether the channel is counted in its groups' `ready_status`
+    /// (derived; rebuilt when a snapshot is loaded).
+    #[serde(skip)]
+    pub(crate) counted_ready: bool,
+}
+
+impl Channel {
+    /// Logged on with Ready *status* (R-1.3): Ready, or busy (on a call, in
+    /// clerical, ...) and going back to Ready afterwards. Being on a call
+    /// does not take the status away; Not Ready and logged out do.
+    pub(crate) fn has_ready_status(&self) -> bool {
+        match self.state {
+            ChanState::LoggedOut | ChanState::NotReady { .. } => false,
+            ChanState::Ready => true,
+            _ => self.after_call == AfterCall::Ready,
+        }
+    }
 }
 
 impl Default for Channel {
@@ -191,6 +212,8 @@ impl Default for Channel {
             after_call: AfterCall::Ready,
             busy_since: None,
             idle_since: Instant::default(),
+            last_call: None,
+            counted_ready: false,
         }
     }
 }

@@ -268,7 +268,11 @@ impl Core {
     fn check_groups(&self) -> Result<(), String> {
         for (g, group) in &self.groups {
             let mut live = GroupStats::default();
-            for (_, call) in self.calls.iter().filter(|(_, c)| c.group == g) {
+            for (_, call) in self
+                .calls
+                .iter()
+                .filter(|(_, c)| c.group == g && !c.private)
+            {
                 match call.state {
                     CallState::Detached => return Err(format!("call {} left detached", call.id)),
                     _ if call.answered() => live.connected += 1,
@@ -313,6 +317,20 @@ impl Core {
                     ag.served(g).is_some() && ag.chan(group.config.media).state.is_logged_on()
                 })
                 .count() as u32;
+            let ready = self.tenants[group.tenant]
+                .agents
+                .iter()
+                .filter(|&&a| {
+                    let ag = &self.agents[a];
+                    ag.served(g).is_some() && ag.chan(group.config.media).has_ready_status()
+                })
+                .count() as u32;
+            if ready != group.ready_status {
+                return Err(format!(
+                    "group {} ready_status {} but {ready} agents with Ready status (R-1.3)",
+                    group.id, group.ready_status
+                ));
+            }
             if logged != group.logged_on {
                 return Err(format!(
                     "group {} logged_on {} but {logged} agents",

@@ -273,6 +273,7 @@ impl ReadyIndex {
     }
 
     /// Live agents eligible at the widest tier.
+    #[cfg(test)]
     pub(crate) fn ready_count(&self, p: PoolIx) -> usize {
         let pool = &self.pools[p];
         pool.live_count(pool.ready.len() - 1)

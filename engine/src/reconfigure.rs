@@ -334,6 +334,8 @@ impl Core {
 
     /// Recounts logged-on agents of groups; one left empty overflows.
     fn recount(&mut self, groups: impl IntoIterator<Item = GroupIx>) {
+        let groups: Vec<GroupIx> = groups.into_iter().collect();
+        self.recount_ready_status(groups.iter().copied());
         for g in groups {
             let media = self.groups[g].config.media;
             let t = self.groups[g].tenant;

@@ -86,6 +86,10 @@ pub(crate) struct Group {
     pub(crate) dispatch: CallQueue,
     /// Eligible agents whose channel for the group's media is logged on.
     pub(crate) logged_on: u32,
+    /// Of those, the ones with Ready status — idle or busy.
+    /// Derived; rebuilt when a snapshot is loaded.
+    #[serde(skip)]
+    pub(crate) ready_status: u32,
     /// Round-robin counter: bumped at every offer.
     pub(crate) rr_counter: u64,
     pub(crate) stats: GroupStats,
@@ -109,6 +113,7 @@ impl Group {
             queues: vec![CallQueue::default(); n],
             dispatch: CallQueue::default(),
             logged_on: 0,
+            ready_status: 0,
             rr_counter: 0,
             stats: GroupStats::default(),
         }

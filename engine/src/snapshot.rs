@@ -78,6 +78,8 @@ impl Engine {
         core.check_structure()?;
         core.rebuild_ready_index();
         core.rebuild_lookup();
+        let groups: Vec<_> = core.groups.iter().map(|(g, _)| g).collect();
+        core.recount_ready_status(groups);
         core.check_invariants()
             .map_err(|e| format!("inconsistent state: {e}"))?;
         Ok(Engine { core })

@@ -824,8 +824,14 @@ impl Runner {
                 },
                 ok,
             },
-            Op::AuthDivert { call: c } => Command::AuthDivert { call: call(c) },
-            Op::CallReturned { call: c } => Command::CallReturned { call: call(c) },
+            Op::AuthDivert { call: c } => Command::AuthDivert {
+            call: call(c),
+            destination: None,
+        },
+            Op::CallReturned { call: c } => Command::CallReturned {
+            call: call(c),
+            data: Default::default(),
+        },
             Op::AddAgent {
                 agent: a,
                 s0,

@@ -95,6 +95,8 @@ impl Core {
                 group: self.groups[g].id.clone(),
                 epoch,
                 deadline,
+                ani: self.calls[c].ani.clone(),
+                data: self.calls[c].data.clone(),
             });
             self.emit(
                 t,
@@ -109,6 +111,7 @@ impl Core {
         }
         let timer = offers.first().map_or(0, |o: &(AgentIx, u64)| o.1);
         self.set_state(c, CallState::Offered { offers, timer });
+        self.calls[c].report.first_alert.get_or_insert(now);
         self.timers.set(
             deadline,
             Timer::Ring {
@@ -163,6 +166,8 @@ impl Core {
     }
 
     pub(crate) fn stop_ringing(&mut self, c: CallIx, a: AgentIx, epoch: u64, cause: Cause) {
+        let now = self.now;
+        self.calls[c].report.offer_ended(now);
         let t = self.calls[c].tenant;
         self.effect(Effect::StopRinging {
             tenant: self.tenants[t].id.clone(),
@@ -178,6 +183,18 @@ impl Core {
     pub(crate) fn requeue(&mut self, c: CallIx, cause: Cause) {
         let g = self.calls[c].group;
         self.set_state(c, CallState::Detached);
+        if self.calls[c].private {
+            // a private call is never queued again: it is cleared.
+            let t = self.calls[c].tenant;
+            let kind = EventKind::CallCleared {
+                call: self.calls[c].id.clone(),
+                group: self.groups[g].id.clone(),
+                cause,
+            };
+            self.emit(t, kind);
+            self.remove_call(c);
+            return;
+        }
         let manual = &self.groups[g].config;
         if manual.routing == RoutingType::Manual || manual.personal_calls {
             self.personal_no_answer(c);
@@ -187,18 +204,23 @@ impl Core {
             self.overflow(c, dest, why);
             return;
         }
-        let call = &self.calls[c];
-        let (t, id, priority) = (call.tenant, call.id.clone(), call.priority);
-        self.emit(
-            t,
-            EventKind::CallQueued {
-                call: id,
-                group: self.groups[g].id.clone(),
-                priority,
-                cause,
-            },
-        );
+        self.emit_queued(c, cause);
         self.place_call(c);
+    }
+
+    /// Records that call `c` (re)joined its group's queue, with its calling
+    /// number and attached data.
+    pub(crate) fn emit_queued(&mut self, c: CallIx, cause: Cause) {
+        let call = &self.calls[c];
+        let kind = EventKind::CallQueued {
+            call: call.id.clone(),
+            group: self.groups[call.group].id.clone(),
+            priority: call.priority,
+            cause,
+            ani: call.ani.clone(),
+            data: call.data.clone(),
+        };
+        self.emit(call.tenant, kind);
     }
 
     /// Ring-time supervision expired, or the device rejected the offer:

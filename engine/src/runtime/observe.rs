@@ -586,6 +586,8 @@ mod tests {
                     group: group.clone(),
                     priority: 3,
                     cause: Cause::Command,
+                    ani: None,
+                    data: Default::default(),
                 },
             )
         };
