@@ -115,6 +115,9 @@ enum acd_result
   // Engine: `now_ms` is past the latest time the engine accepts
   // (2^53 ms, `Instant::MAX`).
   ACD_RESULT_TIME_OUT_OF_RANGE = 125,
+  // Engine: authentication named another number than the tenant's
+  // number to call for authentication.
+  ACD_RESULT_AUTH_NUMBER = 126,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -160,6 +163,10 @@ typedef uint32_t acd_effect_kind;
 // parallel freely.
 typedef struct acd_engine acd_engine;
 
+// A finished simulation's report behind an opaque pointer. Immutable:
+// it may be read from several threads at once.
+typedef struct acd_sim_report acd_sim_report;
+
 // A typed view of one effect. String fields that do not apply to the
 // kind are NULL. The strings are owned by the engine handle and stay
 // valid until the next `acd_engine_poll_effect` or `acd_engine_free` on
@@ -188,6 +195,27 @@ typedef struct acd_effect {
   // Ring-time supervision deadline, engine milliseconds (offer); else 0.
   uint64_t deadline_ms;
 } acd_effect;
+
+// Options of `acd_sim_run`. Zero-initialise it (`acd_sim_options o = {0};`)
+// for the defaults: the scenario's seed, one replication, one thread.
+typedef struct acd_sim_options {
+  // Use `seed` instead of the scenario's own seed.
+  bool override_seed;
+  // Seed of the first replication (replication k uses seed + k).
+  uint64_t seed;
+  // Independent replications (0 counts as 1).
+  uint32_t replications;
+  // Threads running replications (0 counts as 1); figures do not
+  // depend on it.
+  uint32_t jobs;
+} acd_sim_options;
+
+// Progress of a simulation: `fraction` done, from 0 to 1, and the
+// caller's `user_data`. It may be called from the library's worker
+// threads (never two at once), must not call back into `acd_sim_run`,
+// and must return quickly.
+typedef void (*acd_progress_fn)(double fraction,
+                                void *user_data);
 
 #ifdef __cplusplus
 extern "C" {
@@ -561,6 +589,48 @@ acd_result acd_engine_save_json(struct acd_engine *engine,
 // `"ACD_RESULT_UNKNOWN_CODE"` for a value that is not a code. Never NULL;
 // the string is static.
 const char *acd_result_name(uint32_t code);
+
+// Runs a simulation of the scenario in `scenario_toml` (the TOML text
+// `sim run` reads) and stores its report in `*out`; on failure `*out` is
+// left untouched. `options` may be NULL for the defaults; `progress` may
+// be NULL; `user_data` is passed to it unchanged.
+//
+// Returns `ACD_RESULT_INVALID_ARGUMENT` for a scenario that does not parse
+// or is invalid (the message names the line), `ACD_RESULT_CONFIG` when the
+// engine refuses the configuration it describes. Free the report with
+// `acd_sim_report_free`. Blocks the calling thread until the simulation
+// ends.
+//
+// # Safety
+// `scenario_toml` must be NULL or a NUL-terminated string; `options` NULL
+// or a valid `acd_sim_options`; `out` NULL or valid for writing a pointer;
+// `progress`, when given, must be safe to call from any thread with
+// `user_data` until this function returns.
+acd_result acd_sim_run(const char *scenario_toml,
+                       const struct acd_sim_options *options,
+                       acd_progress_fn progress,
+                       void *user_data,
+                       struct acd_sim_report **out);
+
+// Copies the report as JSON (the `report.json` of `sim run`) into `buf`.
+// Buffers follow the usual rule: `ACD_RESULT_BUFFER_TOO_SMALL` stores the
+// length needed in `*out_len`, and the call can be repeated.
+//
+// # Safety
+// `report` must be a handle from `acd_sim_run`; `buf` valid for `buf_len`
+// bytes (NULL when `buf_len` is 0); `out_len` valid for a write.
+acd_result acd_sim_report_json(const struct acd_sim_report *report,
+                               char *buf,
+                               size_t buf_len,
+                               size_t *out_len);
+
+// Releases a report. NULL is a no-op; a report freed twice is detected
+// (while its memory has not been reused), recorded as the last error and
+// otherwise ignored.
+//
+// # Safety
+// `report` must be NULL or a handle from `acd_sim_run`.
+void acd_sim_report_free(struct acd_sim_report *report);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -26,6 +26,8 @@
 //!   small gets `ACD_RESULT_BUFFER_TOO_SMALL`, nothing is consumed, and the
 //!   call can be repeated with a bigger buffer.
 //! - **Time** is `uint64_t` milliseconds since an epoch the embedder chooses.
+//! - **The simulator** (`acd_sim_run`, module `simulate`) runs a load
+//!   scenario as `sim run` does and returns its report as JSON.
 //!
 //! ## Thread safety
 //! An `acd_engine *` is **not** internally synchronised: never use one
@@ -48,6 +50,7 @@ mod marshal;
 mod outputs;
 mod queries;
 mod result;
+mod simulate;
 
 pub use boundary::acd_last_error_message;
 pub use commands::{
@@ -68,3 +71,7 @@ pub use queries::{
     acd_engine_tenants_json,
 };
 pub use result::{acd_result, acd_result_name};
+pub use simulate::{
+    acd_progress_fn, acd_sim_options, acd_sim_report, acd_sim_report_free, acd_sim_report_json,
+    acd_sim_run,
+};

@@ -298,6 +298,7 @@ fn typed(effect: &Effect) -> Result<TypedEffect, Failure> {
             group,
             epoch,
             deadline,
+            ..
         } => {
             (v.tenant, v.call) = (
                 keep(tenant.as_str(), "tenant")?,
@@ -331,6 +332,7 @@ fn typed(effect: &Effect) -> Result<TypedEffect, Failure> {
             destination,
             epoch,
             cause,
+            ..
         } => {
             v.kind = acd_effect_kind::Divert;
             (v.tenant, v.call) = (
@@ -407,6 +409,8 @@ mod tests {
             group: "support".into(),
             epoch,
             deadline: Instant::from_millis(30_000),
+            ani: None,
+            data: Default::default(),
         }
     }
 
@@ -417,6 +421,7 @@ mod tests {
             destination: "+44 20 7946 0000".into(),
             epoch: None,
             cause: Cause::MaxWait,
+            private_data: Default::default(),
         }
     }
 

@@ -100,6 +100,9 @@ pub enum acd_result {
     /// Engine: `now_ms` is past the latest time the engine accepts
     /// (2^53 ms, `Instant::MAX`).
     TimeOutOfRange = 125,
+    /// Engine: authentication named another number than the tenant's
+    /// number to call for authentication.
+    AuthNumber = 126,
 }
 
 impl acd_result {
@@ -127,6 +130,7 @@ impl acd_result {
             Error::TimeOutOfRange { .. } => acd_result::TimeOutOfRange,
             Error::Config(_) => acd_result::Config,
             Error::MediaMismatch { .. } => acd_result::MediaMismatch,
+            Error::AuthNumber { .. } => acd_result::AuthNumber,
             Error::PickRefused { why, .. } => match why {
                 PickRefusal::NoDispatchLicence => acd_result::PickNoDispatchLicence,
                 PickRefusal::NotShownInDispatch => acd_result::PickNotShownInDispatch,
@@ -180,6 +184,7 @@ impl acd_result {
                 c"ACD_RESULT_PICK_WAITING_FOR_AGENT_WITHOUT_DISPATCH"
             }
             acd_result::TimeOutOfRange => c"ACD_RESULT_TIME_OUT_OF_RANGE",
+            acd_result::AuthNumber => c"ACD_RESULT_AUTH_NUMBER",
         }
     }
 
@@ -190,7 +195,7 @@ impl acd_result {
 }
 
 /// Every code, in value order.
-const ALL_CODES: [acd_result; 36] = [
+const ALL_CODES: [acd_result; 37] = [
     acd_result::Ok,
     acd_result::None,
     acd_result::NullPointer,
@@ -227,6 +232,7 @@ const ALL_CODES: [acd_result; 36] = [
     acd_result::PickReservedForAnother,
     acd_result::PickWaitingForAgentWithoutDispatch,
     acd_result::TimeOutOfRange,
+    acd_result::AuthNumber,
 ];
 
 /// The C name of a result code (`"ACD_RESULT_OK"`, ...), or

@@ -7,7 +7,7 @@
 
 use crate::command::Epoch;
 use crate::config::{AgentConfig, Media};
-use crate::ids::{AgentId, ReasonCode};
+use crate::ids::{AgentId, CallId, ReasonCode};
 use crate::skills::SkillSet;
 use crate::time::Instant;
 use serde::{Deserialize, Serialize};
@@ -182,6 +182,27 @@ pub(crate) struct Channel {
     pub(crate) busy_since: Option<Instant>,
     /// Start of the current idle period, for longest-idle.
     pub(crate) idle_since: Instant,
+    /// The call the channel last answered: what a wrap-up reason set in
+    /// Clerical refers to.
+    #[serde(default)]
+    pub(crate) last_call: Option<CallId>,
+    /// Whether the channel is counted in its groups' `ready_status`
+    /// (derived; rebuilt when a snapshot is loaded).
+    #[serde(skip)]
+    pub(crate) counted_ready: bool,
+}
+
+impl Channel {
+    /// Logged on with Ready *status* (R-1.3): Ready, or busy (on a call, in
+    /// clerical, ...) and going back to Ready afterwards. Being on a call
+    /// does not take the status away; Not Ready and logged out do.
+    pub(crate) fn has_ready_status(&self) -> bool {
+        match self.state {
+            ChanState::LoggedOut | ChanState::NotReady { .. } => false,
+            ChanState::Ready => true,
+            _ => self.after_call == AfterCall::Ready,
+        }
+    }
 }
 
 impl Default for Channel {
@@ -191,6 +212,8 @@ impl Default for Channel {
             after_call: AfterCall::Ready,
             busy_since: None,
             idle_since: Instant::default(),
+            last_call: None,
+            counted_ready: false,
         }
     }
 }
@@ -213,6 +236,18 @@ pub(crate) struct Filed {
     pub(crate) key: (u64, u64),
 }
 
+/// A distinct ready pool an agent belongs in when Ready on `media`: the
+/// pool of one or more automatic groups it serves, with the first of them
+/// (whose strategy key it is filed under). Derived from `served` and the
+/// groups' pools; never saved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Seat {
+    pub(crate) pool: PoolIx,
+    pub(crate) group: GroupIx,
+    pub(crate) media: Media,
+    pub(crate) min_tier: u8,
+}
+
 /// The one authoritative agent record.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Agent {
@@ -228,6 +263,15 @@ pub(crate) struct Agent {
     pub(crate) served: SmallVec<[Served; 4]>,
     /// Pools the agent's Ready channels are filed in.
     pub(crate) filed: SmallVec<[Filed; 4]>,
+    /// Filings taken back while their entries may still sit, stale, in the
+    /// pools: cleared out when the channel is filed there again (see
+    /// [`crate::ready_index`]). Never saved: a loaded index has no stale
+    /// entries.
+    #[serde(skip)]
+    pub(crate) ghosts: SmallVec<[Filed; 4]>,
+    /// Pools the agent belongs in when Ready ([`Core::refresh_seats`]).
+    #[serde(skip)]
+    pub(crate) seats: SmallVec<[Seat; 4]>,
     /// Log off when the current call ends.
     pub(crate) pending_logoff: Option<PendingLogoff>,
     pub(crate) logon_at: Instant,
@@ -255,6 +299,8 @@ impl Agent {
             channels: Default::default(),
             served: SmallVec::new(),
             filed: SmallVec::new(),
+            ghosts: SmallVec::new(),
+            seats: SmallVec::new(),
             pending_logoff: None,
             logon_at: Instant::default(),
             busy_ms: 0,

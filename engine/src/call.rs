@@ -130,6 +130,22 @@ pub enum CallStatus {
     },
 }
 
+/// A live call's status and the data it carries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallDetails {
+    /// Where the call is.
+    #[serde(flatten)]
+    pub status: CallStatus,
+    /// Called number.
+    pub dnis: Option<String>,
+    /// Calling number.
+    pub ani: Option<String>,
+    /// Attached data.
+    pub data: crate::command::CallData,
+    /// Wrap-up reason set for the call so far.
+    pub wrap_up: Option<crate::ids::ReasonCode>,
+}
+
 /// The one authoritative call record.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Call {
@@ -141,6 +157,12 @@ pub(crate) struct Call {
     pub(crate) media: Media,
     pub(crate) priority: i32,
     pub(crate) dnis: Option<String>,
+    /// Calling number.
+    #[serde(default)]
+    pub(crate) ani: Option<String>,
+    /// Attached data, updated by authentication results.
+    #[serde(default)]
+    pub(crate) data: std::sync::Arc<crate::command::CallData>,
     pub(crate) preferred_agent: Option<AgentId>,
     /// When the call entered its current group.
     pub(crate) entered: Instant,
@@ -161,6 +183,16 @@ pub(crate) struct Call {
     pub(crate) personal: crate::personal::PersonalState,
     /// Reporting across transfers.
     pub(crate) report: CallReport,
+    /// A private call of its agent since a transfer completed it for its
+    /// group: never queued again, not counted for the group.
+    #[serde(default)]
+    pub(crate) private: bool,
+    /// The caller is away in customer authentication.
+    #[serde(default)]
+    pub(crate) in_authentication: bool,
+    /// Wrap-up reason the agent set while finishing the call.
+    #[serde(default)]
+    pub(crate) wrap_up: Option<crate::ids::ReasonCode>,
 }
 
 /// Reporting figures that survive transfers.
@@ -174,6 +206,21 @@ pub(crate) struct CallReport {
     pub(crate) hold_ms: u64,
     /// Start of the current talk or hold segment.
     pub(crate) segment_since: Option<Instant>,
+    /// When the call first rang at an agent.
+    #[serde(default)]
+    pub(crate) first_alert: Option<Instant>,
+    /// How long it rang at that first agent, once that offer ended.
+    #[serde(default)]
+    pub(crate) first_alert_ms: Option<u64>,
+}
+
+impl CallReport {
+    /// The end of an offer: the first one fixes the alerting time.
+    pub(crate) fn offer_ended(&mut self, now: Instant) {
+        if let (Some(since), None) = (self.first_alert, self.first_alert_ms) {
+            self.first_alert_ms = Some(now.millis_since(since));
+        }
+    }
 }
 
 impl Call {
@@ -195,9 +242,15 @@ impl Call {
 /// The gauge of `stats` a call in `state` is counted in. Answered calls are
 /// counted as `connected` wherever they are (ringing at a transfer target,
 /// back in the queue after a failed transfer).
-fn gauge<'a>(stats: &'a mut GroupStats, state: &CallState, answered: bool) -> Option<&'a mut u64> {
+fn gauge<'a>(
+    stats: &'a mut GroupStats,
+    state: &CallState,
+    answered: bool,
+    private: bool,
+) -> Option<&'a mut u64> {
     match state {
         CallState::Detached => None,
+        _ if private => None,
         _ if answered => Some(&mut stats.connected),
         CallState::Queued => Some(&mut stats.queued),
         CallState::Offered { .. } => Some(&mut stats.ringing),
@@ -213,10 +266,10 @@ impl Core {
     pub(crate) fn set_state(&mut self, c: CallIx, state: CallState) {
         let call = &mut self.calls[c];
         let stats = &mut self.groups[call.group].stats;
-        if let Some(n) = gauge(stats, &call.state, call.answered()) {
+        if let Some(n) = gauge(stats, &call.state, call.answered(), call.private) {
             *n -= 1;
         }
-        if let Some(n) = gauge(stats, &state, call.answered()) {
+        if let Some(n) = gauge(stats, &state, call.answered(), call.private) {
             *n += 1;
         }
         let (was, is) = (call.state == CallState::Queued, state == CallState::Queued);

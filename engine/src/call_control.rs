@@ -81,10 +81,15 @@ impl Core {
             return Ok(());
         };
         self.set_state(c, CallState::Detached);
+        let now = self.now;
+        self.calls[c].report.offer_ended(now);
         self.count_answer(c, a);
         self.set_state(c, CallState::Connected { agent: a, epoch });
         self.move_channel(a, media, ChanState::Talking { call: c, epoch });
-        self.agents[a].answered += 1;
+        self.agents[a].chan_mut(media).last_call = Some(self.calls[c].id.clone());
+        if !self.calls[c].private {
+            self.agents[a].answered += 1;
+        }
         self.emit_agent_state(a, media, Cause::Answered);
         for &(other, e) in offers.iter().filter(|o| o.0 != a) {
             self.stop_ringing(c, other, e, Cause::Answered);
@@ -213,7 +218,7 @@ impl Core {
     /// the end of a handled call.
     fn finish_unconnected(&mut self, c: CallIx) {
         if self.calls[c].answered() {
-            self.count_handled(c, None);
+            self.count_handled(c, None, false);
             self.remove_call(c);
         } else {
             self.abandon(c);
@@ -243,27 +248,50 @@ impl Core {
     /// A connected call ends: count it, then the last agent's clerical
     ///
     pub(crate) fn end_call(&mut self, c: CallIx, a: AgentIx) {
+        self.finish_call(c, a, true);
+    }
+
+    /// A connected call ends and its agent is available at once, with no
+    /// clerical (R-9.3: a phone agent's return call that did not come back).
+    pub(crate) fn end_call_without_clerical(&mut self, c: CallIx, a: AgentIx) {
+        self.finish_call(c, a, false);
+    }
+
+    fn finish_call(&mut self, c: CallIx, a: AgentIx, clerical: bool) {
         self.close_segment(c, a);
         self.set_state(c, CallState::Detached);
         let media = self.calls[c].media;
-        let clerical_ms = self.count_handled(c, Some(a));
+        let clerical_ms = self.count_handled(c, Some(a), clerical);
         self.remove_call(c);
         self.after_call_work(a, media, clerical_ms);
     }
 
     /// Adds an answered call that ended to its group's handled figures and
     /// records it; returns the clerical time of the last agent, if any.
-    pub(crate) fn count_handled(&mut self, c: CallIx, last: Option<AgentIx>) -> u64 {
+    pub(crate) fn count_handled(
+        &mut self,
+        c: CallIx,
+        last: Option<AgentIx>,
+        clerical: bool,
+    ) -> u64 {
         let call = &self.calls[c];
-        let (g, t) = (call.group, call.tenant);
+        let (g, t, private) = (call.group, call.tenant, call.private);
         let (talk_ms, hold_ms) = (call.report.talk_ms, call.report.hold_ms);
         let group = &mut self.groups[g];
-        let clerical_ms = last.map_or(0, |_| u64::from(group.config.clerical_s) * 1000);
-        let s = &mut group.stats;
-        s.handled += 1;
-        s.talk_ms = s.talk_ms.saturating_add(talk_ms);
-        s.hold_ms = s.hold_ms.saturating_add(hold_ms);
-        s.clerical_ms = s.clerical_ms.saturating_add(clerical_ms);
+        // A private call has no group clerical and no group figures.
+        let clerical_ms = match last {
+            Some(_) if clerical && !private => u64::from(group.config.clerical_s) * 1000,
+            _ => 0,
+        };
+        let alerting_ms = call.report.first_alert_ms.unwrap_or(0);
+        if !private {
+            let s = &mut group.stats;
+            s.handled += 1;
+            s.alerting_ms = s.alerting_ms.saturating_add(alerting_ms);
+            s.talk_ms = s.talk_ms.saturating_add(talk_ms);
+            s.hold_ms = s.hold_ms.saturating_add(hold_ms);
+            s.clerical_ms = s.clerical_ms.saturating_add(clerical_ms);
+        }
         let agent = last.map(|a| self.agents[a].id.clone());
         self.emit(
             t,
@@ -273,6 +301,7 @@ impl Core {
                 agent,
                 talk_ms,
                 hold_ms,
+                wrap_up: self.calls[c].wrap_up.clone(),
             },
         );
         clerical_ms

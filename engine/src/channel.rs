@@ -9,7 +9,7 @@
 //! offers it the best waiting call; the agent-state event is left to
 //! the caller, which knows its cause and where in its step it belongs.
 
-use crate::agent::{AgentIx, ChanState};
+use crate::agent::{AgentIx, ChanState, GroupIx};
 use crate::config::Media;
 use crate::engine::Core;
 
@@ -29,6 +29,54 @@ impl Core {
             }
         }
         self.agents[a].chan_mut(media).state = to;
+        self.sync_ready_status(a, media);
+    }
+
+    /// Counts the channel in or out of `ready_status` of the groups it
+    /// serves when its Ready status changed. Called after every
+    /// change of a channel's state or of what it does after its call.
+    pub(crate) fn sync_ready_status(&mut self, a: AgentIx, media: Media) {
+        let ch = self.agents[a].chan_mut(media);
+        let now = ch.has_ready_status();
+        if now == ch.counted_ready {
+            return;
+        }
+        ch.counted_ready = now;
+        for i in 0..self.agents[a].served.len() {
+            let g = self.agents[a].served[i].group;
+            let group = &mut self.groups[g];
+            if group.config.media == media {
+                group.ready_status = if now {
+                    group.ready_status + 1
+                } else {
+                    group.ready_status.saturating_sub(1)
+                };
+            }
+        }
+    }
+
+    /// Recounts `ready_status` of groups from their agents' channels, and
+    /// marks every channel counted: after the served groups of agents
+    /// changed, and when a snapshot is loaded.
+    pub(crate) fn recount_ready_status(&mut self, groups: impl IntoIterator<Item = GroupIx>) {
+        for g in groups {
+            let (media, t) = (self.groups[g].config.media, self.groups[g].tenant);
+            let n = self.tenants[t]
+                .agents
+                .iter()
+                .filter(|&&a| {
+                    let agent = &self.agents[a];
+                    agent.served(g).is_some() && agent.chan(media).has_ready_status()
+                })
+                .count() as u32;
+            self.groups[g].ready_status = n;
+        }
+        let agents: Vec<AgentIx> = self.agents.iter().map(|(a, _)| a).collect();
+        for a in agents {
+            for ch in self.agents[a].channels.iter_mut() {
+                ch.counted_ready = ch.has_ready_status();
+            }
+        }
     }
 
     /// Closes a busy period of the channel, for occupancy.

@@ -16,6 +16,15 @@ use std::collections::BTreeMap;
 /// with any other epoch are stale and ignored.
 pub type Epoch = u64;
 
+/// Data attached to a call: key -> value, in key order. Shared by
+/// the call record and every offer and event that carries it.
+pub type CallData = BTreeMap<String, String>;
+
+/// Whether a call carries no attached data (serde: left out of outputs).
+pub(crate) fn no_data(data: &std::sync::Arc<CallData>) -> bool {
+    data.is_empty()
+}
+
 /// A new call entering the engine.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -30,7 +39,7 @@ pub struct CallSpec {
     /// Called number (DNIS), matched against agents' PDNs for personal calls.
     #[serde(default)]
     pub dnis: Option<String>,
-    /// Calling number (ANI).
+    /// Calling number (ANI), carried on the call, its offers and events.
     #[serde(default)]
     pub ani: Option<String>,
     /// Priority; higher is served first. `None` = the group's priority.
@@ -39,9 +48,9 @@ pub struct CallSpec {
     /// Agent named by the caller's script.
     #[serde(default)]
     pub preferred_agent: Option<AgentId>,
-    /// Attached data, passed through to offers.
+    /// Attached data, carried on the call, its offers and events.
     #[serde(default)]
-    pub data: BTreeMap<String, String>,
+    pub data: CallData,
 }
 
 impl CallSpec {
@@ -101,6 +110,18 @@ pub enum Command {
         /// The agent.
         agent: AgentId,
         /// Not Ready reason.
+        reason: ReasonCode,
+        /// The channel.
+        #[serde(default = "voice")]
+        media: Media,
+    },
+
+    /// Set a wrap-up reason for the call the agent is finishing, or is in
+    /// Clerical after; checked against the Wrap-Up catalogue.
+    WrapUp {
+        /// The agent.
+        agent: AgentId,
+        /// Wrap-Up reason.
         reason: ReasonCode,
         /// The channel.
         #[serde(default = "voice")]
@@ -179,15 +200,26 @@ pub enum Command {
         /// Whether the divert succeeded.
         ok: bool,
     },
-    /// The agent sent the caller to authentication; the agent waits.
+    /// The agent sends the caller to authentication; the agent waits
+    /// . The engine emits the divert to the tenant's
+    /// authentication number.
     AuthDivert {
         /// The call.
         call: CallId,
+        /// The number the agent dialled; when the tenant has an
+        /// authentication number it must be exactly that one.
+        #[serde(default)]
+        destination: Option<String>,
     },
-    /// The caller came back from authentication.
+    /// The caller came back from authentication, with the
+    /// authentication's results: they are merged into the call's attached
+    /// data, a key given here replacing the call's.
     CallReturned {
         /// The call.
         call: CallId,
+        /// Results of the authentication.
+        #[serde(default)]
+        data: CallData,
     },
 
     // ---- configuration at runtime (R-1.x) ----
@@ -234,6 +266,7 @@ impl Command {
             Command::Logoff { .. } => "logoff",
             Command::Ready { .. } => "ready",
             Command::NotReady { .. } => "not_ready",
+            Command::WrapUp { .. } => "wrap_up",
             Command::CallArrived(_) => "call_arrived",
             Command::Alerting { .. } => "alerting",
             Command::Answered { .. } => "answered",

@@ -75,6 +75,15 @@ pub struct TenantConfig {
     /// Default logon-restore policy after restart for this tenant's agents.
     #[serde(default)]
     pub restore: RestorePolicy,
+    /// "Number to call for authentication": where customer authentication
+    /// sends the caller; an `auth_divert` naming another number is refused
+    ///
+    #[serde(default)]
+    pub auth_number: Option<String>,
+    /// "Send DN from agent": the agent's extension travels in the private
+    /// data of the authentication divert, as `agent_dn`.
+    #[serde(default)]
+    pub send_dn_from_agent: bool,
     /// How an agent that becomes free chooses among the groups it serves
     ///
     #[serde(default)]
@@ -120,6 +129,8 @@ impl TenantConfig {
             reason_codes: ReasonCatalogue::default(),
             tags: Vec::new(),
             restore: RestorePolicy::default(),
+            auth_number: None,
+            send_dn_from_agent: false,
             policy: RoutingPolicy::Priority,
             divert_timeout_s: DEFAULT_DIVERT_TIMEOUT_S,
             agents: Vec::new(),
@@ -170,6 +181,23 @@ pub enum RestorePolicy {
     RestoreWithPriority,
 }
 
+/// How an agent works. The kinds differ in transfer rules,
+/// customer authentication and logon restore.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgentKind {
+    /// Runs the Agent application (the default).
+    #[default]
+    #[serde(alias = "agent_application")]
+    Application,
+    /// Runs the Web Agent.
+    #[serde(alias = "web_agent")]
+    Web,
+    /// Logged on from a phone, no desktop.
+    #[serde(alias = "phone_agent")]
+    Phone,
+}
+
 /// An agent. One record serves every group the agent is skilled for.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -200,6 +228,9 @@ pub struct AgentConfig {
     /// Restore policy; `None` = the tenant's.
     #[serde(default)]
     pub restore: Option<RestorePolicy>,
+    /// Agent application, Web Agent or Phone Agent.
+    #[serde(default)]
+    pub kind: AgentKind,
 }
 
 impl AgentConfig {
@@ -215,6 +246,7 @@ impl AgentConfig {
             can_pick: false,
             team: None,
             restore: None,
+            kind: AgentKind::Application,
         }
     }
 }
@@ -735,15 +767,6 @@ impl TenantConfig {
                     ));
                 }
             }
-            // A phone agent is shown the global codes plus its team's.
-            let global = codes.iter().filter(|c| c.team.is_none()).count();
-            let teams: BTreeSet<_> = codes.iter().filter_map(|c| c.team.as_ref()).collect();
-            let most_shown = teams
-                .iter()
-                .map(|&t| global + codes.iter().filter(|c| c.team.as_ref() == Some(t)).count())
-                .max()
-                .unwrap_or(global);
-            check_range(&path, field, most_shown as i64, 0, MAX_REASON_CODES as i64)?;
         }
         Ok(())
     }

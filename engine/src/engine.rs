@@ -5,7 +5,7 @@
 //! domain modules (`presence`, `routing`, `call_control`, `reconfigure`,
 //! `personal`, `dispatch`, ...) extend with `impl Core` blocks.
 
-use crate::agent::{Agent, AgentIx, CallIx, GroupIx, PoolIx, TenantIx};
+use crate::agent::{Agent, AgentIx, CallIx, GroupIx, TenantIx};
 use crate::arena::{Arena, IndexVec};
 use crate::call::Call;
 use crate::command::{Command, Epoch};
@@ -13,8 +13,9 @@ use crate::config::{EngineConfig, TenantConfig};
 use crate::error::Error;
 use crate::ids::{AgentId, CallId, GroupId, SkillId, TenantId};
 use crate::output::{Effect, Event, EventKind};
+use crate::ready_index::ReadyIndex;
 use crate::rng::SplitMix64;
-use crate::service_group::{Group, OrderedMap, ReadyPool};
+use crate::service_group::{Group, OrderedMap};
 use crate::skills::SkillNo;
 use crate::time::Instant;
 use crate::timers::Timers;
@@ -60,7 +61,8 @@ pub(crate) struct Core {
     pub(crate) groups: Arena<GroupIx, Group>,
     pub(crate) calls: Arena<CallIx, Call>,
     /// Ready agents, shared by groups of the same eligibility.
-    pub(crate) pools: Arena<PoolIx, ReadyPool>,
+    #[serde(rename = "pools")]
+    pub(crate) ready: ReadyIndex,
     /// Interned skills: `skills[n]` is skill number `n`.
     pub(crate) skills: Vec<SkillId>,
     pub(crate) timers: Timers,
@@ -107,7 +109,7 @@ impl Engine {
             agents: Arena::default(),
             groups: Arena::default(),
             calls: Arena::default(),
-            pools: Arena::default(),
+            ready: ReadyIndex::default(),
             skills: Vec::new(),
             timers: Timers::default(),
             personal_waits: OrderedMap::default(),
@@ -250,6 +252,22 @@ impl Core {
         }
     }
 
+    /// Refills the ready index from the agents' filing records (after a
+    /// snapshot is loaded; the structure check has vouched for them).
+    pub(crate) fn rebuild_ready_index(&mut self) {
+        let filings = self.agents.iter().flat_map(|(a, agent)| {
+            agent
+                .filed
+                .iter()
+                .map(move |f| (f.pool, a, f.min_tier, f.key))
+        });
+        self.ready.rebuild(filings);
+        let agents: Vec<AgentIx> = self.agents.iter().map(|(a, _)| a).collect();
+        for a in agents {
+            self.refresh_seats(a);
+        }
+    }
+
     pub(crate) fn rebuild_lookup(&mut self) {
         let mut ix = Lookup::default();
         for (t, tenant) in self.tenants.iter_enumerated() {
@@ -292,6 +310,11 @@ impl Core {
                 reason,
                 media,
             } => self.not_ready(t, &agent, reason, media),
+            Command::WrapUp {
+                agent,
+                reason,
+                media,
+            } => self.wrap_up(t, &agent, reason, media),
             Command::CallArrived(spec) => self.call_arrived(t, spec),
             Command::Alerting { call, agent, epoch } => self.alerting(t, &call, &agent, epoch),
             Command::Answered { call, agent, epoch } => self.answered(t, &call, &agent, epoch),
@@ -302,8 +325,8 @@ impl Core {
             Command::Pick { agent, call } => self.pick(t, &agent, &call),
             Command::Transfer { call, to_agent } => self.transfer(t, &call, &to_agent),
             Command::DivertResult { call, epoch, ok } => self.divert_result(t, &call, epoch, ok),
-            Command::AuthDivert { call } => self.auth_divert(t, &call),
-            Command::CallReturned { call } => self.call_returned(t, &call),
+            Command::AuthDivert { call, destination } => self.auth_divert(t, &call, destination),
+            Command::CallReturned { call, data } => self.call_returned(t, &call, data),
             Command::AddAgent { agent } => self.add_agent(t, agent),
             Command::RemoveAgent { agent } => self.remove_agent(t, &agent),
             Command::SetSkills { agent, skills } => self.set_skills(t, &agent, skills),

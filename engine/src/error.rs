@@ -96,6 +96,15 @@ pub enum Error {
         /// The call's media.
         media: Media,
     },
+    /// An authentication divert named another number than the tenant's
+    /// number to call for authentication.
+    #[error("authentication must go to {configured}, not {asked} (R-9.5)")]
+    AuthNumber {
+        /// The number the command named.
+        asked: String,
+        /// The tenant's authentication number.
+        configured: String,
+    },
     /// The call was picked or taken by another agent first.
     #[error("call {0} already taken")]
     AlreadyTaken(CallId),

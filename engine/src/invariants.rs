@@ -16,6 +16,7 @@ use crate::agent::{AgentIx, CallIx, ChanState, PoolIx};
 use crate::call::CallState;
 use crate::config::RoutingType;
 use crate::engine::Core;
+use crate::ready_index::Liveness;
 use crate::stats::GroupStats;
 use crate::timers::Timer;
 
@@ -88,6 +89,9 @@ impl Core {
     /// A channel is in the ready indexes exactly when it is Ready.
     fn check_filing(&self, a: AgentIx, m: usize) -> Result<(), String> {
         let agent = &self.agents[a];
+        if agent.seats != self.seats_of(a) {
+            return Err(format!("agent {} has stale pool seats", agent.id));
+        }
         let ready = agent.channels[m].state == ChanState::Ready;
         // The pools the channel belongs in: one per distinct pool of the
         // automatic groups it serves on this media.
@@ -117,12 +121,12 @@ impl Core {
             ));
         }
         for f in agent.filed.iter().filter(|f| f.media.index() == m) {
-            let pool = &self.pools[f.pool];
-            let random = pool.kind.strategy == crate::Strategy::Random;
-            for (k, tier) in pool.ready.iter().enumerate() {
-                let expect = k >= f.min_tier as usize;
-                if tier.contains(&(f.key.0, f.key.1, a)) != expect
-                    || pool.random[k].contains(a) != (expect && random)
+            let random = self.ready.is_random(f.pool);
+            for k in 0..self.ready.kind(f.pool).tiers.len() as u8 {
+                let expect = k >= f.min_tier;
+                // Below its tier a stale entry of the same key may remain.
+                if (expect && !self.ready.holds(f.pool, k, f.key, a))
+                    || self.ready.random_holds(f.pool, k, a) != (expect && random)
                 {
                     return Err(format!(
                         "agent {} misfiled in pool {} tier {k}",
@@ -136,32 +140,35 @@ impl Core {
 
     /// Every pool entry is a filed agent; pools count their groups.
     fn check_pools(&self) -> Result<(), String> {
-        for (p, pool) in &self.pools {
+        let filings = crate::routing::Filings(&self.agents);
+        for (p, kind, recorded) in self.ready.pools() {
             let users = self.groups.iter().filter(|(_, g)| g.pool == p).count() as u32;
-            if users != pool.users || users == 0 {
+            if users != recorded || users == 0 {
                 return Err(format!(
-                    "pool {p} has {} users recorded, {users} real",
-                    pool.users
+                    "pool {p} has {recorded} users recorded, {users} real"
                 ));
             }
-            let random = pool.kind.strategy == crate::Strategy::Random;
-            for (k, tier) in pool.ready.iter().enumerate() {
-                for &(k0, k1, a) in tier {
-                    let filed = self.agents[a]
-                        .filed
-                        .iter()
-                        .any(|f| f.pool == p && f.key == (k0, k1) && (f.min_tier as usize) <= k);
-                    if !filed {
-                        return Err(format!(
-                            "pool {p} tier {k} holds agent slot {a}, which is not filed there"
-                        ));
+            let random = kind.strategy == crate::Strategy::Random;
+            for k in 0..kind.tiers.len() as u8 {
+                let (entries, stale, in_random) = self.ready.tier_entries(p, k);
+                let mut live = 0;
+                let mut dead = 0;
+                for (key, a) in entries {
+                    if filings.is_live(p, k, key, a) {
+                        live += 1;
+                    } else {
+                        dead += 1;
                     }
                 }
-                let want = if random { tier.len() } else { 0 };
-                if pool.random[k].len() != want {
+                if dead != stale {
                     return Err(format!(
-                        "pool {p} tier {k} random pool has {} agents",
-                        pool.random[k].len()
+                        "pool {p} tier {k} holds {dead} stale entries, counted {stale}"
+                    ));
+                }
+                let want = if random { live } else { 0 };
+                if in_random != want {
+                    return Err(format!(
+                        "pool {p} tier {k} random pool has {in_random} agents, {live} live"
                     ));
                 }
             }
@@ -263,7 +270,11 @@ impl Core {
     fn check_groups(&self) -> Result<(), String> {
         for (g, group) in &self.groups {
             let mut live = GroupStats::default();
-            for (_, call) in self.calls.iter().filter(|(_, c)| c.group == g) {
+            for (_, call) in self
+                .calls
+                .iter()
+                .filter(|(_, c)| c.group == g && !c.private)
+            {
                 match call.state {
                     CallState::Detached => return Err(format!("call {} left detached", call.id)),
                     _ if call.answered() => live.connected += 1,
@@ -309,6 +320,20 @@ impl Core {
                     ag.served(g).is_some() && ag.chan(group.config.media).state.is_logged_on()
                 })
                 .count() as u32;
+            let ready = self.tenants[group.tenant]
+                .agents
+                .iter()
+                .filter(|&&a| {
+                    let ag = &self.agents[a];
+                    ag.served(g).is_some() && ag.chan(group.config.media).has_ready_status()
+                })
+                .count() as u32;
+            if ready != group.ready_status {
+                return Err(format!(
+                    "group {} ready_status {} but {ready} agents with Ready status (R-1.3)",
+                    group.id, group.ready_status
+                ));
+            }
             if logged != group.logged_on {
                 return Err(format!(
                     "group {} logged_on {} but {logged} agents",
@@ -400,7 +425,7 @@ impl Core {
         if !(self.agents.is_sound()
             && self.groups.is_sound()
             && self.calls.is_sound()
-            && self.pools.is_sound())
+            && self.ready.is_sound())
         {
             return bad("record store free lists".into());
         }
@@ -431,9 +456,9 @@ impl Core {
                 }
             }
             let filed_ok = agent.filed.iter().all(|f| {
-                self.pools
-                    .get(f.pool)
-                    .is_some_and(|p| (f.min_tier as usize) < p.ready.len())
+                self.ready
+                    .tier_count(f.pool)
+                    .is_some_and(|n| (f.min_tier as usize) < n)
             });
             if !filed_ok {
                 return bad(format!("agent {} is filed in a missing pool", agent.id));
@@ -446,24 +471,20 @@ impl Core {
                 return bad(format!("agent {} holds a missing call", agent.id));
             }
         }
-        for (_, pool) in &self.pools {
-            let n = pool.kind.tiers.len();
-            let shaped = n > 0 && pool.ready.len() == n && pool.random.len() == n;
-            let agents_ok = pool
-                .ready
-                .iter()
-                .flatten()
-                .all(|k| self.agents.contains(k.2));
-            if !self.tenants.contains(pool.kind.tenant) || !shaped || !agents_ok {
+        for (p, kind, _) in self.ready.pools() {
+            let n = kind.tiers.len();
+            let random_ok = (0..n as u8).all(|k| {
+                self.ready
+                    .random_agents(p, k)
+                    .all(|a| self.agents.contains(a))
+            });
+            if !self.tenants.contains(kind.tenant) || !self.ready.is_well_formed(p) || !random_ok {
                 return bad("a ready pool is malformed".into());
             }
         }
         for (_, group) in &self.groups {
             let n = group.tiers.len();
-            let pool_ok = self
-                .pools
-                .get(group.pool)
-                .is_some_and(|p| p.ready.len() == n);
+            let pool_ok = self.ready.tier_count(group.pool) == Some(n);
             let shaped = n > 0 && group.queues.len() == n && pool_ok;
             let skills_ok = group
                 .tiers

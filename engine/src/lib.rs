@@ -65,6 +65,8 @@ mod personal;
 mod policy;
 mod presence;
 mod qir;
+mod ready_index;
+mod reason_codes;
 mod reconfigure;
 #[cfg(feature = "replication")]
 #[cfg_attr(docsrs, doc(cfg(feature = "replication")))]
@@ -87,11 +89,11 @@ mod transfer;
 mod views;
 
 pub use agent::StateName;
-pub use call::{CallStateName, CallStatus};
-pub use command::{CallSpec, Command, Epoch};
+pub use call::{CallDetails, CallStateName, CallStatus};
+pub use command::{CallData, CallSpec, Command, Epoch};
 pub use config::{
-    AgentConfig, ConfigError, ConfigProblem, Destination, EngineConfig, GroupConfig, Media,
-    OpenRule, ReasonCatalogue, ReasonCodeConfig, Reserve, RestorePolicy, RoutingPolicy,
+    AgentConfig, AgentKind, ConfigError, ConfigProblem, Destination, EngineConfig, GroupConfig,
+    Media, OpenRule, ReasonCatalogue, ReasonCodeConfig, Reserve, RestorePolicy, RoutingPolicy,
     RoutingType, SkillRequirement, StageConfig, Strategy, TenantConfig, MAX_REASON_CODES,
     MAX_TENANT_TAGS, SKILL_LEVELS,
 };
@@ -100,7 +102,8 @@ pub use engine::Engine;
 pub use error::{Error, ObjectKind, PickRefusal};
 pub use ids::{AgentId, CallId, GroupId, ReasonCode, SkillId, TeamId, TenantId};
 pub use output::{AgentStatus, Cause, Effect, Event, EventKind};
+pub use reason_codes::ReasonKind;
 pub use snapshot::{SnapshotError, OLDEST_SNAPSHOT_SCHEMA, SNAPSHOT_SCHEMA};
-pub use stats::GroupStats;
+pub use stats::{AgentStats, GroupStats};
 pub use time::Instant;
 pub use views::TenantSnapshot;

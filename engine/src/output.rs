@@ -6,11 +6,12 @@
 //! ringing, divert this call). *Events* are the call-detail and agent-state
 //! record of: every state change, with tenant, ids, time and cause.
 
-use crate::command::Epoch;
+use crate::command::{CallData, Epoch};
 use crate::config::{Destination, Media};
 use crate::ids::{AgentId, CallId, GroupId, ReasonCode, TenantId};
 use crate::time::Instant;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// An instruction to the telephony side.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,6 +34,12 @@ pub enum Effect {
         epoch: Epoch,
         /// When ring-time supervision gives up.
         deadline: Instant,
+        /// The calling number, if known.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ani: Option<String>,
+        /// The call's attached data.
+        #[serde(default, skip_serializing_if = "crate::command::no_data")]
+        data: Arc<CallData>,
     },
     /// Stop ringing `agent` with `call`.
     StopRinging {
@@ -60,6 +67,10 @@ pub enum Effect {
         epoch: Option<Epoch>,
         /// Why.
         cause: Cause,
+        /// Private data travelling with the divert: for authentication with
+        /// "send DN from agent", the agent's extension as `agent_dn`.
+        #[serde(default, skip_serializing_if = "CallData::is_empty")]
+        private_data: CallData,
     },
     /// Clear (disconnect) the call (R-6.3 reserve timer expired).
     ClearCall {
@@ -212,6 +223,12 @@ pub enum EventKind {
         priority: i32,
         /// Why it (re)joined the queue.
         cause: Cause,
+        /// The calling number, if known.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ani: Option<String>,
+        /// The call's attached data.
+        #[serde(default, skip_serializing_if = "crate::command::no_data")]
+        data: Arc<CallData>,
     },
     /// The call reached a new routing stage.
     CallStage {
@@ -350,6 +367,9 @@ pub enum EventKind {
         talk_ms: u64,
         /// Hold time of all agents, ms.
         hold_ms: u64,
+        /// Wrap-up reason set before the call ended.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        wrap_up: Option<ReasonCode>,
     },
     /// The call was cleared by the engine.
     CallCleared {
@@ -370,6 +390,18 @@ pub enum EventKind {
         status: AgentStatus,
         /// Why.
         cause: Cause,
+    },
+    /// An agent set a wrap-up reason, for the call it was finishing or is
+    /// in Clerical after.
+    AgentWrapUp {
+        /// The agent.
+        agent: AgentId,
+        /// The channel.
+        media: Media,
+        /// The call the reason is for.
+        call: Option<CallId>,
+        /// The wrap-up reason.
+        reason: ReasonCode,
     },
     /// An agent logged on at an extension.
     AgentLoggedOn {

@@ -251,6 +251,7 @@ impl Core {
             destination: destination.clone(),
             epoch: Some(epoch),
             cause: Cause::Personal,
+            private_data: Default::default(),
         });
         self.emit(
             t,

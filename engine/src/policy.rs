@@ -52,6 +52,8 @@ use crate::agent::{AgentIx, CallIx, GroupIx, TenantIx};
 use crate::call::CallState;
 use crate::config::{Media, RoutingPolicy, RoutingType};
 use crate::engine::Core;
+use crate::ready_index::Liveness;
+use crate::routing::filing::Filings;
 use std::cmp::Reverse;
 
 /// How attractive the head of a queue is to a free agent; larger is better.
@@ -111,7 +113,7 @@ impl Core {
             return false;
         }
         let pool = self.groups[p].pool;
-        let ready = self.pools[pool].ready.first().map_or(0, |r| r.len());
+        let ready = self.ready.live_count(pool, 0);
         let me = self.agents[a]
             .filed
             .iter()
@@ -204,8 +206,13 @@ impl Core {
     /// The first agent of group `g`'s ready index at `tier`, in strategy
     /// order, that its reserve does not hold back.
     pub(crate) fn free_agent_for(&self, g: GroupIx, tier: u8) -> Option<AgentIx> {
-        let ready = &self.pools[self.groups[g].pool].ready[tier as usize];
-        ready.iter().map(|k| k.2).find(|&a| !self.held_back(a, g))
+        let p = self.groups[g].pool;
+        let live = Filings(&self.agents);
+        let (entries, _, _) = self.ready.tier_entries(p, tier);
+        entries
+            .filter(|&(key, a)| live.is_live(p, tier, key, a))
+            .map(|(_, a)| a)
+            .find(|&a| !self.held_back(a, g))
     }
 
     /// Rebuilds `Σ queue_ratio` and the reservers of tenant `t` after its

@@ -71,7 +71,7 @@ impl Core {
     ) -> Result<(), Error> {
         let a = self.agent_ix(t, agent)?;
         if let Some(r) = &reason {
-            self.check_reason(a, r, Catalogue::SignOut)?;
+            self.check_reason(a, r, crate::ReasonKind::SignOut)?;
         }
         if !self.agents[a].is_logged_on() {
             return Err(self.agent_state_error(a, Media::Voice, "logoff"));
@@ -117,7 +117,7 @@ impl Core {
         media: Media,
     ) -> Result<(), Error> {
         let a = self.agent_ix(t, agent)?;
-        self.check_reason(a, &reason, Catalogue::NotReady)?;
+        self.check_reason(a, &reason, crate::ReasonKind::NotReady)?;
         let chan = self.agents[a].chan(media);
         match chan.state {
             ChanState::LoggedOut => Err(self.agent_state_error(a, media, "not_ready")),
@@ -128,6 +128,7 @@ impl Core {
             // requested during the call, applied at its end.
             _ => {
                 self.agents[a].chan_mut(media).after_call = AfterCall::NotReady(reason);
+                self.sync_ready_status(a, media);
                 Ok(())
             }
         }
@@ -267,31 +268,4 @@ impl Core {
             command,
         }
     }
-
-    fn check_reason(&self, a: AgentIx, reason: &ReasonCode, which: Catalogue) -> Result<(), Error> {
-        let agent = &self.agents[a];
-        let cat = &self.tenants[agent.tenant].config.reason_codes;
-        let codes = match which {
-            Catalogue::NotReady => &cat.not_ready,
-            Catalogue::SignOut => &cat.sign_out,
-        };
-        let no_answer = &self.tenants[agent.tenant].config.no_answer_reason;
-        let known = codes.is_empty()
-            || reason == no_answer
-            || codes
-                .iter()
-                .any(|c| &c.code == reason && (c.team.is_none() || c.team == agent.config.team));
-        if known {
-            Ok(())
-        } else {
-            Err(Error::UnknownReason(reason.clone()))
-        }
-    }
-}
-
-/// Which reason-code catalogue a code is checked against.
-#[derive(Clone, Copy)]
-enum Catalogue {
-    NotReady,
-    SignOut,
 }

@@ -11,7 +11,7 @@ use crate::engine::Core;
 use crate::error::{Error, ObjectKind};
 use crate::ids::{AgentId, GroupId, SkillId};
 use crate::output::EventKind;
-use crate::service_group::{build_tiers, Group, ReadyPool};
+use crate::service_group::{build_tiers, Group};
 use crate::skills::{SkillNo, SkillSet};
 use std::collections::BTreeMap;
 
@@ -49,24 +49,13 @@ impl Core {
     /// Points a group at the ready pool of its kind, creating it if needed.
     fn attach_pool(&mut self, g: GroupIx) {
         let kind = self.groups[g].pool_kind(g);
-        let found = self
-            .pools
-            .iter()
-            .find(|(_, p)| p.kind == kind)
-            .map(|(p, _)| p);
-        let p = found.unwrap_or_else(|| self.pools.insert(ReadyPool::new(kind)));
-        self.pools[p].users += 1;
-        self.groups[g].pool = p;
+        self.groups[g].pool = self.ready.attach(kind);
     }
 
     /// Lets go of a group's pool; the last user frees it. Ready agents must
     /// have been unfiled first.
     fn detach_pool(&mut self, g: GroupIx) {
-        let p = self.groups[g].pool;
-        self.pools[p].users -= 1;
-        if self.pools[p].users == 0 {
-            self.pools.remove(p);
-        }
+        self.ready.detach(self.groups[g].pool);
     }
 
     /// Adds an agent record (configuration already validated), logged out.
@@ -88,6 +77,7 @@ impl Core {
         for g in groups {
             self.refresh_served(a, g);
         }
+        self.refresh_seats(a);
         a
     }
 
@@ -176,6 +166,7 @@ impl Core {
         for g in self.tenants[t].groups.clone() {
             self.refresh_served(a, g);
         }
+        self.refresh_seats(a);
         let after = self.logged_on_groups(a);
         self.recount(before.iter().chain(&after).copied());
         self.refile_ready(&ready);
@@ -219,6 +210,7 @@ impl Core {
         };
         for &a in &agents {
             self.refresh_served(a, g);
+            self.refresh_seats(a);
         }
         self.recount([g]);
         self.refresh_policy_config(t);
@@ -266,6 +258,9 @@ impl Core {
             self.agents[a].served.retain(|s| s.group != g);
         }
         self.detach_pool(g);
+        for &a in &agents {
+            self.refresh_seats(a);
+        }
         let group = self.groups.remove(g);
         self.ix.groups.remove(&(t, group.id.clone()));
         self.tenants[t].groups.retain(|&x| x != g);
@@ -344,6 +339,8 @@ impl Core {
 
     /// Recounts logged-on agents of groups; one left empty overflows.
     fn recount(&mut self, groups: impl IntoIterator<Item = GroupIx>) {
+        let groups: Vec<GroupIx> = groups.into_iter().collect();
+        self.recount_ready_status(groups.iter().copied());
         for g in groups {
             let media = self.groups[g].config.media;
             let t = self.groups[g].tenant;

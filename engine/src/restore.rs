@@ -17,7 +17,7 @@
 
 use crate::agent::{AfterCall, ChanState};
 use crate::command::Command;
-use crate::config::{Media, RestorePolicy};
+use crate::config::{AgentKind, Media, RestorePolicy};
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::ids::{AgentId, ReasonCode, TenantId};
@@ -51,6 +51,9 @@ pub struct Presence {
 pub enum RestoreSkip {
     /// Its restore policy is `dont_restore`.
     Policy,
+    /// Not a phone agent: automatic logon restore is for phone agents
+    /// the others log on again from their application.
+    NotPhoneAgent,
     /// The engine refused the logon (unknown agent or tenant, maintenance
     /// mode, already logged on, ...).
     Refused(Error),
@@ -105,13 +108,17 @@ impl Engine {
     /// Logs the agents of `presence` back on at `now`: first those
     /// whose policy is `restore_with_priority`, then those with `restore`,
     /// each with its extension and its ready / not-ready status; agents with
-    /// `dont_restore` stay logged out.
+    /// `dont_restore` stay logged out, and so do agents that are not phone
+    /// agents.
     pub fn restore_presence(&mut self, now: Instant, presence: &Presence) -> RestoreReport {
         let mut report = RestoreReport::default();
         let mut first = Vec::new();
         let mut then = Vec::new();
         for p in &presence.agents {
             match self.restore_policy(&p.tenant, &p.agent) {
+                Ok(_) if !self.is_phone_agent(&p.tenant, &p.agent) => report
+                    .skipped
+                    .push((p.agent.clone(), RestoreSkip::NotPhoneAgent)),
                 Ok(RestorePolicy::RestoreWithPriority) => first.push(p),
                 Ok(RestorePolicy::Restore) => then.push(p),
                 Ok(RestorePolicy::DontRestore) => {
@@ -128,6 +135,13 @@ impl Engine {
             self.mark_restored(events_before);
         }
         report
+    }
+
+    /// Whether the agent is a phone agent in the engine's configuration.
+    fn is_phone_agent(&self, tenant: &TenantId, agent: &AgentId) -> bool {
+        let t = self.core.tenant_ix(tenant);
+        t.and_then(|t| self.core.agent_ix(t, agent))
+            .is_ok_and(|a| self.core.agents[a].config.kind == AgentKind::Phone)
     }
 
     /// The agent's restore policy: its own, else its tenant's.

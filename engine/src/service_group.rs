@@ -16,20 +16,18 @@
 //! of its group's pool at tier k; an agent eligible from tier t looks at the
 //! heads of `queues[t..]` of each group it serves.
 
-use crate::agent::{AgentIx, CallIx, GroupIx, PoolIx, TenantIx};
+use crate::agent::{CallIx, GroupIx, PoolIx, TenantIx};
 use crate::arena::SlabIndex;
 use crate::call::QueueKey;
+use crate::config::Strategy;
 use crate::config::{GroupConfig, StageConfig};
-use crate::config::{Media, RoutingType, Strategy};
 use crate::ids::GroupId;
+use crate::ready_index::PoolKind;
 use crate::skills::{Requirement, SkillSet, Tier};
 use crate::stats::GroupStats;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
-
-/// Key of a Ready agent in a tier index: (strategy key, tie-break, agent).
-pub(crate) type ReadyKey = (u64, u64, AgentIx);
 
 /// An ordered map serialized as a list of (key, value) pairs, because its
 /// keys are tuples, which formats such as JSON cannot use as map keys.
@@ -71,102 +69,6 @@ impl<'de, K: Deserialize<'de> + Ord, V: Deserialize<'de>> Deserialize<'de> for O
 /// Calls waiting in one queue, best first.
 pub(crate) type CallQueue = OrderedMap<QueueKey, CallIx>;
 
-/// The Ready agents of one tier of a `random` group, for a uniform O(1)
-/// pick. A key drawn once when an agent became Ready would not do:
-/// agents that lost a draw would keep their large keys and lose again.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct RandomPool {
-    items: Vec<AgentIx>,
-    pos: hashbrown::HashMap<AgentIx, usize>,
-}
-
-impl RandomPool {
-    pub(crate) fn insert(&mut self, a: AgentIx) {
-        if !self.pos.contains_key(&a) {
-            self.pos.insert(a, self.items.len());
-            self.items.push(a);
-        }
-    }
-
-    pub(crate) fn remove(&mut self, a: AgentIx) {
-        if let Some(i) = self.pos.remove(&a) {
-            self.items.swap_remove(i);
-            if let Some(&moved) = self.items.get(i) {
-                self.pos.insert(moved, i);
-            }
-        }
-    }
-
-    /// The agent at `draw` modulo the pool size.
-    pub(crate) fn pick(&self, draw: u64) -> Option<AgentIx> {
-        let n = self.items.len() as u64;
-        (n > 0).then(|| self.items[(draw % n) as usize])
-    }
-
-    pub(crate) fn contains(&self, a: AgentIx) -> bool {
-        self.pos.contains_key(&a)
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.items.len()
-    }
-}
-
-impl Serialize for RandomPool {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.items.serialize(s)
-    }
-}
-
-impl<'de> Deserialize<'de> for RandomPool {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let items = Vec::<AgentIx>::deserialize(d)?;
-        let pos = items.iter().enumerate().map(|(i, &a)| (a, i)).collect();
-        Ok(RandomPool { items, pos })
-    }
-}
-
-/// What makes two groups' Ready agents the same set in the same order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct PoolKind {
-    pub(crate) tenant: TenantIx,
-    pub(crate) media: Media,
-    pub(crate) routing: RoutingType,
-    pub(crate) strategy: Strategy,
-    pub(crate) tiers: Vec<Tier>,
-    /// Set for a round-robin group: its turns are its own.
-    pub(crate) own: Option<GroupIx>,
-}
-
-/// The Ready agents of every group of one [`PoolKind`], per tier, ordered
-/// by the strategy key.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub(crate) struct ReadyPool {
-    pub(crate) kind: PoolKind,
-    pub(crate) ready: Vec<BTreeSet<ReadyKey>>,
-    /// Per tier, for the random strategy only: the same agents as `ready`.
-    pub(crate) random: Vec<RandomPool>,
-    /// Groups using this pool.
-    pub(crate) users: u32,
-}
-
-impl ReadyPool {
-    pub(crate) fn new(kind: PoolKind) -> Self {
-        let n = kind.tiers.len();
-        Self {
-            kind,
-            ready: vec![BTreeSet::new(); n],
-            random: vec![RandomPool::default(); n],
-            users: 0,
-        }
-    }
-
-    /// Ready agents eligible at the widest tier.
-    pub(crate) fn ready_count(&self) -> usize {
-        self.ready.last().map_or(0, BTreeSet::len)
-    }
-}
-
 /// The one authoritative group record.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Group {
@@ -184,6 +86,10 @@ pub(crate) struct Group {
     pub(crate) dispatch: CallQueue,
     /// Eligible agents whose channel for the group's media is logged on.
     pub(crate) logged_on: u32,
+    /// Of those, the ones with Ready status — idle or busy.
+    /// Derived; rebuilt when a snapshot is loaded.
+    #[serde(skip)]
+    pub(crate) ready_status: u32,
     /// Round-robin counter: bumped at every offer.
     pub(crate) rr_counter: u64,
     pub(crate) stats: GroupStats,
@@ -207,6 +113,7 @@ impl Group {
             queues: vec![CallQueue::default(); n],
             dispatch: CallQueue::default(),
             logged_on: 0,
+            ready_status: 0,
             rr_counter: 0,
             stats: GroupStats::default(),
         }

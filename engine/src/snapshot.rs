@@ -76,7 +76,10 @@ impl Engine {
     fn from_core(mut core: Core) -> Result<Engine, String> {
         core.drop_config_copies();
         core.check_structure()?;
+        core.rebuild_ready_index();
         core.rebuild_lookup();
+        let groups: Vec<_> = core.groups.iter().map(|(g, _)| g).collect();
+        core.recount_ready_status(groups);
         core.check_invariants()
             .map_err(|e| format!("inconsistent state: {e}"))?;
         Ok(Engine { core })

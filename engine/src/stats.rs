@@ -44,9 +44,14 @@ pub struct GroupStats {
     pub no_answer: u64,
     /// Calls that ended after answer.
     pub handled: u64,
-    /// Talking time of handled calls, ms.
+    /// Alerting time of handled calls, ms: how long each rang at the first
+    /// agent it was offered to.
+    #[serde(default)]
+    pub alerting_ms: u64,
+    /// Servicing (talking) time of handled calls, ms, summed over every
+    /// agent that talked to the caller.
     pub talk_ms: u64,
-    /// Hold time of handled calls, ms.
+    /// Hold time of handled calls, ms, summed over every agent.
     pub hold_ms: u64,
     /// Clerical time started for handled calls, ms (R-6.2: last agent's only).
     pub clerical_ms: u64,
@@ -85,5 +90,54 @@ fn ratio(num: u64, den: u64) -> f64 {
         0.0
     } else {
         num as f64 / den as f64
+    }
+}
+
+/// Counters of one agent since its logon. `answered`
+/// counts calls this agent was the last to answer: an agent who transferred
+/// a call away can have 0 answered and busy time all the same.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AgentStats {
+    /// Calls answered and kept (not transferred on).
+    pub answered: u64,
+    /// Time busy (reserved, ringing, talking, on hold, waiting, clerical), ms.
+    pub busy_ms: u64,
+    /// Time logged on, ms (0 when logged out).
+    pub logged_on_ms: u64,
+    /// Occupancy: busy time / logged-on time, 0..=1.
+    pub occupancy: f64,
+}
+
+impl crate::Engine {
+    /// An agent's counters since its logon, up to the engine's time
+    ///
+    pub fn agent_stats(
+        &self,
+        tenant: &crate::TenantId,
+        agent: &crate::AgentId,
+    ) -> Result<AgentStats, crate::Error> {
+        let core = &self.core;
+        let t = core.tenant_ix(tenant)?;
+        let a = core.agent_ix(t, agent)?;
+        let ag = &core.agents[a];
+        let now = core.now;
+        let open: u64 = ag
+            .channels
+            .iter()
+            .filter_map(|ch| ch.busy_since)
+            .map(|since| now.millis_since(since))
+            .sum();
+        let busy_ms = ag.busy_ms + open;
+        let logged_on_ms = if ag.is_logged_on() {
+            now.millis_since(ag.logon_at)
+        } else {
+            0
+        };
+        Ok(AgentStats {
+            answered: ag.answered,
+            busy_ms,
+            logged_on_ms,
+            occupancy: ratio(busy_ms, logged_on_ms).min(1.0),
+        })
     }
 }

@@ -142,13 +142,9 @@ impl Core {
             Timer::PersonalWait { call, uid, token } => self
                 .live_call(call, uid)
                 .is_some_and(|c| token != 0 && c.personal.token == token),
-            Timer::Reserve { call, uid, epoch } => self.live_call(call, uid).is_some_and(|c| match c.state {
-                CallState::Connected { agent, epoch: e } => {
-                    e == epoch
-                        && matches!(self.agents[agent].chan(c.media).state, crate::agent::ChanState::CallWaiting { .. })
-                }
-                _ => false,
-            }),
+            Timer::Reserve { call, uid, epoch } => self.live_call(call, uid).is_some_and(|c| {
+                matches!(c.state, CallState::Connected { epoch: e, .. } if e == epoch)
+            }) && self.caller_away(call),
             Timer::Divert { call, uid, epoch } => self.live_call(call, uid).is_some_and(
                 |c| matches!(c.state, CallState::Diverting { epoch: e, .. } if e == epoch),
             ),

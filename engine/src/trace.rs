@@ -15,7 +15,7 @@
 //!
 //! A `query` line reads state without changing it ([`Query`]: an agent's
 //! status, a call's status, a group's counters, an agent's dispatch view,
-//! a queue length, an agent's reason codes). A `restart` line stops the
+//! a queue length, the reason codes an agent is shown). A `restart` line stops the
 //! engine and starts a new one from the trace's configuration (or from
 //! `"restart": {"config": {...}}`): the phone agents' presence is captured
 //! from the old engine ([`crate::Engine::presence`]), the new engine starts
@@ -40,6 +40,7 @@ use crate::config::{EngineConfig, Media};
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::ids::{AgentId, CallId, GroupId, TenantId};
+use crate::reason_codes::ReasonKind;
 use crate::restore::{Presence, RestoreSkip};
 use crate::time::Instant;
 use serde::{Deserialize, Serialize};
@@ -99,7 +100,7 @@ pub enum Query {
         #[serde(default)]
         media: Option<Media>,
     },
-    /// Where a live call is.
+    /// Where a live call is, with its numbers and attached data.
     CallStatus {
         /// The call.
         call: CallId,
@@ -114,10 +115,22 @@ pub enum Query {
         /// The agent.
         agent: AgentId,
     },
+    /// An agent's counters: answered, busy time, occupancy.
+    AgentStats {
+        /// The agent.
+        agent: AgentId,
+    },
     /// Number of calls waiting in a group's queue.
     QueueLen {
         /// The group.
         group: GroupId,
+    },
+    /// The reason codes of one catalogue an agent is shown.
+    ReasonCodes {
+        /// The agent.
+        agent: AgentId,
+        /// `not_ready`, `wrap_up` or `sign_out`.
+        catalogue: ReasonKind,
     },
 }
 
@@ -130,6 +143,8 @@ impl Query {
             Query::GroupStats { .. } => "group_stats",
             Query::DispatchView { .. } => "dispatch_view",
             Query::QueueLen { .. } => "queue_len",
+            Query::AgentStats { .. } => "agent_stats",
+            Query::ReasonCodes { .. } => "reason_codes",
         }
     }
 
@@ -139,10 +154,14 @@ impl Query {
             Query::AgentStatus { agent, media } => {
                 to_json(&engine.agent_status(tenant, agent, media.unwrap_or(Media::Voice))?)
             }
-            Query::CallStatus { call } => to_json(&engine.call_status(tenant, call)?),
+            Query::CallStatus { call } => to_json(&engine.call_details(tenant, call)?),
             Query::GroupStats { group } => to_json(&engine.group_stats(tenant, group)?),
             Query::DispatchView { agent } => to_json(&engine.dispatch_view(tenant, agent)?),
             Query::QueueLen { group } => to_json(&engine.queue_len(tenant, group)?),
+            Query::AgentStats { agent } => to_json(&engine.agent_stats(tenant, agent)?),
+            Query::ReasonCodes { agent, catalogue } => {
+                to_json(&engine.reason_codes(tenant, agent, *catalogue)?)
+            }
         })
     }
 }
@@ -342,6 +361,7 @@ impl Replayer {
             .map(|(agent, why)| {
                 let why = match why {
                     RestoreSkip::Policy => "policy".to_string(),
+                    RestoreSkip::NotPhoneAgent => "not a phone agent".to_string(),
                     RestoreSkip::Refused(e) => e.to_string(),
                 };
                 json!({"agent": agent, "why": why})

@@ -8,8 +8,9 @@
 //! alerting time is the first agent's, talking and hold time add up over
 //! all agents, and only the last agent has clerical time.
 
-use crate::agent::{ChanState, TenantIx};
+use crate::agent::{AgentIx, CallIx, ChanState, TenantIx};
 use crate::call::CallState;
+use crate::config::{AgentKind, Media};
 use crate::engine::Core;
 use crate::error::Error;
 use crate::ids::{AgentId, CallId};
@@ -48,9 +49,19 @@ impl Core {
                 return Err(self.call_state_error(c, "transfer"))
             }
         };
+        let private = from.is_some_and(|a| self.completes_on_transfer(c, a));
         // Detach the call from where it is.
         let mut released = Vec::new();
         match state {
+            CallState::Connected { agent, .. } if private => {
+                // completed for the group here; from now on a
+                // private call of the target.
+                self.close_segment(c, agent);
+                self.set_state(c, CallState::Detached);
+                self.count_handled(c, Some(agent), false);
+                self.calls[c].private = true;
+                released.push(agent);
+            }
             CallState::Connected { agent, .. } => {
                 self.close_segment(c, agent);
                 self.set_state(c, CallState::Detached);
@@ -86,5 +97,17 @@ impl Core {
             self.release_channel(a, media, Cause::Transfer, from.is_some());
         }
         Ok(())
+    }
+
+    /// Whether connected call `c`, transferred by agent `a`, is completed
+    /// on transfer and handled as a private call on the target: web
+    /// callbacks and callback calls, and calls of agents the
+    /// service-group transfer rules do not cover — Web and Phone agents
+    /// . A call already private stays private.
+    fn completes_on_transfer(&self, c: CallIx, a: AgentIx) -> bool {
+        let call = &self.calls[c];
+        call.private
+            || call.media == Media::Callback
+            || self.agents[a].config.kind != AgentKind::Application
     }
 }

@@ -3,7 +3,7 @@
 //! changes state.
 
 use crate::agent::{AgentIx, CallIx, TenantIx};
-use crate::call::{CallState, CallStatus};
+use crate::call::{CallDetails, CallState, CallStatus};
 use crate::config::Media;
 use crate::engine::{Core, Engine};
 use crate::error::Error;
@@ -32,6 +32,22 @@ impl Engine {
         let t = self.core.tenant_ix(tenant)?;
         let c = self.core.call_ix(t, call)?;
         Ok(self.core.call_status_of(c))
+    }
+
+    /// Where a tenant's live call is, with the data it carries: called and
+    /// calling number, attached data (updated by authentication results)
+    /// and the wrap-up reason set so far.
+    pub fn call_details(&self, tenant: &TenantId, call: &CallId) -> Result<CallDetails, Error> {
+        let t = self.core.tenant_ix(tenant)?;
+        let c = self.core.call_ix(t, call)?;
+        let rec = &self.core.calls[c];
+        Ok(CallDetails {
+            status: self.core.call_status_of(c),
+            dnis: rec.dnis.clone(),
+            ani: rec.ani.clone(),
+            data: (*rec.data).clone(),
+            wrap_up: rec.wrap_up.clone(),
+        })
     }
 
     /// Counters of a tenant's group (R-8.2; as for [`Engine::agent_status`]).

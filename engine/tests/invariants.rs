@@ -331,8 +331,14 @@ fn command(engine: &Engine, op: &Op) -> Option<Command> {
                 ok: *ok,
             }
         }
-        Op::AuthDivert(c) => Command::AuthDivert { call: call(c) },
-        Op::CallReturned(c) => Command::CallReturned { call: call(c) },
+        Op::AuthDivert(c) => Command::AuthDivert {
+            call: call(c),
+            destination: None,
+        },
+        Op::CallReturned(c) => Command::CallReturned {
+            call: call(c),
+            data: Default::default(),
+        },
         Op::Advance(_) => return None,
     })
 }

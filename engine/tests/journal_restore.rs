@@ -24,6 +24,7 @@ fn config(tenant_policy: RestorePolicy, agent_policies: &[(&str, RestorePolicy)]
     tenant.groups.push(GroupConfig::new("g", &["s"]));
     for i in 1..=5 {
         let mut a = AgentConfig::new(format!("a{i}"), &[("s", 1)]);
+        a.kind = AgentKind::Phone; // restore is for phone agents
         a.restore = agent_policies
             .iter()
             .find(|(id, _)| *id == a.id.as_str())

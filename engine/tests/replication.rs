@@ -14,7 +14,7 @@ mod replication {
 use acd_engine::replication::{Reply, ReplyError};
 use acd_engine::Command;
 use rand::{Rng, SeedableRng};
-use replication::driver::{check_shard, write_config, Driver, Outcome, TENANT};
+use replication::driver::{check_shard, write_config, Driver, Outcome, Pair, TENANT};
 use replication::harness::{start_node, Nats, NodeOptions, Proc};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -139,55 +139,27 @@ fn single_server_serves_commands_and_refuses_bad_input() {
 fn leader_kill_standby_takes_over() {
     let _serial = serial();
     let nats = Nats::cluster();
-    let config = write_config(nats.path());
-    let opts = NodeOptions::default();
-    let mut nodes = vec![
-        start_node(&nats, "a", &config, &opts),
-        start_node(&nats, "b", &config, &opts),
-    ];
     let mut rng = rand::rngs::StdRng::seed_from_u64(11);
     block_on(async {
-        let mut driver = Driver::connect(&nats.urls(), "main", 11).await;
-        let mut leader = driver
-            .leader(&["a", "b"], Duration::from_secs(30))
-            .await
-            .expect("a leader within 30 s of the cluster starting");
-        driver
-            .wait_ready(&["a", "b"], Duration::from_secs(30))
-            .await;
-        driver.run_for(Duration::from_millis(500)).await;
+        let mut pair = Pair::start(&nats, NodeOptions::default(), 11).await;
+        pair.driver.run_for(Duration::from_millis(500)).await;
         let mut takeovers = Vec::new();
         for round in 0..kills() {
-            let standby = if leader == "a" { "b" } else { "a" };
-            let pause = Duration::from_millis(rng.gen_range(100..600));
-            let killed_at = tokio::select! {
-                _ = driver.run_for(Duration::from_secs(3600)) => unreachable!(),
-                t = async {
-                    tokio::time::sleep(pause).await;
-                    procs_named(&mut nodes, &leader).kill();
-                    Instant::now()
-                } => t,
-            };
-            let served = driver
-                .until_served(killed_at, Duration::from_secs(10))
-                .await
-                .unwrap_or_else(|| panic!("round {round}: no node served within 10 s"));
-            let took = served - killed_at;
+            let (old, standby) = (pair.leader.clone(), pair.standby());
+            let after = Duration::from_millis(rng.gen_range(100..600));
+            let took = pair.kill_leader(&nats, after).await;
             takeovers.push(took);
-            println!("round {round}: killed {leader}, {standby} served after {took:?}");
-            let now_leader = driver.leader(&[standby], Duration::from_secs(2)).await;
-            assert_eq!(now_leader.as_deref(), Some(standby));
+            println!("round {round}: killed {old}, {standby} served after {took:?}");
+            let now_leader = pair
+                .driver
+                .leader(&[&standby], Duration::from_secs(2))
+                .await;
+            assert_eq!(now_leader.as_deref(), Some(standby.as_str()));
             assert!(
                 took < takeover_limit(),
                 "round {round}: takeover took {took:?}"
             );
-            check_shard(&mut driver, standby).await;
-            // The killed node comes back as the new standby.
-            nodes.retain(|p| p.name != leader);
-            nodes.push(start_node(&nats, &leader, &config, &opts));
-            let back = leader.clone();
-            leader = standby.to_string();
-            driver.wait_ready(&[&back], Duration::from_secs(10)).await;
+            check_shard(&mut pair.driver, &standby).await;
         }
         takeovers.sort();
         println!(
@@ -199,8 +171,8 @@ fn leader_kill_standby_takes_over() {
         );
         println!(
             "driver: {} acknowledged, {} not acknowledged",
-            driver.acked.len(),
-            driver.unknown
+            pair.driver.acked.len(),
+            pair.driver.unknown
         );
     });
 }
@@ -212,24 +184,13 @@ fn leader_kill_standby_takes_over() {
 fn paused_leader_is_fenced() {
     let _serial = serial();
     let nats = Nats::single();
-    let config = write_config(nats.path());
-    let opts = NodeOptions::default();
-    let mut nodes = vec![
-        start_node(&nats, "a", &config, &opts),
-        start_node(&nats, "b", &config, &opts),
-    ];
     block_on(async {
-        let mut driver = Driver::connect(&nats.urls(), "main", 7).await;
-        let old = driver
-            .leader(&["a", "b"], Duration::from_secs(10))
-            .await
-            .expect("a leader");
-        let new = if old == "a" { "b" } else { "a" };
-        driver
-            .wait_ready(&["a", "b"], Duration::from_secs(10))
-            .await;
+        let mut pair = Pair::start(&nats, NodeOptions::default(), 7).await;
+        let (old, new) = (pair.leader.clone(), pair.standby());
+        let new = new.as_str();
+        let Pair { nodes, driver, .. } = &mut pair;
         driver.run_for(Duration::from_millis(500)).await;
-        procs_named(&mut nodes, &old).pause();
+        procs_named(nodes, &old).pause();
         let paused_at = Instant::now();
         // Requests queue up at the paused leader: it will try to append them.
         let inbox = driver.client.new_inbox();
@@ -263,7 +224,7 @@ fn paused_leader_is_fenced() {
         );
         driver.run_for(Duration::from_millis(1500)).await;
 
-        procs_named(&mut nodes, &old).resume();
+        procs_named(nodes, &old).resume();
         // The old leader wakes up, is refused, steps down; the new leader goes on.
         driver.run_for(Duration::from_millis(1500)).await;
         let state = driver.node_state(&old).await.expect("old leader answers");
@@ -286,7 +247,7 @@ fn paused_leader_is_fenced() {
             answered += 1;
         }
         assert_eq!(answered, 5, "each queued request gets a typed error");
-        let replayed = check_shard(&mut driver, new).await;
+        let replayed = check_shard(driver, new).await;
         // The takeover barrier: the first message the new leader appended.
         let log = replication::driver::read_log(
             &driver.client,
@@ -310,9 +271,7 @@ fn paused_leader_is_fenced() {
             .count();
         assert_eq!(late, 0, "{old} published effects after the takeover");
         assert!(
-            procs_named(&mut nodes, &old)
-                .log_text()
-                .contains("stepped down"),
+            procs_named(nodes, &old).log_text().contains("stepped down"),
             "the old leader logs its step-down"
         );
     });
@@ -325,21 +284,10 @@ fn paused_leader_is_fenced() {
 fn losing_a_nats_server_loses_nothing() {
     let _serial = serial();
     let mut nats = Nats::cluster();
-    let config = write_config(nats.path());
-    let opts = NodeOptions::default();
-    let _nodes = [
-        start_node(&nats, "a", &config, &opts),
-        start_node(&nats, "b", &config, &opts),
-    ];
     block_on(async {
-        let mut driver = Driver::connect(&nats.urls(), "main", 3).await;
-        let first = driver
-            .leader(&["a", "b"], Duration::from_secs(30))
-            .await
-            .expect("a leader");
-        driver
-            .wait_ready(&["a", "b"], Duration::from_secs(30))
-            .await;
+        let mut pair = Pair::start(&nats, NodeOptions::default(), 3).await;
+        let first = pair.leader.clone();
+        let driver = &mut pair.driver;
         driver.run_for(Duration::from_millis(1000)).await;
         let acked_before = driver.ack_times.len();
         // Kill the server hosting the stream's leader: the worst case, the
@@ -394,7 +342,7 @@ fn losing_a_nats_server_loses_nothing() {
             .await
             .expect("a leader after the server loss");
         println!("leader before {first}, after {leader}");
-        check_shard(&mut driver, &leader).await;
+        check_shard(driver, &leader).await;
     });
 }
 
@@ -404,35 +352,24 @@ fn losing_a_nats_server_loses_nothing() {
 fn replica_restarts_from_snapshot_and_tail() {
     let _serial = serial();
     let nats = Nats::single();
-    let config = write_config(nats.path());
     let opts = NodeOptions {
         snapshot_every: 25,
         ..NodeOptions::default()
     };
-    let mut nodes = vec![
-        start_node(&nats, "a", &config, &opts),
-        start_node(&nats, "b", &config, &opts),
-    ];
     block_on(async {
-        let mut driver = Driver::connect(&nats.urls(), "main", 5).await;
-        let leader = driver
-            .leader(&["a", "b"], Duration::from_secs(10))
-            .await
-            .expect("a leader");
-        let other = if leader == "a" { "b" } else { "a" };
-        driver
-            .wait_ready(&["a", "b"], Duration::from_secs(10))
-            .await;
-        driver.run_for(Duration::from_millis(500)).await;
-        procs_named(&mut nodes, other).kill();
-        driver.run_for(Duration::from_millis(1000)).await;
+        let mut pair = Pair::start(&nats, opts, 5).await;
+        let (leader, other) = (pair.leader.clone(), pair.standby());
+        let other = other.as_str();
+        pair.driver.run_for(Duration::from_millis(500)).await;
+        pair.node(other).kill();
+        pair.driver.run_for(Duration::from_millis(1000)).await;
         // The log no longer starts at 1: a replay from scratch is impossible.
-        let js = async_nats::jetstream::new(driver.client.clone());
-        let mut stream = js.get_stream(driver.subjects.stream()).await.unwrap();
+        let js = async_nats::jetstream::new(pair.driver.client.clone());
+        let mut stream = js.get_stream(pair.driver.subjects.stream()).await.unwrap();
         let first = stream.info().await.unwrap().state.first_sequence;
         assert!(first > 1, "the log was purged behind a snapshot");
-        nodes.retain(|p| p.name != other);
-        nodes.push(start_node(&nats, other, &config, &opts));
+        pair.restart(&nats, other).await;
+        let driver = &pair.driver;
         let target = driver.node_state(&leader).await.unwrap();
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {

@@ -813,34 +813,3 @@ fn runtime_config_changes_apply_without_restart() {
         }
     ));
 }
-
-#[test]
-fn r1_5_at_most_100_codes_shown_to_an_agent_counting_its_team() {
-    let code = |i: usize, team: Option<&str>| ReasonCodeConfig {
-        code: format!("R{i}").into(),
-        label: String::new(),
-        team: team.map(TeamId::new),
-    };
-    let mut t = TenantConfig::new("t");
-    t.reason_codes.not_ready = (0..90).map(|i| code(i, None)).collect();
-    t.reason_codes
-        .not_ready
-        .extend((90..100).map(|i| code(i, Some("day"))));
-    t.reason_codes
-        .not_ready
-        .extend((100..110).map(|i| code(i, Some("night"))));
-    let cfg = |t: TenantConfig| EngineConfig {
-        tenants: vec![t],
-        ..EngineConfig::default()
-    };
-    cfg(t.clone())
-        .validate()
-        .expect("90 global + 10 per team = 100 shown");
-    t.reason_codes.not_ready.push(code(200, Some("night")));
-    let err = cfg(t).validate().unwrap_err();
-    assert_eq!(err.field, "reason_codes.not_ready");
-    assert!(matches!(
-        err.problem,
-        ConfigProblem::OutOfRange { value: 101, .. }
-    ));
-}

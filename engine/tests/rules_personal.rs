@@ -58,6 +58,8 @@ fn offer(call: &str, agent: &str, epoch: Epoch, deadline_s: u64) -> Effect {
         group: "personal".into(),
         epoch,
         deadline: Instant::from_secs(deadline_s),
+        ani: None,
+        data: Default::default(),
     }
 }
 
@@ -68,6 +70,7 @@ fn divert(call: &str, to: &str, epoch: Epoch) -> Effect {
         destination: to.into(),
         epoch: Some(epoch),
         cause: Cause::Personal,
+        private_data: Default::default(),
     }
 }
 
@@ -466,7 +469,14 @@ fn r6_3_authentication_reserve_and_callback() {
     h.login_ready(0, "a1");
     h.arrive(1, "c1", "sales");
     h.answer(2, "c1", "a1", 1);
-    h.at(5, Command::AuthDivert { call: "c1".into() }).unwrap();
+    h.at(
+        5,
+        Command::AuthDivert {
+            call: "c1".into(),
+            destination: None,
+        },
+    )
+    .unwrap();
     assert_eq!(
         h.status("a1"),
         AgentStatus::CallWaiting {
@@ -479,8 +489,14 @@ fn r6_3_authentication_reserve_and_callback() {
         h.offers().is_empty(),
         "busy while waiting: no new voice calls"
     );
-    h.at(60, Command::CallReturned { call: "c1".into() })
-        .unwrap();
+    h.at(
+        60,
+        Command::CallReturned {
+            call: "c1".into(),
+            data: Default::default(),
+        },
+    )
+    .unwrap();
     assert_eq!(h.status("a1"), AgentStatus::Callback { call: "c1".into() });
     h.tick(130); // the reserve timer is moot now
     assert_eq!(h.status("a1"), AgentStatus::Callback { call: "c1".into() });
@@ -494,7 +510,14 @@ fn r6_3_reserve_timer_expiry_clears_the_call() {
     h.login_ready(0, "a1");
     h.arrive(1, "c1", "sales");
     h.answer(2, "c1", "a1", 1);
-    h.at(5, Command::AuthDivert { call: "c1".into() }).unwrap();
+    h.at(
+        5,
+        Command::AuthDivert {
+            call: "c1".into(),
+            destination: None,
+        },
+    )
+    .unwrap();
     h.tick(125);
     assert_eq!(
         h.effects,
@@ -511,7 +534,13 @@ fn r6_3_reserve_timer_expiry_clears_the_call() {
         }
     );
     let err = h
-        .at(126, Command::CallReturned { call: "c1".into() })
+        .at(
+            126,
+            Command::CallReturned {
+                call: "c1".into(),
+                data: Default::default(),
+            },
+        )
         .unwrap_err();
     assert!(matches!(err, Error::UnknownCall(_)));
 }

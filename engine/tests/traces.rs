@@ -145,9 +145,8 @@ fn query_lines_print_views_without_changing_state() {
 
 #[test]
 fn restart_lines_restore_presence_by_policy_r7_1() {
-    let config = r#"{"config": {"tenants": [{"id": "t", "restore": "restore", "agents": [{"id": "a"}, {"id": "b", "restore": "dont_restore"}]}]}}"#;
-    let new_config =
-        r#"{"tenants": [{"id": "t", "agents": [{"id": "a"}, {"id": "b", "restore": "restore"}]}]}"#;
+    let config = r#"{"config": {"tenants": [{"id": "t", "restore": "restore", "agents": [{"id": "a", "kind": "phone"}, {"id": "b", "kind": "phone", "restore": "dont_restore"}]}]}}"#;
+    let new_config = r#"{"tenants": [{"id": "t", "agents": [{"id": "a", "kind": "phone"}, {"id": "b", "kind": "phone", "restore": "restore"}]}]}"#;
     let steps = [
         r#"{"at_ms": 0, "cmd": {"type": "logon", "agent": "a", "extension": "1"}}"#,
         r#"{"at_ms": 0, "cmd": {"type": "logon", "agent": "b", "extension": "2"}}"#,

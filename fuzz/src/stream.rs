@@ -164,6 +164,16 @@ pub enum Op {
     AdvanceLong {
         s: u16,
     },
+    /// Jump to `back` seconds before the end of time (`Instant::MAX`), if
+    /// that is later than now: deadlines and statistics near the limit.
+    Leap {
+        back: u16,
+    },
+    /// A command at a time past `Instant::MAX`: it must be refused with
+    /// `TimeOutOfRange` and change nothing, and a tick there is ignored.
+    BeyondEnd {
+        by: u16,
+    },
     /// Send following commands as another tenant.
     Tenant {
         t: u8,
@@ -178,6 +188,8 @@ pub enum Op {
 
 const AGENTS: u8 = 8;
 const CALLS: u8 = 16;
+/// The end of engine time (`Instant::MAX`), in ms.
+const END: u64 = Instant::MAX.as_millis();
 const TENANTS: [&str; 3] = ["t", "u", "nobody"];
 const REASONS: [&str; 5] = ["BREAK", "LUNCH", "NO_ANSWER", "bogus", ""];
 
@@ -470,6 +482,14 @@ impl Runner {
         match op {
             Op::Advance { ms } => self.advance(u64::from(*ms)),
             Op::AdvanceLong { s } => self.advance(u64::from(*s) * 1000),
+            Op::Leap { back } => {
+                let to = END.saturating_sub(u64::from(*back) * 1000);
+                self.advance(to.saturating_sub(self.now));
+            }
+            Op::BeyondEnd { by } => {
+                let cmd = Command::SetMaintenance { on: true };
+                self.beyond_end(END + 1 + u64::from(*by), cmd)?
+            }
             Op::Tenant { t } => self.tenant = TenantId::new(TENANTS[usize::from(*t) % 3]),
             Op::Restore => self.restore()?,
             _ => {
@@ -487,21 +507,10 @@ impl Runner {
     /// refused without change.
     pub fn command_at(&mut self, at_ms: u64, tenant: TenantId, cmd: Command) -> Result<(), String> {
         self.tenant = tenant;
-        if at_ms < self.now {
-            let before = serde_json::to_vec(&self.engine).map_err(|e| e.to_string())?;
-            let tenant = self.tenant.clone();
-            let r = self
-                .engine
-                .handle(Instant::from_millis(at_ms), &tenant, cmd.clone());
-            self.mirror(at_ms, Some((&tenant, cmd)), &format!("{r:?}"));
-            match r {
-                Err(Error::TimeWentBackwards { .. }) => {}
-                other => return Err(format!("time went backwards, got {other:?}")),
-            }
-            let after = serde_json::to_vec(&self.engine).map_err(|e| e.to_string())?;
-            if before != after {
-                return Err("refused backwards command changed the engine".into());
-            }
+        if at_ms > END {
+            self.beyond_end(at_ms, cmd)?;
+        } else if at_ms < self.now {
+            self.expect_refusal(at_ms, cmd, |e| matches!(e, Error::TimeWentBackwards { .. }))?;
         } else {
             self.now = at_ms;
             self.apply(cmd)?;
@@ -533,8 +542,51 @@ impl Runner {
         self.check()
     }
 
+    /// Refusal past the end of time: typed, and nothing changes.
+    fn beyond_end(&mut self, at: u64, cmd: Command) -> Result<(), String> {
+        let before = serde_json::to_vec(&self.engine).map_err(|e| e.to_string())?;
+        let r = self.expect_refusal(at, cmd, |e| matches!(e, Error::TimeOutOfRange { .. }))?;
+        self.engine.handle_timeout(Instant::from_millis(at));
+        self.mirror(at, None, "timeout");
+        if before != serde_json::to_vec(&self.engine).map_err(|e| e.to_string())? {
+            return Err(format!(
+                "a tick at {at} ms, past the end, changed the engine"
+            ));
+        }
+        self.trace.push(format!("beyond end {at} -> {r}"));
+        Ok(())
+    }
+
+    /// Gives `cmd` at `at`, which the engine must refuse with an error
+    /// `expected` accepts, changing nothing. Returns the result as text.
+    fn expect_refusal(
+        &mut self,
+        at: u64,
+        cmd: Command,
+        expected: fn(&Error) -> bool,
+    ) -> Result<String, String> {
+        let before = serde_json::to_vec(&self.engine).map_err(|e| e.to_string())?;
+        let tenant = self.tenant.clone();
+        let r = self
+            .engine
+            .handle(Instant::from_millis(at), &tenant, cmd.clone());
+        let text = format!("{r:?}");
+        self.mirror(at, Some((&tenant, cmd)), &text);
+        if !r.as_ref().err().is_some_and(expected) {
+            return Err(format!(
+                "a command at {at} ms (engine at {}) gave {text}",
+                self.now
+            ));
+        }
+        if before != serde_json::to_vec(&self.engine).map_err(|e| e.to_string())? {
+            return Err(format!("a command refused at {at} ms changed the engine"));
+        }
+        Ok(text)
+    }
+
     fn advance(&mut self, ms: u64) {
-        self.now = self.now.saturating_add(ms);
+        // Time stops at the end: later inputs are refused (`BeyondEnd`).
+        self.now = self.now.saturating_add(ms).min(END);
         self.engine.handle_timeout(Instant::from_millis(self.now));
         self.mirror(self.now, None, "timeout");
     }
@@ -772,8 +824,14 @@ impl Runner {
                 },
                 ok,
             },
-            Op::AuthDivert { call: c } => Command::AuthDivert { call: call(c) },
-            Op::CallReturned { call: c } => Command::CallReturned { call: call(c) },
+            Op::AuthDivert { call: c } => Command::AuthDivert {
+            call: call(c),
+            destination: None,
+        },
+            Op::CallReturned { call: c } => Command::CallReturned {
+            call: call(c),
+            data: Default::default(),
+        },
             Op::AddAgent {
                 agent: a,
                 s0,
@@ -803,9 +861,12 @@ impl Runner {
             Op::RemoveGroup { group: g } => Command::RemoveGroup { group: group(g) },
             Op::SetMaintenance { on } => Command::SetMaintenance { on },
             Op::Json { ref text } => return serde_json::from_str(text).ok(),
-            Op::Advance { .. } | Op::AdvanceLong { .. } | Op::Tenant { .. } | Op::Restore => {
-                return None
-            }
+            Op::Advance { .. }
+            | Op::AdvanceLong { .. }
+            | Op::Leap { .. }
+            | Op::BeyondEnd { .. }
+            | Op::Tenant { .. }
+            | Op::Restore => return None,
         })
     }
 }

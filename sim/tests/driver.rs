@@ -416,3 +416,32 @@ skills = { b = 1 }
     );
     assert_eq!(b.overflow_in, 0);
 }
+
+/// Issue 17 item 7: with `--journal` on a full disk the run used to retry
+/// the failing timer tick forever at 100 % CPU. It now stops with an error
+/// saying why and when.
+#[test]
+fn a_journaled_run_on_a_full_disk_stops_with_an_error() {
+    use acd_engine::journal::FaultyIo;
+    use acd_sim::simulation::{SimError, Simulation};
+    use std::sync::{mpsc, Arc};
+    let s = parse(&text("longest_idle", 600, true, ""));
+    let dir = tempfile::tempdir().unwrap();
+    let io = FaultyIo::new();
+    let sim = Simulation::with_journal_io(&s, 5, dir.path(), Arc::new(io.clone())).unwrap();
+    io.fail_writes_after(500); // the disk fills up mid-run
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(sim.run(&mut |_| {}).map(|r| r.calls));
+    });
+    let result = rx
+        .recv_timeout(std::time::Duration::from_secs(120))
+        .expect("the run must stop, not spin");
+    match result {
+        Err(SimError::Journal(why)) => {
+            assert!(why.contains("stopped at simulated time"), "{why}");
+            assert!(why.contains("No space left"), "{why}");
+        }
+        other => panic!("expected a journal error, got {other:?}"),
+    }
+}

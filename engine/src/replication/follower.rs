@@ -27,7 +27,8 @@ enum Wake {
     Log(Option<Result<Box<async_nats::jetstream::Message>, String>>),
     Request(Option<Message>),
     Query(Option<Message>),
-    Lease,
+    /// The lease view changed; `false` if the lease task is gone.
+    Lease(bool),
 }
 
 impl Node {
@@ -57,7 +58,7 @@ impl Node {
                 m = log.next() => Wake::Log(m.map(|r| r.map(Box::new).map_err(|e| e.to_string()))),
                 m = self.inbox.next() => Wake::Request(m),
                 m = self.queries.next() => Wake::Query(m),
-                _ = self.lease.changed() => Wake::Lease,
+                r = self.lease.changed() => Wake::Lease(r.is_ok()),
             };
             match wake {
                 Wake::Log(Some(Ok(m))) => {
@@ -68,10 +69,10 @@ impl Node {
                 Wake::Log(_) => consumer = None,
                 Wake::Request(Some(m)) => self.refuse(&m).await,
                 Wake::Query(Some(m)) => self.answer_query(&m).await,
-                Wake::Request(None) | Wake::Query(None) => {
-                    return Err(NodeError::Nats("subscription closed".into()))
+                Wake::Request(None) | Wake::Query(None) | Wake::Lease(false) => {
+                    return Err(NodeError::Nats("subscription or lease task closed".into()))
                 }
-                Wake::Lease => {}
+                Wake::Lease(true) => {}
             }
         }
     }

@@ -52,7 +52,8 @@ enum Wake {
     Request(Option<Message>),
     Query(Option<Message>),
     Timer,
-    Lease,
+    /// The lease view changed; `false` if the lease task is gone.
+    Lease(bool),
 }
 
 impl Node {
@@ -84,7 +85,7 @@ impl Node {
                 m = self.inbox.next() => Wake::Request(m),
                 m = self.queries.next() => Wake::Query(m),
                 _ = tokio::time::sleep_until(deadline.unwrap_or(far)), if deadline.is_some() => Wake::Timer,
-                _ = self.lease.changed() => Wake::Lease,
+                r = self.lease.changed() => Wake::Lease(r.is_ok()),
             };
             let mut batch = Vec::new();
             match wake {
@@ -93,10 +94,10 @@ impl Node {
                     self.answer_query(&m).await;
                     continue;
                 }
-                Wake::Request(None) | Wake::Query(None) => {
-                    return Err(NodeError::Nats("subscription closed".into()))
+                Wake::Request(None) | Wake::Query(None) | Wake::Lease(false) => {
+                    return Err(NodeError::Nats("subscription or lease task closed".into()))
                 }
-                Wake::Timer | Wake::Lease => {}
+                Wake::Timer | Wake::Lease(true) => {}
             }
             if !self.lease.borrow().mine {
                 self.fail_all(&batch, self.not_leader()).await;

@@ -409,8 +409,14 @@ impl Node {
         self.last_snapshot = seq;
         let store = self.res.snapshots.clone();
         let stream = self.res.stream.clone();
+        let node = self.cfg.node.clone();
         self.snapshot_task = Some(tokio::spawn(async move {
-            snapshot::store(&store, &stream, seq, bytes).await
+            let stored = snapshot::store(&store, &stream, seq, bytes).await;
+            if let Err(e) = &stored {
+                // The log is intact; the next snapshot tries again.
+                eprintln!("acd-node {node}: snapshot at {seq} failed: {e}");
+            }
+            stored
         }));
     }
 }

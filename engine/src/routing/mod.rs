@@ -6,13 +6,14 @@
 //! every function that detaches a call places it again before returning.
 //!
 //! This module takes a call into a group; `placement` finds it an agent or
-//! its place in the queue and runs the offer rounds; `ready_index` keeps
-//! the ready pools; `overflow` sends calls on; `stages` handles the stage
+//! its place in the queue and runs the offer rounds; `filing` keeps
+//! Ready channels in the ready index; `overflow` sends calls on; `stages` handles the stage
 //! and max-wait timers.
 
+pub(crate) mod filing;
 mod overflow;
 mod placement;
-mod ready_index;
+pub(crate) use filing::Filings;
 mod stages;
 
 use crate::agent::{CallIx, GroupIx, TenantIx};
@@ -21,7 +22,7 @@ use crate::command::CallSpec;
 use crate::config::{OpenRule, RoutingType};
 use crate::engine::Core;
 use crate::error::Error;
-use crate::output::{Cause, EventKind};
+use crate::output::Cause;
 use crate::timers::Timer;
 use smallvec::SmallVec;
 
@@ -52,6 +53,8 @@ impl Core {
             media,
             priority: spec.priority.unwrap_or(group.config.priority),
             dnis: spec.dnis,
+            ani: spec.ani,
+            data: std::sync::Arc::new(spec.data),
             preferred_agent: spec.preferred_agent,
             entered: self.now,
             tier: 0,
@@ -63,6 +66,9 @@ impl Core {
             state: CallState::Detached,
             personal: Default::default(),
             report: CallReport::default(),
+            private: false,
+            in_authentication: false,
+            wrap_up: None,
         };
         let c = self.calls.insert(call);
         self.ix.calls.insert((t, spec.id), c);
@@ -87,21 +93,12 @@ impl Core {
             .config
             .max_wait_s
             .map(|s| now.plus_millis(u64::from(s) * 1000));
-        let (uid, t, priority) = (call.uid, call.tenant, call.priority);
+        let uid = call.uid;
         if let Some(at) = call.max_wait_until {
             self.timers.set(at, Timer::MaxWait { call: c, uid });
         }
         self.schedule_stage(c);
-        let (call_id, group_id) = (self.calls[c].id.clone(), self.groups[g].id.clone());
-        self.emit(
-            t,
-            EventKind::CallQueued {
-                call: call_id,
-                group: group_id,
-                priority,
-                cause,
-            },
-        );
+        self.emit_queued(c, cause);
         let group = &self.groups[g];
         if group.config.routing == RoutingType::Manual || group.config.personal_calls {
             self.route_personal(c);
@@ -130,7 +127,8 @@ impl Core {
         let group = &self.groups[g];
         match group.config.open_rule {
             OpenRule::LoggedOn => group.logged_on > 0,
-            OpenRule::Ready => self.pools[group.pool].ready_count() > 0,
+            // Ready *status*: agents busy on a call keep it.
+            OpenRule::Ready => group.ready_status > 0,
         }
     }
 }

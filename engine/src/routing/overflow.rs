@@ -53,6 +53,7 @@ impl Core {
                     destination,
                     epoch: None,
                     cause,
+                    private_data: Default::default(),
                 });
                 self.remove_call(c);
             }

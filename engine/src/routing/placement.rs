@@ -2,6 +2,7 @@
 //! tier at once, or its place in the queue; offers with one ring timer per
 //! round, and what happens when a round ends unanswered.
 
+use super::filing::Filings;
 use crate::agent::{AgentIx, CallIx};
 use crate::call::CallState;
 use crate::config::{RoutingType, Strategy};
@@ -19,30 +20,26 @@ impl Core {
         // A call's copied stages may outnumber a group's tiers after a change.
         let tier = self.calls[c].tier.min(group.top_tier());
         self.calls[c].tier = tier;
-        let pool = &self.pools[group.pool];
-        let ready = &pool.ready[tier as usize];
+        let p = group.pool;
         let reserve = group.config.reserve.is_some();
+        let qir = self.ix.policy.qir.contains_key(&group.tenant);
         let agents: SmallVec<[AgentIx; 4]> = match group.config.strategy {
-            Strategy::RingAll => ready
-                .iter()
-                .map(|k| k.2)
+            Strategy::RingAll => self
+                .ready
+                .all(p, tier, &Filings(&self.agents))
+                .into_iter()
                 .filter(|&a| !self.held_back(a, g))
                 .collect(),
             // Threshold reservation: pass over held-back agents.
             _ if reserve => self.free_agent_for(g, tier).into_iter().collect(),
             // Queue-and-idleness ratio: the pool furthest above
             // its idleness share.
-            _ if self.ix.policy.qir.contains_key(&group.tenant) => {
-                self.qir_agent(g, tier).flatten().into_iter().collect()
-            }
-            Strategy::Random if !ready.is_empty() => {
+            _ if qir => self.qir_agent(g, tier).flatten().into_iter().collect(),
+            Strategy::Random if self.ready.live_count(p, tier) > 0 => {
                 let draw = self.rng.next_u64();
-                self.pools[self.groups[g].pool].random[tier as usize]
-                    .pick(draw)
-                    .into_iter()
-                    .collect()
+                self.ready.pick_random(p, tier, draw).into_iter().collect()
             }
-            _ => ready.first().map(|k| k.2).into_iter().collect(),
+            _ => self.first_ready(p, tier).into_iter().collect(),
         };
         if agents.is_empty() {
             let key = self.calls[c].key();
@@ -109,6 +106,8 @@ impl Core {
                 group: self.groups[g].id.clone(),
                 epoch,
                 deadline,
+                ani: self.calls[c].ani.clone(),
+                data: self.calls[c].data.clone(),
             });
             self.emit(
                 t,
@@ -123,6 +122,7 @@ impl Core {
         }
         let timer = offers.first().map_or(0, |o: &(AgentIx, u64)| o.1);
         self.set_state(c, CallState::Offered { offers, timer });
+        self.calls[c].report.first_alert.get_or_insert(now);
         self.timers.set(
             deadline,
             Timer::Ring {
@@ -152,6 +152,8 @@ impl Core {
     }
 
     pub(crate) fn stop_ringing(&mut self, c: CallIx, a: AgentIx, epoch: u64, cause: Cause) {
+        let now = self.now;
+        self.calls[c].report.offer_ended(now);
         let t = self.calls[c].tenant;
         self.effect(Effect::StopRinging {
             tenant: self.tenants[t].id.clone(),
@@ -167,6 +169,18 @@ impl Core {
     pub(crate) fn requeue(&mut self, c: CallIx, cause: Cause) {
         let g = self.calls[c].group;
         self.set_state(c, CallState::Detached);
+        if self.calls[c].private {
+            // a private call is never queued again: it is cleared.
+            let t = self.calls[c].tenant;
+            let kind = EventKind::CallCleared {
+                call: self.calls[c].id.clone(),
+                group: self.groups[g].id.clone(),
+                cause,
+            };
+            self.emit(t, kind);
+            self.remove_call(c);
+            return;
+        }
         let manual = &self.groups[g].config;
         if manual.routing == RoutingType::Manual || manual.personal_calls {
             self.personal_no_answer(c);
@@ -176,18 +190,23 @@ impl Core {
             self.overflow(c, dest, why);
             return;
         }
-        let call = &self.calls[c];
-        let (t, id, priority) = (call.tenant, call.id.clone(), call.priority);
-        self.emit(
-            t,
-            EventKind::CallQueued {
-                call: id,
-                group: self.groups[g].id.clone(),
-                priority,
-                cause,
-            },
-        );
+        self.emit_queued(c, cause);
         self.place_call(c);
+    }
+
+    /// Records that call `c` (re)joined its group's queue, with its calling
+    /// number and attached data.
+    pub(crate) fn emit_queued(&mut self, c: CallIx, cause: Cause) {
+        let call = &self.calls[c];
+        let kind = EventKind::CallQueued {
+            call: call.id.clone(),
+            group: self.groups[call.group].id.clone(),
+            priority: call.priority,
+            cause,
+            ani: call.ani.clone(),
+            data: call.data.clone(),
+        };
+        self.emit(call.tenant, kind);
     }
 
     /// Ring-time supervision expired, or the device rejected the offer:

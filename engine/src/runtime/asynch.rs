@@ -14,7 +14,6 @@
 //! ```
 //! use acd_engine::runtime::{Output, Runtime, ShardConfig};
 //! use acd_engine::*;
-//! use std::future::Future;
 //!
 //! let mut tenant = TenantConfig::new("acme");
 //! tenant.groups.push(GroupConfig::new("support", &["support"]));

@@ -67,6 +67,11 @@
 pub mod asynch;
 mod clock;
 mod error;
+#[cfg(feature = "live")]
+pub mod live;
+mod metrics;
+#[cfg(feature = "metrics")]
+pub mod observe;
 mod reply;
 mod shard;
 mod shutdown;
@@ -74,7 +79,9 @@ mod snapshot;
 mod writer;
 
 pub use error::{CallError, RuntimeError, SubmitError};
-pub use shard::{Output, OutputSink, ShardConfig, DEFAULT_INBOX_CAPACITY, DEFAULT_MAX_BATCH};
+pub use shard::{
+    Output, OutputSink, PublishHook, ShardConfig, DEFAULT_INBOX_CAPACITY, DEFAULT_MAX_BATCH,
+};
 pub use shutdown::{StoppedShard, DEFAULT_SHUTDOWN_TIMEOUT};
 pub use snapshot::{ShardCounters, ShardSnapshot};
 
@@ -370,7 +377,10 @@ impl RuntimeHandle {
         }
         match link.inbox.try_send(message) {
             Ok(()) => Ok(()),
-            Err(TrySendError::Full(_)) => Err(SubmitError::Backpressure { shard }),
+            Err(TrySendError::Full(_)) => {
+                metrics::backpressure(shard);
+                Err(SubmitError::Backpressure { shard })
+            }
             Err(TrySendError::Disconnected(_)) => Err(SubmitError::ShutDown { shard }),
         }
     }

@@ -28,6 +28,12 @@ pub enum Output {
 /// refuses new commands with back-pressure); it never loses anything.
 pub type OutputSink = Box<dyn FnMut(Output) + Send + 'static>;
 
+/// Called on the shard's writer thread, with no lock held, with every
+/// snapshot it publishes (right after the batch's outputs went to the sink).
+/// Observers ([`crate::runtime::observe`]) use it; like a sink, a hook that
+/// blocks stalls its shard.
+pub type PublishHook = Box<dyn FnMut(&std::sync::Arc<super::ShardSnapshot>) + Send + 'static>;
+
 /// Everything needed to run one shard.
 pub struct ShardConfig {
     /// The engine the shard owns: built from configuration, restored from
@@ -50,6 +56,8 @@ pub struct ShardConfig {
     pub snapshot_interval: Duration,
     /// Where effects and events go.
     pub sink: OutputSink,
+    /// Called with every published snapshot (none by default).
+    pub on_publish: Option<PublishHook>,
 }
 
 impl ShardConfig {
@@ -62,6 +70,7 @@ impl ShardConfig {
             max_batch: DEFAULT_MAX_BATCH,
             snapshot_interval: Duration::ZERO,
             sink: Box::new(sink),
+            on_publish: None,
         }
     }
 

@@ -9,7 +9,8 @@
 
 use super::clock::ShardClock;
 use super::error::CallError;
-use super::shard::{Output, OutputSink, ShardConfig};
+use super::metrics::{self, Timed};
+use super::shard::{Output, OutputSink, PublishHook, ShardConfig};
 use super::shutdown::StoppedShard;
 use super::snapshot::{ShardCounters, ShardSnapshot, SnapshotCell};
 use crate::journal::EngineStore;
@@ -58,6 +59,8 @@ pub(crate) struct Writer {
     inbox: Receiver<Message>,
     cell: Arc<SnapshotCell>,
     sink: OutputSink,
+    /// Called with every published snapshot (observers, live view).
+    on_publish: Option<PublishHook>,
     max_batch: usize,
     snapshot_interval: Duration,
     counters: ShardCounters,
@@ -114,6 +117,7 @@ impl Writer {
             inbox,
             cell,
             sink: config.sink,
+            on_publish: config.on_publish,
             max_batch: config.max_batch.max(1),
             snapshot_interval: config.snapshot_interval,
             counters: ShardCounters::default(),
@@ -137,7 +141,9 @@ impl Writer {
     /// the outputs a shutdown deadline kept from the sink.
     pub(crate) fn run(mut self) -> StoppedShard {
         while !self.stopping && !self.gave_up() {
-            match self.wait() {
+            let wake = self.wait();
+            let _batch = metrics::Batch::start(self.shard);
+            match wake {
                 Wake::Message(first) => {
                     self.apply(first);
                     self.drain_batch();
@@ -210,7 +216,11 @@ impl Writer {
                 command,
                 reply,
             } => {
-                let result = self.engine.handle(self.clock.now(), &tenant, command);
+                let (kind, now) = (command.name(), self.clock.now());
+                let journaled = matches!(self.engine, EngineStore::Journaled(_));
+                let result = metrics::timed(self.shard, Timed::JournalWrite, journaled, || {
+                    self.engine.handle(now, &tenant, command)
+                });
                 self.counters.commands += 1;
                 let result = match EngineStore::outcome(&result) {
                     Some(outcome) => {
@@ -231,6 +241,7 @@ impl Writer {
                 if matches!(result, Err(CallError::Engine(_))) {
                     self.counters.refused += 1;
                 }
+                metrics::command(self.shard, kind, result.is_ok());
                 self.dirty = true;
                 if let Some(tx) = reply {
                     self.replies.push((tx, result));
@@ -260,7 +271,11 @@ impl Writer {
     /// the snapshot cell's for the pointer swap.
     fn finish_batch(&mut self) {
         self.counters.batches += 1;
-        if self.engine.sync_if_due().is_err() {
+        let journaled = matches!(self.engine, EngineStore::Journaled(_));
+        let synced = metrics::timed(self.shard, Timed::JournalSync, journaled, || {
+            self.engine.sync_if_due()
+        });
+        if synced.is_err() {
             self.counters.journal_errors += 1;
         }
         self.deliver_outputs();
@@ -269,6 +284,7 @@ impl Writer {
         if (self.dirty && (publish_due || self.stopping)) || !self.syncs.is_empty() {
             self.publish();
         }
+        metrics::inbox_depth(self.shard, self.inbox.len());
         for (tx, result) in self.replies.drain(..) {
             // Err only when the caller stopped waiting.
             let _ = tx.send(result);
@@ -298,13 +314,18 @@ impl Writer {
 
     fn publish(&mut self) {
         self.seq += 1;
-        let snapshot = Arc::new(take_snapshot(
-            self.shard,
-            self.seq,
-            self.engine.engine(),
-            self.counters,
-        ));
+        let snapshot = metrics::timed(self.shard, Timed::Snapshot, true, || {
+            Arc::new(take_snapshot(
+                self.shard,
+                self.seq,
+                self.engine.engine(),
+                self.counters,
+            ))
+        });
         self.cell.publish(Arc::clone(&snapshot));
+        if let Some(hook) = &mut self.on_publish {
+            hook(&snapshot);
+        }
         self.dirty = false;
         self.last_publish = std::time::Instant::now();
         for tx in self.syncs.drain(..) {

@@ -2,6 +2,7 @@
 //! arrivals, answers from the offers it sees, hang-ups, transfers, picks),
 //! and the checks the replication tests make after every failover.
 
+use super::harness::{start_node, Nats, NodeOptions, Proc};
 use acd_engine::replication::log::{decode, Replica};
 use acd_engine::replication::protocol::{LEADER_HEADER, SEQ_HEADER};
 use acd_engine::replication::{NodeState, Reply, Request, Subjects};
@@ -14,6 +15,7 @@ use futures_util::{FutureExt, StreamExt};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 pub const TENANT: &str = "acme";
@@ -502,4 +504,86 @@ pub async fn check_shard(driver: &mut Driver, leader: &str) -> Replayed {
         );
     }
     replayed
+}
+
+/// Two `acd-node`s, `a` and `b`, on the shard `opts.shard`, a driver, and
+/// which of them leads.
+pub struct Pair {
+    pub nodes: Vec<Proc>,
+    pub driver: Driver,
+    pub leader: String,
+    config: PathBuf,
+    opts: NodeOptions,
+}
+
+impl Pair {
+    /// Starts both nodes and waits until one leads and both answer.
+    pub async fn start(nats: &Nats, opts: NodeOptions, seed: u64) -> Pair {
+        let config = write_config(nats.path());
+        let nodes = vec![
+            start_node(nats, "a", &config, &opts),
+            start_node(nats, "b", &config, &opts),
+        ];
+        let driver = Driver::connect(&nats.urls(), &opts.shard, seed).await;
+        // A fresh cluster elects its JetStream leaders first: allow 30 s.
+        let leader = driver
+            .leader(&["a", "b"], Duration::from_secs(30))
+            .await
+            .expect("a leader within 30 s");
+        driver
+            .wait_ready(&["a", "b"], Duration::from_secs(30))
+            .await;
+        Pair {
+            nodes,
+            driver,
+            leader,
+            config,
+            opts,
+        }
+    }
+
+    /// The node that does not lead.
+    pub fn standby(&self) -> String {
+        if self.leader == "a" { "b" } else { "a" }.to_string()
+    }
+
+    /// The process of node `name`.
+    pub fn node(&mut self, name: &str) -> &mut Proc {
+        self.nodes.iter_mut().find(|p| p.name == name).unwrap()
+    }
+
+    /// Starts node `name` again (a new process) and waits until it answers.
+    pub async fn restart(&mut self, nats: &Nats, name: &str) {
+        self.nodes.retain(|p| p.name != name);
+        self.nodes
+            .push(start_node(nats, name, &self.config, &self.opts));
+        self.driver
+            .wait_ready(&[name], Duration::from_secs(10))
+            .await;
+    }
+
+    /// Kills the leader after `after` of workload; returns when the standby
+    /// served and how long after the kill. The killed node comes back as
+    /// the new standby.
+    pub async fn kill_leader(&mut self, nats: &Nats, after: Duration) -> Duration {
+        let killed = self.leader.clone();
+        let Pair { nodes, driver, .. } = self;
+        // The kill lands while a request is in flight.
+        let killed_at = tokio::select! {
+            _ = driver.run_for(Duration::from_secs(3600)) => unreachable!(),
+            t = async {
+                tokio::time::sleep(after).await;
+                nodes.iter_mut().find(|p| p.name == killed).unwrap().kill();
+                Instant::now()
+            } => t,
+        };
+        let served = self
+            .driver
+            .until_served(killed_at, Duration::from_secs(10))
+            .await
+            .expect("the standby serves within 10 s");
+        self.leader = self.standby();
+        self.restart(nats, &killed).await;
+        served - killed_at
+    }
 }
