@@ -217,6 +217,12 @@ class TimeOutOfRangeError(AcdError, ValueError):
     """``now_ms`` is past the latest time the engine accepts (2**53 ms)."""
 
 
+@_code(126, "ACD_RESULT_AUTH_NUMBER")
+class AuthNumberError(AcdError, ValueError):
+    """Authentication named another number than the tenant's number to call
+    for authentication (R-9.5)."""
+
+
 def error_for(code: int, message: str) -> AcdError:
     """The exception for a failing ``acd_result`` ``code``."""
     cls = BY_CODE.get(code, AcdError)
