@@ -54,6 +54,7 @@ mod config;
 mod dispatch;
 mod engine;
 mod error;
+pub mod expr;
 mod ids;
 mod invariants;
 pub mod journal;
