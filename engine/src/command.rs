@@ -8,6 +8,8 @@
 
 use crate::config::{AgentConfig, GroupConfig, Media};
 use crate::ids::{AgentId, CallId, GroupId, ReasonCode, SkillId};
+use crate::routing_model::PreferredAgent;
+use crate::time::Instant;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -17,7 +19,7 @@ use std::collections::BTreeMap;
 pub type Epoch = u64;
 
 /// A new call entering the engine.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CallSpec {
     /// Call id, unique among live calls.
@@ -39,9 +41,23 @@ pub struct CallSpec {
     /// Agent named by the caller's script.
     #[serde(default)]
     pub preferred_agent: Option<AgentId>,
-    /// Attached data, passed through to offers.
+    /// Attached data, passed through to offers; group expressions read it
+    /// as `call.<key>`.
     #[serde(default)]
     pub data: BTreeMap<String, String>,
+    /// Preferred agents: until the timeout only they are offered
+    /// the call. Higher scores first, then list order. "Last agent"
+    /// routing is the embedder naming the previous agent here.
+    #[serde(default)]
+    pub preferred_agents: Vec<PreferredAgent>,
+    /// Seconds to wait for the preferred agents; `None` = the group's
+    /// `preferred_timeout_s`.
+    #[serde(default)]
+    pub preferred_timeout_s: Option<u32>,
+    /// Original arrival time of a call coming back (a callback): it keeps
+    /// its place in line. `None` = now; a later time is refused.
+    #[serde(default)]
+    pub arrived_at: Option<Instant>,
 }
 
 impl CallSpec {
@@ -56,6 +72,9 @@ impl CallSpec {
             priority: None,
             preferred_agent: None,
             data: BTreeMap::new(),
+            preferred_agents: Vec::new(),
+            preferred_timeout_s: None,
+            arrived_at: None,
         }
     }
 }

@@ -6,7 +6,11 @@
 //! the offending object and field. The same checks guard runtime changes
 //! (add an agent, change a group) made through [`crate::Command`].
 
+use crate::expr::Value;
 use crate::ids::{AgentId, GroupId, ReasonCode, SkillId, TeamId, TenantId};
+use crate::routing_model::{
+    self as model, AgingConfig, AttributeTypes, CapacityConfig, PreferredRelease,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -75,6 +79,12 @@ pub struct TenantConfig {
     /// Default logon-restore policy after restart for this tenant's agents.
     #[serde(default)]
     pub restore: RestorePolicy,
+    /// Declared agent attribute types: name -> type.
+    #[serde(default)]
+    pub attributes: AttributeTypes,
+    /// Capacity of agents that do not set their own.
+    #[serde(default)]
+    pub capacity: CapacityConfig,
     /// Agents of this tenant.
     #[serde(default)]
     pub agents: Vec<AgentConfig>,
@@ -103,6 +113,8 @@ impl TenantConfig {
             reason_codes: ReasonCatalogue::default(),
             tags: Vec::new(),
             restore: RestorePolicy::default(),
+            attributes: AttributeTypes::new(),
+            capacity: CapacityConfig::default(),
             agents: Vec::new(),
             groups: Vec::new(),
         }
@@ -181,6 +193,12 @@ pub struct AgentConfig {
     /// Restore policy; `None` = the tenant's.
     #[serde(default)]
     pub restore: Option<RestorePolicy>,
+    /// Typed attributes, as declared by the tenant.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, Value>,
+    /// Capacity across media; `None` = the tenant's.
+    #[serde(default)]
+    pub capacity: Option<CapacityConfig>,
 }
 
 impl AgentConfig {
@@ -196,6 +214,8 @@ impl AgentConfig {
             can_pick: false,
             team: None,
             restore: None,
+            attributes: BTreeMap::new(),
+            capacity: None,
         }
     }
 }
@@ -325,9 +345,10 @@ pub enum Destination {
 ///
 /// The agents eligible at a stage are those of the previous stage plus those
 /// meeting this stage's requirement: `skills` (or the group's skills when
-/// absent) with every minimum level replaced by `min_level` when given. A stage
+/// absent) with every minimum level replaced by `min_level` when given, and
+/// `expression` (or the group's expression when absent). A stage
 /// with `overflow` moves the call to that destination instead.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StageConfig {
     /// Seconds after the call entered the group.
@@ -341,6 +362,9 @@ pub struct StageConfig {
     /// Overflow the call here at this stage.
     #[serde(default)]
     pub overflow: Option<Destination>,
+    /// Attribute expression accepted from this stage on.
+    #[serde(default)]
+    pub expression: Option<String>,
 }
 
 /// A service group (queue).
@@ -406,6 +430,21 @@ pub struct GroupConfig {
     /// Service-level threshold for statistics, seconds.
     #[serde(default = "twenty")]
     pub service_level_s: u32,
+    /// Attribute expression eligible agents must meet, besides `skills`.
+    #[serde(default)]
+    pub expression: Option<String>,
+    /// Agent ordering keys ahead of the strategy, e.g. `"skill.billing desc"`.
+    #[serde(default)]
+    pub order_by: Vec<String>,
+    /// Priority aging; `None` = priorities do not age.
+    #[serde(default)]
+    pub aging: Option<AgingConfig>,
+    /// Seconds a call waits for its preferred agents by default.
+    #[serde(default = "thirty")]
+    pub preferred_timeout_s: u32,
+    /// When a call may leave its preferred agents early.
+    #[serde(default)]
+    pub preferred_release: PreferredRelease,
 }
 
 fn hundred() -> u32 {
@@ -451,6 +490,11 @@ impl GroupConfig {
             overflow: None,
             open_rule: OpenRule::LoggedOn,
             service_level_s: 20,
+            expression: None,
+            order_by: Vec::new(),
+            aging: None,
+            preferred_timeout_s: 30,
+            preferred_release: PreferredRelease::WhenLoggedOut,
         }
     }
 }
@@ -489,13 +533,21 @@ pub enum ConfigProblem {
         /// Highest allowed.
         max: i64,
     },
+    /// An expression or `order_by` key that does not parse or type-check.
+    #[error("column {column}: {message}")]
+    Expression {
+        /// 1-based column in the field's text.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
     /// Anything else, described.
     #[error("{0}")]
     Invalid(String),
 }
 
 impl ConfigError {
-    fn new(object: String, field: &str, problem: ConfigProblem) -> Self {
+    pub(crate) fn new(object: String, field: &str, problem: ConfigProblem) -> Self {
         Self {
             object,
             field: field.to_string(),
@@ -550,6 +602,8 @@ pub(crate) struct IdDirectory {
     pub(crate) agent_tenant: BTreeMap<AgentId, TenantId>,
     pub(crate) group_tenant: BTreeMap<GroupId, TenantId>,
     pub(crate) group_media: BTreeMap<GroupId, Media>,
+    /// Declared attribute types of the tenant whose group is checked.
+    pub(crate) attributes: BTreeMap<TenantId, AttributeTypes>,
 }
 
 impl EngineConfig {
@@ -573,6 +627,7 @@ impl EngineConfig {
                 ));
             }
             t.validate_own()?;
+            dir.attributes.insert(t.id.clone(), t.attributes.clone());
             for a in &t.agents {
                 if dir
                     .agent_tenant
@@ -603,7 +658,7 @@ impl EngineConfig {
         }
         for t in &self.tenants {
             for a in &t.agents {
-                a.validate(&t.id)?;
+                a.validate(&t.id, &t.attributes)?;
             }
             for g in &t.groups {
                 g.validate(&t.id, &dir)?;
@@ -656,13 +711,19 @@ impl TenantConfig {
                 .unwrap_or(global);
             check_range(&path, field, most_shown as i64, 0, MAX_REASON_CODES as i64)?;
         }
-        Ok(())
+        model::validate_attribute_types(&path, &self.attributes)?;
+        self.capacity.validate(&path, "capacity")
     }
 }
 
 impl AgentConfig {
-    /// Checks this agent's own fields (ids, skill levels).
-    pub(crate) fn validate(&self, tenant: &TenantId) -> Result<(), ConfigError> {
+    /// Checks this agent's own fields (ids, skill levels, attributes
+    /// against the tenant's declared `types`, capacity).
+    pub(crate) fn validate(
+        &self,
+        tenant: &TenantId,
+        types: &AttributeTypes,
+    ) -> Result<(), ConfigError> {
         let path = agent_path(tenant, &self.id);
         if self.id.as_str().is_empty() {
             return Err(ConfigError::new(
@@ -680,6 +741,10 @@ impl AgentConfig {
                 "pdn",
                 ConfigProblem::Invalid("empty personal directory number".into()),
             ));
+        }
+        model::validate_attributes(&path, &self.attributes, types)?;
+        if let Some(c) = &self.capacity {
+            c.validate(&path, "capacity")?;
         }
         Ok(())
     }
@@ -741,7 +806,38 @@ impl GroupConfig {
                 ),
             ));
         }
+        self.validate_routing_model(tenant, dir, &path)?;
         self.validate_stages(tenant, dir, &path)
+    }
+
+    /// Expression, order_by, aging and preferred-agent settings (R-10.x).
+    fn validate_routing_model(
+        &self,
+        tenant: &TenantId,
+        dir: &IdDirectory,
+        path: &str,
+    ) -> Result<(), ConfigError> {
+        let empty = AttributeTypes::new();
+        let types = dir.attributes.get(tenant).unwrap_or(&empty);
+        if let Some(e) = &self.expression {
+            model::validate_expression(path, "expression", e, types)?;
+        }
+        for (i, s) in self.stages.iter().enumerate() {
+            if let Some(e) = &s.expression {
+                model::validate_expression(path, &format!("stages[{i}].expression"), e, types)?;
+            }
+        }
+        model::validate_order_by(path, &self.order_by, self.strategy, types)?;
+        if let Some(a) = &self.aging {
+            a.validate(path)?;
+        }
+        check_range(
+            path,
+            "preferred_timeout_s",
+            i64::from(self.preferred_timeout_s),
+            0,
+            86_400,
+        )
     }
 
     fn validate_stages(

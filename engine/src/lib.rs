@@ -65,6 +65,7 @@ mod reconfigure;
 pub mod restore;
 mod rng;
 mod routing;
+mod routing_model;
 #[cfg(feature = "runtime")]
 pub mod runtime;
 mod service_group;
@@ -87,7 +88,12 @@ pub use config::{
 pub use dispatch::DispatchEntry;
 pub use engine::{Engine, TenantSnapshot};
 pub use error::{Error, ObjectKind};
+pub use expr::{Type as AttributeType, Value as AttributeValue};
 pub use ids::{AgentId, CallId, GroupId, ReasonCode, SkillId, TeamId, TenantId};
 pub use output::{AgentStatus, Cause, Effect, Event, EventKind};
+pub use routing_model::{
+    AgingConfig, AttributeTypes, CapacityConfig, PreferredAgent, PreferredRelease, MAX_ORDER_KEYS,
+    MAX_PER_MEDIA,
+};
 pub use stats::GroupStats;
 pub use time::Instant;

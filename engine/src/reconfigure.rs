@@ -116,7 +116,7 @@ impl Core {
                 id: config.id.to_string(),
             });
         }
-        config.validate(&self.tenants[t].id)?;
+        config.validate(&self.tenants[t].id, &self.tenants[t].config.attributes)?;
         if let Some(pdn) = &config.pdn {
             if self.ix.pdns.contains_key(&(t, pdn.clone())) {
                 return Err(Error::Config(ConfigError {
@@ -165,7 +165,7 @@ impl Core {
         let a = self.agent_ix(t, id)?;
         let mut config = self.agents[a].config.clone();
         config.skills = skills;
-        config.validate(&self.tenants[t].id)?;
+        config.validate(&self.tenants[t].id, &self.tenants[t].config.attributes)?;
         let ready = self.unfile_ready(&[a]);
         let before = self.logged_on_groups(a);
         self.agents[a].skills = self.skill_set(&config.skills);
@@ -294,6 +294,9 @@ impl Core {
             .insert(new_group.id.clone(), self.tenants[t].id.clone());
         dir.group_media
             .insert(new_group.id.clone(), new_group.media);
+        let tenant = &self.tenants[t];
+        dir.attributes
+            .insert(tenant.id.clone(), tenant.config.attributes.clone());
         dir
     }
 

@@ -262,19 +262,22 @@ fn automatic_tenant(id: &str, g0: u8, a0: u8) -> TenantConfig {
                 min_level: 2,
             }]),
             overflow: None,
-        },
+..Default::default()
+},
         StageConfig {
             after_s: 20,
             min_level: Some(1),
             skills: None,
             overflow: None,
-        },
+..Default::default()
+},
         StageConfig {
             after_s: 90,
             min_level: None,
             skills: None,
             overflow: Some(Destination::Number("+15550100".into())),
-        },
+..Default::default()
+},
     ];
     let mut third = GroupConfig::new(gid(2), &["s0", "s1"]);
     third.strategy = acd_engine::Strategy::RingAll;
@@ -824,13 +827,15 @@ fn upserted_group(id: GroupId, strategy_n: u8, tweak: u8) -> GroupConfig {
                     min_level: 4,
                 }]),
                 overflow: None,
-            },
+..Default::default()
+},
             StageConfig {
                 after_s: 9,
                 min_level: None,
                 skills: None,
                 overflow: Some(Destination::Group("g0".into())),
-            },
+..Default::default()
+},
         ];
     }
     if tweak & 0x20 != 0 {
