@@ -103,6 +103,17 @@ enum acd_result
   ACD_RESULT_CONFIG = 118,
   // Engine: the call's media differs from its group's.
   ACD_RESULT_MEDIA_MISMATCH = 119,
+  // Engine: pick refused, the agent has no dispatch licence.
+  ACD_RESULT_PICK_NO_DISPATCH_LICENCE = 120,
+  // Engine: pick refused, the call's group is not shown in dispatch.
+  ACD_RESULT_PICK_NOT_SHOWN_IN_DISPATCH = 121,
+  // Engine: pick refused, the agent is not skilled for the group.
+  ACD_RESULT_PICK_NOT_SKILLED = 122,
+  // Engine: pick refused, the call is reserved for another agent.
+  ACD_RESULT_PICK_RESERVED_FOR_ANOTHER = 123,
+  // Engine: pick refused, the call waits for an agent without dispatch
+  // access.
+  ACD_RESULT_PICK_WAITING_FOR_AGENT_WITHOUT_DISPATCH = 124,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -202,7 +202,7 @@ pub unsafe extern "C" fn acd_engine_load_json(
 fn restore(text: &str) -> Result<Engine, Failure> {
     let value: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| Failure::new(acd_result::InvalidJson, format!("snapshot_json: {e}")))?;
-    serde::Deserialize::deserialize(value)
+    Engine::from_snapshot_value(value)
         .map_err(|e| Failure::new(acd_result::Inconsistent, format!("snapshot_json: {e}")))
 }
 

@@ -257,7 +257,8 @@ pub unsafe extern "C" fn acd_engine_check_invariants(engine: *mut acd_engine) ->
 
 /// The engine's whole state as JSON, including outputs the handle has
 /// taken from the engine but not yet handed to C. Field names follow the
-/// engine's serde layout; only `effects` and `events` are touched here.
+/// engine's snapshot layout; only `engine.effects` and `engine.events` are
+/// touched here.
 fn saved_state(h: &Handle) -> Result<String, Failure> {
     let mut state = serde_json::to_value(&h.engine)
         .map_err(|e| Failure::new(acd_result::InvalidJson, format!("could not save: {e}")))?;
@@ -276,7 +277,7 @@ fn prepend<T: serde::Serialize>(
     if pending.is_empty() {
         return Ok(());
     }
-    let Some(Value::Array(queued)) = state.get_mut(field) else {
+    let Some(Value::Array(queued)) = state.get_mut("engine").and_then(|e| e.get_mut(field)) else {
         return Err(Failure::new(
             acd_result::Inconsistent,
             format!("saved engine state has no `{field}` array; drain outputs before saving"),
@@ -296,8 +297,10 @@ fn prepend<T: serde::Serialize>(
 
 /// Writes the engine's whole state (configuration, agents, queued calls,
 /// timers, statistics and undelivered outputs) as JSON, for
-/// `acd_engine_load_json` after a restart. Snapshots are for the
-/// same library version; they are not a stable exchange format.
+/// `acd_engine_load_json` after a restart. The text is a snapshot
+/// envelope naming its schema (`{"schema": N, "engine": ...}`); a build
+/// loads every schema from `OLDEST_SNAPSHOT_SCHEMA` to `SNAPSHOT_SCHEMA` of
+/// `acd_engine`, and refuses an unknown one as `ACD_RESULT_INCONSISTENT`.
 ///
 /// # Safety
 /// `engine` must be a handle from this library; `buf`/`out_len` as for

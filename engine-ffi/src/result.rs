@@ -4,7 +4,7 @@
 //! The values are part of the ABI and never change meaning: new codes are
 //! only ever added. `0..100` are FFI codes, `100..` mirror [`Error`].
 
-use ::acd_engine::Error;
+use ::acd_engine::{Error, PickRefusal};
 use std::ffi::{c_char, CStr};
 
 /// What a call returned. `ACD_RESULT_OK` (0) is success; `ACD_RESULT_NONE`
@@ -86,6 +86,17 @@ pub enum acd_result {
     Config = 118,
     /// Engine: the call's media differs from its group's.
     MediaMismatch = 119,
+    /// Engine: pick refused, the agent has no dispatch licence.
+    PickNoDispatchLicence = 120,
+    /// Engine: pick refused, the call's group is not shown in dispatch.
+    PickNotShownInDispatch = 121,
+    /// Engine: pick refused, the agent is not skilled for the group.
+    PickNotSkilled = 122,
+    /// Engine: pick refused, the call is reserved for another agent.
+    PickReservedForAnother = 123,
+    /// Engine: pick refused, the call waits for an agent without dispatch
+    /// access.
+    PickWaitingForAgentWithoutDispatch = 124,
 }
 
 impl acd_result {
@@ -113,6 +124,15 @@ impl acd_result {
             Error::TimeWentBackwards { .. } => acd_result::TimeWentBackwards,
             Error::Config(_) => acd_result::Config,
             Error::MediaMismatch { .. } => acd_result::MediaMismatch,
+            Error::PickRefused { why, .. } => match why {
+                PickRefusal::NoDispatchLicence => acd_result::PickNoDispatchLicence,
+                PickRefusal::NotShownInDispatch => acd_result::PickNotShownInDispatch,
+                PickRefusal::NotSkilled => acd_result::PickNotSkilled,
+                PickRefusal::ReservedForAnother => acd_result::PickReservedForAnother,
+                PickRefusal::WaitingForAgentWithoutDispatch => {
+                    acd_result::PickWaitingForAgentWithoutDispatch
+                }
+            },
         }
     }
 
@@ -150,6 +170,13 @@ impl acd_result {
             acd_result::TimeWentBackwards => c"ACD_RESULT_TIME_WENT_BACKWARDS",
             acd_result::Config => c"ACD_RESULT_CONFIG",
             acd_result::MediaMismatch => c"ACD_RESULT_MEDIA_MISMATCH",
+            acd_result::PickNoDispatchLicence => c"ACD_RESULT_PICK_NO_DISPATCH_LICENCE",
+            acd_result::PickNotShownInDispatch => c"ACD_RESULT_PICK_NOT_SHOWN_IN_DISPATCH",
+            acd_result::PickNotSkilled => c"ACD_RESULT_PICK_NOT_SKILLED",
+            acd_result::PickReservedForAnother => c"ACD_RESULT_PICK_RESERVED_FOR_ANOTHER",
+            acd_result::PickWaitingForAgentWithoutDispatch => {
+                c"ACD_RESULT_PICK_WAITING_FOR_AGENT_WITHOUT_DISPATCH"
+            }
         }
     }
 
@@ -160,7 +187,7 @@ impl acd_result {
 }
 
 /// Every code, in value order.
-const ALL_CODES: [acd_result; 31] = [
+const ALL_CODES: [acd_result; 36] = [
     acd_result::Ok,
     acd_result::None,
     acd_result::NullPointer,
@@ -192,6 +219,11 @@ const ALL_CODES: [acd_result; 31] = [
     acd_result::TimeWentBackwards,
     acd_result::Config,
     acd_result::MediaMismatch,
+    acd_result::PickNoDispatchLicence,
+    acd_result::PickNotShownInDispatch,
+    acd_result::PickNotSkilled,
+    acd_result::PickReservedForAnother,
+    acd_result::PickWaitingForAgentWithoutDispatch,
 ];
 
 /// The C name of a result code (`"ACD_RESULT_OK"`, ...), or
@@ -235,6 +267,34 @@ mod tests {
                 r as u32
             );
         }
+    }
+
+    #[test]
+    fn every_pick_refusal_has_its_own_code() {
+        use ::acd_engine::{AgentId, CallId};
+        let whys = [
+            PickRefusal::NoDispatchLicence,
+            PickRefusal::NotShownInDispatch,
+            PickRefusal::NotSkilled,
+            PickRefusal::ReservedForAnother,
+            PickRefusal::WaitingForAgentWithoutDispatch,
+        ];
+        let mut codes: HashSet<u32> = whys
+            .iter()
+            .map(|&why| {
+                acd_result::of_engine(&Error::PickRefused {
+                    agent: AgentId::new("a"),
+                    call: CallId::new("c"),
+                    why,
+                }) as u32
+            })
+            .collect();
+        codes.insert(acd_result::of_engine(&Error::AlreadyTaken(CallId::new("c"))) as u32);
+        assert_eq!(
+            codes.len(),
+            whys.len() + 1,
+            "R-5.1/R-5.2 refusals share a code"
+        );
     }
 
     #[test]

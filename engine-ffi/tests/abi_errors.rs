@@ -382,12 +382,12 @@ fn a_corrupted_snapshot_is_inconsistent_not_a_panic() {
         acd_engine_free(e);
         CStr::from_ptr(buf.as_ptr()).to_str().unwrap().to_string()
     };
-    // Point alice's group membership at a group slot that does not exist.
+    // Point the tenant's group list at a group slot that does not exist.
     let mut state: serde_json::Value = serde_json::from_str(&saved).unwrap();
-    let served = state
-        .pointer_mut("/agents/slots/0/Full/served/0/group")
-        .expect("saved layout has agents/slots/0/Full/served/0/group");
-    *served = serde_json::json!(7);
+    let groups = state
+        .pointer_mut("/engine/tenants/0/groups/0")
+        .expect("saved layout has engine/tenants/0/groups/0");
+    *groups = serde_json::json!(7);
     let mut back = ptr::null_mut();
     let text = c(&state.to_string());
     let rc = unsafe { acd_engine_load_json(text.as_ptr(), &mut back) };

@@ -13,12 +13,26 @@ use crate::time::Instant;
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
-/// Slab index of an agent.
-pub(crate) type AgentIx = usize;
-/// Slab index of a call.
-pub(crate) type CallIx = usize;
-/// Slab index of a group.
-pub(crate) type GroupIx = usize;
+crate::arena::slab_index!(
+    /// Slab index of an agent.
+    AgentIx
+);
+crate::arena::slab_index!(
+    /// Slab index of a call.
+    CallIx
+);
+crate::arena::slab_index!(
+    /// Slab index of a group.
+    GroupIx
+);
+crate::arena::slab_index!(
+    /// Slab index of a ready pool.
+    PoolIx
+);
+crate::arena::slab_index!(
+    /// Index of a tenant.
+    TenantIx
+);
 
 /// State of one agent channel. Calls are held by slab index; the
 /// call record is never removed while an agent state names it.
@@ -196,7 +210,7 @@ pub(crate) struct Served {
 /// A ready pool a Ready channel is filed in, and under which key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Filed {
-    pub(crate) pool: usize,
+    pub(crate) pool: PoolIx,
     pub(crate) media: Media,
     pub(crate) min_tier: u8,
     pub(crate) key: (u64, u64),
@@ -206,7 +220,7 @@ pub(crate) struct Filed {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Agent {
     pub(crate) id: AgentId,
-    pub(crate) tenant: usize,
+    pub(crate) tenant: TenantIx,
     pub(crate) config: AgentConfig,
     pub(crate) skills: SkillSet,
     /// Fixed rank for the top-down strategy: position in configuration.
@@ -228,7 +242,7 @@ pub(crate) struct Agent {
 impl Agent {
     pub(crate) fn new(
         id: AgentId,
-        tenant: usize,
+        tenant: TenantIx,
         config: AgentConfig,
         skills: SkillSet,
         order: u64,

@@ -5,7 +5,7 @@
 //! and carries on; when the timer runs out the call is cleared and the
 //! agent goes to clerical if the group has it, else becomes available.
 
-use crate::agent::{CallIx, ChanState};
+use crate::agent::{CallIx, ChanState, TenantIx};
 use crate::call::CallState;
 use crate::engine::Core;
 use crate::error::Error;
@@ -14,7 +14,7 @@ use crate::output::{Cause, Effect, EventKind};
 use crate::timers::Timer;
 
 impl Core {
-    pub(crate) fn auth_divert(&mut self, t: usize, call: &CallId) -> Result<(), Error> {
+    pub(crate) fn auth_divert(&mut self, t: TenantIx, call: &CallId) -> Result<(), Error> {
         let c = self.call_ix(t, call)?;
         let CallState::Connected { agent: a, epoch } = self.calls[c].state else {
             return Err(self.call_state_error(c, "auth_divert"));
@@ -49,7 +49,7 @@ impl Core {
         Ok(())
     }
 
-    pub(crate) fn call_returned(&mut self, t: usize, call: &CallId) -> Result<(), Error> {
+    pub(crate) fn call_returned(&mut self, t: TenantIx, call: &CallId) -> Result<(), Error> {
         let c = self.call_ix(t, call)?;
         let CallState::Connected { agent: a, epoch } = self.calls[c].state else {
             return Err(self.call_state_error(c, "call_returned"));

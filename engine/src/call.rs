@@ -5,7 +5,7 @@
 //! for the outcome of a divert. When it leaves the engine (answered and
 //! ended, abandoned, overflowed out, diverted) its record is removed.
 
-use crate::agent::{AgentIx, CallIx, GroupIx};
+use crate::agent::{AgentIx, CallIx, GroupIx, TenantIx};
 use crate::command::Epoch;
 use crate::config::{Media, StageConfig};
 use crate::engine::Core;
@@ -134,7 +134,7 @@ pub enum CallStatus {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Call {
     pub(crate) id: CallId,
-    pub(crate) tenant: usize,
+    pub(crate) tenant: TenantIx,
     /// Unique arrival sequence; distinguishes reuse of a slab slot.
     pub(crate) uid: u64,
     pub(crate) group: GroupIx,

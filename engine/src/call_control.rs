@@ -2,7 +2,7 @@
 //! hold, hang-up, and the end of a call with
 //! its clerical time.
 
-use crate::agent::{AgentIx, CallIx, ChanState};
+use crate::agent::{AgentIx, CallIx, ChanState, TenantIx};
 use crate::call::CallState;
 use crate::command::Epoch;
 use crate::config::Media;
@@ -17,7 +17,7 @@ impl Core {
     /// . Events for older reservations are stale and ignored.
     pub(crate) fn check_offer(
         &self,
-        t: usize,
+        t: TenantIx,
         call: &CallId,
         agent: &AgentId,
         epoch: Epoch,
@@ -53,7 +53,7 @@ impl Core {
 
     pub(crate) fn alerting(
         &mut self,
-        t: usize,
+        t: TenantIx,
         call: &CallId,
         agent: &AgentId,
         epoch: Epoch,
@@ -71,7 +71,7 @@ impl Core {
 
     pub(crate) fn answered(
         &mut self,
-        t: usize,
+        t: TenantIx,
         call: &CallId,
         agent: &AgentId,
         epoch: Epoch,
@@ -98,25 +98,26 @@ impl Core {
     }
 
     /// Starts the call's talk time and, on its first answer only, counts
-    /// it answered for its group.
+    /// it answered for its group. Every answer is recorded, the
+    /// transfer target's too.
     fn count_answer(&mut self, c: CallIx, a: AgentIx) {
         let now = self.now;
         let call = &mut self.calls[c];
         call.report.segment_since = Some(now);
-        if call.answered() {
-            return;
-        }
+        let after_transfer = call.answered();
         let wait = now.millis_since(call.entered);
-        call.report.answered_at = Some(now);
         let (g, t) = (call.group, call.tenant);
-        let group = &mut self.groups[g];
-        let sl_ms = u64::from(group.config.service_level_s) * 1000;
-        let s = &mut group.stats;
-        s.answered += 1;
-        s.answered_wait_ms += wait;
-        s.longest_wait_ms = s.longest_wait_ms.max(wait);
-        if wait <= sl_ms {
-            s.answered_within_sl += 1;
+        if !after_transfer {
+            call.report.answered_at = Some(now);
+            let group = &mut self.groups[g];
+            let sl_ms = u64::from(group.config.service_level_s) * 1000;
+            let s = &mut group.stats;
+            s.answered += 1;
+            s.answered_wait_ms += wait;
+            s.longest_wait_ms = s.longest_wait_ms.max(wait);
+            if wait <= sl_ms {
+                s.answered_within_sl += 1;
+            }
         }
         self.emit(
             t,
@@ -125,13 +126,14 @@ impl Core {
                 group: self.groups[g].id.clone(),
                 agent: self.agents[a].id.clone(),
                 wait_ms: wait,
+                after_transfer,
             },
         );
     }
 
     pub(crate) fn rejected(
         &mut self,
-        t: usize,
+        t: TenantIx,
         call: &CallId,
         agent: &AgentId,
         epoch: Epoch,
@@ -142,7 +144,7 @@ impl Core {
     }
 
     /// Hold (`on`) or retrieve the connected call.
-    pub(crate) fn hold(&mut self, t: usize, call: &CallId, on: bool) -> Result<(), Error> {
+    pub(crate) fn hold(&mut self, t: TenantIx, call: &CallId, on: bool) -> Result<(), Error> {
         let c = self.call_ix(t, call)?;
         let command = if on { "hold" } else { "retrieve" };
         let CallState::Connected { agent: a, epoch } = self.calls[c].state else {
@@ -183,7 +185,7 @@ impl Core {
         }
     }
 
-    pub(crate) fn hangup(&mut self, t: usize, call: &CallId) -> Result<(), Error> {
+    pub(crate) fn hangup(&mut self, t: TenantIx, call: &CallId) -> Result<(), Error> {
         let c = self.call_ix(t, call)?;
         match self.calls[c].state.clone() {
             CallState::Queued => self.unqueue(c),

@@ -85,6 +85,12 @@ pub struct TenantConfig {
     /// Capacity of agents that do not set their own.
     #[serde(default)]
     pub capacity: CapacityConfig,
+    /// Seconds the engine waits for the outcome of a divert it asked for
+    /// ([`crate::Command::DivertResult`]); then the divert counts as failed
+    /// and the call goes on as after a failure.
+    /// At least 1.
+    #[serde(default = "default_divert_timeout_s")]
+    pub divert_timeout_s: u32,
     /// Agents of this tenant.
     #[serde(default)]
     pub agents: Vec<AgentConfig>,
@@ -95,6 +101,13 @@ pub struct TenantConfig {
 
 fn default_no_answer_reason() -> ReasonCode {
     ReasonCode::new("NO_ANSWER")
+}
+
+/// Default of [`TenantConfig::divert_timeout_s`].
+pub const DEFAULT_DIVERT_TIMEOUT_S: u32 = 30;
+
+fn default_divert_timeout_s() -> u32 {
+    DEFAULT_DIVERT_TIMEOUT_S
 }
 
 fn default_logon_reason() -> ReasonCode {
@@ -115,6 +128,7 @@ impl TenantConfig {
             restore: RestorePolicy::default(),
             attributes: AttributeTypes::new(),
             capacity: CapacityConfig::default(),
+            divert_timeout_s: DEFAULT_DIVERT_TIMEOUT_S,
             agents: Vec::new(),
             groups: Vec::new(),
         }
@@ -684,6 +698,13 @@ impl TenantConfig {
             self.tags.len() as i64,
             0,
             MAX_TENANT_TAGS as i64,
+        )?;
+        check_range(
+            &path,
+            "divert_timeout_s",
+            i64::from(self.divert_timeout_s),
+            1,
+            i64::from(u32::MAX),
         )?;
         let cats = [
             ("reason_codes.not_ready", &self.reason_codes.not_ready),

@@ -6,11 +6,11 @@
 //! has a single writer, so of two picks of one call the first wins and the
 //! second gets [`Error::AlreadyTaken`].
 
-use crate::agent::{AgentIx, CallIx, ChanState};
+use crate::agent::{AgentIx, CallIx, ChanState, TenantIx};
 use crate::call::CallState;
 use crate::config::RoutingType;
 use crate::engine::Core;
-use crate::error::Error;
+use crate::error::{Error, PickRefusal};
 use crate::ids::{AgentId, CallId, GroupId};
 use crate::output::{Cause, EventKind};
 use serde::{Deserialize, Serialize};
@@ -66,7 +66,7 @@ impl Core {
     /// The dispatch queues of the agent's tenant as the agent sees them.
     pub(crate) fn dispatch_view(
         &self,
-        t: usize,
+        t: TenantIx,
         agent: &AgentId,
     ) -> Result<Vec<DispatchEntry>, Error> {
         let a = self.agent_ix(t, agent)?;
@@ -110,7 +110,12 @@ impl Core {
     }
 
     /// An agent picks a call for immediate routing to itself.
-    pub(crate) fn pick(&mut self, t: usize, agent: &AgentId, call: &CallId) -> Result<(), Error> {
+    pub(crate) fn pick(
+        &mut self,
+        t: TenantIx,
+        agent: &AgentId,
+        call: &CallId,
+    ) -> Result<(), Error> {
         let a = self.agent_ix(t, agent)?;
         let c = self.call_ix(t, call)?;
         self.check_pick(a, c)?;
@@ -124,24 +129,37 @@ impl Core {
         Ok(())
     }
 
+    /// Whether `a` may pick `c` now; each refusal names its reason.
     fn check_pick(&self, a: AgentIx, c: CallIx) -> Result<(), Error> {
         let ag = &self.agents[a];
         let call = &self.calls[c];
         let group = &self.groups[call.group];
-        let refuse = || Error::NotPermitted {
+        let refuse = |why| Error::PickRefused {
             agent: ag.id.clone(),
-            command: "pick",
+            call: call.id.clone(),
+            why,
         };
-        if !(ag.config.dispatch_access && ag.config.can_pick) || ag.served(call.group).is_none() {
-            return Err(refuse());
+        let shown = group.config.routing == RoutingType::Manual || group.config.display_in_dispatch;
+        if !(ag.config.dispatch_access && ag.config.can_pick) {
+            return Err(refuse(PickRefusal::NoDispatchLicence));
+        }
+        if !shown {
+            return Err(refuse(PickRefusal::NotShownInDispatch));
+        }
+        if ag.served(call.group).is_none() {
+            return Err(refuse(PickRefusal::NotSkilled));
         }
         match call.state {
-            CallState::Parked { reserved_for } if reserved_for.is_some_and(|r| r != a) => {
-                return Err(refuse())
+            CallState::Parked {
+                reserved_for: Some(r),
+            } if r != a => {
+                return Err(refuse(if self.agents[r].config.dispatch_access {
+                    PickRefusal::ReservedForAnother
+                } else {
+                    PickRefusal::WaitingForAgentWithoutDispatch
+                }))
             }
-            CallState::Parked { .. } => {}
-            CallState::Queued if group.config.display_in_dispatch => {}
-            CallState::Queued => return Err(refuse()),
+            CallState::Parked { .. } | CallState::Queued => {}
             _ => return Err(Error::AlreadyTaken(call.id.clone())),
         }
         match ag.chan(call.media).state {

@@ -5,22 +5,21 @@
 //! domain modules (`presence`, `routing`, `call_control`, `reconfigure`,
 //! `personal`, `dispatch`, ...) extend with `impl Core` blocks.
 
-use crate::agent::{Agent, AgentIx, CallIx, GroupIx};
-use crate::arena::Arena;
-use crate::call::{Call, CallState, CallStatus};
+use crate::agent::{Agent, AgentIx, CallIx, GroupIx, PoolIx, TenantIx};
+use crate::arena::{Arena, IndexVec};
+use crate::call::Call;
 use crate::command::{Command, Epoch};
-use crate::config::{EngineConfig, Media, TenantConfig};
+use crate::config::{EngineConfig, TenantConfig};
 use crate::error::{Error, ObjectKind};
 use crate::ids::{AgentId, CallId, GroupId, SkillId, TenantId};
-use crate::output::{AgentStatus, Effect, Event, EventKind};
+use crate::output::{Effect, Event, EventKind};
 use crate::rng::SplitMix64;
 use crate::service_group::{Group, OrderedMap, ReadyPool};
 use crate::skills::SkillNo;
-use crate::stats::GroupStats;
 use crate::time::Instant;
 use crate::timers::Timers;
 use hashbrown::HashMap;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, VecDeque};
 
 /// A tenant's settings and the objects it owns.
@@ -37,25 +36,25 @@ pub(crate) struct Tenant {
 /// never serialized: rebuilt after a snapshot is loaded.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Lookup {
-    pub(crate) tenants: HashMap<TenantId, usize>,
+    pub(crate) tenants: HashMap<TenantId, TenantIx>,
     pub(crate) agents: HashMap<AgentId, AgentIx>,
     pub(crate) groups: HashMap<GroupId, GroupIx>,
     pub(crate) calls: HashMap<CallId, CallIx>,
     pub(crate) skills: HashMap<SkillId, SkillNo>,
     /// (tenant, personal directory number) -> agent.
-    pub(crate) pdns: HashMap<(usize, String), AgentIx>,
+    pub(crate) pdns: HashMap<(TenantIx, String), AgentIx>,
 }
 
 /// All engine state.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Core {
     pub(crate) max_reservation_ms: u64,
-    pub(crate) tenants: Vec<Tenant>,
-    pub(crate) agents: Arena<Agent>,
-    pub(crate) groups: Arena<Group>,
-    pub(crate) calls: Arena<Call>,
+    pub(crate) tenants: IndexVec<TenantIx, Tenant>,
+    pub(crate) agents: Arena<AgentIx, Agent>,
+    pub(crate) groups: Arena<GroupIx, Group>,
+    pub(crate) calls: Arena<CallIx, Call>,
     /// Ready agents, shared by groups of the same eligibility.
-    pub(crate) pools: Arena<ReadyPool>,
+    pub(crate) pools: Arena<PoolIx, ReadyPool>,
     /// Interned skills: `skills[n]` is skill number `n`.
     pub(crate) skills: Vec<SkillId>,
     pub(crate) timers: Timers,
@@ -92,32 +91,13 @@ pub struct Engine {
     pub(crate) core: Core,
 }
 
-impl Serialize for Engine {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.core.serialize(s)
-    }
-}
-
-/// Loading checks the state before use: a snapshot whose indexes or
-/// invariants do not hold is a deserialization error, never a panic.
-impl<'de> Deserialize<'de> for Engine {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let mut core = Core::deserialize(d)?;
-        core.check_structure().map_err(serde::de::Error::custom)?;
-        core.rebuild_lookup();
-        core.check_invariants()
-            .map_err(|e| serde::de::Error::custom(format!("inconsistent state: {e}")))?;
-        Ok(Engine { core })
-    }
-}
-
 impl Engine {
     /// Builds an engine from a validated configuration.
     pub fn new(config: EngineConfig) -> Result<Engine, Error> {
         config.validate()?;
         let mut core = Core {
             max_reservation_ms: config.max_reservation_ms,
-            tenants: Vec::new(),
+            tenants: IndexVec::default(),
             agents: Arena::default(),
             groups: Arena::default(),
             calls: Arena::default(),
@@ -219,102 +199,20 @@ impl Engine {
     pub fn now(&self) -> Instant {
         self.core.now
     }
-
-    /// The state of an agent's channel.
-    pub fn agent_status(&self, agent: &AgentId, media: Media) -> Result<AgentStatus, Error> {
-        let a = *self
-            .core
-            .ix
-            .agents
-            .get(agent)
-            .ok_or_else(|| Error::UnknownAgent(agent.clone()))?;
-        Ok(self.core.status_of(a, media))
-    }
-
-    /// Where a live call is.
-    pub fn call_status(&self, call: &CallId) -> Result<CallStatus, Error> {
-        let c = *self
-            .core
-            .ix
-            .calls
-            .get(call)
-            .ok_or_else(|| Error::UnknownCall(call.clone()))?;
-        Ok(self.core.call_status_of(c))
-    }
-
-    /// Counters of a group.
-    pub fn group_stats(&self, group: &GroupId) -> Result<GroupStats, Error> {
-        let g = self.core.group_by_id(group)?;
-        Ok(self.core.groups[g].stats.clone())
-    }
-
-    /// The dispatch queues of the agent's tenant as that agent sees them:
-    /// pickable entries, or read-only ones where the agent is not skilled
-    /// for the group. Agents without dispatch access get
-    /// [`Error::NotPermitted`].
-    pub fn dispatch_view(
-        &self,
-        tenant: &TenantId,
-        agent: &AgentId,
-    ) -> Result<Vec<crate::DispatchEntry>, Error> {
-        let t = self.core.tenant_ix(tenant)?;
-        self.core.dispatch_view(t, agent)
-    }
-
-    /// Number of calls waiting in a group's queue.
-    pub fn queue_len(&self, group: &GroupId) -> Result<usize, Error> {
-        let g = self.core.group_by_id(group)?;
-        Ok(self.core.groups[g].queued_count())
-    }
-
-    /// A consistent picture of one tenant, for read-only consumers.
-    pub fn snapshot(&self, tenant: &TenantId) -> Result<TenantSnapshot, Error> {
-        let t = self.core.tenant_ix(tenant)?;
-        Ok(self.core.tenant_snapshot(t))
-    }
-
-    /// The tenants this engine hosts.
-    pub fn tenants(&self) -> impl Iterator<Item = &TenantId> + '_ {
-        self.core.tenants.iter().map(|t| &t.id)
-    }
-
-    /// Live calls held by the engine.
-    pub fn live_calls(&self) -> usize {
-        self.core.calls.len()
-    }
-
-    /// Checks every internal invariant; `Err` describes the first broken one.
-    /// Meant for tests, fuzzers and debugging; O(size of the engine).
-    pub fn check_invariants(&self) -> Result<(), String> {
-        self.core.check_invariants()
-    }
-}
-
-/// Read-only picture of a tenant at one instant.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TenantSnapshot {
-    /// Tenant.
-    pub tenant: TenantId,
-    /// Engine time of the snapshot.
-    pub at: Instant,
-    /// Agents and the state of their voice channel.
-    pub agents: Vec<(AgentId, AgentStatus)>,
-    /// Groups: id, calls queued, counters.
-    pub groups: Vec<(GroupId, usize, GroupStats)>,
 }
 
 impl Core {
     pub(crate) fn add_tenant(&mut self, mut config: TenantConfig) {
         let agents = std::mem::take(&mut config.agents);
         let groups = std::mem::take(&mut config.groups);
-        let t = self.tenants.len();
-        self.ix.tenants.insert(config.id.clone(), t);
-        self.tenants.push(Tenant {
+        let id = config.id.clone();
+        let t = self.tenants.push(Tenant {
             id: config.id.clone(),
             config,
             groups: Vec::new(),
             agents: BTreeSet::new(),
         });
+        self.ix.tenants.insert(id, t);
         for g in groups {
             self.insert_group(t, g);
         }
@@ -325,7 +223,7 @@ impl Core {
 
     pub(crate) fn rebuild_lookup(&mut self) {
         let mut ix = Lookup::default();
-        for (t, tenant) in self.tenants.iter().enumerate() {
+        for (t, tenant) in self.tenants.iter_enumerated() {
             ix.tenants.insert(tenant.id.clone(), t);
         }
         for (a, agent) in &self.agents {
@@ -346,7 +244,7 @@ impl Core {
         self.ix = ix;
     }
 
-    fn apply(&mut self, t: usize, command: Command) -> Result<(), Error> {
+    fn apply(&mut self, t: TenantIx, command: Command) -> Result<(), Error> {
         match command {
             Command::Logon {
                 agent,
@@ -387,7 +285,7 @@ impl Core {
 
     // ---- lookups -------------------------------------------------------
 
-    pub(crate) fn tenant_ix(&self, tenant: &TenantId) -> Result<usize, Error> {
+    pub(crate) fn tenant_ix(&self, tenant: &TenantId) -> Result<TenantIx, Error> {
         self.ix
             .tenants
             .get(tenant)
@@ -396,7 +294,7 @@ impl Core {
     }
 
     /// The agent `id` of tenant `t`.
-    pub(crate) fn agent_ix(&self, t: usize, id: &AgentId) -> Result<AgentIx, Error> {
+    pub(crate) fn agent_ix(&self, t: TenantIx, id: &AgentId) -> Result<AgentIx, Error> {
         let a = *self
             .ix
             .agents
@@ -407,7 +305,7 @@ impl Core {
     }
 
     /// The group `id` of tenant `t`.
-    pub(crate) fn group_ix(&self, t: usize, id: &GroupId) -> Result<GroupIx, Error> {
+    pub(crate) fn group_ix(&self, t: TenantIx, id: &GroupId) -> Result<GroupIx, Error> {
         let g = self.group_by_id(id)?;
         self.same_tenant(t, self.groups[g].tenant, ObjectKind::Group, id.as_str())?;
         Ok(g)
@@ -422,7 +320,7 @@ impl Core {
     }
 
     /// The live call `id` of tenant `t`.
-    pub(crate) fn call_ix(&self, t: usize, id: &CallId) -> Result<CallIx, Error> {
+    pub(crate) fn call_ix(&self, t: TenantIx, id: &CallId) -> Result<CallIx, Error> {
         let c = *self
             .ix
             .calls
@@ -432,7 +330,13 @@ impl Core {
         Ok(c)
     }
 
-    fn same_tenant(&self, t: usize, owner: usize, kind: ObjectKind, id: &str) -> Result<(), Error> {
+    fn same_tenant(
+        &self,
+        t: TenantIx,
+        owner: TenantIx,
+        kind: ObjectKind,
+        id: &str,
+    ) -> Result<(), Error> {
         if t == owner {
             Ok(())
         } else {
@@ -446,7 +350,7 @@ impl Core {
 
     // ---- output --------------------------------------------------------
 
-    pub(crate) fn emit(&mut self, t: usize, kind: EventKind) {
+    pub(crate) fn emit(&mut self, t: TenantIx, kind: EventKind) {
         if self.events_enabled {
             self.events.push_back(Event {
                 at: self.now,
@@ -470,99 +374,5 @@ impl Core {
         let t = self.next_token;
         self.next_token += 1;
         t
-    }
-
-    // ---- views ---------------------------------------------------------
-
-    pub(crate) fn status_of(&self, a: AgentIx, media: Media) -> AgentStatus {
-        use crate::agent::ChanState as S;
-        let id = |c: CallIx| self.calls[c].id.clone();
-        match &self.agents[a].chan(media).state {
-            S::LoggedOut => AgentStatus::LoggedOut,
-            S::NotReady { reason } => AgentStatus::NotReady {
-                reason: reason.clone(),
-            },
-            S::Ready => AgentStatus::Ready,
-            S::Reserved { call, epoch } => AgentStatus::Reserved {
-                call: id(*call),
-                epoch: *epoch,
-            },
-            S::Alerting { call, epoch } => AgentStatus::Alerting {
-                call: id(*call),
-                epoch: *epoch,
-            },
-            S::Talking { call, epoch } => AgentStatus::Talking {
-                call: id(*call),
-                epoch: *epoch,
-            },
-            S::Hold { call, epoch } => AgentStatus::Hold {
-                call: id(*call),
-                epoch: *epoch,
-            },
-            S::Clerical { until, .. } => AgentStatus::Clerical { until: *until },
-            S::CallWaiting { call, until, .. } => AgentStatus::CallWaiting {
-                call: id(*call),
-                until: *until,
-            },
-            S::Callback { call, .. } => AgentStatus::Callback { call: id(*call) },
-        }
-    }
-
-    pub(crate) fn call_status_of(&self, c: CallIx) -> CallStatus {
-        let call = &self.calls[c];
-        let group = self.groups[call.group].id.clone();
-        let agent_id = |a: AgentIx| self.agents[a].id.clone();
-        match &call.state {
-            // Detached never outlives a step; it reads as queued.
-            CallState::Queued | CallState::Detached => {
-                let g = &self.groups[call.group];
-                let key = call.key();
-                let position = g
-                    .queues
-                    .iter()
-                    .map(|q| q.range(..key).count())
-                    .sum::<usize>()
-                    + 1;
-                CallStatus::Queued {
-                    group,
-                    stage: call.tier,
-                    position,
-                }
-            }
-            CallState::Offered { offers, .. } => CallStatus::Offered {
-                group,
-                agents: offers.iter().map(|&(a, e)| (agent_id(a), e)).collect(),
-            },
-            CallState::Connected { agent, .. } => CallStatus::Connected {
-                group,
-                agent: agent_id(*agent),
-            },
-            CallState::Parked { reserved_for } => CallStatus::Parked {
-                group,
-                reserved_for: reserved_for.map(agent_id),
-            },
-            CallState::Diverting { .. } => CallStatus::Diverting { group },
-        }
-    }
-
-    fn tenant_snapshot(&self, t: usize) -> TenantSnapshot {
-        let tenant = &self.tenants[t];
-        TenantSnapshot {
-            tenant: tenant.id.clone(),
-            at: self.now,
-            agents: tenant
-                .agents
-                .iter()
-                .map(|&a| (self.agents[a].id.clone(), self.status_of(a, Media::Voice)))
-                .collect(),
-            groups: tenant
-                .groups
-                .iter()
-                .map(|&g| {
-                    let grp = &self.groups[g];
-                    (grp.id.clone(), grp.queued_count(), grp.stats.clone())
-                })
-                .collect(),
-        }
     }
 }

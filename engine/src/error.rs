@@ -108,6 +108,17 @@ pub enum Error {
     /// The call was picked or taken by another agent first.
     #[error("call {0} already taken")]
     AlreadyTaken(CallId),
+    /// A pick from a dispatch queue was refused, and why (R-5.1, R-4.3,
+    /// A call already taken is [`Error::AlreadyTaken`].
+    #[error("agent {agent} cannot pick call {call}: {why}")]
+    PickRefused {
+        /// The picking agent.
+        agent: AgentId,
+        /// The call.
+        call: CallId,
+        /// Why.
+        why: PickRefusal,
+    },
     /// The agent lacks the privilege or skill for the command.
     #[error("agent {agent} is not permitted to {command}")]
     NotPermitted {
@@ -135,6 +146,40 @@ pub enum Error {
     /// Invalid configuration (at build, or in a runtime change).
     #[error("invalid configuration: {0}")]
     Config(#[from] ConfigError),
+}
+
+/// Why a pick was refused: each reason is its own error kind (and its own
+/// C ABI result code).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PickRefusal {
+    /// The agent has no dispatch access (licence) or may not pick.
+    NoDispatchLicence,
+    /// The call's group is not shown in dispatch: automatic routing
+    /// without `display_in_dispatch`.
+    NotShownInDispatch,
+    /// The agent is not skilled for the call's group: it sees the queue
+    /// read-only.
+    NotSkilled,
+    /// The call waits reserved for another (busy) agent.
+    ReservedForAnother,
+    /// The call waits for an agent without dispatch access, who gets it
+    /// directly or not at all until the wait ends.
+    WaitingForAgentWithoutDispatch,
+}
+
+impl fmt::Display for PickRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PickRefusal::NoDispatchLicence => "the agent has no dispatch licence (R-5.1)",
+            PickRefusal::NotShownInDispatch => "its group is not shown in dispatch (R-5.1)",
+            PickRefusal::NotSkilled => "the agent is not skilled for its group (R-5.1)",
+            PickRefusal::ReservedForAnother => "it is reserved for another agent (R-4.3)",
+            PickRefusal::WaitingForAgentWithoutDispatch => {
+                "it waits for an agent without dispatch access (R-4.7)"
+            }
+        })
+    }
 }
 
 /// Kinds of named object, for errors.

@@ -48,6 +48,12 @@ macro_rules! external_id {
             }
         }
 
+        impl From<&String> for $name {
+            fn from(s: &String) -> Self {
+                Self::new(s)
+            }
+        }
+
         impl From<String> for $name {
             fn from(s: String) -> Self {
                 Self(CompactString::from(s))
@@ -84,3 +90,19 @@ external_id!(
     /// A team of agents; reason codes may be team-scoped.
     TeamId
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_accept_every_string_form() {
+        let owned = String::from("alice");
+        let from_ref: AgentId = (&owned).into();
+        let from_str: AgentId = "alice".into();
+        let from_owned: AgentId = owned.clone().into();
+        assert_eq!(from_ref, from_str);
+        assert_eq!(from_owned, AgentId::new(&owned));
+        assert_eq!(CallId::from(&owned).as_str(), "alice");
+    }
+}

@@ -10,7 +10,7 @@
 //! * no eligible Ready agent is idle while a call of its tier waits;
 //! * nothing is left Reserved/Alerting or in clerical without a live timer.
 
-use crate::agent::{AgentIx, ChanState};
+use crate::agent::{AgentIx, CallIx, ChanState, PoolIx};
 use crate::call::CallState;
 use crate::config::RoutingType;
 use crate::engine::Core;
@@ -89,7 +89,7 @@ impl Core {
         let ready = agent.channels[m].state == ChanState::Ready;
         // The pools the channel belongs in: one per distinct pool of the
         // automatic groups it serves on this media.
-        let mut want: Vec<(usize, u8)> = Vec::new();
+        let mut want: Vec<(PoolIx, u8)> = Vec::new();
         if ready {
             for s in &agent.served {
                 let group = &self.groups[s.group];
@@ -101,7 +101,7 @@ impl Core {
         }
         want.sort_unstable();
         want.dedup();
-        let mut have: Vec<(usize, u8)> = agent
+        let mut have: Vec<(PoolIx, u8)> = agent
             .filed
             .iter()
             .filter(|f| f.media.index() == m)
@@ -169,7 +169,7 @@ impl Core {
 
     fn check_calls(&self) -> Result<(), String> {
         // How many queues and dispatch queues hold each call, in one pass.
-        let mut places: hashbrown::HashMap<usize, (usize, usize)> = hashbrown::HashMap::new();
+        let mut places: hashbrown::HashMap<CallIx, (usize, usize)> = hashbrown::HashMap::new();
         for (_, g) in &self.groups {
             for &c in g.queues.iter().flat_map(|q| q.values()) {
                 places.entry(c).or_default().0 += 1;
@@ -213,7 +213,7 @@ impl Core {
         }
     }
 
-    fn check_call_agents(&self, c: usize) -> Result<(), String> {
+    fn check_call_agents(&self, c: CallIx) -> Result<(), String> {
         let call = &self.calls[c];
         let holds = |a: AgentIx, e: u64| {
             self.agents
@@ -232,6 +232,17 @@ impl Core {
                 if !live {
                     return Err(format!(
                         "call {} ringing without a ring timer (R-2.4)",
+                        call.id
+                    ));
+                }
+            }
+            CallState::Diverting { epoch, .. } => {
+                let live = self.timers_iter().any(|t| {
+                    matches!(t, Timer::Divert { call: x, uid, epoch: e } if *x == c && *uid == call.uid && e == epoch)
+                });
+                if !live {
+                    return Err(format!(
+                        "call {} diverting without a divert timer (R-2.4)",
                         call.id
                     ));
                 }
@@ -377,7 +388,6 @@ impl Core {
         {
             return bad("record store free lists".into());
         }
-        let tenants = self.tenants.len();
         let skills = self.skills.len() as u32;
         for t in &self.tenants {
             if let Some(g) = t.groups.iter().find(|&&g| !self.groups.contains(g)) {
@@ -388,7 +398,8 @@ impl Core {
             }
         }
         for (_, agent) in &self.agents {
-            if agent.tenant >= tenants || agent.skills.0.iter().any(|s| s.0 >= skills) {
+            if !self.tenants.contains(agent.tenant) || agent.skills.0.iter().any(|s| s.0 >= skills)
+            {
                 return bad(format!("agent {} tenant or skill out of range", agent.id));
             }
             for s in &agent.served {
@@ -427,7 +438,7 @@ impl Core {
                 .iter()
                 .flatten()
                 .all(|k| self.agents.contains(k.2));
-            if pool.kind.tenant >= tenants || !shaped || !agents_ok {
+            if !self.tenants.contains(pool.kind.tenant) || !shaped || !agents_ok {
                 return bad("a ready pool is malformed".into());
             }
         }
@@ -450,7 +461,7 @@ impl Core {
                 .chain([&group.dispatch])
                 .flat_map(|q| q.values())
                 .all(|&c| self.calls.contains(c));
-            if group.tenant >= tenants || !shaped || !skills_ok || !calls_ok {
+            if !self.tenants.contains(group.tenant) || !shaped || !skills_ok || !calls_ok {
                 return bad(format!("group {} is malformed", group.id));
             }
         }
@@ -459,7 +470,7 @@ impl Core {
                 .groups
                 .get(call.group)
                 .is_some_and(|g| (call.tier as usize) < g.tiers.len());
-            let agents: Vec<usize> = match &call.state {
+            let agents: Vec<AgentIx> = match &call.state {
                 CallState::Offered { offers, .. } => offers.iter().map(|o| o.0).collect(),
                 CallState::Connected { agent, .. } => vec![*agent],
                 CallState::Parked { reserved_for } => reserved_for.iter().copied().collect(),
@@ -469,7 +480,7 @@ impl Core {
                 .iter()
                 .chain(call.personal.target.iter())
                 .all(|&a| self.agents.contains(a));
-            if call.tenant >= tenants || !group_ok || !agents_ok {
+            if !self.tenants.contains(call.tenant) || !group_ok || !agents_ok {
                 return bad(format!("call {} is malformed", call.id));
             }
         }

@@ -1,8 +1,9 @@
 //! # acd-engine
 //!
 //! A real-time ACD (automatic call distribution) routing engine: it decides
-//! which agent gets which call. The domain is specified in `SPEC.md`
-//! (rules R-x.y); each module's docs cite the rules it implements.
+//! which agent gets which call. The domain rules are in `RULES.md` at the
+//! root of this crate (rules R-x.y); each module's docs cite the rules it
+//! implements.
 //!
 //! The engine is *sans-IO* and deterministic: it owns no threads, sockets or
 //! clocks. Input is a [`Command`] with an explicit `now`; output is
@@ -38,6 +39,7 @@
 //! assert_eq!(engine.group_stats(&"support".into()).unwrap().answered, 1);
 //! ```
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]
@@ -67,15 +69,18 @@ mod rng;
 mod routing;
 mod routing_model;
 #[cfg(feature = "runtime")]
+#[cfg_attr(docsrs, doc(cfg(feature = "runtime")))]
 pub mod runtime;
 mod service_group;
 mod skills;
+mod snapshot;
 mod stats;
 mod strategy;
 mod time;
 mod timers;
 pub mod trace;
 mod transfer;
+mod views;
 
 pub use agent::StateName;
 pub use call::{CallStateName, CallStatus};
@@ -86,8 +91,8 @@ pub use config::{
     StageConfig, Strategy, TenantConfig, MAX_REASON_CODES, MAX_TENANT_TAGS, SKILL_LEVELS,
 };
 pub use dispatch::DispatchEntry;
-pub use engine::{Engine, TenantSnapshot};
-pub use error::{Error, ObjectKind};
+pub use engine::Engine;
+pub use error::{Error, ObjectKind, PickRefusal};
 pub use expr::{Type as AttributeType, Value as AttributeValue};
 pub use ids::{AgentId, CallId, GroupId, ReasonCode, SkillId, TeamId, TenantId};
 pub use output::{AgentStatus, Cause, Effect, Event, EventKind};
@@ -95,5 +100,7 @@ pub use routing_model::{
     AgingConfig, AttributeTypes, CapacityConfig, PreferredAgent, PreferredRelease, MAX_ORDER_KEYS,
     MAX_PER_MEDIA,
 };
+pub use snapshot::{SnapshotError, OLDEST_SNAPSHOT_SCHEMA, SNAPSHOT_SCHEMA};
 pub use stats::GroupStats;
 pub use time::Instant;
+pub use views::TenantSnapshot;

@@ -118,6 +118,8 @@ pub enum Cause {
     ReserveExpired,
     /// A divert was reported failed.
     DivertFailed,
+    /// No divert outcome came within the tenant's divert timeout.
+    DivertTimeout,
     /// Configuration changed at runtime.
     ConfigChange,
     /// State restored after a restart.
@@ -241,6 +243,10 @@ pub enum EventKind {
         agent: AgentId,
         /// Milliseconds from entering the group to answer.
         wait_ms: u64,
+        /// The call was answered before and this agent took it on transfer
+        /// only the first answer counts for the group.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        after_transfer: bool,
     },
     /// An offer was not answered in time or was rejected.
     CallNoAnswer {
@@ -304,6 +310,32 @@ pub enum EventKind {
         /// Where to.
         destination: String,
         /// Why.
+        cause: Cause,
+    },
+    /// The engine sent the call to an external number and waits for the
+    /// outcome ([`crate::Command::DivertResult`], R-4.4, R-4.7, R-2.4).
+    CallDiverting {
+        /// The call.
+        call: CallId,
+        /// The group.
+        group: GroupId,
+        /// Where to.
+        destination: String,
+        /// The divert's epoch (the same counter as offers', R-2.2).
+        epoch: Epoch,
+        /// Why.
+        cause: Cause,
+    },
+    /// A divert failed, or no outcome came in time; the call goes
+    /// on to the next destination or the dispatch queue.
+    CallDivertFailed {
+        /// The call.
+        call: CallId,
+        /// The group.
+        group: GroupId,
+        /// The destination that failed.
+        destination: String,
+        /// Reported failure, or the divert timeout.
         cause: Cause,
     },
     /// A connected call ended.

@@ -17,7 +17,7 @@
 //! effects whose outcome the embedder reports with
 //! [`crate::Command::DivertResult`].
 
-use crate::agent::{AfterCall, AgentIx, CallIx, ChanState};
+use crate::agent::{AfterCall, AgentIx, CallIx, ChanState, TenantIx};
 use crate::call::{CallState, DivertStep};
 use crate::command::Epoch;
 use crate::engine::Core;
@@ -222,6 +222,8 @@ impl Core {
         }
     }
 
+    /// Asks the telephony side to divert the call, and waits at most the
+    /// tenant's divert timeout for the outcome.
     fn divert(&mut self, c: CallIx, destination: String, step: DivertStep) {
         let epoch = self.new_epoch();
         self.set_state(
@@ -233,19 +235,68 @@ impl Core {
             },
         );
         let call = &self.calls[c];
+        let (t, g, uid) = (call.tenant, call.group, call.uid);
+        let timeout_s = self.tenants[t].config.divert_timeout_s;
+        self.timers.set(
+            self.now.plus_millis(u64::from(timeout_s) * 1000),
+            Timer::Divert {
+                call: c,
+                uid,
+                epoch,
+            },
+        );
         self.effect(Effect::Divert {
-            tenant: self.tenants[call.tenant].id.clone(),
+            tenant: self.tenants[t].id.clone(),
             call: call.id.clone(),
-            destination,
+            destination: destination.clone(),
             epoch: Some(epoch),
             cause: Cause::Personal,
         });
+        self.emit(
+            t,
+            EventKind::CallDiverting {
+                call: self.calls[c].id.clone(),
+                group: self.groups[g].id.clone(),
+                destination,
+                epoch,
+                cause: Cause::Personal,
+            },
+        );
+    }
+
+    /// The divert failed, or its outcome did not come in time: recorded,
+    /// then the next rung of the ladder.
+    fn divert_failed(&mut self, c: CallIx, cause: Cause) {
+        let CallState::Diverting {
+            step, destination, ..
+        } = self.calls[c].state.clone()
+        else {
+            return;
+        };
+        self.set_state(c, CallState::Detached);
+        let (g, t) = (self.calls[c].group, self.calls[c].tenant);
+        self.emit(
+            t,
+            EventKind::CallDivertFailed {
+                call: self.calls[c].id.clone(),
+                group: self.groups[g].id.clone(),
+                destination,
+                cause,
+            },
+        );
+        self.after_step_failed(c, step);
+    }
+
+    /// No divert outcome within the tenant's divert timeout: the
+    /// divert counts as failed; a late outcome is stale.
+    pub(crate) fn on_divert_timeout(&mut self, c: CallIx) {
+        self.divert_failed(c, Cause::DivertTimeout);
     }
 
     /// The embedder reports the outcome of a divert.
     pub(crate) fn divert_result(
         &mut self,
-        t: usize,
+        t: TenantIx,
         call: &CallId,
         epoch: Epoch,
         ok: bool,
@@ -253,8 +304,8 @@ impl Core {
         let c = self.call_ix(t, call)?;
         let CallState::Diverting {
             epoch: current,
-            step,
             destination,
+            ..
         } = self.calls[c].state.clone()
         else {
             return Err(self.epoch_or_state_error(c, epoch, "divert_result"));
@@ -265,11 +316,11 @@ impl Core {
                 current: Some(current),
             });
         }
-        self.set_state(c, CallState::Detached);
         if !ok {
-            self.after_step_failed(c, step);
+            self.divert_failed(c, Cause::DivertFailed);
             return Ok(());
         }
+        self.set_state(c, CallState::Detached);
         let (g, t) = (self.calls[c].group, self.calls[c].tenant);
         self.groups[g].stats.deflected += 1;
         self.emit(

@@ -2,7 +2,7 @@
 //! and the moves every path shares: entering Ready (which matches a waiting
 //! call at once, R-3.2), entering Not Ready, logging a channel off.
 
-use crate::agent::{AfterCall, AgentIx, ChanState, PendingLogoff};
+use crate::agent::{AfterCall, AgentIx, ChanState, GroupIx, PendingLogoff, TenantIx};
 use crate::config::{Media, RoutingType};
 use crate::engine::Core;
 use crate::error::Error;
@@ -12,7 +12,7 @@ use crate::output::{Cause, EventKind};
 impl Core {
     pub(crate) fn logon(
         &mut self,
-        t: usize,
+        t: TenantIx,
         agent: &AgentId,
         extension: String,
         media: &[Media],
@@ -65,7 +65,7 @@ impl Core {
 
     pub(crate) fn logoff(
         &mut self,
-        t: usize,
+        t: TenantIx,
         agent: &AgentId,
         reason: Option<ReasonCode>,
     ) -> Result<(), Error> {
@@ -91,7 +91,12 @@ impl Core {
         Ok(())
     }
 
-    pub(crate) fn ready(&mut self, t: usize, agent: &AgentId, media: Media) -> Result<(), Error> {
+    pub(crate) fn ready(
+        &mut self,
+        t: TenantIx,
+        agent: &AgentId,
+        media: Media,
+    ) -> Result<(), Error> {
         let a = self.agent_ix(t, agent)?;
         match self.agents[a].chan(media).state {
             ChanState::NotReady { .. } | ChanState::Clerical { .. } => {
@@ -106,7 +111,7 @@ impl Core {
 
     pub(crate) fn not_ready(
         &mut self,
-        t: usize,
+        t: TenantIx,
         agent: &AgentId,
         reason: ReasonCode,
         media: Media,
@@ -227,7 +232,7 @@ impl Core {
     /// Counts the agent in or out of `logged_on` of every group it serves
     /// on `media`; a group left with nobody overflows its queue.
     pub(crate) fn adjust_logged_on(&mut self, a: AgentIx, media: Media, on: bool) {
-        let served: smallvec::SmallVec<[usize; 8]> =
+        let served: smallvec::SmallVec<[GroupIx; 8]> =
             self.agents[a].served.iter().map(|s| s.group).collect();
         for g in served {
             let group = &mut self.groups[g];

@@ -3,7 +3,7 @@
 //! Routing follows every change at once: a newly eligible Ready agent takes
 //! a waiting call, a group left without agents overflows.
 
-use crate::agent::{Agent, AgentIx, ChanState, GroupIx, Served};
+use crate::agent::{Agent, AgentIx, ChanState, GroupIx, Served, TenantIx};
 use crate::config::{
     AgentConfig, ConfigError, ConfigProblem, Destination, GroupConfig, IdDirectory, Media,
 };
@@ -36,7 +36,7 @@ impl Core {
     }
 
     /// Adds a group record (configuration already validated).
-    pub(crate) fn insert_group(&mut self, t: usize, config: GroupConfig) -> GroupIx {
+    pub(crate) fn insert_group(&mut self, t: TenantIx, config: GroupConfig) -> GroupIx {
         let tiers = build_tiers(&config, |s| self.intern_skill(s));
         let id = config.id.clone();
         let g = self.groups.insert(Group::new(id.clone(), t, config, tiers));
@@ -70,7 +70,7 @@ impl Core {
     }
 
     /// Adds an agent record (configuration already validated), logged out.
-    pub(crate) fn insert_agent(&mut self, t: usize, config: AgentConfig) -> AgentIx {
+    pub(crate) fn insert_agent(&mut self, t: TenantIx, config: AgentConfig) -> AgentIx {
         let skills = self.skill_set(&config.skills);
         let order = self.next_order;
         self.next_order += 1;
@@ -109,7 +109,7 @@ impl Core {
         }
     }
 
-    pub(crate) fn add_agent(&mut self, t: usize, config: AgentConfig) -> Result<(), Error> {
+    pub(crate) fn add_agent(&mut self, t: TenantIx, config: AgentConfig) -> Result<(), Error> {
         if self.ix.agents.contains_key(&config.id) {
             return Err(Error::Duplicate {
                 kind: ObjectKind::Agent,
@@ -132,7 +132,7 @@ impl Core {
         Ok(())
     }
 
-    pub(crate) fn remove_agent(&mut self, t: usize, id: &AgentId) -> Result<(), Error> {
+    pub(crate) fn remove_agent(&mut self, t: TenantIx, id: &AgentId) -> Result<(), Error> {
         let a = self.agent_ix(t, id)?;
         let referenced = self.calls.iter().any(|(_, c)| c.personal.target == Some(a));
         if self.agents[a].is_logged_on() || referenced {
@@ -158,7 +158,7 @@ impl Core {
 
     pub(crate) fn set_skills(
         &mut self,
-        t: usize,
+        t: TenantIx,
         id: &AgentId,
         skills: BTreeMap<SkillId, u8>,
     ) -> Result<(), Error> {
@@ -185,7 +185,7 @@ impl Core {
         Ok(())
     }
 
-    pub(crate) fn upsert_group(&mut self, t: usize, config: GroupConfig) -> Result<(), Error> {
+    pub(crate) fn upsert_group(&mut self, t: TenantIx, config: GroupConfig) -> Result<(), Error> {
         let existing = match self.ix.groups.get(&config.id) {
             Some(_) => Some(self.group_ix(t, &config.id)?),
             None => None,
@@ -249,7 +249,7 @@ impl Core {
         self.attach_pool(g);
     }
 
-    pub(crate) fn remove_group(&mut self, t: usize, id: &GroupId) -> Result<(), Error> {
+    pub(crate) fn remove_group(&mut self, t: TenantIx, id: &GroupId) -> Result<(), Error> {
         let g = self.group_ix(t, id)?;
         let has_calls = self.calls.iter().any(|(_, c)| c.group == g);
         let referenced = self.is_overflow_target(t, g);
@@ -279,7 +279,7 @@ impl Core {
     }
 
     /// Ids of every agent and group, for reference checks of a group change.
-    fn directory(&self, new_group: &GroupConfig, t: usize) -> IdDirectory {
+    fn directory(&self, new_group: &GroupConfig, t: TenantIx) -> IdDirectory {
         let mut dir = IdDirectory::default();
         for (_, a) in &self.agents {
             dir.agent_tenant
@@ -301,7 +301,7 @@ impl Core {
     }
 
     /// Whether another group of tenant `t` overflows to group `g`.
-    fn is_overflow_target(&self, t: usize, g: GroupIx) -> bool {
+    fn is_overflow_target(&self, t: TenantIx, g: GroupIx) -> bool {
         let target = Destination::Group(self.groups[g].id.clone());
         self.tenants[t].groups.iter().any(|&o| {
             let cfg = &self.groups[o].config;

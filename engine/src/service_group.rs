@@ -16,7 +16,8 @@
 //! of its group's pool at tier k; an agent eligible from tier t looks at the
 //! heads of `queues[t..]` of each group it serves.
 
-use crate::agent::{AgentIx, CallIx, GroupIx};
+use crate::agent::{AgentIx, CallIx, GroupIx, PoolIx, TenantIx};
+use crate::arena::SlabIndex;
 use crate::call::QueueKey;
 use crate::config::{GroupConfig, StageConfig};
 use crate::config::{Media, RoutingType, Strategy};
@@ -26,9 +27,6 @@ use crate::stats::GroupStats;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
-
-/// Slab index of a ready pool.
-pub(crate) type PoolIx = usize;
 
 /// Key of a Ready agent in a tier index: (strategy key, tie-break, agent).
 pub(crate) type ReadyKey = (u64, u64, AgentIx);
@@ -131,7 +129,7 @@ impl<'de> Deserialize<'de> for RandomPool {
 /// What makes two groups' Ready agents the same set in the same order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct PoolKind {
-    pub(crate) tenant: usize,
+    pub(crate) tenant: TenantIx,
     pub(crate) media: Media,
     pub(crate) routing: RoutingType,
     pub(crate) strategy: Strategy,
@@ -173,7 +171,7 @@ impl ReadyPool {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Group {
     pub(crate) id: GroupId,
-    pub(crate) tenant: usize,
+    pub(crate) tenant: TenantIx,
     pub(crate) config: GroupConfig,
     /// Stages shared with every call that enters (copied by reference, R-3.4).
     pub(crate) stages: Arc<[StageConfig]>,
@@ -191,7 +189,12 @@ pub(crate) struct Group {
 }
 
 impl Group {
-    pub(crate) fn new(id: GroupId, tenant: usize, config: GroupConfig, tiers: Vec<Tier>) -> Self {
+    pub(crate) fn new(
+        id: GroupId,
+        tenant: TenantIx,
+        config: GroupConfig,
+        tiers: Vec<Tier>,
+    ) -> Self {
         let n = tiers.len();
         Self {
             id,
@@ -199,7 +202,7 @@ impl Group {
             stages: config.stages.clone().into(),
             config,
             tiers,
-            pool: 0,
+            pool: PoolIx::from_slot(0),
             queues: vec![CallQueue::default(); n],
             dispatch: CallQueue::default(),
             logged_on: 0,

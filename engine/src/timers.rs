@@ -42,6 +42,12 @@ pub(crate) enum Timer {
         uid: u64,
         epoch: Epoch,
     },
+    /// Deadline for a divert's outcome.
+    Divert {
+        call: CallIx,
+        uid: u64,
+        epoch: Epoch,
+    },
 }
 
 /// The timer heap.
@@ -142,6 +148,9 @@ impl Core {
                 }
                 _ => false,
             }),
+            Timer::Divert { call, uid, epoch } => self.live_call(call, uid).is_some_and(
+                |c| matches!(c.state, CallState::Diverting { epoch: e, .. } if e == epoch),
+            ),
         }
     }
 
@@ -153,6 +162,7 @@ impl Core {
             Timer::MaxWait { call, .. } => self.on_max_wait(call),
             Timer::PersonalWait { call, .. } => self.on_personal_wait(call),
             Timer::Reserve { call, .. } => self.on_reserve_expired(call),
+            Timer::Divert { call, .. } => self.on_divert_timeout(call),
         }
     }
 

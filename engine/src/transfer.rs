@@ -8,7 +8,7 @@
 //! alerting time is the first agent's, talking and hold time add up over
 //! all agents, and only the last agent has clerical time.
 
-use crate::agent::ChanState;
+use crate::agent::{ChanState, TenantIx};
 use crate::call::CallState;
 use crate::engine::Core;
 use crate::error::Error;
@@ -16,7 +16,12 @@ use crate::ids::{AgentId, CallId};
 use crate::output::{Cause, EventKind};
 
 impl Core {
-    pub(crate) fn transfer(&mut self, t: usize, call: &CallId, to: &AgentId) -> Result<(), Error> {
+    pub(crate) fn transfer(
+        &mut self,
+        t: TenantIx,
+        call: &CallId,
+        to: &AgentId,
+    ) -> Result<(), Error> {
         let b = self.agent_ix(t, to)?;
         let c = self.call_ix(t, call)?;
         let media = self.calls[c].media;

@@ -338,8 +338,8 @@ fn r5_1_dispatch_view_pickable_read_only_or_refused() {
         .unwrap_err();
     assert!(matches!(
         err,
-        Error::NotPermitted {
-            command: "pick",
+        Error::PickRefused {
+            why: PickRefusal::NotSkilled,
             ..
         }
     ));

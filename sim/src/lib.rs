@@ -36,14 +36,17 @@
 
 pub mod arrivals;
 pub mod clock;
+pub mod compare;
 pub mod confidence;
 pub mod dist;
 pub mod erlang;
 pub mod html;
 pub mod measure;
+pub mod policy;
 pub mod replications;
 pub mod report;
 pub mod scenario;
 pub mod simulation;
 pub mod staff;
+pub mod staffing_search;
 pub mod svg;

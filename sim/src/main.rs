@@ -3,14 +3,21 @@
 //! ```text
 //! sim run SCENARIO.toml --out DIR [--seed N] [--replications K] [--jobs J] [--journal DIR]
 //! sim run --example --out DIR
+//! sim compare SCENARIO.toml --policy longest_idle --policy weighted_hol:sales=2 --out DIR
+//!             [--seed N] [--replications K] [--jobs J]
 //! sim staff --per-hour 600 --aht 180 --target 0.8/20 [--patience 120]
+//! sim staff --scenario SCENARIO.toml --target "sales: sl 0.8 in 20s" --target ...
+//!           [--replications K] [--seed N] [--jobs J] [--max-steps M] [--out DIR]
 //! ```
 
+use acd_sim::compare::{compare, CompareRequest};
 use acd_sim::html;
+use acd_sim::policy::Policy;
 use acd_sim::replications::run_replications;
 use acd_sim::report::Report;
 use acd_sim::scenario::Scenario;
 use acd_sim::staff::{staffing_table, StaffRequest, Target};
+use acd_sim::staffing_search::{search, GroupTarget, SearchRequest};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
@@ -57,20 +64,62 @@ enum Cmd {
         #[arg(long, value_name = "DIR")]
         journal: Option<PathBuf>,
     },
-    /// Staffing calculator (Erlang C, or Erlang A with --patience).
+    /// Compare routing policies on one scenario with common random numbers;
+    /// writes DIR/report.json and DIR/report.html.
+    Compare {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// A policy (repeat; the first is the baseline): a strategy such as
+        /// longest_idle, or weighted_hol:GROUP=WEIGHT,...
+        #[arg(long = "policy", required = true)]
+        policies: Vec<Policy>,
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// Seed of replication 0 (default: the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Replications per policy.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(2..))]
+        replications: u32,
+        /// Threads.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+        jobs: u32,
+    },
+    /// Staffing: the Erlang C/A calculator for one queue, or with
+    /// --scenario the simulation-based optimizer of agents per pool.
     Staff {
-        /// Calls per hour.
-        #[arg(long)]
-        per_hour: f64,
-        /// Average handle time, seconds.
-        #[arg(long)]
-        aht: f64,
-        /// Service-level target FRACTION/SECONDS, e.g. 0.8/20.
-        #[arg(long)]
-        target: Target,
-        /// Mean caller patience, seconds (switches to Erlang A).
-        #[arg(long)]
+        /// Calls per hour (calculator).
+        #[arg(long, required_unless_present = "scenario")]
+        per_hour: Option<f64>,
+        /// Average handle time, seconds (calculator).
+        #[arg(long, required_unless_present = "scenario")]
+        aht: Option<f64>,
+        /// Calculator: FRACTION/SECONDS, e.g. 0.8/20. Optimizer (repeat, one
+        /// per group): "GROUP: sl FRACTION in SECONDSs", e.g. "sales: sl 0.8 in 20s".
+        #[arg(long = "target", required = true)]
+        targets: Vec<String>,
+        /// Mean caller patience, seconds (calculator; switches to Erlang A).
+        #[arg(long, conflicts_with = "scenario")]
         patience: Option<f64>,
+        /// Scenario whose agents per pool to optimize.
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+        /// Replications per candidate staffing (optimizer).
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(2..))]
+        replications: u32,
+        /// Seed of replication 0 (optimizer; default: the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Threads (optimizer).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+        jobs: u32,
+        /// Most candidate staffings simulated (optimizer).
+        #[arg(long, default_value_t = 200)]
+        max_steps: u32,
+        /// Also write DIR/staffing.json (optimizer).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -102,20 +151,38 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Cmd::Compare {
+            scenario,
+            policies,
+            out,
+            seed,
+            replications,
+            jobs,
+        } => match lab(&scenario, &policies, &out, seed, replications, jobs) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        },
         Cmd::Staff {
             per_hour,
             aht,
-            target,
+            targets,
             patience,
+            scenario,
+            replications,
+            seed,
+            jobs,
+            max_steps,
+            out,
         } => {
-            let req = StaffRequest {
-                per_hour,
-                aht_s: aht,
-                patience_s: patience,
-                target,
+            let outcome = match scenario {
+                Some(path) => optimize(&path, &targets, replications, seed, jobs, max_steps, out),
+                None => calculate(per_hour, aht, &targets, patience),
             };
-            match staffing_table(&req) {
-                Ok(table) => say(&table),
+            match outcome {
+                Ok(text) => say(&text),
                 Err(e) => {
                     eprintln!("error: {e}");
                     ExitCode::from(2)
@@ -123,6 +190,58 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// `sim staff --per-hour --aht --target`: the Erlang calculator.
+fn calculate(
+    per_hour: Option<f64>,
+    aht: Option<f64>,
+    targets: &[String],
+    patience: Option<f64>,
+) -> Result<String, String> {
+    let [target] = targets else {
+        return Err("the calculator takes exactly one --target FRACTION/SECONDS".into());
+    };
+    let req = StaffRequest {
+        per_hour: per_hour.ok_or("--per-hour is needed")?,
+        aht_s: aht.ok_or("--aht is needed")?,
+        patience_s: patience,
+        target: target.parse::<Target>()?,
+    };
+    staffing_table(&req).map_err(|e| e.to_string())
+}
+
+/// `sim staff --scenario --target ...`: the simulation-based optimizer.
+fn optimize(
+    path: &Path,
+    targets: &[String],
+    replications: u32,
+    seed: Option<u64>,
+    jobs: u32,
+    max_steps: u32,
+    out: Option<PathBuf>,
+) -> Result<String, String> {
+    let (_, scenario) = load(Some(path))?;
+    let targets = targets
+        .iter()
+        .map(|t| t.parse::<GroupTarget>())
+        .collect::<Result<Vec<_>, _>>()?;
+    let req = SearchRequest {
+        scenario: &scenario,
+        targets: &targets,
+        replications,
+        seed: seed.unwrap_or(scenario.seed),
+        jobs,
+        max_steps,
+    };
+    let result = search(&req).map_err(|e| e.to_string())?;
+    if let Some(dir) = out {
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let json = serde_json::to_string_pretty(&result).map_err(|e| e.to_string())?;
+        write(&dir.join("staffing.json"), &json)?;
+    }
+    Ok(result.table(&targets))
 }
 
 fn load(path: Option<&Path>) -> Result<(String, Scenario), String> {
@@ -183,6 +302,39 @@ fn run(path: Option<&Path>, out: &Path, plan: &Plan) -> Result<(), String> {
         out.join("report.json").display()
     );
     say(&(report.summary_table() + &done));
+    Ok(())
+}
+
+fn lab(
+    path: &Path,
+    policies: &[Policy],
+    out: &Path,
+    seed: Option<u64>,
+    replications: u32,
+    jobs: u32,
+) -> Result<(), String> {
+    let (name, scenario) = load(Some(path))?;
+    let req = CompareRequest {
+        name: &name,
+        scenario: &scenario,
+        policies,
+        seed: seed.unwrap_or(scenario.seed),
+        replications,
+        jobs,
+    };
+    let comparison = compare(&req, &|_| {}).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let json = serde_json::to_string_pretty(&comparison).map_err(|e| e.to_string())?;
+    write(&out.join("report.json"), &json)?;
+    write(
+        &out.join("report.html"),
+        &html::render_comparison(&comparison),
+    )?;
+    let done = format!(
+        "wrote {} and report.html\n",
+        out.join("report.json").display()
+    );
+    say(&(comparison.summary_table() + &done));
     Ok(())
 }
 

@@ -2,9 +2,15 @@
 //! busy time, in total and per reporting interval, counted only inside the
 //! measured window (after warm-up).
 //!
-//! A call belongs to the interval in which it arrived (R-8.2 style: offered
-//! calls and their outcome are reported against the arrival interval).
-//! Queue length and busy time are time integrals clipped to each interval.
+//! Outcomes are credited to the group where they happen, as the engine
+//! counts them: a call that overflows from `a` to `b` is
+//! offered to both, leaves `a` as *overflow out*, enters `b` as *overflow
+//! in*, and its answer, abandon, wait and place in the queue belong to `b`.
+//! Waits are measured from entering the group, like the engine's. A call is
+//! measured when it *arrived* inside the window (so a call is in or out for
+//! every group alike), and belongs in each group to the interval in which it
+//! entered that group. Queue length and busy time are time integrals clipped
+//! to each interval.
 
 use serde::Serialize;
 
@@ -48,16 +54,27 @@ impl Window {
 }
 
 /// Call outcomes of a group (in total or in one interval).
+///
+/// Every call offered to the group ends in exactly one of `answered`,
+/// `abandoned`, `overflowed` or `overflow_out`, or is still there when the
+/// run stops.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct Tally {
-    /// Calls that arrived.
+    /// Calls that entered the group: arrived in it or overflowed into it.
     pub offered: u64,
-    /// Calls answered.
+    /// Of the offered, those that arrived in this group directly.
+    pub arrived: u64,
+    /// Of the offered, those that overflowed in from another group.
+    pub overflow_in: u64,
+    /// Calls answered in this group.
     pub answered: u64,
-    /// Calls whose caller hung up before answer.
+    /// Calls whose caller hung up while in this group.
     pub abandoned: u64,
-    /// Calls that left the engine without answer (diverted/cleared).
+    /// Calls that left the engine from this group without answer (diverted
+    /// to a number or cleared).
     pub overflowed: u64,
+    /// Calls that left this group for another group.
+    pub overflow_out: u64,
     /// Answered within the group's service-level threshold.
     pub within_sl: u64,
     /// Answered after waiting more than zero.
@@ -68,8 +85,27 @@ pub struct Tally {
     pub abandoned_wait_ms: u64,
     /// Time integral of the queue length, call·ms.
     pub queue_area: f64,
-    /// Longest queue seen.
+    /// Most calls waiting at once for a positive time.
     pub max_queue: u32,
+}
+
+/// When a call arrived, and when it entered the group it is in now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stay {
+    /// Arrival in the engine, ms: decides whether the call is measured.
+    pub arrived_ms: u64,
+    /// Entry into the current group, ms: waits and intervals count from it.
+    pub entered_ms: u64,
+}
+
+impl Stay {
+    /// A call that arrived at `now` in the group it is in.
+    pub fn new(now: u64) -> Stay {
+        Stay {
+            arrived_ms: now,
+            entered_ms: now,
+        }
+    }
 }
 
 /// Queue length of a group and when it last changed.
@@ -118,26 +154,50 @@ impl Recorder {
         }
     }
 
-    fn both(&mut self, g: usize, arrived_ms: u64, f: impl Fn(&mut Tally)) {
-        if self.window.contains(arrived_ms) {
-            let i = self.window.interval_of(arrived_ms);
+    /// Applies `f` to group `g`'s total and to the interval in which the
+    /// call entered it, if the call is measured.
+    fn both(&mut self, g: usize, call: Stay, f: impl Fn(&mut Tally)) {
+        if self.window.contains(call.arrived_ms) {
+            let last = self.window.end_ms - 1;
+            let i = self.window.interval_of(call.entered_ms.min(last));
             f(&mut self.totals[g]);
             f(&mut self.intervals[i][g]);
         }
     }
 
-    /// A call arrived; returns whether it is measured.
+    /// A call arrived in group `g`; returns whether it is measured.
     pub fn arrived(&mut self, g: usize, now: u64) -> bool {
-        self.both(g, now, |t| t.offered += 1);
+        let call = Stay::new(now);
+        self.both(g, call, |t| {
+            t.offered += 1;
+            t.arrived += 1;
+        });
         self.queue_change(g, now, 1);
         self.window.contains(now)
     }
 
-    /// A call was answered at `now`.
-    pub fn answered(&mut self, g: usize, arrived_ms: u64, now: u64) {
-        let wait = now - arrived_ms;
+    /// A waiting call left group `from` for group `to` at `now`;
+    /// returns its stay in `to`.
+    pub fn moved(&mut self, from: usize, to: usize, call: Stay, now: u64) -> Stay {
+        self.both(from, call, |t| t.overflow_out += 1);
+        self.queue_change(from, now, -1);
+        let next = Stay {
+            entered_ms: now,
+            ..call
+        };
+        self.both(to, next, |t| {
+            t.offered += 1;
+            t.overflow_in += 1;
+        });
+        self.queue_change(to, now, 1);
+        next
+    }
+
+    /// A call was answered in group `g` at `now`.
+    pub fn answered(&mut self, g: usize, call: Stay, now: u64) {
+        let wait = now - call.entered_ms;
         let sl = self.sl_ms[g];
-        self.both(g, arrived_ms, |t| {
+        self.both(g, call, |t| {
             t.answered += 1;
             t.answered_wait_ms += wait;
             t.within_sl += u64::from(wait <= sl);
@@ -146,10 +206,10 @@ impl Recorder {
         self.queue_change(g, now, -1);
     }
 
-    /// The caller hung up while waiting.
-    pub fn abandoned(&mut self, g: usize, arrived_ms: u64, now: u64) {
-        let wait = now - arrived_ms;
-        self.both(g, arrived_ms, |t| {
+    /// The caller hung up while waiting in group `g`.
+    pub fn abandoned(&mut self, g: usize, call: Stay, now: u64) {
+        let wait = now - call.entered_ms;
+        self.both(g, call, |t| {
             t.abandoned += 1;
             t.abandoned_wait_ms += wait;
         });
@@ -157,8 +217,8 @@ impl Recorder {
     }
 
     /// The call left unanswered without abandoning (overflow to a number).
-    pub fn overflowed(&mut self, g: usize, arrived_ms: u64, now: u64) {
-        self.both(g, arrived_ms, |t| t.overflowed += 1);
+    pub fn overflowed(&mut self, g: usize, call: Stay, now: u64) {
+        self.both(g, call, |t| t.overflowed += 1);
         self.queue_change(g, now, -1);
     }
 
@@ -166,15 +226,12 @@ impl Recorder {
         self.flush_queue(g, now);
         let gauge = &mut self.gauges[g];
         gauge.len = gauge.len.saturating_add_signed(delta);
-        let len = gauge.len;
-        if self.window.contains(now) {
-            let i = self.window.interval_of(now);
-            let t = &mut self.intervals[i][g];
-            t.max_queue = t.max_queue.max(len);
-            self.totals[g].max_queue = self.totals[g].max_queue.max(len);
-        }
     }
 
+    /// Adds the queue held since the last change to the integrals. The
+    /// maximum counts only lengths held for a positive time: a call that
+    /// arrives and overflows or is answered in the same millisecond never
+    /// waited in the queue.
     fn flush_queue(&mut self, g: usize, now: u64) {
         let Gauge { len, since_ms } = self.gauges[g];
         self.gauges[g].since_ms = now;
@@ -184,8 +241,11 @@ impl Recorder {
         let (intervals, totals) = (&mut self.intervals, &mut self.totals);
         self.window.spread(since_ms, now, |i, ms| {
             let area = f64::from(len) * ms as f64;
-            intervals[i][g].queue_area += area;
-            totals[g].queue_area += area;
+            let (t, total) = (&mut intervals[i][g], &mut totals[g]);
+            t.queue_area += area;
+            total.queue_area += area;
+            t.max_queue = t.max_queue.max(len);
+            total.max_queue = total.max_queue.max(len);
         });
     }
 
@@ -238,9 +298,9 @@ mod tests {
     fn warm_up_calls_are_not_counted() {
         let mut r = rec();
         assert!(!r.arrived(0, 500));
-        r.answered(0, 500, 1500);
+        r.answered(0, Stay::new(500), 1500);
         assert!(r.arrived(0, 1200));
-        r.answered(0, 1200, 3500);
+        r.answered(0, Stay::new(1200), 3500);
         assert_eq!(r.totals[0].offered, 1);
         assert_eq!(r.totals[0].answered, 1);
         assert_eq!(r.totals[0].within_sl, 0);
@@ -255,7 +315,7 @@ mod tests {
         let mut r = rec();
         r.arrived(0, 0); // queue 1 from 0
         r.arrived(0, 1500); // queue 2 from 1500
-        r.abandoned(0, 1500, 2500); // queue 1 from 2500
+        r.abandoned(0, Stay::new(1500), 2500); // queue 1 from 2500
         r.finish(); // to 4500
                     // [1000,1500) len 1, [1500,2500) len 2, [2500,4500) len 1
         assert_eq!(r.totals[0].queue_area, 500.0 + 2000.0 + 2000.0);
@@ -263,6 +323,33 @@ mod tests {
         assert_eq!(r.intervals[1][0].queue_area, 1000.0 + 500.0);
         assert_eq!(r.totals[0].max_queue, 2);
         assert_eq!(r.totals[0].abandoned, 1);
+    }
+
+    #[test]
+    fn an_overflow_is_credited_to_the_group_that_holds_the_call() {
+        let w = Window {
+            start_ms: 1000,
+            end_ms: 4500,
+            interval_ms: 1000,
+        };
+        let mut r = Recorder::new(w, &[2, 2], 1);
+        r.arrived(0, 1200);
+        let stay = r.moved(0, 1, Stay::new(1200), 2100);
+        assert_eq!(stay.entered_ms, 2100);
+        r.answered(1, stay, 2600);
+        r.finish();
+        let (a, b) = (&r.totals[0], &r.totals[1]);
+        assert_eq!(
+            (a.offered, a.arrived, a.overflow_out, a.answered),
+            (1, 1, 1, 0)
+        );
+        assert_eq!((b.offered, b.overflow_in, b.answered), (1, 1, 1));
+        // The wait in `b` counts from entering it; it belongs to `b`'s
+        // interval of entry, and so does its queue.
+        assert_eq!((b.answered_wait_ms, b.within_sl), (500, 1));
+        assert_eq!(r.intervals[1][1].overflow_in, 1);
+        assert_eq!((a.queue_area, b.queue_area), (900.0, 500.0));
+        assert_eq!((a.max_queue, b.max_queue), (1, 1));
     }
 
     #[test]

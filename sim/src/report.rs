@@ -45,6 +45,9 @@ pub struct Report {
     pub engine_errors: u64,
     /// Measured calls still unresolved when a run had to stop.
     pub unresolved: u64,
+    /// Plain statements about what the figures cannot show by themselves:
+    /// groups no agent can serve, calls left unresolved and where.
+    pub notes: Vec<String>,
     /// Per-replication key figures.
     pub per_replication: Vec<ReplicationReport>,
 }
@@ -54,15 +57,23 @@ pub struct Report {
 pub struct GroupReport {
     /// Group id.
     pub id: String,
-    /// Calls that arrived after warm-up.
+    /// Measured calls that entered the group: `arrived + overflow_in`.
     pub offered: u64,
-    /// Of those, answered.
+    /// Of those, arrived in this group directly.
+    pub arrived: u64,
+    /// Of those, overflowed in from another group (R-3.8).
+    pub overflow_in: u64,
+    /// Answered in this group (by its agents).
     pub answered: u64,
-    /// Of those, abandoned (R-3.9).
+    /// Abandoned while in this group (R-3.9).
     pub abandoned: u64,
-    /// Of those, sent out of the engine unanswered (R-3.8).
+    /// Sent out of the engine unanswered from this group (R-3.8).
     pub overflowed: u64,
-    /// Answered within `service_level_s` / offered.
+    /// Left this group for another group (R-3.8).
+    pub overflow_out: u64,
+    /// Still in this group when a run had to stop.
+    pub unresolved: u64,
+    /// Answered within `service_level_s` of entering the group / offered.
     pub service_level: f64,
     /// Threshold of the service level, seconds.
     pub service_level_s: u32,
@@ -76,7 +87,7 @@ pub struct GroupReport {
     pub mean_wait_s: f64,
     /// Time-average number of calls waiting.
     pub mean_queue: f64,
-    /// Most calls waiting at once.
+    /// Most calls waiting at once in this group's own queue.
     pub max_queue: u32,
     /// Mean occupancy of the agents able to serve the group.
     pub mean_occupancy: f64,
@@ -187,7 +198,7 @@ struct Rates {
     mean_wait_s: f64,
 }
 
-fn ratio(a: u64, b: u64) -> f64 {
+pub(crate) fn ratio(a: u64, b: u64) -> f64 {
     if b == 0 {
         0.0
     } else {
@@ -209,9 +220,12 @@ impl Rates {
 
 fn add(a: &mut Tally, b: &Tally) {
     a.offered += b.offered;
+    a.arrived += b.arrived;
+    a.overflow_in += b.overflow_in;
     a.answered += b.answered;
     a.abandoned += b.abandoned;
     a.overflowed += b.overflowed;
+    a.overflow_out += b.overflow_out;
     a.within_sl += b.within_sl;
     a.waited += b.waited;
     a.answered_wait_ms += b.answered_wait_ms;
@@ -221,7 +235,7 @@ fn add(a: &mut Tally, b: &Tally) {
 }
 
 /// Which agents (global index) can serve each group.
-fn eligibility(s: &Scenario) -> Vec<Vec<usize>> {
+pub(crate) fn eligibility(s: &Scenario) -> Vec<Vec<usize>> {
     let mut pools = Vec::new();
     let mut base = 0;
     for p in &s.agents {
@@ -324,9 +338,15 @@ impl Report {
                 GroupReport {
                     id: spec.id.get_ref().clone(),
                     offered: total.offered,
+                    arrived: total.arrived,
+                    overflow_in: total.overflow_in,
                     answered: total.answered,
                     abandoned: total.abandoned,
                     overflowed: total.overflowed,
+                    overflow_out: total.overflow_out,
+                    unresolved: total.offered.saturating_sub(
+                        total.answered + total.abandoned + total.overflowed + total.overflow_out,
+                    ),
                     service_level: sl.mean,
                     service_level_s: spec.service_level_s,
                     asa_s: asa.mean,
@@ -348,7 +368,8 @@ impl Report {
                     intervals: group_intervals(runs, g),
                 }
             })
-            .collect();
+            .collect::<Vec<GroupReport>>();
+        let notes = notes(scenario, &groups);
         let sim_events = runs.iter().map(|r| r.sim_events).sum();
         let wall_s = runs.iter().map(|r| r.wall_s).sum::<f64>();
         Report {
@@ -370,9 +391,41 @@ impl Report {
             calls: runs.iter().map(|r| r.calls).sum(),
             engine_errors: runs.iter().map(|r| r.engine_errors).sum(),
             unresolved: runs.iter().map(|r| r.unresolved).sum(),
+            notes,
             per_replication: runs.iter().map(|r| replication(scenario, r)).collect(),
         }
     }
+}
+
+/// Plain statements for the reader: a group no agent can serve, and where
+/// unresolved calls were left.
+fn notes(scenario: &Scenario, groups: &[GroupReport]) -> Vec<String> {
+    let mut notes = Vec::new();
+    for (spec, g) in scenario.groups.iter().zip(groups) {
+        if g.agents == 0 {
+            let needs = if spec.skills.is_empty() {
+                String::from("any agent")
+            } else {
+                format!(
+                    "skills [{}] at level {} or above",
+                    spec.skills.join(", "),
+                    spec.min_level
+                )
+            };
+            notes.push(format!(
+                "group {:?} has no agent able to serve it (it needs {needs}): \
+                 its calls can only abandon, overflow or wait",
+                g.id
+            ));
+        }
+        if g.unresolved > 0 {
+            notes.push(format!(
+                "group {:?}: {} measured call(s) still waiting in it when the run stopped",
+                g.id, g.unresolved
+            ));
+        }
+    }
+    notes
 }
 
 fn group_intervals(runs: &[RunOutcome], g: usize) -> Vec<IntervalReport> {
@@ -471,32 +524,49 @@ impl Report {
     /// A short plain-text summary table for the terminal.
     pub fn summary_table(&self) -> String {
         let mut out = format!(
-            "{:<16} {:>9} {:>9} {:>9} {:>8} {:>8} {:>7} {:>7} {:>7}\n",
-            "group", "offered", "answered", "abandon", "SL", "ASA s", "P(wait)", "occ", "agents"
+            "{:<16} {:>9} {:>7} {:>7} {:>9} {:>9} {:>8} {:>8} {:>7} {:>7} {:>7} {:>7}\n",
+            "group",
+            "offered",
+            "ovf in",
+            "ovf out",
+            "answered",
+            "abandon",
+            "SL",
+            "ASA s",
+            "P(wait)",
+            "max q",
+            "occ",
+            "agents"
         );
         for g in &self.groups {
             out += &format!(
-                "{:<16} {:>9} {:>9} {:>9} {:>7.1}% {:>8.1} {:>7.3} {:>6.1}% {:>7}\n",
+                "{:<16} {:>9} {:>7} {:>7} {:>9} {:>9} {:>7.1}% {:>8.1} {:>7.3} {:>7} {:>6.1}% {:>7}\n",
                 g.id,
                 g.offered,
+                g.overflow_in,
+                g.overflow_out + g.overflowed,
                 g.answered,
                 g.abandoned,
                 g.service_level * 100.0,
                 g.asa_s,
                 g.prob_wait,
+                g.max_queue,
                 g.mean_occupancy * 100.0,
                 g.agents
             );
             if let Some(e) = &g.erlang {
                 out += &format!(
-                    "{:<16} {:>9} {:>9} {:>9} {:>7.1}% {:>8.1} {:>7.3} {:>6.1}%\n",
+                    "{:<16} {:>9} {:>7} {:>7} {:>9} {:>9} {:>7.1}% {:>8.1} {:>7.3} {:>7} {:>6.1}%\n",
                     format!("  Erlang {}", e.model),
+                    "",
+                    "",
                     "",
                     "",
                     "",
                     e.service_level * 100.0,
                     e.asa_s,
                     e.prob_wait,
+                    "",
                     e.mean_occupancy * 100.0
                 );
             }
@@ -505,10 +575,13 @@ impl Report {
             "{} replication(s), {} calls, {} events in {:.2} s ({:.0} events/s)\n",
             self.replications, self.calls, self.sim_events, self.wall_s, self.events_per_s
         );
-        if self.engine_errors > 0 || self.unresolved > 0 {
+        for note in &self.notes {
+            out += &format!("note: {note}\n");
+        }
+        if self.engine_errors > 0 {
             out += &format!(
-                "warning: {} engine errors, {} unresolved calls\n",
-                self.engine_errors, self.unresolved
+                "warning: the engine refused {} command(s) of the driver\n",
+                self.engine_errors
             );
         }
         out

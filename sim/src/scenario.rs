@@ -107,6 +107,10 @@ pub struct GroupSpec {
     /// Priority of the group's calls.
     #[serde(default)]
     pub priority: i32,
+    /// Weight of the head-of-line wait when an agent serving several groups
+    /// picks the next call, in percent (R-3.5, R-10.6; default 100).
+    #[serde(default = "hundred")]
+    pub wait_weight: u32,
     /// Ring-time supervision, seconds; 0 = engine default.
     #[serde(default)]
     pub ring_time_s: u32,
@@ -123,6 +127,10 @@ pub struct GroupSpec {
 
 fn default_sl() -> u32 {
     20
+}
+
+fn hundred() -> u32 {
+    100
 }
 
 fn one() -> u8 {
@@ -504,6 +512,7 @@ impl Scenario {
         c.service_level_s = g.service_level_s;
         c.clerical_s = g.clerical_s;
         c.priority = g.priority;
+        c.wait_weight = g.wait_weight;
         c.ring_time_s = g.ring_time_s;
         c.max_queue_len = g.max_queue_len;
         c.max_wait_s = g.max_wait_s;
@@ -512,6 +521,12 @@ impl Scenario {
             .as_ref()
             .map(|t| Destination::Group(GroupId::new(t.get_ref())));
         c
+    }
+
+    /// Whether some group overflows into another group, so that a
+    /// call may be served elsewhere than where it arrived.
+    pub fn overflows_between_groups(&self) -> bool {
+        self.groups.iter().any(|g| g.overflow_to.is_some())
     }
 
     /// Whether an agent with `skills` may serve group `g` (it holds every

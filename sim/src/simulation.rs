@@ -17,12 +17,12 @@
 
 use crate::arrivals::ArrivalStream;
 use crate::clock::{Clock, SimEvent};
-use crate::measure::{Recorder, Window};
+use crate::measure::{Recorder, Stay, Window};
 use crate::scenario::{Scenario, ScenarioError};
 use acd_engine::journal::{DurableEngine, DurableError, EngineStore, FsyncPolicy, JournalOptions};
 use acd_engine::{
-    AgentId, CallId, CallSpec, Cause, Command, Effect, Engine, Epoch, GroupId, GroupStats, Media,
-    TenantId,
+    AgentId, CallId, CallSpec, Cause, Command, Destination, Effect, Engine, Epoch, EventKind,
+    GroupId, GroupStats, Media, TenantId,
 };
 use compact_str::ToCompactString;
 use hashbrown::HashMap;
@@ -76,8 +76,9 @@ enum Phase {
 #[derive(Debug, Clone, Copy)]
 struct SimCall {
     gen: u32,
+    /// The group the call is in now (its arrival group until it overflows).
     group: u32,
-    arrived_ms: u64,
+    stay: Stay,
     handle_ms: u64,
     phase: Phase,
 }
@@ -183,8 +184,10 @@ impl Simulation {
                 durable.into()
             }
         };
+        // Events are only needed to follow calls from group to group.
+        let follow_overflow = scenario.overflows_between_groups();
         engine
-            .set_events_enabled(false)
+            .set_events_enabled(follow_overflow)
             .map_err(|e| SimError::Journal(e.to_string()))?;
         let tenant = TenantId::new(&scenario.tenant);
         let start_ms = scenario.warmup_s * 1000;
@@ -415,7 +418,7 @@ impl Simulation {
             .calls
             .iter()
             .filter(|(_, c)| {
-                window.contains(c.arrived_ms) && !matches!(c.phase, Phase::Talking { .. })
+                window.contains(c.stay.arrived_ms) && !matches!(c.phase, Phase::Talking { .. })
             })
             .count() as u64;
         let invariant_violation = if cfg!(debug_assertions) {
@@ -476,7 +479,7 @@ impl Simulation {
         let slot = self.calls.insert(SimCall {
             gen,
             group: group as u32,
-            arrived_ms: now,
+            stay: Stay::new(now),
             handle_ms: caller.handle_ms,
             phase: Phase::Waiting,
         });
@@ -523,9 +526,8 @@ impl Simulation {
             return;
         }
         self.calls[slot as usize].phase = Phase::Talking { agent, group };
-        self.recorder
-            .answered(call.group as usize, call.arrived_ms, now);
-        if self.recorder.window.contains(call.arrived_ms) {
+        self.recorder.answered(call.group as usize, call.stay, now);
+        if self.recorder.window.contains(call.stay.arrived_ms) {
             self.open_measured -= 1;
         }
         self.clock
@@ -584,11 +586,11 @@ impl Simulation {
         }
         let g = call.group as usize;
         if abandoned {
-            self.recorder.abandoned(g, call.arrived_ms, now);
+            self.recorder.abandoned(g, call.stay, now);
         } else {
-            self.recorder.overflowed(g, call.arrived_ms, now);
+            self.recorder.overflowed(g, call.stay, now);
         }
-        if self.recorder.window.contains(call.arrived_ms) {
+        if self.recorder.window.contains(call.stay.arrived_ms) {
             self.open_measured -= 1;
         }
     }
@@ -607,7 +609,33 @@ impl Simulation {
         call.as_str().parse().ok()
     }
 
+    /// Follows calls that overflow from group to group: the only
+    /// events the driver reads, and only enabled when the scenario has such
+    /// overflows. Applied before the effects of the same step, so an offer
+    /// in the new group finds the call already moved.
+    fn drain_events(&mut self, now: u64) {
+        while let Some(event) = self.engine.poll_event() {
+            let EventKind::CallOverflowed {
+                call,
+                to: Destination::Group(to),
+                ..
+            } = event.kind
+            else {
+                continue;
+            };
+            let (Some(slot), Some(&to)) = (Self::slot_of(&call), self.group_ix.get(&to)) else {
+                continue;
+            };
+            if let Some(c) = self.calls.get_mut(slot) {
+                let from = c.group as usize;
+                c.stay = self.recorder.moved(from, to as usize, c.stay, now);
+                c.group = to;
+            }
+        }
+    }
+
     fn drain_effects(&mut self, now: u64) {
+        self.drain_events(now);
         while let Some(effect) = self.engine.poll_effect() {
             match effect {
                 Effect::Offer {

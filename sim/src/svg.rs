@@ -136,6 +136,51 @@ pub fn bar_chart(title: &str, labels: &[String], values: &[f64], colour: &str) -
     s
 }
 
+/// Bars with 95 % whiskers: one bar per label (`means[i] ± half_widths[i]`),
+/// for estimates side by side. The scale starts at zero and fits the
+/// highest whisker; `y_label` formats the axis.
+pub fn estimate_bars(
+    title: &str,
+    labels: &[String],
+    means: &[f64],
+    half_widths: &[f64],
+    y_label: &dyn Fn(f64) -> String,
+) -> String {
+    let finite = |v: f64| if v.is_finite() { v } else { 0.0 };
+    let top = means
+        .iter()
+        .zip(half_widths)
+        .fold(0.0_f64, |a, (m, h)| a.max(finite(*m) + finite(*h)));
+    let y_max = if top > 0.0 { top * 1.1 } else { 1.0 };
+    let mut s = frame(title, y_max, y_label);
+    let n = means.len().max(1) as f64;
+    let plot_h = H - TOP - BOTTOM;
+    let slot = (W - LEFT - 16.0) / n;
+    let y_of = |v: f64| TOP + plot_h * (1.0 - (finite(v) / y_max).clamp(0.0, 1.0));
+    for (i, (&m, &h)) in means.iter().zip(half_widths).enumerate() {
+        let (x, mid) = (LEFT + slot * i as f64, LEFT + slot * (i as f64 + 0.5));
+        let _ = write!(
+            s,
+            r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{}"/><line x1="{mid:.1}" x2="{mid:.1}" y1="{:.1}" y2="{:.1}" stroke="#000"/>"##,
+            x + slot * 0.15,
+            y_of(m),
+            slot * 0.7,
+            TOP + plot_h - y_of(m),
+            PALETTE[i % PALETTE.len()],
+            y_of(m - finite(h)),
+            y_of(m + finite(h)),
+        );
+    }
+    x_labels(&mut s, labels, &|i| LEFT + slot * (i as f64 + 0.5));
+    s.push_str("</svg>");
+    s
+}
+
+/// Colours of successive bars (one per policy).
+const PALETTE: [&str; 6] = [
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,5 +211,16 @@ mod tests {
         let labels: Vec<String> = vec!["a".into(), "b".into(), "c".into()];
         let svg = bar_chart("h", &labels, &[1.0, 0.0, 3.0], "blue");
         assert_eq!(svg.matches("<rect").count(), 3);
+    }
+
+    #[test]
+    fn estimate_bars_draw_a_whisker_per_bar() {
+        let labels: Vec<String> = vec!["a".into(), "b".into()];
+        let svg = estimate_bars("sl", &labels, &[0.8, f64::NAN], &[0.05, 0.0], &|v| {
+            format!("{v:.2}")
+        });
+        assert_eq!(svg.matches("<rect").count(), 2);
+        assert_eq!(svg.matches("stroke=\"#000\"").count(), 2);
+        assert!(!svg.contains("NaN"));
     }
 }

@@ -100,3 +100,88 @@ fn staff_recommends_agents() {
         .unwrap();
     assert!(!o.status.success());
 }
+
+#[test]
+fn compare_writes_paired_differences_for_each_policy() {
+    let out = temp_dir("compare");
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/example.toml");
+    let o = sim()
+        .args(["compare", scenario, "--out"])
+        .arg(&out)
+        .args(["--policy", "longest_idle", "--policy", "top_down"])
+        .args(["--replications", "2", "--seed", "3"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(
+        json["policies"],
+        serde_json::json!(["longest_idle", "top_down"])
+    );
+    let sl = &json["groups"][0]["service_level"];
+    assert!(sl[0]["vs_first"].is_null());
+    assert!(sl[1]["vs_first"]["half_width"].as_f64().is_some());
+    // Top-down loads the first agents most: a wider occupancy spread.
+    let spread = &json["occupancy_spread"];
+    assert!(
+        spread[1]["mean"].as_f64() > spread[0]["mean"].as_f64(),
+        "{spread}"
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.matches("<svg").count() >= 2 * 4 + 2,
+        "a chart per figure"
+    );
+    let bad = sim()
+        .args(["compare", scenario, "--out"])
+        .arg(&out)
+        .args(["--policy", "fastest"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("fastest"));
+}
+
+#[test]
+fn staff_with_a_scenario_searches_pools_and_writes_the_path() {
+    let dir = temp_dir("staff-search");
+    let path = dir.join("two.toml");
+    std::fs::write(
+        &path,
+        "duration_s = 3600\nwarmup_s = 600\n[[groups]]\nid = \"a\"\nskills = [\"a\"]\n\
+         [[arrivals]]\ngroup = \"a\"\nper_hour = 240\nhandle = { dist = \"exponential\", mean_s = 60 }\n\
+         [[agents]]\ncount = 9\nskills = { a = 1 }\n",
+    )
+    .unwrap();
+    let o = sim()
+        .args(["staff", "--scenario"])
+        .arg(&path)
+        .args([
+            "--target",
+            "a: sl 0.8 in 20s",
+            "--replications",
+            "3",
+            "--out",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("Erlang C start") && out.contains("confidence it is met"),
+        "{out}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("staffing.json")).unwrap()).unwrap();
+    assert_eq!(json["path"][0]["action"], "start");
+    let bad = sim()
+        .args(["staff", "--scenario"])
+        .arg(&path)
+        .args(["--target", "nobody: sl 0.8 in 20s"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("nobody"));
+}

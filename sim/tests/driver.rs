@@ -256,3 +256,102 @@ fn a_journaled_run_gives_the_same_figures_and_a_recoverable_journal() {
         .collect();
     assert_eq!(stats, journaled.engine_stats);
 }
+
+#[test]
+fn overflow_is_reported_where_it_happens() {
+    // The issue's case: a group with `max_queue_len = 1` overflowing to a
+    // backup group (R-3.8). Its queue never holds more than one call, the
+    // backup is offered what it answers, and every per-group figure equals
+    // the engine's own counter for that group (R-8.2).
+    let text = r#"
+duration_s = 3600
+warmup_s = 0
+[[groups]]
+id = "front"
+skills = ["f"]
+max_queue_len = 1
+overflow_to = "backup"
+[[groups]]
+id = "backup"
+skills = ["b"]
+[[arrivals]]
+group = "front"
+per_hour = 600
+handle = { dist = "exponential", mean_s = 60 }
+[[agents]]
+count = 8
+skills = { f = 1 }
+[[agents]]
+count = 4
+skills = { b = 1 }
+"#;
+    let s = parse(text);
+    let run = run_once(&s, 4, &mut |_| {}).unwrap();
+    assert_eq!((run.engine_errors, run.unresolved), (0, 0));
+    let (front, backup) = (run.recorder.totals[0], run.recorder.totals[1]);
+    assert!(front.max_queue <= 1, "{front:?}");
+    assert!(backup.overflow_in > 20, "{backup:?}");
+    assert_eq!(front.overflow_out, backup.overflow_in);
+    assert_eq!(backup.offered, backup.overflow_in);
+    assert_eq!(backup.arrived, 0);
+    for (mine, engine) in run.recorder.totals.iter().zip(&run.engine_stats) {
+        assert_eq!(mine.offered, engine.offered);
+        assert_eq!(mine.answered, engine.answered);
+        assert_eq!(mine.within_sl, engine.answered_within_sl);
+        assert_eq!(mine.answered_wait_ms, engine.answered_wait_ms);
+    }
+    assert_eq!(
+        front.answered + backup.answered,
+        front.arrived,
+        "every call answered once"
+    );
+    let report = Report::build("overflow", &s, &[run]);
+    let g = &report.groups[1];
+    assert_eq!(
+        (g.offered, g.overflow_in),
+        (backup.offered, backup.overflow_in)
+    );
+    assert!(report.summary_table().contains("ovf in"));
+    assert!(report.notes.is_empty(), "{:?}", report.notes);
+}
+
+#[test]
+fn a_group_nobody_can_serve_is_named_plainly() {
+    let text = r#"
+duration_s = 600
+warmup_s = 0
+[[groups]]
+id = "g"
+skills = ["s"]
+[[groups]]
+id = "french"
+skills = ["fr"]
+min_level = 3
+[[arrivals]]
+group = "french"
+per_hour = 60
+handle = { dist = "exponential", mean_s = 60 }
+patience = { dist = "exponential", mean_s = 30 }
+[[agents]]
+count = 2
+skills = { s = 1, fr = 2 }
+"#;
+    let s = parse(text);
+    let run = run_once(&s, 1, &mut |_| {}).unwrap();
+    let report = Report::build("nobody", &s, &[run]);
+    let french = &report.groups[1];
+    assert_eq!(french.agents, 0);
+    assert_eq!(french.answered, 0);
+    assert!(french.abandoned > 0);
+    let note = report
+        .notes
+        .iter()
+        .find(|n| n.contains("\"french\""))
+        .expect("a note about the group");
+    assert!(
+        note.contains("no agent able to serve it") && note.contains("fr") && note.contains('3'),
+        "{note}"
+    );
+    assert!(report.summary_table().contains(note.as_str()));
+    assert!(acd_sim::html::render(&report).contains("no agent able to serve it"));
+}

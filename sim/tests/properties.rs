@@ -124,8 +124,10 @@ proptest! {
         prop_assert_eq!(run.engine_errors, 0);
         prop_assert_eq!(run.invariant_violation, None);
         for (t, stats) in run.recorder.totals.iter().zip(&run.engine_stats) {
-            // Each measured call has exactly one outcome, or is unresolved.
-            prop_assert!(t.answered + t.abandoned + t.overflowed <= t.offered);
+            // Each call offered to a group ends there in exactly one
+            // outcome, or is still there.
+            prop_assert!(t.answered + t.abandoned + t.overflowed + t.overflow_out <= t.offered);
+            prop_assert_eq!(t.offered, t.arrived + t.overflow_in);
             prop_assert!(t.within_sl <= t.answered && t.waited <= t.answered);
             prop_assert!(stats.balanced(), "{:?}", stats);
             if s.patience.is_none() {
@@ -134,8 +136,11 @@ proptest! {
         }
         let resolved: u64 = run.recorder.totals.iter()
             .map(|t| t.answered + t.abandoned + t.overflowed).sum();
-        let offered: u64 = run.recorder.totals.iter().map(|t| t.offered).sum();
-        prop_assert_eq!(resolved + run.unresolved, offered);
+        let arrived: u64 = run.recorder.totals.iter().map(|t| t.arrived).sum();
+        prop_assert_eq!(resolved + run.unresolved, arrived);
+        let out: u64 = run.recorder.totals.iter().map(|t| t.overflow_out).sum();
+        let into: u64 = run.recorder.totals.iter().map(|t| t.overflow_in).sum();
+        prop_assert_eq!(out, into);
         let rec = &run.recorder;
         for (&busy, &on) in rec.agent_busy_ms.iter().zip(&rec.agent_on_ms) {
             prop_assert!(busy <= on && on <= 3_600_000, "busy {} on {}", busy, on);

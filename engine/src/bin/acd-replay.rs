@@ -44,9 +44,17 @@ fn run() -> Result<(), String> {
     };
     let stdout = io::stdout();
     let mut out = stdout.lock();
-    for line in input.lines() {
-        let line = line.map_err(|e| format!("{trace}: {e}"))?;
-        for output in replayer.feed(&line).map_err(|e| format!("{trace}: {e}"))? {
+    for (n, bytes) in input.split(b'\n').enumerate() {
+        let bytes = bytes.map_err(|e| format!("{trace}: {e}"))?;
+        let line = std::str::from_utf8(&bytes).map_err(|e| {
+            format!(
+                "{trace}: line {}: not valid UTF-8 (byte {} of the line)",
+                n + 1,
+                e.valid_up_to() + 1
+            )
+        })?;
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        for output in replayer.feed(line).map_err(|e| format!("{trace}: {e}"))? {
             writeln!(out, "{output}").map_err(|e| e.to_string())?;
         }
     }

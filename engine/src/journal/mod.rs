@@ -179,6 +179,19 @@ pub enum JournalError {
         /// What is wrong.
         reason: String,
     },
+    /// A snapshot written in a schema this build cannot read
+    /// ([`crate::SnapshotError::UnknownSchema`]).
+    #[error(
+        "{path}: snapshot schema {found} is not supported (this build reads {} to {})",
+        crate::OLDEST_SNAPSHOT_SCHEMA,
+        crate::SNAPSHOT_SCHEMA
+    )]
+    UnsupportedSnapshotSchema {
+        /// The snapshot.
+        path: PathBuf,
+        /// The schema named in the snapshot.
+        found: u64,
+    },
     /// Records are missing between segments, or between the snapshot and the journal.
     #[error("journal gap in {path}: expected record {expected}, found {found}")]
     Gap {

@@ -8,6 +8,7 @@ use super::record::{
 };
 use super::{JournalError, FORMAT_VERSION};
 use crate::engine::Engine;
+use crate::SnapshotError;
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -21,7 +22,9 @@ pub(crate) fn write(
     engine: &Engine,
     fsync: bool,
 ) -> Result<PathBuf, JournalError> {
-    let json = serde_json::to_vec(engine).map_err(|e| JournalError::Encode(e.to_string()))?;
+    let json = engine
+        .to_snapshot_json()
+        .map_err(|e| JournalError::Encode(e.to_string()))?;
     if u32::try_from(json.len()).is_err() {
         return Err(JournalError::Encode(format!(
             "snapshot of {} bytes is too large for one frame",
@@ -66,7 +69,13 @@ pub(crate) fn read(path: &Path) -> Result<(u64, Engine), JournalError> {
         Frame::End => return Err(corrupt("no state after the header")),
         Frame::Invalid(why) => return Err(corrupt(why)),
     };
-    let engine: Engine = serde_json::from_slice(json).map_err(|e| corrupt(&e.to_string()))?;
+    let engine = Engine::from_snapshot_json(json).map_err(|e| match e {
+        SnapshotError::UnknownSchema { found } => JournalError::UnsupportedSnapshotSchema {
+            path: path.to_path_buf(),
+            found,
+        },
+        other => corrupt(&other.to_string()),
+    })?;
     Ok((seq, engine))
 }
 
@@ -91,5 +100,31 @@ pub(crate) fn header_error(path: &Path, problem: HeaderProblem) -> JournalError 
             path,
             reason: "header checksum mismatch",
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A snapshot file whose state names an unknown schema is refused with
+    /// the typed error, not as corruption (issue 17 item 8).
+    #[test]
+    fn unknown_snapshot_schema_is_named() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let engine = Engine::new(crate::EngineConfig::default()).expect("engine");
+        let mut state: serde_json::Value = serde_json::to_value(&engine).expect("JSON");
+        state["schema"] = 7.into();
+        let json = serde_json::to_vec(&state).expect("JSON");
+        let mut bytes = encode_header(SNAPSHOT_MAGIC, 0).to_vec();
+        encode_frame(&json, &mut bytes);
+        let path = snapshot_path(dir.path(), 0);
+        fs::write(&path, bytes).expect("writes");
+        match read(&path) {
+            Err(JournalError::UnsupportedSnapshotSchema { found: 7, path: p }) => {
+                assert_eq!(p, path)
+            }
+            other => panic!("expected the schema error, got {other:?}"),
+        }
     }
 }

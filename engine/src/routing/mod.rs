@@ -1,0 +1,137 @@
+//! Automatic routing: calls entering groups, the ready-agent indexes,
+//! matching in both directions the moment something changes, offers
+//! with ring-time supervision, stages and overflow.
+//!
+//! A call is *detached* between leaving one place and entering the next;
+//! every function that detaches a call places it again before returning.
+//!
+//! This module takes a call into a group; `placement` finds it an agent or
+//! its place in the queue and runs the offer rounds; `ready_index` keeps
+//! the ready pools; `overflow` sends calls on; `stages` handles the stage
+//! and max-wait timers.
+
+mod overflow;
+mod placement;
+mod ready_index;
+mod stages;
+
+use crate::agent::{CallIx, GroupIx, TenantIx};
+use crate::call::{Call, CallReport, CallState};
+use crate::command::CallSpec;
+use crate::config::{OpenRule, RoutingType};
+use crate::engine::Core;
+use crate::error::Error;
+use crate::output::{Cause, EventKind};
+use crate::timers::Timer;
+use smallvec::SmallVec;
+
+impl Core {
+    pub(crate) fn call_arrived(&mut self, t: TenantIx, spec: CallSpec) -> Result<(), Error> {
+        let g = self.group_ix(t, &spec.group)?;
+        if self.ix.calls.contains_key(&spec.id) {
+            return Err(Error::DuplicateCall(spec.id));
+        }
+        let group = &self.groups[g];
+        let media = spec.media.unwrap_or(group.config.media);
+        if media != group.config.media {
+            return Err(Error::MediaMismatch {
+                call: spec.id,
+                media,
+            });
+        }
+        if let Some(p) = &spec.preferred_agent {
+            self.agent_ix(t, p)?;
+        }
+        let uid = self.next_uid;
+        self.next_uid += 1;
+        let call = Call {
+            id: spec.id.clone(),
+            tenant: t,
+            uid,
+            group: g,
+            media,
+            priority: spec.priority.unwrap_or(group.config.priority),
+            dnis: spec.dnis,
+            preferred_agent: spec.preferred_agent,
+            created: self.now,
+            entered: self.now,
+            tier: 0,
+            stages: group.stages.clone(),
+            next_stage: 0,
+            max_wait_until: None,
+            overflow_due: None,
+            visited: SmallVec::new(),
+            state: CallState::Detached,
+            personal: Default::default(),
+            report: CallReport::default(),
+        };
+        let c = self.calls.insert(call);
+        self.ix.calls.insert(spec.id, c);
+        self.enter_group(c, g, Cause::Arrival);
+        Ok(())
+    }
+
+    /// A detached call enters group `g`: it is counted offered, gets the
+    /// group's stages and max wait, and is routed or overflowed.
+    pub(crate) fn enter_group(&mut self, c: CallIx, g: GroupIx, cause: Cause) {
+        let now = self.now;
+        let group = &mut self.groups[g];
+        group.stats.offered += 1;
+        let call = &mut self.calls[c];
+        call.group = g;
+        call.entered = now;
+        call.tier = 0;
+        call.stages = group.stages.clone();
+        call.next_stage = 0;
+        call.overflow_due = None;
+        call.max_wait_until = group
+            .config
+            .max_wait_s
+            .map(|s| now.plus_millis(u64::from(s) * 1000));
+        let (uid, t, priority) = (call.uid, call.tenant, call.priority);
+        if let Some(at) = call.max_wait_until {
+            self.timers.set(at, Timer::MaxWait { call: c, uid });
+        }
+        self.schedule_stage(c);
+        let (call_id, group_id) = (self.calls[c].id.clone(), self.groups[g].id.clone());
+        self.emit(
+            t,
+            EventKind::CallQueued {
+                call: call_id,
+                group: group_id,
+                priority,
+                cause,
+            },
+        );
+        let group = &self.groups[g];
+        if group.config.routing == RoutingType::Manual || group.config.personal_calls {
+            self.route_personal(c);
+            return;
+        }
+        // a closed group or a full queue sends the call on.
+        let why = if !self.is_open(g) {
+            Some(Cause::GroupClosed)
+        } else if group
+            .config
+            .max_queue_len
+            .is_some_and(|max| group.queued_count() >= max as usize)
+        {
+            Some(Cause::QueueFull)
+        } else {
+            None
+        };
+        match (why, &group.config.overflow) {
+            (Some(cause), Some(dest)) => self.overflow(c, dest.clone(), cause),
+            _ => self.place_call(c),
+        }
+    }
+
+    /// Whether the group is open by its open rule.
+    pub(crate) fn is_open(&self, g: GroupIx) -> bool {
+        let group = &self.groups[g];
+        match group.config.open_rule {
+            OpenRule::LoggedOn => group.logged_on > 0,
+            OpenRule::Ready => self.pools[group.pool].ready_count() > 0,
+        }
+    }
+}

@@ -1,0 +1,254 @@
+//! Placing a detached call: the best Ready agent of its
+//! tier at once, or its place in the queue; offers with one ring timer per
+//! round, and what happens when a round ends unanswered.
+
+use crate::agent::{AgentIx, CallIx};
+use crate::call::CallState;
+use crate::config::{Media, RoutingType, Strategy};
+use crate::engine::Core;
+use crate::output::{Cause, Effect, EventKind};
+use crate::timers::Timer;
+use smallvec::SmallVec;
+use std::cmp::Reverse;
+
+impl Core {
+    /// A detached call takes the best Ready agent of its tier at once, or
+    /// waits in its queue. Ring-all offers to every one.
+    pub(crate) fn place_call(&mut self, c: CallIx) {
+        let g = self.calls[c].group;
+        let group = &self.groups[g];
+        // A call's copied stages may outnumber a group's tiers after a change.
+        let tier = self.calls[c].tier.min(group.top_tier());
+        self.calls[c].tier = tier;
+        let pool = &self.pools[group.pool];
+        let ready = &pool.ready[tier as usize];
+        let agents: SmallVec<[AgentIx; 4]> = match group.config.strategy {
+            Strategy::RingAll => ready.iter().map(|k| k.2).collect(),
+            Strategy::Random if !ready.is_empty() => {
+                let draw = self.rng.next_u64();
+                self.pools[self.groups[g].pool].random[tier as usize]
+                    .pick(draw)
+                    .into_iter()
+                    .collect()
+            }
+            _ => ready.first().map(|k| k.2).into_iter().collect(),
+        };
+        if agents.is_empty() {
+            let key = self.calls[c].key();
+            let group = &mut self.groups[g];
+            group.queues[tier as usize].insert(key, c);
+            self.set_state(c, CallState::Queued);
+        } else {
+            self.offer(c, &agents);
+        }
+    }
+
+    /// Takes a queued call out of its queue (detaching it).
+    pub(crate) fn unqueue(&mut self, c: CallIx) {
+        let call = &self.calls[c];
+        let key = call.key();
+        if self.groups[call.group].queues[call.tier as usize]
+            .remove(&key)
+            .is_some()
+        {
+            self.set_state(c, CallState::Detached);
+        }
+    }
+
+    /// Offers a detached call to `agents` with the group's ring time.
+    pub(crate) fn offer(&mut self, c: CallIx, agents: &[AgentIx]) {
+        let group = &self.groups[self.calls[c].group];
+        let ring_ms = match group.config.ring_time_s {
+            0 => self.max_reservation_ms,
+            s => u64::from(s) * 1000,
+        };
+        self.offer_for(c, agents, ring_ms);
+    }
+
+    /// Reserves each agent for the call with a fresh epoch, rings it,
+    /// and supervises the round with one timer.
+    pub(crate) fn offer_for(&mut self, c: CallIx, agents: &[AgentIx], ring_ms: u64) {
+        let now = self.now;
+        let deadline = now.plus_millis(ring_ms);
+        let (g, media, t, uid) = {
+            let call = &self.calls[c];
+            (call.group, call.media, call.tenant, call.uid)
+        };
+        let mut offers = SmallVec::new();
+        for &a in agents {
+            self.index_remove(a, media);
+            let epoch = self.new_epoch();
+            let group = &mut self.groups[g];
+            group.rr_counter += 1;
+            let turn = group.rr_counter;
+            let agent = &mut self.agents[a];
+            if let Some(s) = agent.served_mut(g) {
+                s.rr_turn = turn;
+            }
+            let ch = agent.chan_mut(media);
+            ch.state = crate::agent::ChanState::Reserved { call: c, epoch };
+            ch.since = now;
+            ch.busy_since.get_or_insert(now);
+            offers.push((a, epoch));
+            self.effect(Effect::Offer {
+                tenant: self.tenants[t].id.clone(),
+                call: self.calls[c].id.clone(),
+                agent: self.agents[a].id.clone(),
+                extension: self.agents[a].extension.clone().unwrap_or_default(),
+                group: self.groups[g].id.clone(),
+                epoch,
+                deadline,
+            });
+            self.emit(
+                t,
+                EventKind::CallOffered {
+                    call: self.calls[c].id.clone(),
+                    group: self.groups[g].id.clone(),
+                    agent: self.agents[a].id.clone(),
+                    epoch,
+                },
+            );
+            self.emit_agent_state(a, media, Cause::Offer);
+        }
+        let timer = offers.first().map_or(0, |o: &(AgentIx, u64)| o.1);
+        self.set_state(c, CallState::Offered { offers, timer });
+        self.calls[c].report.first_alert.get_or_insert(now);
+        self.timers.set(
+            deadline,
+            Timer::Ring {
+                call: c,
+                uid,
+                epoch: timer,
+            },
+        );
+    }
+
+    /// The best waiting call for a channel that becomes Ready, among every
+    /// group it serves: highest priority, then longest weighted wait
+    /// then earliest arrival.
+    pub(crate) fn best_call_for(&self, a: AgentIx, media: Media) -> Option<CallIx> {
+        let now = self.now.as_millis();
+        let mut best: Option<(CallScore, CallIx)> = None;
+        for s in &self.agents[a].served {
+            let group = &self.groups[s.group];
+            if group.config.media != media || group.config.routing != RoutingType::Automatic {
+                continue;
+            }
+            let weight = u128::from(group.config.wait_weight);
+            for queue in &group.queues[s.min_tier as usize..] {
+                if let Some((&(neg_prio, entered, uid), &c)) = queue.first_key_value() {
+                    let wait = u128::from(now.saturating_sub(entered)) * weight;
+                    let score = (-neg_prio, wait, Reverse(uid));
+                    if best.as_ref().is_none_or(|(b, _)| score > *b) {
+                        best = Some((score, c));
+                    }
+                }
+            }
+        }
+        best.map(|(_, c)| c)
+    }
+
+    /// Takes agent `a` out of the offer round of call `c` (the agent logs
+    /// off while ringing). With nobody left ringing, the call goes back to
+    /// its place in the queue.
+    pub(crate) fn withdraw_offer_from(&mut self, c: CallIx, a: AgentIx, cause: Cause) {
+        let CallState::Offered { offers, .. } = &mut self.calls[c].state else {
+            return;
+        };
+        let Some(pos) = offers.iter().position(|o| o.0 == a) else {
+            return;
+        };
+        let (_, epoch) = offers.remove(pos);
+        let empty = offers.is_empty();
+        self.stop_ringing(c, a, epoch, cause);
+        if empty {
+            self.requeue(c, cause);
+        }
+    }
+
+    pub(crate) fn stop_ringing(&mut self, c: CallIx, a: AgentIx, epoch: u64, cause: Cause) {
+        let t = self.calls[c].tenant;
+        self.effect(Effect::StopRinging {
+            tenant: self.tenants[t].id.clone(),
+            call: self.calls[c].id.clone(),
+            agent: self.agents[a].id.clone(),
+            epoch,
+            cause,
+        });
+    }
+
+    /// A call whose offer round ended unanswered returns to its original
+    /// position, or overflows if that fell due meanwhile.
+    pub(crate) fn requeue(&mut self, c: CallIx, cause: Cause) {
+        let g = self.calls[c].group;
+        self.set_state(c, CallState::Detached);
+        let manual = &self.groups[g].config;
+        if manual.routing == RoutingType::Manual || manual.personal_calls {
+            self.personal_no_answer(c);
+            return;
+        }
+        if let Some((dest, why)) = self.calls[c].overflow_due.take() {
+            self.overflow(c, dest, why);
+            return;
+        }
+        let call = &self.calls[c];
+        let (t, id, priority) = (call.tenant, call.id.clone(), call.priority);
+        self.emit(
+            t,
+            EventKind::CallQueued {
+                call: id,
+                group: self.groups[g].id.clone(),
+                priority,
+                cause,
+            },
+        );
+        self.place_call(c);
+    }
+
+    /// Ring-time supervision expired, or the device rejected the offer:
+    /// stop ringing, force the agents Not Ready, requeue the call.
+    pub(crate) fn no_answer(&mut self, c: CallIx, only: Option<AgentIx>, cause: Cause) {
+        let CallState::Offered { offers, .. } = &mut self.calls[c].state else {
+            return;
+        };
+        let failed: SmallVec<[(AgentIx, u64); 1]> = match only {
+            Some(a) => offers.iter().copied().filter(|o| o.0 == a).collect(),
+            None => offers.clone(),
+        };
+        offers.retain(|o| !failed.contains(o));
+        let empty = offers.is_empty();
+        let (g, t, media) = (
+            self.calls[c].group,
+            self.calls[c].tenant,
+            self.calls[c].media,
+        );
+        let reason = self.tenants[t].config.no_answer_reason.clone();
+        for &(a, epoch) in &failed {
+            self.stop_ringing(c, a, epoch, cause);
+            self.groups[g].stats.no_answer += 1;
+            self.emit(
+                t,
+                EventKind::CallNoAnswer {
+                    call: self.calls[c].id.clone(),
+                    group: self.groups[g].id.clone(),
+                    agent: self.agents[a].id.clone(),
+                    cause,
+                },
+            );
+            self.set_not_ready(a, media, reason.clone(), cause);
+        }
+        if empty {
+            self.requeue(c, cause);
+        }
+    }
+
+    /// Forgets a call that has left the engine.
+    pub(crate) fn remove_call(&mut self, c: CallIx) {
+        let call = self.calls.remove(c);
+        self.ix.calls.remove(&call.id);
+    }
+}
+
+/// How attractive a waiting call is to an agent that becomes Ready:
+/// (priority, weighted wait, earlier arrival) — larger is better.
+type CallScore = (i64, u128, Reverse<u64>);

@@ -1,0 +1,192 @@
+//! Read-only views of the engine: agent and call statuses, group
+//! counters, the tenant picture for read-only consumers. Nothing here
+//! changes state.
+
+use crate::agent::{AgentIx, CallIx, TenantIx};
+use crate::call::{CallState, CallStatus};
+use crate::config::Media;
+use crate::engine::{Core, Engine};
+use crate::error::Error;
+use crate::ids::{AgentId, CallId, GroupId, TenantId};
+use crate::output::AgentStatus;
+use crate::stats::GroupStats;
+use crate::time::Instant;
+use serde::{Deserialize, Serialize};
+
+impl Engine {
+    /// The state of an agent's channel.
+    pub fn agent_status(&self, agent: &AgentId, media: Media) -> Result<AgentStatus, Error> {
+        let a = *self
+            .core
+            .ix
+            .agents
+            .get(agent)
+            .ok_or_else(|| Error::UnknownAgent(agent.clone()))?;
+        Ok(self.core.status_of(a, media))
+    }
+
+    /// Where a live call is.
+    pub fn call_status(&self, call: &CallId) -> Result<CallStatus, Error> {
+        let c = *self
+            .core
+            .ix
+            .calls
+            .get(call)
+            .ok_or_else(|| Error::UnknownCall(call.clone()))?;
+        Ok(self.core.call_status_of(c))
+    }
+
+    /// Counters of a group.
+    pub fn group_stats(&self, group: &GroupId) -> Result<GroupStats, Error> {
+        let g = self.core.group_by_id(group)?;
+        Ok(self.core.groups[g].stats.clone())
+    }
+
+    /// The dispatch queues of the agent's tenant as that agent sees them:
+    /// pickable entries, or read-only ones where the agent is not skilled
+    /// for the group. Agents without dispatch access get
+    /// [`Error::NotPermitted`].
+    pub fn dispatch_view(
+        &self,
+        tenant: &TenantId,
+        agent: &AgentId,
+    ) -> Result<Vec<crate::DispatchEntry>, Error> {
+        let t = self.core.tenant_ix(tenant)?;
+        self.core.dispatch_view(t, agent)
+    }
+
+    /// Number of calls waiting in a group's queue.
+    pub fn queue_len(&self, group: &GroupId) -> Result<usize, Error> {
+        let g = self.core.group_by_id(group)?;
+        Ok(self.core.groups[g].queued_count())
+    }
+
+    /// A consistent picture of one tenant, for read-only consumers.
+    pub fn snapshot(&self, tenant: &TenantId) -> Result<TenantSnapshot, Error> {
+        let t = self.core.tenant_ix(tenant)?;
+        Ok(self.core.tenant_snapshot(t))
+    }
+
+    /// The tenants this engine hosts.
+    pub fn tenants(&self) -> impl Iterator<Item = &TenantId> + '_ {
+        self.core.tenants.iter().map(|t| &t.id)
+    }
+
+    /// Live calls held by the engine.
+    pub fn live_calls(&self) -> usize {
+        self.core.calls.len()
+    }
+
+    /// Checks every internal invariant; `Err` describes the first broken one.
+    /// Meant for tests, fuzzers and debugging; O(size of the engine).
+    pub fn check_invariants(&self) -> Result<(), String> {
+        self.core.check_invariants()
+    }
+}
+
+/// Read-only picture of a tenant at one instant.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TenantSnapshot {
+    /// Tenant.
+    pub tenant: TenantId,
+    /// Engine time of the snapshot.
+    pub at: Instant,
+    /// Agents and the state of their voice channel.
+    pub agents: Vec<(AgentId, AgentStatus)>,
+    /// Groups: id, calls queued, counters.
+    pub groups: Vec<(GroupId, usize, GroupStats)>,
+}
+
+impl Core {
+    pub(crate) fn status_of(&self, a: AgentIx, media: Media) -> AgentStatus {
+        use crate::agent::ChanState as S;
+        let id = |c: CallIx| self.calls[c].id.clone();
+        match &self.agents[a].chan(media).state {
+            S::LoggedOut => AgentStatus::LoggedOut,
+            S::NotReady { reason } => AgentStatus::NotReady {
+                reason: reason.clone(),
+            },
+            S::Ready => AgentStatus::Ready,
+            S::Reserved { call, epoch } => AgentStatus::Reserved {
+                call: id(*call),
+                epoch: *epoch,
+            },
+            S::Alerting { call, epoch } => AgentStatus::Alerting {
+                call: id(*call),
+                epoch: *epoch,
+            },
+            S::Talking { call, epoch } => AgentStatus::Talking {
+                call: id(*call),
+                epoch: *epoch,
+            },
+            S::Hold { call, epoch } => AgentStatus::Hold {
+                call: id(*call),
+                epoch: *epoch,
+            },
+            S::Clerical { until, .. } => AgentStatus::Clerical { until: *until },
+            S::CallWaiting { call, until, .. } => AgentStatus::CallWaiting {
+                call: id(*call),
+                until: *until,
+            },
+            S::Callback { call, .. } => AgentStatus::Callback { call: id(*call) },
+        }
+    }
+
+    pub(crate) fn call_status_of(&self, c: CallIx) -> CallStatus {
+        let call = &self.calls[c];
+        let group = self.groups[call.group].id.clone();
+        let agent_id = |a: AgentIx| self.agents[a].id.clone();
+        match &call.state {
+            // Detached never outlives a step; it reads as queued.
+            CallState::Queued | CallState::Detached => {
+                let g = &self.groups[call.group];
+                let key = call.key();
+                let position = g
+                    .queues
+                    .iter()
+                    .map(|q| q.range(..key).count())
+                    .sum::<usize>()
+                    + 1;
+                CallStatus::Queued {
+                    group,
+                    stage: call.tier,
+                    position,
+                }
+            }
+            CallState::Offered { offers, .. } => CallStatus::Offered {
+                group,
+                agents: offers.iter().map(|&(a, e)| (agent_id(a), e)).collect(),
+            },
+            CallState::Connected { agent, .. } => CallStatus::Connected {
+                group,
+                agent: agent_id(*agent),
+            },
+            CallState::Parked { reserved_for } => CallStatus::Parked {
+                group,
+                reserved_for: reserved_for.map(agent_id),
+            },
+            CallState::Diverting { .. } => CallStatus::Diverting { group },
+        }
+    }
+
+    pub(crate) fn tenant_snapshot(&self, t: TenantIx) -> TenantSnapshot {
+        let tenant = &self.tenants[t];
+        TenantSnapshot {
+            tenant: tenant.id.clone(),
+            at: self.now,
+            agents: tenant
+                .agents
+                .iter()
+                .map(|&a| (self.agents[a].id.clone(), self.status_of(a, Media::Voice)))
+                .collect(),
+            groups: tenant
+                .groups
+                .iter()
+                .map(|&g| {
+                    let grp = &self.groups[g];
+                    (grp.id.clone(), grp.queued_count(), grp.stats.clone())
+                })
+                .collect(),
+        }
+    }
+}
