@@ -56,6 +56,10 @@ pub(crate) struct Program {
     pub(crate) text: String,
 }
 
+// Number literals are finite (the lexer refuses others), so equality is an
+// equivalence: ready pools may be shared by groups with equal programs.
+impl Eq for Program {}
+
 /// Static types, including the two list-literal types.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Ty {

@@ -23,9 +23,6 @@
 //! read `call.*` filter the indexed candidates when a call and an agent
 //! meet ([`split`]).
 
-// The engine-facing half (split, eval) is wired into routing in the next steps.
-#![allow(dead_code, unused_imports)]
-
 mod compile;
 mod eval;
 mod lex;
@@ -133,7 +130,7 @@ pub fn canonical(text: &str) -> Result<String, ExprError> {
 
 /// A group expression split for the ready index: `indexed` reads only the
 /// agent, `filter` the conjuncts that read the call.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Split {
     pub(crate) indexed: Option<Program>,
     pub(crate) filter: Option<Program>,

@@ -20,18 +20,29 @@ impl Core {
         // A call's copied stages may outnumber a group's tiers after a change.
         let tier = self.calls[c].tier.min(group.top_tier());
         self.calls[c].tier = tier;
+        if self.calls[c].preferred_until.is_some() && self.preferred_all_gone(c) {
+            self.calls[c].preferred_until = None;
+        }
+        let group = &self.groups[g];
         let pool = &self.pools[group.pool];
         let ready = &pool.ready[tier as usize];
-        let agents: SmallVec<[AgentIx; 4]> = match group.config.strategy {
-            Strategy::RingAll => ready.iter().map(|k| k.2).collect(),
-            Strategy::Random if !ready.is_empty() => {
-                let draw = self.rng.next_u64();
-                self.pools[self.groups[g].pool].random[tier as usize]
-                    .pick(draw)
-                    .into_iter()
-                    .collect()
+        let agents: SmallVec<[AgentIx; 4]> = if self.calls[c].preferred_until.is_some() {
+            // only a preferred agent, in preference order.
+            self.preferred_ready(c, tier).into_iter().collect()
+        } else if group.has_filter() {
+            self.filtered_agents(c, g, tier)
+        } else {
+            match group.config.strategy {
+                Strategy::RingAll => ready.iter().map(|k| k.2).collect(),
+                Strategy::Random if !ready.is_empty() => {
+                    let draw = self.rng.next_u64();
+                    self.pools[self.groups[g].pool].random[tier as usize]
+                        .pick(draw)
+                        .into_iter()
+                        .collect()
+                }
+                _ => ready.first().map(|k| k.2).into_iter().collect(),
             }
-            _ => ready.first().map(|k| k.2).into_iter().collect(),
         };
         if agents.is_empty() {
             let key = self.calls[c].key();
@@ -124,10 +135,13 @@ impl Core {
     }
 
     /// The best waiting call for a channel that becomes Ready, among every
-    /// group it serves: highest priority, then longest weighted wait
-    /// then earliest arrival.
+    /// group it serves: highest (aged) priority, then longest weighted wait
+    /// then earliest arrival. In each queue the first call
+    /// the agent may take counts: the head, unless it waits for other
+    /// preferred agents or its group's call conditions refuse the agent
+    ///
     pub(crate) fn best_call_for(&self, a: AgentIx, media: Media) -> Option<CallIx> {
-        let now = self.now.as_millis();
+        let now = self.now;
         let mut best: Option<(CallScore, CallIx)> = None;
         for s in &self.agents[a].served {
             let group = &self.groups[s.group];
@@ -135,10 +149,13 @@ impl Core {
                 continue;
             }
             let weight = u128::from(group.config.wait_weight);
-            for queue in &group.queues[s.min_tier as usize..] {
-                if let Some((&(neg_prio, entered, uid), &c)) = queue.first_key_value() {
-                    let wait = u128::from(now.saturating_sub(entered)) * weight;
-                    let score = (-neg_prio, wait, Reverse(uid));
+            for (tier, queue) in group.queues.iter().enumerate().skip(s.min_tier as usize) {
+                let first = queue
+                    .iter()
+                    .find(|&(_, &c)| self.accepts(s.group, tier as u8, a, c));
+                if let Some((&(_, since, uid), &c)) = first {
+                    let wait = u128::from(now.as_millis().saturating_sub(since)) * weight;
+                    let score = (self.calls[c].score_priority(now), wait, Reverse(uid));
                     if best.as_ref().is_none_or(|(b, _)| score > *b) {
                         best = Some((score, c));
                     }
@@ -250,5 +267,6 @@ impl Core {
 }
 
 /// How attractive a waiting call is to an agent that becomes Ready:
-/// (priority, weighted wait, earlier arrival) — larger is better.
+/// (priority, aged when the group ages, in 1/60000 points; weighted wait;
+/// earlier arrival) — larger is better.
 type CallScore = (i64, u128, Reverse<u64>);
