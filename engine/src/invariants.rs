@@ -291,7 +291,14 @@ impl Core {
                 return Err(format!("group {} counters do not balance: {s:?}", group.id));
             }
             for (k, queue) in group.queues.iter().enumerate() {
-                if !queue.is_empty() && !self.pools[group.pool].ready[k].is_empty() {
+                let ready = &self.pools[group.pool].ready[k];
+                // A call waits only if no Ready agent of its tier may take
+                // it: call conditions and preferred agents may refuse
+                // indexed candidates.
+                let takeable = queue
+                    .values()
+                    .any(|&c| ready.iter().any(|r| self.accepts(g, k as u8, r.2, c)));
+                if takeable {
                     return Err(format!(
                         "group {} tier {k}: a call waits while an eligible agent is Ready (R-3.2)",
                         group.id
