@@ -537,8 +537,10 @@ acd_result acd_engine_check_invariants(struct acd_engine *engine);
 
 // Writes the engine's whole state (configuration, agents, queued calls,
 // timers, statistics and undelivered outputs) as JSON, for
-// `acd_engine_load_json` after a restart. Snapshots are for the
-// same library version; they are not a stable exchange format.
+// `acd_engine_load_json` after a restart. The text is a snapshot
+// envelope naming its schema (`{"schema": N, "engine": ...}`); a build
+// loads every schema from `OLDEST_SNAPSHOT_SCHEMA` to `SNAPSHOT_SCHEMA` of
+// `acd_engine`, and refuses an unknown one as `ACD_RESULT_INCONSISTENT`.
 //
 // # Safety
 // `engine` must be a handle from this library; `buf`/`out_len` as for

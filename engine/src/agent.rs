@@ -176,8 +176,6 @@ pub(crate) struct PendingLogoff {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Channel {
     pub(crate) state: ChanState,
-    /// When the channel entered its current state.
-    pub(crate) since: Instant,
     /// Applied when the call or clerical ends.
     pub(crate) after_call: AfterCall,
     /// Set while the channel is busy (reserved .. end of clerical).
@@ -190,7 +188,6 @@ impl Default for Channel {
     fn default() -> Self {
         Self {
             state: ChanState::LoggedOut,
-            since: Instant::default(),
             after_call: AfterCall::Ready,
             busy_since: None,
             idle_since: Instant::default(),
@@ -221,6 +218,7 @@ pub(crate) struct Filed {
 pub(crate) struct Agent {
     pub(crate) id: AgentId,
     pub(crate) tenant: TenantIx,
+    /// Settings; `skills` is kept empty (the interned [`Agent::skills`] is the one copy).
     pub(crate) config: AgentConfig,
     pub(crate) skills: SkillSet,
     /// Fixed rank for the top-down strategy: position in configuration.

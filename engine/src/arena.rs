@@ -171,6 +171,14 @@ impl<I: SlabIndex, T> Arena<I, T> {
         self.len
     }
 
+    /// Every record, mutably, in index order.
+    pub(crate) fn slots_mut(&mut self) -> impl Iterator<Item = &mut T> + '_ {
+        self.slots.iter_mut().filter_map(|s| match s {
+            Slot::Full(v) => Some(v),
+            Slot::Free { .. } => None,
+        })
+    }
+
     /// Records in index order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (I, &T)> + '_ {
         self.slots.iter().enumerate().filter_map(|(i, s)| match s {

@@ -29,13 +29,12 @@ impl Core {
         self.close_segment(c, a);
         let reserve_s = self.groups[self.calls[c].group].config.max_reserve_s;
         let until = self.now.plus_millis(u64::from(reserve_s) * 1000);
-        let ch = self.agents[a].chan_mut(media);
-        ch.state = ChanState::CallWaiting {
+        let waiting = ChanState::CallWaiting {
             call: c,
             until,
             epoch,
         };
-        ch.since = self.now;
+        self.move_channel(a, media, waiting);
         let uid = self.calls[c].uid;
         self.timers.set(
             until,
@@ -61,9 +60,7 @@ impl Core {
         ) {
             return Err(self.agent_state_error(a, media, "call_returned"));
         }
-        let ch = self.agents[a].chan_mut(media);
-        ch.state = ChanState::Callback { call: c, epoch };
-        ch.since = self.now;
+        self.move_channel(a, media, ChanState::Callback { call: c, epoch });
         self.calls[c].report.segment_since = Some(self.now);
         self.emit_agent_state(a, media, Cause::Authentication);
         Ok(())

@@ -142,8 +142,6 @@ pub(crate) struct Call {
     pub(crate) priority: i32,
     pub(crate) dnis: Option<String>,
     pub(crate) preferred_agent: Option<AgentId>,
-    /// When the call entered the engine.
-    pub(crate) created: Instant,
     /// When the call entered its current group.
     pub(crate) entered: Instant,
     /// Eligibility tier reached (0 = the group's own requirement).
@@ -188,8 +186,6 @@ pub(crate) struct Call {
 /// Reporting figures that survive transfers.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct CallReport {
-    /// First time the call rang at an agent.
-    pub(crate) first_alert: Option<Instant>,
     /// When it was first answered.
     pub(crate) answered_at: Option<Instant>,
     /// Talking time of every agent, ms.

@@ -60,11 +60,10 @@ impl Core {
     ) -> Result<(), Error> {
         let (c, a) = self.check_offer(t, call, agent, epoch, "alerting")?;
         let media = self.calls[c].media;
-        let ch = self.agents[a].chan_mut(media);
-        if !matches!(ch.state, ChanState::Reserved { .. }) {
+        if !matches!(self.agents[a].chan(media).state, ChanState::Reserved { .. }) {
             return Err(self.agent_state_error(a, media, "alerting"));
         }
-        ch.state = ChanState::Alerting { call: c, epoch };
+        self.move_channel(a, media, ChanState::Alerting { call: c, epoch });
         self.emit_agent_state(a, media, Cause::Command);
         Ok(())
     }
@@ -77,7 +76,6 @@ impl Core {
         epoch: Epoch,
     ) -> Result<(), Error> {
         let (c, a) = self.check_offer(t, call, agent, epoch, "answer")?;
-        let now = self.now;
         let media = self.calls[c].media;
         let CallState::Offered { offers, .. } = self.calls[c].state.clone() else {
             return Ok(());
@@ -85,9 +83,7 @@ impl Core {
         self.set_state(c, CallState::Detached);
         self.count_answer(c, a);
         self.set_state(c, CallState::Connected { agent: a, epoch });
-        let ch = self.agents[a].chan_mut(media);
-        ch.state = ChanState::Talking { call: c, epoch };
-        ch.since = now;
+        self.move_channel(a, media, ChanState::Talking { call: c, epoch });
         self.agents[a].answered += 1;
         self.emit_agent_state(a, media, Cause::Answered);
         for &(other, e) in offers.iter().filter(|o| o.0 != a) {
@@ -162,9 +158,7 @@ impl Core {
         };
         self.close_segment(c, a);
         self.calls[c].report.segment_since = Some(self.now);
-        let ch = self.agents[a].chan_mut(media);
-        ch.state = next;
-        ch.since = self.now;
+        self.move_channel(a, media, next);
         self.emit_agent_state(a, media, Cause::Command);
         Ok(())
     }
@@ -294,9 +288,7 @@ impl Core {
         }
         let until = self.now.plus_millis(clerical_ms);
         let token = self.new_token();
-        let ch = self.agents[a].chan_mut(media);
-        ch.state = ChanState::Clerical { until, token };
-        ch.since = self.now;
+        self.move_channel(a, media, ChanState::Clerical { until, token });
         self.timers.set(
             until,
             Timer::Clerical {

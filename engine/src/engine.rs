@@ -221,6 +221,18 @@ impl Core {
         }
     }
 
+    /// Schema 1 kept an agent's skills and a group's stages twice: in the
+    /// record and in its retained configuration. The record's copy is the
+    /// one used; the configuration's is emptied after loading.
+    pub(crate) fn drop_config_copies(&mut self) {
+        for a in self.agents.slots_mut() {
+            a.config.skills.clear();
+        }
+        for g in self.groups.slots_mut() {
+            g.config.stages.clear();
+        }
+    }
+
     pub(crate) fn rebuild_lookup(&mut self) {
         let mut ix = Lookup::default();
         for (t, tenant) in self.tenants.iter_enumerated() {

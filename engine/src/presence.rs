@@ -141,10 +141,7 @@ impl Core {
         if fresh_idle {
             self.agents[a].chan_mut(media).idle_since = now;
         }
-        self.leave_busy(a, media);
-        let ch = self.agents[a].chan_mut(media);
-        ch.state = ChanState::Ready;
-        ch.since = now;
+        self.move_channel(a, media, ChanState::Ready);
         self.emit_agent_state(a, media, cause);
         if self.offer_waiting_personal(a, media) {
             return;
@@ -166,13 +163,8 @@ impl Core {
         reason: ReasonCode,
         cause: Cause,
     ) {
-        self.index_remove(a, media);
-        self.leave_busy(a, media);
-        let now = self.now;
-        let ch = self.agents[a].chan_mut(media);
-        ch.state = ChanState::NotReady { reason };
-        ch.since = now;
-        ch.after_call = AfterCall::Ready;
+        self.move_channel(a, media, ChanState::NotReady { reason });
+        self.agents[a].chan_mut(media).after_call = AfterCall::Ready;
         self.emit_agent_state(a, media, cause);
         // a personal call reaches an idle agent even when Not Ready.
         self.offer_waiting_personal(a, media);
@@ -180,17 +172,12 @@ impl Core {
 
     /// Logs every channel off and closes groups left without agents.
     pub(crate) fn log_off_now(&mut self, a: AgentIx, reason: Option<ReasonCode>, cause: Cause) {
-        let now = self.now;
         for m in Media::ALL {
             if !self.agents[a].chan(m).state.is_logged_on() {
                 continue;
             }
-            self.index_remove(a, m);
-            self.leave_busy(a, m);
-            let ch = self.agents[a].chan_mut(m);
-            ch.state = ChanState::LoggedOut;
-            ch.since = now;
-            ch.after_call = AfterCall::Ready;
+            self.move_channel(a, m, ChanState::LoggedOut);
+            self.agents[a].chan_mut(m).after_call = AfterCall::Ready;
             self.emit_agent_state(a, m, cause);
             self.adjust_logged_on(a, m, false);
         }
@@ -248,15 +235,6 @@ impl Core {
                     self.close_group(g);
                 }
             }
-        }
-    }
-
-    /// Closes a busy period of the channel, for occupancy.
-    pub(crate) fn leave_busy(&mut self, a: AgentIx, media: Media) {
-        let now = self.now;
-        let ag = &mut self.agents[a];
-        if let Some(since) = ag.channels[media.index()].busy_since.take() {
-            ag.busy_ms += now.millis_since(since);
         }
     }
 

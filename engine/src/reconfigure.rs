@@ -130,8 +130,9 @@ impl Core {
     }
 
     /// Adds an agent record (configuration already validated), logged out.
-    pub(crate) fn insert_agent(&mut self, t: TenantIx, config: AgentConfig) -> AgentIx {
-        let skills = self.skill_set(&config.skills);
+    pub(crate) fn insert_agent(&mut self, t: TenantIx, mut config: AgentConfig) -> AgentIx {
+        // The interned set is the one copy of the agent's skills.
+        let skills = self.skill_set(&std::mem::take(&mut config.skills));
         let order = self.next_order;
         self.next_order += 1;
         let (id, pdn) = (config.id.clone(), config.pdn.clone());
@@ -228,7 +229,7 @@ impl Core {
         config.validate(&self.tenants[t].id, &self.tenants[t].config.attributes)?;
         let ready = self.unfile_ready(&[a]);
         let before = self.logged_on_groups(a);
-        self.agents[a].skills = self.skill_set(&config.skills);
+        self.agents[a].skills = self.skill_set(&std::mem::take(&mut config.skills));
         self.agents[a].config = config;
         for g in self.tenants[t].groups.clone() {
             self.refresh_served(a, g);
@@ -297,8 +298,7 @@ impl Core {
             .flat_map(|q| std::mem::take(&mut q.0))
             .collect();
         let n = tiers.len();
-        group.stages = config.stages.clone().into();
-        group.config = config;
+        group.set_config(config);
         group.tiers = tiers;
         group.order = order;
         group.queues = vec![Default::default(); n];
@@ -371,10 +371,10 @@ impl Core {
     fn is_overflow_target(&self, t: TenantIx, g: GroupIx) -> bool {
         let target = Destination::Group(self.groups[g].id.clone());
         self.tenants[t].groups.iter().any(|&o| {
-            let cfg = &self.groups[o].config;
+            let other = &self.groups[o];
             o != g
-                && (cfg.overflow.as_ref() == Some(&target)
-                    || cfg
+                && (other.config.overflow.as_ref() == Some(&target)
+                    || other
                         .stages
                         .iter()
                         .any(|s| s.overflow.as_ref() == Some(&target)))

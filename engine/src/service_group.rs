@@ -177,7 +177,8 @@ pub(crate) struct Group {
     pub(crate) id: GroupId,
     pub(crate) tenant: TenantIx,
     pub(crate) config: GroupConfig,
-    /// Stages shared with every call that enters (copied by reference, R-3.4).
+    /// Stages shared with every call that enters (copied by reference,
+    /// ); `config.stages` is kept empty.
     pub(crate) stages: Arc<[StageConfig]>,
     pub(crate) tiers: Vec<Tier>,
     /// The pool of Ready agents this group draws from.
@@ -199,14 +200,14 @@ impl Group {
     pub(crate) fn new(
         id: GroupId,
         tenant: TenantIx,
-        config: GroupConfig,
+        mut config: GroupConfig,
         tiers: Vec<Tier>,
     ) -> Self {
         let n = tiers.len();
         Self {
             id,
             tenant,
-            stages: config.stages.clone().into(),
+            stages: std::mem::take(&mut config.stages).into(),
             config,
             tiers,
             pool: PoolIx::from_slot(0),
@@ -217,6 +218,13 @@ impl Group {
             stats: GroupStats::default(),
             order: Vec::new(),
         }
+    }
+
+    /// Installs new settings; the stages move to [`Group::stages`], their
+    /// one copy.
+    pub(crate) fn set_config(&mut self, mut config: GroupConfig) {
+        self.stages = std::mem::take(&mut config.stages).into();
+        self.config = config;
     }
 
     /// Whether some requirement has a part that reads the call:

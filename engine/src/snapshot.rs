@@ -74,6 +74,7 @@ impl Engine {
 
     /// Checks a loaded state and rebuilds what is derived from it.
     fn from_core(mut core: Core) -> Result<Engine, String> {
+        core.drop_config_copies();
         core.check_structure()?;
         core.rebuild_lookup();
         core.check_invariants()

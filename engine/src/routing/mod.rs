@@ -66,7 +66,6 @@ impl Core {
             priority: spec.priority.unwrap_or(group.config.priority),
             dnis: spec.dnis,
             preferred_agent: spec.preferred_agent,
-            created: self.now,
             entered: self.now,
             tier: 0,
             stages: group.stages.clone(),

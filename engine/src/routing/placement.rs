@@ -87,7 +87,6 @@ impl Core {
         };
         let mut offers = SmallVec::new();
         for &a in agents {
-            self.index_remove(a, media);
             let epoch = self.new_epoch();
             let group = &mut self.groups[g];
             group.rr_counter += 1;
@@ -96,10 +95,11 @@ impl Core {
             if let Some(s) = agent.served_mut(g) {
                 s.rr_turn = turn;
             }
-            let ch = agent.chan_mut(media);
-            ch.state = crate::agent::ChanState::Reserved { call: c, epoch };
-            ch.since = now;
-            ch.busy_since.get_or_insert(now);
+            self.move_channel(
+                a,
+                media,
+                crate::agent::ChanState::Reserved { call: c, epoch },
+            );
             offers.push((a, epoch));
             self.effect(Effect::Offer {
                 tenant: self.tenants[t].id.clone(),
@@ -123,7 +123,6 @@ impl Core {
         }
         let timer = offers.first().map_or(0, |o: &(AgentIx, u64)| o.1);
         self.set_state(c, CallState::Offered { offers, timer });
-        self.calls[c].report.first_alert.get_or_insert(now);
         self.timers.set(
             deadline,
             Timer::Ring {
