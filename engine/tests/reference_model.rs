@@ -34,6 +34,14 @@
 //!   priority, then the longest wait x the group's `wait_weight`, then the
 //!   earliest arrival.
 //!
+//! Routing model: agents carry a language and a
+//! rating; a group may require one of a few expressions (over the agent
+//! only, over call data, or both), order agents by rating ahead of its
+//! strategy (ties: the strategy's first key, then configuration order) and
+//! age priorities (`initial + rate x wait`, no cap). The model evaluates the
+//! expressions directly on every candidate and compares aged priorities by
+//! scanning every waiting call.
+//!
 //! `idle_since` restarts when the agent makes itself Ready or finishes a
 //! call (or its clerical); it does not restart when an offer is merely
 //! withdrawn (the caller hung up while ringing, another ring-all agent
@@ -73,6 +81,49 @@ struct GroupSpec {
     wait_weight: u32,
     clerical_s: u32,
     ring_time_s: u32,
+    /// Attribute expression.
+    cond: Cond,
+    /// `order_by = ["rating desc"]`; never with ring-all.
+    order_by_rating: bool,
+    /// Aging rate, priority points per minute; 0 = none.
+    aging_rate: u32,
+}
+
+/// The expressions a generated group may require.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Cond {
+    None,
+    /// `lang == "fr"`: agent only, indexed.
+    Fr,
+    /// `rating >= 2`: agent only, indexed.
+    RatedTwo,
+    /// `lang == call.lang`: reads the call, filtered.
+    CallLang,
+    /// `rating >= 1 && (lang == call.lang || rating >= 3)`: both parts.
+    Mixed,
+}
+
+impl Cond {
+    fn text(self) -> Option<&'static str> {
+        match self {
+            Cond::None => None,
+            Cond::Fr => Some("lang == \"fr\""),
+            Cond::RatedTwo => Some("rating >= 2"),
+            Cond::CallLang => Some("lang == call.lang"),
+            Cond::Mixed => Some("rating >= 1 && (lang == call.lang || rating >= 3)"),
+        }
+    }
+
+    /// Naive evaluation for an agent (`fr`, `rating`) and a call language.
+    fn holds(self, fr: bool, rating: u8, call_fr: bool) -> bool {
+        match self {
+            Cond::None => true,
+            Cond::Fr => fr,
+            Cond::RatedTwo => rating >= 2,
+            Cond::CallLang => fr == call_fr,
+            Cond::Mixed => rating >= 1 && (fr == call_fr || rating >= 3),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -80,6 +131,8 @@ struct Scenario {
     groups: Vec<GroupSpec>,
     /// Per agent, level of each skill of SKILLS (0 = lacks it).
     agents: Vec<[u8; 2]>,
+    /// Per agent: speaks French (else English), rating 0..=3.
+    attrs: Vec<(bool, u8)>,
 }
 
 fn group_spec() -> impl Strategy<Value = GroupSpec> {
@@ -89,9 +142,21 @@ fn group_spec() -> impl Strategy<Value = GroupSpec> {
         prop::sample::select(vec![50u32, 100, 100, 300]),
         prop::sample::select(vec![0u32, 0, 2, 5]),
         prop::sample::select(vec![0u32, 3, 8]),
+        (
+            prop::sample::select(vec![
+                Cond::None,
+                Cond::None,
+                Cond::Fr,
+                Cond::RatedTwo,
+                Cond::CallLang,
+                Cond::Mixed,
+            ]),
+            any::<bool>(),
+            prop::sample::select(vec![0u32, 0, 30, 120]),
+        ),
     )
         .prop_map(
-            |(mut skills, strategy, wait_weight, clerical_s, ring_time_s)| {
+            |(mut skills, strategy, wait_weight, clerical_s, ring_time_s, (cond, order, aging))| {
                 skills.dedup_by_key(|s| s.0);
                 GroupSpec {
                     skills,
@@ -99,6 +164,9 @@ fn group_spec() -> impl Strategy<Value = GroupSpec> {
                     wait_weight,
                     clerical_s,
                     ring_time_s,
+                    cond,
+                    order_by_rating: order && strategy != Routing::RingAll,
+                    aging_rate: aging,
                 }
             },
         )
@@ -107,9 +175,13 @@ fn group_spec() -> impl Strategy<Value = GroupSpec> {
 fn scenario() -> impl Strategy<Value = Scenario> {
     (
         prop::collection::vec(group_spec(), 1..=2),
-        prop::collection::vec([0..=10u8, 0..=10u8], 2..=5),
+        prop::collection::vec(([0..=10u8, 0..=10u8], any::<bool>(), 0..=3u8), 2..=5),
     )
-        .prop_map(|(groups, agents)| Scenario { groups, agents })
+        .prop_map(|(groups, agents)| Scenario {
+            groups,
+            attrs: agents.iter().map(|a| (a.1, a.2)).collect(),
+            agents: agents.into_iter().map(|a| a.0).collect(),
+        })
 }
 
 fn group_id(g: usize) -> String {
@@ -145,9 +217,22 @@ impl Scenario {
                 cfg.wait_weight = spec.wait_weight;
                 cfg.clerical_s = spec.clerical_s;
                 cfg.ring_time_s = spec.ring_time_s;
+                cfg.expression = spec.cond.text().map(String::from);
+                if spec.order_by_rating {
+                    cfg.order_by = vec!["rating desc".into()];
+                }
+                cfg.aging = (spec.aging_rate > 0).then_some(AgingConfig {
+                    rate_per_min: spec.aging_rate,
+                    cap: None,
+                });
                 cfg
             })
             .collect();
+        tenant.attributes = [
+            ("lang".to_string(), AttributeType::String),
+            ("rating".to_string(), AttributeType::Number),
+        ]
+        .into();
         tenant.agents = self
             .agents
             .iter()
@@ -159,7 +244,20 @@ impl Scenario {
                     .filter(|(_, &l)| l > 0)
                     .map(|(s, &l)| (SKILLS[s], l))
                     .collect();
-                AgentConfig::new(agent_id(a), &skills)
+                let mut agent = AgentConfig::new(agent_id(a), &skills);
+                let (fr, rating) = self.attrs[a];
+                agent.attributes = [
+                    (
+                        "lang".to_string(),
+                        AttributeValue::String(if fr { "fr" } else { "en" }.into()),
+                    ),
+                    (
+                        "rating".to_string(),
+                        AttributeValue::Number(f64::from(rating)),
+                    ),
+                ]
+                .into();
+                agent
             })
             .collect();
         EngineConfig {
@@ -204,6 +302,8 @@ enum MState {
 #[derive(Clone, Debug)]
 struct MAgent {
     levels: [u8; 2],
+    fr: bool,
+    rating: u8,
     state: MState,
     idle_since: u64,
     answered: u64,
@@ -245,6 +345,8 @@ struct MCall {
     arrived: u64,
     uid: u64,
     state: MCallState,
+    /// Call data `lang` is "fr" (else "en").
+    fr: bool,
 }
 
 /// What the engine should have told the telephony side.
@@ -285,8 +387,11 @@ impl Model {
             agents: s
                 .agents
                 .iter()
-                .map(|&levels| MAgent {
+                .zip(&s.attrs)
+                .map(|(&levels, &(fr, rating))| MAgent {
                     levels,
+                    fr,
+                    rating,
                     state: MState::LoggedOut,
                     idle_since: 0,
                     answered: 0,
@@ -308,12 +413,22 @@ impl Model {
         }
     }
 
-    fn eligible(&self, a: usize, g: usize) -> bool {
-        let levels = self.agents[a].levels;
+    /// Skills and the expression hold for agent `a` and call `c`.
+    fn accepts(&self, a: usize, c: usize) -> bool {
+        let ag = &self.agents[a];
+        let call = &self.calls[c];
+        let g = call.group;
         self.groups[g]
             .skills
             .iter()
-            .all(|&(s, min)| levels[s] >= min)
+            .all(|&(s, min)| ag.levels[s] >= min)
+            && self.groups[g].cond.holds(ag.fr, ag.rating, call.fr)
+    }
+
+    /// Priority of call `c` now in 1/60000 points, aged.
+    fn aged(&self, c: &MCall) -> i64 {
+        i64::from(c.priority) * 60_000
+            + i64::from(self.groups[c.group].aging_rate) * (self.now - c.arrived) as i64
     }
 
     fn call(&self, name: usize) -> Option<usize> {
@@ -369,6 +484,17 @@ impl Model {
     fn agent_key(&self, a: usize, g: usize) -> (u64, u64, u64) {
         let ag = &self.agents[a];
         let order = a as u64;
+        let key = self.strategy_key(a, g);
+        if self.groups[g].order_by_rating {
+            // rating first (highest), then the strategy's first key.
+            return (u64::from(10 - ag.rating), key.0, order);
+        }
+        key
+    }
+
+    fn strategy_key(&self, a: usize, g: usize) -> (u64, u64, u64) {
+        let ag = &self.agents[a];
+        let order = a as u64;
         match self.groups[g].strategy {
             Routing::LongestIdle | Routing::RingAll => (ag.idle_since, order, 0),
             Routing::LeastOccupied => (ag.occupancy_ppm, ag.idle_since, order),
@@ -386,10 +512,11 @@ impl Model {
         }
     }
 
-    /// Ready agents eligible for `g`, best first.
-    fn ready_agents(&self, g: usize) -> Vec<usize> {
+    /// Ready agents eligible for call `c`, best first.
+    fn ready_agents(&self, c: usize) -> Vec<usize> {
+        let g = self.calls[c].group;
         let mut ready: Vec<usize> = (0..self.agents.len())
-            .filter(|&a| self.agents[a].state == MState::Ready && self.eligible(a, g))
+            .filter(|&a| self.agents[a].state == MState::Ready && self.accepts(a, c))
             .collect();
         ready.sort_by_key(|&a| self.agent_key(a, g));
         ready
@@ -399,12 +526,12 @@ impl Model {
     fn best_call_for(&self, a: usize) -> Option<usize> {
         let mut best: Option<((i64, u128, i64), usize)> = None;
         for (i, c) in self.calls.iter().enumerate() {
-            if c.state != MCallState::Queued || !self.eligible(a, c.group) {
+            if c.state != MCallState::Queued || !self.accepts(a, i) {
                 continue;
             }
             let wait =
                 u128::from(self.now - c.arrived) * u128::from(self.groups[c.group].wait_weight);
-            let score = (i64::from(c.priority), wait, -(c.uid as i64));
+            let score = (self.aged(c), wait, -(c.uid as i64));
             if best.is_none_or(|(b, _)| score > b) {
                 best = Some((score, i));
             }
@@ -416,7 +543,7 @@ impl Model {
     /// it waits in the queue.
     fn place(&mut self, c: usize) {
         let g = self.calls[c].group;
-        let ready = self.ready_agents(g);
+        let ready = self.ready_agents(c);
         let chosen: Vec<usize> = if self.groups[g].strategy == Routing::RingAll {
             ready
         } else {
@@ -585,6 +712,7 @@ impl Model {
                 call,
                 group,
                 priority,
+                fr,
             } => {
                 if group >= self.groups.len() || self.call(call).is_some() {
                     return Err(());
@@ -598,6 +726,7 @@ impl Model {
                     arrived: self.now,
                     uid,
                     state: MCallState::Queued,
+                    fr,
                 });
                 self.place(self.calls.len() - 1);
             }
@@ -761,6 +890,8 @@ enum Op {
         call: usize,
         group: usize,
         priority: i32,
+        /// Call data `lang`: "fr" when true.
+        fr: bool,
     },
     /// Report on the `pick`-th agent the call rings at.
     Alerting {
@@ -809,8 +940,8 @@ fn commands(agents: usize) -> impl Strategy<Value = Op> {
         1 => (0..agents).prop_map(Op::Logoff),
         6 => (0..agents).prop_map(Op::Ready),
         2 => (0..agents).prop_map(Op::NotReady),
-        6 => (call.clone(), 0..3usize, 0..3i32)
-            .prop_map(|(call, group, priority)| Op::Arrive { call, group, priority }),
+        6 => (call.clone(), 0..3usize, 0..3i32, any::<bool>())
+            .prop_map(|(call, group, priority, fr)| Op::Arrive { call, group, priority, fr }),
         1 => (call.clone(), 0..4usize).prop_map(|(call, pick)| Op::Alerting { call, pick }),
         7 => (call.clone(), 0..4usize).prop_map(|(call, pick)| Op::Answer { call, pick }),
         1 => (call.clone(), 0..agents, 0..30u64)
@@ -863,8 +994,10 @@ fn command(model: &Model, op: &Op) -> Command {
             call,
             group,
             priority,
+            fr,
         } => Command::CallArrived(CallSpec {
             priority: Some(priority),
+            data: [("lang".to_string(), if fr { "fr" } else { "en" }.to_string())].into(),
             ..CallSpec::new(call_id(call), group_id(group))
         }),
         Op::Alerting { call, pick } => {
@@ -981,7 +1114,7 @@ impl Model {
         let group = GroupId::new(group_id(c.group));
         Some(match &c.state {
             MCallState::Queued => {
-                let key = |x: &MCall| (-i64::from(x.priority), x.arrived, x.uid);
+                let key = |x: &MCall| (-self.aged(x), x.arrived, x.uid);
                 let ahead = self
                     .calls
                     .iter()
@@ -1093,7 +1226,11 @@ fn one_group(strategy: Routing, agents: Vec<[u8; 2]>) -> Scenario {
             wait_weight: 100,
             clerical_s: 0,
             ring_time_s: 8,
+            cond: Cond::None,
+            order_by_rating: false,
+            aging_rate: 0,
         }],
+        attrs: vec![(false, 0); agents.len()],
         agents,
     }
 }
@@ -1133,16 +1270,19 @@ fn most_skilled_prefers_the_highest_level_then_longest_idle() {
             call: 0,
             group: 0,
             priority: 0,
+            fr: false,
         },
         Op::Arrive {
             call: 1,
             group: 0,
             priority: 0,
+            fr: false,
         },
         Op::Arrive {
             call: 2,
             group: 0,
             priority: 0,
+            fr: false,
         },
     ];
     // a2 and a1 have level 7; a2 has been idle longer; a0 (level 3) last.
@@ -1160,6 +1300,7 @@ fn least_occupied_prefers_the_least_busy_over_the_longest_idle() {
             call: 0,
             group: 0,
             priority: 0,
+            fr: false,
         },
         Op::Answer { call: 0, pick: 0 },
         Op::Advance(5000),
@@ -1173,6 +1314,7 @@ fn least_occupied_prefers_the_least_busy_over_the_longest_idle() {
             call: 1,
             group: 0,
             priority: 0,
+            fr: false,
         },
     ];
     assert_eq!(offered_agents(&s, &ops), vec![0, 1]);
@@ -1187,6 +1329,9 @@ fn ready_agent_takes_highest_priority_then_weighted_wait() {
         wait_weight: 300,
         clerical_s: 0,
         ring_time_s: 8,
+        cond: Cond::None,
+        order_by_rating: false,
+        aging_rate: 0,
     });
     let ops = [
         Op::Logon(0),
@@ -1194,12 +1339,14 @@ fn ready_agent_takes_highest_priority_then_weighted_wait() {
             call: 0,
             group: 0,
             priority: 0,
+            fr: false,
         },
         Op::Advance(2000),
         Op::Arrive {
             call: 1,
             group: 1,
             priority: 0,
+            fr: false,
         },
         Op::Advance(1500),
         // c0 waited 3.5 s x 100, c1 waited 1.5 s x 300: c1 scores higher.
