@@ -198,6 +198,8 @@ fn deferred_logoff_survives_reload() {
                 media: None,
                 dnis: None,
                 preferred: None,
+                lang_fr: false,
+                prefer: None,
             },
             Op::Answer {
                 call: 0,

@@ -489,6 +489,7 @@ impl Simulation {
         }
         let mut spec = CallSpec::new(Self::call_id(slot), self.group_ids[group].clone());
         spec.priority = self.streams[stream].priority;
+        spec.data = self.streams[stream].call_data();
         if !self.command(now, Command::CallArrived(spec)) {
             self.leave(now, slot, false);
             return;
