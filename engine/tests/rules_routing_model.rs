@@ -94,6 +94,15 @@ fn r10_1_agent_attributes_must_match_their_declared_type() {
 }
 
 #[test]
+fn r10_1_attribute_numbers_must_be_finite() {
+    let toml = "id = \"a\"\n[attributes]\nrating = nan\n";
+    assert!(toml::from_str::<AgentConfig>(toml).is_err());
+    let toml = "id = \"a\"\n[attributes]\nrating = 2.5\n";
+    let a: AgentConfig = toml::from_str(toml).unwrap();
+    assert_eq!(a.attributes["rating"], AttributeValue::Number(2.5));
+}
+
+#[test]
 fn r10_1_attribute_names_may_not_be_keywords() {
     let mut t = tenant_with(vec![], vec![]);
     t.attributes.insert("skill".into(), AttributeType::Number);

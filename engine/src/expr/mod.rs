@@ -52,8 +52,9 @@ pub enum Type {
 }
 
 /// The value of an agent attribute. In JSON: `true`, `3`, `"gold"`, `["fr", "en"]`.
+/// A number must be finite (TOML's `nan` and `inf` are refused when parsed).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, try_from = "RawValue")]
 pub enum Value {
     /// A bool.
     Bool(bool),
@@ -63,6 +64,29 @@ pub enum Value {
     String(String),
     /// A list of strings.
     StringList(Vec<String>),
+}
+
+/// The parsed form of a [`Value`], before numbers are checked.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawValue {
+    Bool(bool),
+    Number(f64),
+    String(String),
+    StringList(Vec<String>),
+}
+
+impl TryFrom<RawValue> for Value {
+    type Error = String;
+    fn try_from(raw: RawValue) -> Result<Value, String> {
+        Ok(match raw {
+            RawValue::Bool(b) => Value::Bool(b),
+            RawValue::Number(n) if n.is_finite() => Value::Number(n),
+            RawValue::Number(_) => return Err("an attribute number must be finite".into()),
+            RawValue::String(s) => Value::String(s),
+            RawValue::StringList(l) => Value::StringList(l),
+        })
+    }
 }
 
 impl Value {
