@@ -11,8 +11,9 @@
 //! idle time or occupancy see distinct times.
 
 use acd_engine::{
-    AgentConfig, AgentId, AttributeType, AttributeValue, CallId, CallSpec, Command, Effect, Engine, EngineConfig, Epoch, Error,
-    GroupConfig, GroupId, Instant, Media, Strategy, TenantConfig, TenantId,
+    AgentConfig, AgentId, AttributeType, AttributeValue, CallId, CallSpec, Command, Effect, Engine,
+    EngineConfig, Epoch, Error, GroupConfig, GroupId, Instant, Media, Strategy, TenantConfig,
+    TenantId,
 };
 
 /// Service groups per floor.
