@@ -336,13 +336,13 @@ impl Driver {
                 self.apply(at, Command::Answered { call, agent, epoch });
             }
             Action::Hangup(call) => {
-                if self.engine.call_status(&call).is_ok() {
+                if self.engine.call_status(&self.tenant, &call).is_ok() {
                     self.apply(at, Command::Hangup { call });
                 }
             }
             Action::Abandon(call) => {
                 if matches!(
-                    self.engine.call_status(&call),
+                    self.engine.call_status(&self.tenant, &call),
                     Ok(CallStatus::Queued { .. })
                 ) {
                     self.apply(at, Command::Hangup { call });
@@ -378,7 +378,9 @@ impl Driver {
         let agent = floor::agent_id(self.rng.below(self.shape.agents));
         let gap = self.rng.exp_ms(30_000.0 / self.shape.agents as f64);
         self.schedule(at + gap, Action::Break);
-        if self.engine.agent_status(&agent, Media::Voice) == Ok(acd_engine::AgentStatus::Ready) {
+        if self.engine.agent_status(&self.tenant, &agent, Media::Voice)
+            == Ok(acd_engine::AgentStatus::Ready)
+        {
             let back = self.rng.exp_ms(300.0);
             self.schedule(at + back, Action::Return(agent.clone()));
             self.apply(

@@ -28,7 +28,7 @@ int main(void) {
 
     char stats[1024];
     size_t len;
-    if (acd_engine_group_stats_json(e, "support", stats, sizeof stats, &len) == ACD_RESULT_OK)
+    if (acd_engine_group_stats_json(e, "acme", "support", stats, sizeof stats, &len) == ACD_RESULT_OK)
         printf("%s\n", stats);
     acd_engine_free(e);
     return 0;

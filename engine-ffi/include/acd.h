@@ -71,8 +71,6 @@ enum acd_result
   ACD_RESULT_UNKNOWN_GROUP = 102,
   // Engine: no such live call.
   ACD_RESULT_UNKNOWN_CALL = 103,
-  // Engine: the object belongs to another tenant.
-  ACD_RESULT_WRONG_TENANT = 104,
   // Engine: a call with this id is already live.
   ACD_RESULT_DUPLICATE_CALL = 105,
   // Engine: an agent or group with this id already exists.
@@ -114,6 +112,9 @@ enum acd_result
   // Engine: pick refused, the call waits for an agent without dispatch
   // access.
   ACD_RESULT_PICK_WAITING_FOR_AGENT_WITHOUT_DISPATCH = 124,
+  // Engine: `now_ms` is past the latest time the engine accepts
+  // (2^53 ms, `Instant::MAX`).
+  ACD_RESULT_TIME_OUT_OF_RANGE = 125,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -433,24 +434,28 @@ acd_result acd_engine_set_events_enabled(struct acd_engine *engine,
 acd_result acd_engine_poll_effect(struct acd_engine *engine,
                                   struct acd_effect *out);
 
-// Writes the state of `agent`'s `media` channel (NULL = voice) as JSON,
-// e.g. `{"state":"talking","call":"c1","epoch":3}`.
+// Writes the state of `tenant`'s agent `agent`'s `media` channel (NULL =
+// voice) as JSON, e.g. `{"state":"talking","call":"c1","epoch":3}`. Ids
+// are scoped to their tenant: another tenant's agent is
+// `ACD_RESULT_UNKNOWN_AGENT`, like one that does not exist.
 //
 // # Safety
 // `engine` must be a handle from this library; strings NULL or
 // NUL-terminated; `buf`/`out_len` as for `acd_engine_poll_effect_json`.
 acd_result acd_engine_agent_status_json(struct acd_engine *engine,
+                                        const char *tenant,
                                         const char *agent,
                                         const char *media_name,
                                         char *buf,
                                         size_t buf_len,
                                         size_t *out_len);
 
-// Writes where live call `call` is, as JSON.
+// Writes where `tenant`'s live call `call` is, as JSON.
 //
 // # Safety
 // As for `acd_engine_agent_status_json`.
 acd_result acd_engine_call_status_json(struct acd_engine *engine,
+                                       const char *tenant,
                                        const char *call,
                                        char *buf,
                                        size_t buf_len,
@@ -470,23 +475,25 @@ acd_result acd_engine_dispatch_view_json(struct acd_engine *engine,
                                          size_t buf_len,
                                          size_t *out_len);
 
-// Writes the counters of service group `group` as JSON, e.g.
+// Writes the counters of `tenant`'s service group `group` as JSON, e.g.
 // `{"offered":1,"answered":1,...}`.
 //
 // # Safety
 // As for `acd_engine_agent_status_json`.
 acd_result acd_engine_group_stats_json(struct acd_engine *engine,
+                                       const char *tenant,
                                        const char *group,
                                        char *buf,
                                        size_t buf_len,
                                        size_t *out_len);
 
-// Stores the number of calls waiting in `group`'s queue.
+// Stores the number of calls waiting in `tenant`'s group `group`'s queue.
 //
 // # Safety
-// `engine` must be a handle from this library; `group` NULL or
-// NUL-terminated; `out` NULL or writable.
+// `engine` must be a handle from this library; `tenant` and `group` NULL
+// or NUL-terminated; `out` NULL or writable.
 acd_result acd_engine_queue_len(struct acd_engine *engine,
+                                const char *tenant,
                                 const char *group,
                                 size_t *out);
 

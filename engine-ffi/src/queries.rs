@@ -30,8 +30,10 @@ unsafe fn media(media: *const c_char) -> Result<Media, Failure> {
     })
 }
 
-/// Writes the state of `agent`'s `media` channel (NULL = voice) as JSON,
-/// e.g. `{"state":"talking","call":"c1","epoch":3}`.
+/// Writes the state of `tenant`'s agent `agent`'s `media` channel (NULL =
+/// voice) as JSON, e.g. `{"state":"talking","call":"c1","epoch":3}`. Ids
+/// are scoped to their tenant: another tenant's agent is
+/// `ACD_RESULT_UNKNOWN_AGENT`, like one that does not exist.
 ///
 /// # Safety
 /// `engine` must be a handle from this library; strings NULL or
@@ -39,6 +41,7 @@ unsafe fn media(media: *const c_char) -> Result<Media, Failure> {
 #[no_mangle]
 pub unsafe extern "C" fn acd_engine_agent_status_json(
     engine: *mut acd_engine,
+    tenant: *const c_char,
     agent: *const c_char,
     media_name: *const c_char,
     buf: *mut c_char,
@@ -49,21 +52,23 @@ pub unsafe extern "C" fn acd_engine_agent_status_json(
     unsafe {
         with_engine(engine, |h| {
             let out = OutBuf::new(buf, buf_len, out_len)?;
+            let tenant = TenantId::new(marshal::text(tenant, "tenant")?);
             let agent = AgentId::new(marshal::text(agent, "agent")?);
-            let status = h.engine.agent_status(&agent, media(media_name)?)?;
+            let status = h.engine.agent_status(&tenant, &agent, media(media_name)?)?;
             out.write(&to_json(&status)?)?;
             Ok(acd_result::Ok)
         })
     }
 }
 
-/// Writes where live call `call` is, as JSON.
+/// Writes where `tenant`'s live call `call` is, as JSON.
 ///
 /// # Safety
 /// As for `acd_engine_agent_status_json`.
 #[no_mangle]
 pub unsafe extern "C" fn acd_engine_call_status_json(
     engine: *mut acd_engine,
+    tenant: *const c_char,
     call: *const c_char,
     buf: *mut c_char,
     buf_len: usize,
@@ -73,8 +78,9 @@ pub unsafe extern "C" fn acd_engine_call_status_json(
     unsafe {
         with_engine(engine, |h| {
             let out = OutBuf::new(buf, buf_len, out_len)?;
+            let tenant = TenantId::new(marshal::text(tenant, "tenant")?);
             let call = CallId::new(marshal::text(call, "call")?);
-            out.write(&to_json(&h.engine.call_status(&call)?)?)?;
+            out.write(&to_json(&h.engine.call_status(&tenant, &call)?)?)?;
             Ok(acd_result::Ok)
         })
     }
@@ -108,7 +114,7 @@ pub unsafe extern "C" fn acd_engine_dispatch_view_json(
     }
 }
 
-/// Writes the counters of service group `group` as JSON, e.g.
+/// Writes the counters of `tenant`'s service group `group` as JSON, e.g.
 /// `{"offered":1,"answered":1,...}`.
 ///
 /// # Safety
@@ -116,6 +122,7 @@ pub unsafe extern "C" fn acd_engine_dispatch_view_json(
 #[no_mangle]
 pub unsafe extern "C" fn acd_engine_group_stats_json(
     engine: *mut acd_engine,
+    tenant: *const c_char,
     group: *const c_char,
     buf: *mut c_char,
     buf_len: usize,
@@ -125,21 +132,23 @@ pub unsafe extern "C" fn acd_engine_group_stats_json(
     unsafe {
         with_engine(engine, |h| {
             let out = OutBuf::new(buf, buf_len, out_len)?;
+            let tenant = TenantId::new(marshal::text(tenant, "tenant")?);
             let group = GroupId::new(marshal::text(group, "group")?);
-            out.write(&to_json(&h.engine.group_stats(&group)?)?)?;
+            out.write(&to_json(&h.engine.group_stats(&tenant, &group)?)?)?;
             Ok(acd_result::Ok)
         })
     }
 }
 
-/// Stores the number of calls waiting in `group`'s queue.
+/// Stores the number of calls waiting in `tenant`'s group `group`'s queue.
 ///
 /// # Safety
-/// `engine` must be a handle from this library; `group` NULL or
-/// NUL-terminated; `out` NULL or writable.
+/// `engine` must be a handle from this library; `tenant` and `group` NULL
+/// or NUL-terminated; `out` NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn acd_engine_queue_len(
     engine: *mut acd_engine,
+    tenant: *const c_char,
     group: *const c_char,
     out: *mut usize,
 ) -> acd_result {
@@ -147,8 +156,9 @@ pub unsafe extern "C" fn acd_engine_queue_len(
     unsafe {
         with_engine(engine, |h| {
             marshal::check_out(out, "out")?;
+            let tenant = TenantId::new(marshal::text(tenant, "tenant")?);
             let group = GroupId::new(marshal::text(group, "group")?);
-            marshal::put(out, h.engine.queue_len(&group)?, "out")?;
+            marshal::put(out, h.engine.queue_len(&tenant, &group)?, "out")?;
             Ok(acd_result::Ok)
         })
     }

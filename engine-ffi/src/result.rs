@@ -54,8 +54,8 @@ pub enum acd_result {
     UnknownGroup = 102,
     /// Engine: no such live call.
     UnknownCall = 103,
-    /// Engine: the object belongs to another tenant.
-    WrongTenant = 104,
+    // 104 was `WrongTenant`: retired, ids are scoped to their tenant and
+    // another tenant's id is simply unknown.
     /// Engine: a call with this id is already live.
     DuplicateCall = 105,
     /// Engine: an agent or group with this id already exists.
@@ -97,6 +97,9 @@ pub enum acd_result {
     /// Engine: pick refused, the call waits for an agent without dispatch
     /// access.
     PickWaitingForAgentWithoutDispatch = 124,
+    /// Engine: `now_ms` is past the latest time the engine accepts
+    /// (2^53 ms, `Instant::MAX`).
+    TimeOutOfRange = 125,
 }
 
 impl acd_result {
@@ -108,7 +111,6 @@ impl acd_result {
             Error::UnknownAgent(_) => acd_result::UnknownAgent,
             Error::UnknownGroup(_) => acd_result::UnknownGroup,
             Error::UnknownCall(_) => acd_result::UnknownCall,
-            Error::WrongTenant { .. } => acd_result::WrongTenant,
             Error::DuplicateCall(_) => acd_result::DuplicateCall,
             Error::Duplicate { .. } => acd_result::Duplicate,
             Error::AgentState { .. } => acd_result::AgentState,
@@ -122,6 +124,7 @@ impl acd_result {
             Error::NotPermitted { .. } => acd_result::NotPermitted,
             Error::InUse { .. } => acd_result::InUse,
             Error::TimeWentBackwards { .. } => acd_result::TimeWentBackwards,
+            Error::TimeOutOfRange { .. } => acd_result::TimeOutOfRange,
             Error::Config(_) => acd_result::Config,
             Error::MediaMismatch { .. } => acd_result::MediaMismatch,
             Error::PickRefused { why, .. } => match why {
@@ -154,7 +157,6 @@ impl acd_result {
             acd_result::UnknownAgent => c"ACD_RESULT_UNKNOWN_AGENT",
             acd_result::UnknownGroup => c"ACD_RESULT_UNKNOWN_GROUP",
             acd_result::UnknownCall => c"ACD_RESULT_UNKNOWN_CALL",
-            acd_result::WrongTenant => c"ACD_RESULT_WRONG_TENANT",
             acd_result::DuplicateCall => c"ACD_RESULT_DUPLICATE_CALL",
             acd_result::Duplicate => c"ACD_RESULT_DUPLICATE",
             acd_result::AgentState => c"ACD_RESULT_AGENT_STATE",
@@ -177,6 +179,7 @@ impl acd_result {
             acd_result::PickWaitingForAgentWithoutDispatch => {
                 c"ACD_RESULT_PICK_WAITING_FOR_AGENT_WITHOUT_DISPATCH"
             }
+            acd_result::TimeOutOfRange => c"ACD_RESULT_TIME_OUT_OF_RANGE",
         }
     }
 
@@ -203,7 +206,6 @@ const ALL_CODES: [acd_result; 36] = [
     acd_result::UnknownAgent,
     acd_result::UnknownGroup,
     acd_result::UnknownCall,
-    acd_result::WrongTenant,
     acd_result::DuplicateCall,
     acd_result::Duplicate,
     acd_result::AgentState,
@@ -224,6 +226,7 @@ const ALL_CODES: [acd_result; 36] = [
     acd_result::PickNotSkilled,
     acd_result::PickReservedForAnother,
     acd_result::PickWaitingForAgentWithoutDispatch,
+    acd_result::TimeOutOfRange,
 ];
 
 /// The C name of a result code (`"ACD_RESULT_OK"`, ...), or

@@ -174,11 +174,11 @@ fn engine_refusals_keep_their_own_codes() {
         assert_eq!(now, 5_000);
         let mut n = 0usize;
         assert_eq!(
-            acd_engine_queue_len(e, c("nope").as_ptr(), &mut n),
+            acd_engine_queue_len(e, c("acme").as_ptr(), c("nope").as_ptr(), &mut n),
             acd_result::UnknownGroup
         );
         assert_eq!(
-            acd_engine_queue_len(e, c("support").as_ptr(), &mut n),
+            acd_engine_queue_len(e, c("acme").as_ptr(), c("support").as_ptr(), &mut n),
             acd_result::Ok
         );
         assert_eq!(n, 0);
@@ -205,12 +205,13 @@ fn engine_refusals_keep_their_own_codes() {
 #[test]
 fn query_buffers_and_media_names_are_checked() {
     let e = new_engine();
-    let alice = c("alice");
+    let (acme, alice) = (c("acme"), c("alice"));
     let mut buf = [0 as c_char; 256];
     let mut len = 0usize;
     unsafe {
         let rc = acd_engine_agent_status_json(
             e,
+            acme.as_ptr(),
             alice.as_ptr(),
             c("fax").as_ptr(),
             buf.as_mut_ptr(),
@@ -221,6 +222,7 @@ fn query_buffers_and_media_names_are_checked() {
         assert!(last_error().contains("unknown media \"fax\""));
         let rc = acd_engine_agent_status_json(
             e,
+            acme.as_ptr(),
             alice.as_ptr(),
             ptr::null(),
             buf.as_mut_ptr(),
@@ -234,6 +236,7 @@ fn query_buffers_and_media_names_are_checked() {
         // Too small by one byte (no room for the NUL): refused, length reported.
         let rc = acd_engine_agent_status_json(
             e,
+            acme.as_ptr(),
             alice.as_ptr(),
             ptr::null(),
             buf.as_mut_ptr(),
@@ -243,12 +246,19 @@ fn query_buffers_and_media_names_are_checked() {
         assert_eq!(rc, acd_result::BufferTooSmall);
         assert_eq!(len, text.len());
         // Size query.
-        let rc =
-            acd_engine_group_stats_json(e, c("support").as_ptr(), ptr::null_mut(), 0, &mut len);
+        let rc = acd_engine_group_stats_json(
+            e,
+            acme.as_ptr(),
+            c("support").as_ptr(),
+            ptr::null_mut(),
+            0,
+            &mut len,
+        );
         assert_eq!(rc, acd_result::BufferTooSmall);
         assert!(len > 10);
         let rc = acd_engine_group_stats_json(
             e,
+            acme.as_ptr(),
             c("support").as_ptr(),
             buf.as_mut_ptr(),
             buf.len(),
@@ -324,7 +334,7 @@ fn save_and_load_round_trip_and_bad_snapshots_are_refused() {
         assert_eq!(acd_engine_check_invariants(back), acd_result::Ok);
         let mut n = 1usize;
         assert_eq!(
-            acd_engine_queue_len(back, c("support").as_ptr(), &mut n),
+            acd_engine_queue_len(back, c("acme").as_ptr(), c("support").as_ptr(), &mut n),
             acd_result::Ok
         );
         assert_eq!(n, 0);

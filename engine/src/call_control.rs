@@ -109,7 +109,7 @@ impl Core {
             let sl_ms = u64::from(group.config.service_level_s) * 1000;
             let s = &mut group.stats;
             s.answered += 1;
-            s.answered_wait_ms += wait;
+            s.answered_wait_ms = s.answered_wait_ms.saturating_add(wait);
             s.longest_wait_ms = s.longest_wait_ms.max(wait);
             if wait <= sl_ms {
                 s.answered_within_sl += 1;
@@ -172,9 +172,9 @@ impl Core {
         if let Some(since) = report.segment_since.take() {
             let ms = now.millis_since(since);
             if on_hold {
-                report.hold_ms += ms;
+                report.hold_ms = report.hold_ms.saturating_add(ms);
             } else {
-                report.talk_ms += ms;
+                report.talk_ms = report.talk_ms.saturating_add(ms);
             }
         }
     }
@@ -227,7 +227,7 @@ impl Core {
         let (g, t) = (call.group, call.tenant);
         let s = &mut self.groups[g].stats;
         s.abandoned += 1;
-        s.abandoned_wait_ms += wait;
+        s.abandoned_wait_ms = s.abandoned_wait_ms.saturating_add(wait);
         s.longest_wait_ms = s.longest_wait_ms.max(wait);
         self.emit(
             t,
@@ -261,9 +261,9 @@ impl Core {
         let clerical_ms = last.map_or(0, |_| u64::from(group.config.clerical_s) * 1000);
         let s = &mut group.stats;
         s.handled += 1;
-        s.talk_ms += talk_ms;
-        s.hold_ms += hold_ms;
-        s.clerical_ms += clerical_ms;
+        s.talk_ms = s.talk_ms.saturating_add(talk_ms);
+        s.hold_ms = s.hold_ms.saturating_add(hold_ms);
+        s.clerical_ms = s.clerical_ms.saturating_add(clerical_ms);
         let agent = last.map(|a| self.agents[a].id.clone());
         self.emit(
             t,

@@ -36,7 +36,7 @@ impl Core {
         let now = self.now;
         let ag = &mut self.agents[a];
         if let Some(since) = ag.chan_mut(media).busy_since.take() {
-            ag.busy_ms += now.millis_since(since);
+            ag.busy_ms = ag.busy_ms.saturating_add(now.millis_since(since));
         }
     }
 }

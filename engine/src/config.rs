@@ -534,9 +534,6 @@ pub enum ConfigProblem {
     /// A reference names nothing.
     #[error("unknown reference {0:?}")]
     UnknownReference(String),
-    /// A reference names an object of another tenant.
-    #[error("{0:?} belongs to another tenant")]
-    CrossTenant(String),
     /// A number outside its range.
     #[error("value {value} out of range {min}..={max}")]
     OutOfRange {
@@ -610,14 +607,14 @@ fn check_level(object: &str, field: &str, level: u8) -> Result<(), ConfigError> 
     )
 }
 
-/// Where every agent and group id of the engine lives, for reference checks.
+/// The groups of one tenant and their media, for reference checks. Ids are
+/// scoped to their tenant: another tenant's groups are not listed,
+/// so naming one is an unknown reference.
 #[derive(Default)]
 pub(crate) struct IdDirectory {
-    pub(crate) agent_tenant: BTreeMap<AgentId, TenantId>,
-    pub(crate) group_tenant: BTreeMap<GroupId, TenantId>,
     pub(crate) group_media: BTreeMap<GroupId, Media>,
-    /// Declared attribute types of the tenant whose group is checked.
-    pub(crate) attributes: BTreeMap<TenantId, AttributeTypes>,
+    /// Declared attribute types of the tenant.
+    pub(crate) attributes: AttributeTypes,
 }
 
 impl EngineConfig {
@@ -630,7 +627,6 @@ impl EngineConfig {
                 ConfigProblem::Invalid("must be above zero (R-2.4)".into()),
             ));
         }
-        let mut dir = IdDirectory::default();
         let mut tenants = BTreeSet::new();
         for t in &self.tenants {
             if !tenants.insert(t.id.clone()) {
@@ -641,48 +637,48 @@ impl EngineConfig {
                 ));
             }
             t.validate_own()?;
-            dir.attributes.insert(t.id.clone(), t.attributes.clone());
-            for a in &t.agents {
-                if dir
-                    .agent_tenant
-                    .insert(a.id.clone(), t.id.clone())
-                    .is_some()
-                {
-                    return Err(ConfigError::new(
-                        agent_path(&t.id, &a.id),
-                        "id",
-                        ConfigProblem::Duplicate(a.id.to_string()),
-                    ));
-                }
-            }
-            for g in &t.groups {
-                dir.group_media.insert(g.id.clone(), g.media);
-                if dir
-                    .group_tenant
-                    .insert(g.id.clone(), t.id.clone())
-                    .is_some()
-                {
-                    return Err(ConfigError::new(
-                        group_path(&t.id, &g.id),
-                        "id",
-                        ConfigProblem::Duplicate(g.id.to_string()),
-                    ));
-                }
-            }
-        }
-        for t in &self.tenants {
-            for a in &t.agents {
-                a.validate(&t.id, &t.attributes)?;
-            }
-            for g in &t.groups {
-                g.validate(&t.id, &dir)?;
-            }
+            t.validate_objects()?;
         }
         Ok(())
     }
 }
 
 impl TenantConfig {
+    /// Checks the tenant's agents and groups: ids unique within the tenant
+    /// every reference to a group of this tenant.
+    fn validate_objects(&self) -> Result<(), ConfigError> {
+        let mut agents = BTreeSet::new();
+        for a in &self.agents {
+            if !agents.insert(&a.id) {
+                return Err(ConfigError::new(
+                    agent_path(&self.id, &a.id),
+                    "id",
+                    ConfigProblem::Duplicate(a.id.to_string()),
+                ));
+            }
+        }
+        let mut dir = IdDirectory {
+            attributes: self.attributes.clone(),
+            ..IdDirectory::default()
+        };
+        for g in &self.groups {
+            if dir.group_media.insert(g.id.clone(), g.media).is_some() {
+                return Err(ConfigError::new(
+                    group_path(&self.id, &g.id),
+                    "id",
+                    ConfigProblem::Duplicate(g.id.to_string()),
+                ));
+            }
+        }
+        for a in &self.agents {
+            a.validate(&self.id, &self.attributes)?;
+        }
+        for g in &self.groups {
+            g.validate(&self.id, &dir)?;
+        }
+        Ok(())
+    }
+
     fn validate_own(&self) -> Result<(), ConfigError> {
         let path = tenant_path(&self.id);
         if self.id.as_str().is_empty() {
@@ -816,7 +812,7 @@ impl GroupConfig {
             check_range(&path, "max_queue_len", i64::from(n), 0, 10_000_000)?;
         }
         if let Some(d) = &self.overflow {
-            self.check_destination(tenant, dir, &path, "overflow", d)?;
+            self.check_destination(dir, &path, "overflow", d)?;
         } else if self.max_queue_len.is_some() || self.max_wait_s.is_some() {
             return Err(ConfigError::new(
                 path,
@@ -827,19 +823,13 @@ impl GroupConfig {
                 ),
             ));
         }
-        self.validate_routing_model(tenant, dir, &path)?;
-        self.validate_stages(tenant, dir, &path)
+        self.validate_routing_model(dir, &path)?;
+        self.validate_stages(dir, &path)
     }
 
     /// Expression, order_by, aging and preferred-agent settings (R-10.x).
-    fn validate_routing_model(
-        &self,
-        tenant: &TenantId,
-        dir: &IdDirectory,
-        path: &str,
-    ) -> Result<(), ConfigError> {
-        let empty = AttributeTypes::new();
-        let types = dir.attributes.get(tenant).unwrap_or(&empty);
+    fn validate_routing_model(&self, dir: &IdDirectory, path: &str) -> Result<(), ConfigError> {
+        let types = &dir.attributes;
         if let Some(e) = &self.expression {
             model::validate_expression(path, "expression", e, types)?;
         }
@@ -861,12 +851,7 @@ impl GroupConfig {
         )
     }
 
-    fn validate_stages(
-        &self,
-        tenant: &TenantId,
-        dir: &IdDirectory,
-        path: &str,
-    ) -> Result<(), ConfigError> {
+    fn validate_stages(&self, dir: &IdDirectory, path: &str) -> Result<(), ConfigError> {
         check_range(path, "stages", self.stages.len() as i64, 0, 15)?;
         let mut last = None;
         for (i, s) in self.stages.iter().enumerate() {
@@ -892,7 +877,7 @@ impl GroupConfig {
                 )?;
             }
             if let Some(d) = &s.overflow {
-                self.check_destination(tenant, dir, path, &format!("{field}.overflow"), d)?;
+                self.check_destination(dir, path, &format!("{field}.overflow"), d)?;
             }
         }
         Ok(())
@@ -900,7 +885,6 @@ impl GroupConfig {
 
     fn check_destination(
         &self,
-        tenant: &TenantId,
         dir: &IdDirectory,
         path: &str,
         field: &str,
@@ -918,26 +902,20 @@ impl GroupConfig {
                 field,
                 ConfigProblem::Invalid("a group cannot overflow to itself".into()),
             )),
-            Destination::Group(g) => match dir.group_tenant.get(g) {
+            // Only the tenant's own groups are listed.
+            Destination::Group(g) => match dir.group_media.get(g) {
                 None => Err(ConfigError::new(
                     path.to_string(),
                     field,
                     ConfigProblem::UnknownReference(g.to_string()),
                 )),
-                Some(t) if t != tenant => Err(ConfigError::new(
-                    path.to_string(),
-                    field,
-                    ConfigProblem::CrossTenant(g.to_string()),
-                )),
                 // The call keeps its media: a group of another media has no
                 // channel logged on for it.
-                Some(_) if dir.group_media.get(g).is_some_and(|&m| m != self.media) => {
-                    Err(ConfigError::new(
-                        path.to_string(),
-                        field,
-                        ConfigProblem::Invalid(format!("group {g:?} serves another media")),
-                    ))
-                }
+                Some(&m) if m != self.media => Err(ConfigError::new(
+                    path.to_string(),
+                    field,
+                    ConfigProblem::Invalid(format!("group {g:?} serves another media")),
+                )),
                 Some(_) => Ok(()),
             },
         }

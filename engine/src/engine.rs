@@ -10,7 +10,7 @@ use crate::arena::{Arena, IndexVec};
 use crate::call::Call;
 use crate::command::{Command, Epoch};
 use crate::config::{EngineConfig, TenantConfig};
-use crate::error::{Error, ObjectKind};
+use crate::error::Error;
 use crate::ids::{AgentId, CallId, GroupId, SkillId, TenantId};
 use crate::output::{Effect, Event, EventKind};
 use crate::rng::SplitMix64;
@@ -34,12 +34,16 @@ pub(crate) struct Tenant {
 
 /// Lookups from external ids to slab indexes. Derived from the slabs, so
 /// never serialized: rebuilt after a snapshot is loaded.
+///
+/// Agent, group and call ids are scoped to their tenant: every key
+/// is (tenant, id), so two tenants may each have an agent `alice`, and no
+/// lookup can find another tenant's object.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Lookup {
     pub(crate) tenants: HashMap<TenantId, TenantIx>,
-    pub(crate) agents: HashMap<AgentId, AgentIx>,
-    pub(crate) groups: HashMap<GroupId, GroupIx>,
-    pub(crate) calls: HashMap<CallId, CallIx>,
+    pub(crate) agents: HashMap<(TenantIx, AgentId), AgentIx>,
+    pub(crate) groups: HashMap<(TenantIx, GroupId), GroupIx>,
+    pub(crate) calls: HashMap<(TenantIx, CallId), CallIx>,
     pub(crate) skills: HashMap<SkillId, SkillNo>,
     /// (tenant, personal directory number) -> agent.
     pub(crate) pdns: HashMap<(TenantIx, String), AgentIx>,
@@ -131,6 +135,12 @@ impl Engine {
         tenant: &TenantId,
         command: Command,
     ) -> Result<(), Error> {
+        if now > Instant::MAX {
+            return Err(Error::TimeOutOfRange {
+                now,
+                max: Instant::MAX,
+            });
+        }
         if now < self.core.now {
             return Err(Error::TimeWentBackwards {
                 now,
@@ -152,9 +162,10 @@ impl Engine {
     }
 
     /// Fires every timer due at or before `now`, each at its exact deadline.
-    /// A `now` earlier than the engine's time is ignored.
+    /// A `now` earlier than the engine's time, or past [`Instant::MAX`], is
+    /// ignored.
     pub fn handle_timeout(&mut self, now: Instant) {
-        if now >= self.core.now {
+        if now >= self.core.now && now <= Instant::MAX {
             self.core.fire_timers(now);
             self.core.now = now;
         }
@@ -239,16 +250,16 @@ impl Core {
             ix.tenants.insert(tenant.id.clone(), t);
         }
         for (a, agent) in &self.agents {
-            ix.agents.insert(agent.id.clone(), a);
+            ix.agents.insert((agent.tenant, agent.id.clone()), a);
             if let Some(pdn) = &agent.config.pdn {
                 ix.pdns.insert((agent.tenant, pdn.clone()), a);
             }
         }
         for (g, group) in &self.groups {
-            ix.groups.insert(group.id.clone(), g);
+            ix.groups.insert((group.tenant, group.id.clone()), g);
         }
         for (c, call) in &self.calls {
-            ix.calls.insert(call.id.clone(), c);
+            ix.calls.insert((call.tenant, call.id.clone()), c);
         }
         for (n, s) in self.skills.iter().enumerate() {
             ix.skills.insert(s.clone(), n as SkillNo);
@@ -305,59 +316,31 @@ impl Core {
             .ok_or_else(|| Error::UnknownTenant(tenant.clone()))
     }
 
-    /// The agent `id` of tenant `t`.
+    /// The agent `id` of tenant `t`. Another tenant's agent is unknown.
     pub(crate) fn agent_ix(&self, t: TenantIx, id: &AgentId) -> Result<AgentIx, Error> {
-        let a = *self
-            .ix
+        self.ix
             .agents
-            .get(id)
-            .ok_or_else(|| Error::UnknownAgent(id.clone()))?;
-        self.same_tenant(t, self.agents[a].tenant, ObjectKind::Agent, id.as_str())?;
-        Ok(a)
+            .get(&(t, id.clone()))
+            .copied()
+            .ok_or_else(|| Error::UnknownAgent(id.clone()))
     }
 
-    /// The group `id` of tenant `t`.
+    /// The group `id` of tenant `t`. Another tenant's group is unknown.
     pub(crate) fn group_ix(&self, t: TenantIx, id: &GroupId) -> Result<GroupIx, Error> {
-        let g = self.group_by_id(id)?;
-        self.same_tenant(t, self.groups[g].tenant, ObjectKind::Group, id.as_str())?;
-        Ok(g)
-    }
-
-    pub(crate) fn group_by_id(&self, id: &GroupId) -> Result<GroupIx, Error> {
         self.ix
             .groups
-            .get(id)
+            .get(&(t, id.clone()))
             .copied()
             .ok_or_else(|| Error::UnknownGroup(id.clone()))
     }
 
-    /// The live call `id` of tenant `t`.
+    /// The live call `id` of tenant `t`. Another tenant's call is unknown.
     pub(crate) fn call_ix(&self, t: TenantIx, id: &CallId) -> Result<CallIx, Error> {
-        let c = *self
-            .ix
+        self.ix
             .calls
-            .get(id)
-            .ok_or_else(|| Error::UnknownCall(id.clone()))?;
-        self.same_tenant(t, self.calls[c].tenant, ObjectKind::Call, id.as_str())?;
-        Ok(c)
-    }
-
-    fn same_tenant(
-        &self,
-        t: TenantIx,
-        owner: TenantIx,
-        kind: ObjectKind,
-        id: &str,
-    ) -> Result<(), Error> {
-        if t == owner {
-            Ok(())
-        } else {
-            Err(Error::WrongTenant {
-                kind,
-                id: id.to_string(),
-                tenant: self.tenants[t].id.clone(),
-            })
-        }
+            .get(&(t, id.clone()))
+            .copied()
+            .ok_or_else(|| Error::UnknownCall(id.clone()))
     }
 
     // ---- output --------------------------------------------------------

@@ -15,25 +15,16 @@ pub enum Error {
     /// The tenant is not hosted by this engine.
     #[error("unknown tenant {0}")]
     UnknownTenant(TenantId),
-    /// No such agent.
+    /// No such agent in the tenant. Another tenant's agent gives this same
+    /// error, so a tenant cannot learn which ids other tenants use.
     #[error("unknown agent {0}")]
     UnknownAgent(AgentId),
-    /// No such group.
+    /// No such group in the tenant (R-1.1 as for [`Error::UnknownAgent`]).
     #[error("unknown group {0}")]
     UnknownGroup(GroupId),
-    /// No such live call.
+    /// No such live call in the tenant (R-1.1 as for [`Error::UnknownAgent`]).
     #[error("unknown call {0}")]
     UnknownCall(CallId),
-    /// The object exists, but in another tenant.
-    #[error("{kind} {id} does not belong to tenant {tenant}")]
-    WrongTenant {
-        /// Agent, group or call.
-        kind: ObjectKind,
-        /// Its id.
-        id: String,
-        /// The tenant named in the command.
-        tenant: TenantId,
-    },
     /// A call with this id is already live.
     #[error("call {0} already exists")]
     DuplicateCall(CallId),
@@ -142,6 +133,14 @@ pub enum Error {
         now: crate::Instant,
         /// The last `now` seen.
         last: crate::Instant,
+    },
+    /// `now` is past [`crate::Instant::MAX`], the latest time the engine accepts.
+    #[error("time {now:?} is past the engine's latest time {max:?}")]
+    TimeOutOfRange {
+        /// The `now` given.
+        now: crate::Instant,
+        /// [`crate::Instant::MAX`].
+        max: crate::Instant,
     },
     /// Invalid configuration (at build, or in a runtime change).
     #[error("invalid configuration: {0}")]

@@ -370,7 +370,7 @@ impl Core {
             && self
                 .calls
                 .iter()
-                .all(|(c, call)| self.ix.calls.get(&call.id) == Some(&c))
+                .all(|(c, call)| self.ix.calls.get(&(call.tenant, call.id.clone())) == Some(&c))
             && self.ix.agents.len() == self.agents.len()
             && self.ix.groups.len() == self.groups.len();
         if ok {

@@ -36,7 +36,7 @@
 //!     }
 //!     other => panic!("expected an offer, got {other:?}"),
 //! }
-//! assert_eq!(engine.group_stats(&"support".into()).unwrap().answered, 1);
+//! assert_eq!(engine.group_stats(&acme, &"support".into()).unwrap().answered, 1);
 //! ```
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -65,6 +65,9 @@ mod output;
 mod personal;
 mod presence;
 mod reconfigure;
+#[cfg(feature = "replication")]
+#[cfg_attr(docsrs, doc(cfg(feature = "replication")))]
+pub mod replication;
 pub mod restore;
 mod rng;
 mod routing;

@@ -100,7 +100,7 @@ impl Core {
         let mut group = Group::new(id.clone(), t, config, tiers);
         group.order = order;
         let g = self.groups.insert(group);
-        self.ix.groups.insert(id, g);
+        self.ix.groups.insert((t, id), g);
         self.tenants[t].groups.push(g);
         self.attach_pool(g);
         g
@@ -139,7 +139,7 @@ impl Core {
         let mut agent = Agent::new(id.clone(), t, config, skills, order);
         agent.attrs = self.attribute_slots(t, &agent.config);
         let a = self.agents.insert(agent);
-        self.ix.agents.insert(id, a);
+        self.ix.agents.insert((t, id), a);
         if let Some(pdn) = pdn {
             self.ix.pdns.insert((t, pdn), a);
         }
@@ -171,7 +171,7 @@ impl Core {
     }
 
     pub(crate) fn add_agent(&mut self, t: TenantIx, config: AgentConfig) -> Result<(), Error> {
-        if self.ix.agents.contains_key(&config.id) {
+        if self.ix.agents.contains_key(&(t, config.id.clone())) {
             return Err(Error::Duplicate {
                 kind: ObjectKind::Agent,
                 id: config.id.to_string(),
@@ -203,7 +203,7 @@ impl Core {
             });
         }
         let agent = self.agents.remove(a);
-        self.ix.agents.remove(&agent.id);
+        self.ix.agents.remove(&(t, agent.id.clone()));
         if let Some(pdn) = agent.config.pdn {
             self.ix.pdns.remove(&(t, pdn));
         }
@@ -247,10 +247,7 @@ impl Core {
     }
 
     pub(crate) fn upsert_group(&mut self, t: TenantIx, config: GroupConfig) -> Result<(), Error> {
-        let existing = match self.ix.groups.get(&config.id) {
-            Some(_) => Some(self.group_ix(t, &config.id)?),
-            None => None,
-        };
+        let existing = self.ix.groups.get(&(t, config.id.clone())).copied();
         config.validate(&self.tenants[t].id, &self.directory(&config, t))?;
         if let Some(g) = existing {
             let old = &self.groups[g].config;
@@ -333,7 +330,7 @@ impl Core {
         }
         self.detach_pool(g);
         let group = self.groups.remove(g);
-        self.ix.groups.remove(&group.id);
+        self.ix.groups.remove(&(t, group.id.clone()));
         self.tenants[t].groups.retain(|&x| x != g);
         self.refile_ready(&ready);
         self.emit(
@@ -345,25 +342,17 @@ impl Core {
         Ok(())
     }
 
-    /// Ids of every agent and group, for reference checks of a group change.
+    /// Tenant `t`'s groups with `new_group` in place, for reference checks
+    /// of a group change.
     fn directory(&self, new_group: &GroupConfig, t: TenantIx) -> IdDirectory {
         let mut dir = IdDirectory::default();
-        for (_, a) in &self.agents {
-            dir.agent_tenant
-                .insert(a.id.clone(), self.tenants[a.tenant].id.clone());
-        }
-        for (_, g) in &self.groups {
-            dir.group_tenant
-                .insert(g.id.clone(), self.tenants[g.tenant].id.clone());
+        for &g in &self.tenants[t].groups {
+            let g = &self.groups[g];
             dir.group_media.insert(g.id.clone(), g.config.media);
         }
-        dir.group_tenant
-            .insert(new_group.id.clone(), self.tenants[t].id.clone());
         dir.group_media
             .insert(new_group.id.clone(), new_group.media);
-        let tenant = &self.tenants[t];
-        dir.attributes
-            .insert(tenant.id.clone(), tenant.config.attributes.clone());
+        dir.attributes = self.tenants[t].config.attributes.clone();
         dir
     }
 

@@ -4,6 +4,11 @@
 //! count of milliseconds since an epoch the embedder chooses (wall-clock Unix
 //! milliseconds, or simulated time starting at zero). Durations are plain
 //! milliseconds.
+//!
+//! Time is bounded by [`Instant::MAX`]: [`crate::Engine::handle`] refuses a
+//! later `now` with [`crate::Error::TimeOutOfRange`], and deadlines and
+//! statistics saturate instead of overflowing, so no input time can make
+//! the engine panic or wrap around.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -14,6 +19,12 @@ use std::fmt;
 pub struct Instant(pub u64);
 
 impl Instant {
+    /// The latest `now` the engine accepts: 2^53 ms, about 285,000 years
+    /// after the epoch. Every instant up to it is exact as a JSON number (an
+    /// IEEE double), and a deadline or duration derived from it stays far
+    /// from `u64` overflow.
+    pub const MAX: Instant = Instant(1 << 53);
+
     /// The instant `ms` milliseconds after the epoch.
     pub const fn from_millis(ms: u64) -> Self {
         Self(ms)

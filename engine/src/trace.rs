@@ -137,12 +137,12 @@ impl Query {
     pub fn ask(&self, engine: &Engine, tenant: &TenantId) -> Result<String, Error> {
         Ok(match self {
             Query::AgentStatus { agent, media } => {
-                to_json(&engine.agent_status(agent, media.unwrap_or(Media::Voice))?)
+                to_json(&engine.agent_status(tenant, agent, media.unwrap_or(Media::Voice))?)
             }
-            Query::CallStatus { call } => to_json(&engine.call_status(call)?),
-            Query::GroupStats { group } => to_json(&engine.group_stats(group)?),
+            Query::CallStatus { call } => to_json(&engine.call_status(tenant, call)?),
+            Query::GroupStats { group } => to_json(&engine.group_stats(tenant, group)?),
             Query::DispatchView { agent } => to_json(&engine.dispatch_view(tenant, agent)?),
-            Query::QueueLen { group } => to_json(&engine.queue_len(group)?),
+            Query::QueueLen { group } => to_json(&engine.queue_len(tenant, group)?),
         })
     }
 }

@@ -14,31 +14,30 @@ use crate::time::Instant;
 use serde::{Deserialize, Serialize};
 
 impl Engine {
-    /// The state of an agent's channel.
-    pub fn agent_status(&self, agent: &AgentId, media: Media) -> Result<AgentStatus, Error> {
-        let a = *self
-            .core
-            .ix
-            .agents
-            .get(agent)
-            .ok_or_else(|| Error::UnknownAgent(agent.clone()))?;
+    /// The state of a tenant's agent's channel. Another tenant's agent is
+    /// [`Error::UnknownAgent`], exactly like one that does not exist.
+    pub fn agent_status(
+        &self,
+        tenant: &TenantId,
+        agent: &AgentId,
+        media: Media,
+    ) -> Result<AgentStatus, Error> {
+        let t = self.core.tenant_ix(tenant)?;
+        let a = self.core.agent_ix(t, agent)?;
         Ok(self.core.status_of(a, media))
     }
 
-    /// Where a live call is.
-    pub fn call_status(&self, call: &CallId) -> Result<CallStatus, Error> {
-        let c = *self
-            .core
-            .ix
-            .calls
-            .get(call)
-            .ok_or_else(|| Error::UnknownCall(call.clone()))?;
+    /// Where a tenant's live call is (R-1.1 as for [`Engine::agent_status`]).
+    pub fn call_status(&self, tenant: &TenantId, call: &CallId) -> Result<CallStatus, Error> {
+        let t = self.core.tenant_ix(tenant)?;
+        let c = self.core.call_ix(t, call)?;
         Ok(self.core.call_status_of(c))
     }
 
-    /// Counters of a group.
-    pub fn group_stats(&self, group: &GroupId) -> Result<GroupStats, Error> {
-        let g = self.core.group_by_id(group)?;
+    /// Counters of a tenant's group (R-8.2; as for [`Engine::agent_status`]).
+    pub fn group_stats(&self, tenant: &TenantId, group: &GroupId) -> Result<GroupStats, Error> {
+        let t = self.core.tenant_ix(tenant)?;
+        let g = self.core.group_ix(t, group)?;
         Ok(self.core.groups[g].stats.clone())
     }
 
@@ -55,9 +54,11 @@ impl Engine {
         self.core.dispatch_view(t, agent)
     }
 
-    /// Number of calls waiting in a group's queue.
-    pub fn queue_len(&self, group: &GroupId) -> Result<usize, Error> {
-        let g = self.core.group_by_id(group)?;
+    /// Number of calls waiting in a tenant's group's queue (R-1.1 as for
+    /// [`Engine::agent_status`]).
+    pub fn queue_len(&self, tenant: &TenantId, group: &GroupId) -> Result<usize, Error> {
+        let t = self.core.tenant_ix(tenant)?;
+        let g = self.core.group_ix(t, group)?;
         Ok(self.core.groups[g].queued_count())
     }
 

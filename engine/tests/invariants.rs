@@ -194,7 +194,7 @@ fn run(ops: &[Op], seed: u64) -> Result<Vec<String>, TestCaseError> {
         }
         // No call is ever lost: every call that arrived is live or ended with a terminal event.
         for (call, ended) in &arrived {
-            let live = engine.call_status(&call.as_str().into()).is_ok();
+            let live = engine.call_status(&tenant, &call.as_str().into()).is_ok();
             prop_assert!(
                 live || *ended,
                 "call {call} vanished without a terminal event"
@@ -220,7 +220,7 @@ fn terminal_call(kind: &EventKind) -> Option<String> {
 }
 
 fn current_offer(engine: &Engine, call: &str) -> Option<(AgentId, Epoch)> {
-    match engine.call_status(&call.into()) {
+    match engine.call_status(&TenantId::new(common::TENANT), &call.into()) {
         Ok(CallStatus::Offered { agents, .. }) => agents.into_iter().next(),
         _ => None,
     }

@@ -110,7 +110,8 @@ fn presence_of(agent: &str, ext: &str, not_ready: Option<&str>) -> AgentPresence
 }
 
 fn status(e: &Engine, agent: &str) -> AgentStatus {
-    e.agent_status(&agent.into(), Media::Voice).unwrap()
+    e.agent_status(&TenantId::new(T), &agent.into(), Media::Voice)
+        .unwrap()
 }
 
 /// Agents logged on, with extensions, in event order.

@@ -144,7 +144,7 @@ fn a_deferred_logoff_without_reason_survives_a_snapshot() {
     e.handle(at(5), &t, Command::Hangup { call: "c".into() })
         .unwrap();
     assert_eq!(
-        e.agent_status(&"a".into(), Media::Voice).unwrap(),
+        e.agent_status(&t, &"a".into(), Media::Voice).unwrap(),
         AgentStatus::LoggedOut
     );
 }

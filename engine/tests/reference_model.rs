@@ -1179,12 +1179,12 @@ fn run(scenario: &Scenario, ops: &[Op]) -> Result<(), TestCaseError> {
         );
         for a in 0..model.agents.len() {
             let got = engine
-                .agent_status(&AgentId::new(agent_id(a)), Media::Voice)
+                .agent_status(&tenant, &AgentId::new(agent_id(a)), Media::Voice)
                 .expect("configured agent");
             prop_assert_eq!(got, model.agent_status(a), "agent a{}, {}", a, ctx());
         }
         for c in 0..CALLS {
-            let got = engine.call_status(&CallId::new(call_id(c))).ok();
+            let got = engine.call_status(&tenant, &CallId::new(call_id(c))).ok();
             prop_assert_eq!(got, model.call_status(c), "call c{}, {}", c, ctx());
         }
         prop_assert_eq!(engine.live_calls(), model.calls.len(), "{}", ctx());

@@ -49,7 +49,8 @@ fn r1_1_tenants_are_isolated() {
             },
         )
         .unwrap();
-    // Naming acme's agent or group from tenant "other" is refused.
+    // Naming acme's agent or group from tenant "other" is refused with the
+    // same "unknown" as an id that exists nowhere: nothing leaks.
     let err = h
         .engine
         .handle(
@@ -61,16 +62,7 @@ fn r1_1_tenants_are_isolated() {
             },
         )
         .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::WrongTenant {
-                kind: ObjectKind::Agent,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert_eq!(err, Error::UnknownAgent("alice".into()));
     let err = h
         .engine
         .handle(
@@ -79,26 +71,161 @@ fn r1_1_tenants_are_isolated() {
             Command::CallArrived(CallSpec::new("c1", "support")),
         )
         .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::WrongTenant {
-                kind: ObjectKind::Group,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert_eq!(err, Error::UnknownGroup("support".into()));
     // An acme call never reaches bob, though bob is Ready with the skill.
     h.arrive(2, "c1", "support");
     assert!(h.offers().is_empty());
-    assert_eq!(h.engine.queue_len(&"support".into()).unwrap(), 1);
+    assert_eq!(h.engine.queue_len(&h.tenant, &"support".into()).unwrap(), 1);
     let err = h.engine.handle(
         Instant::from_secs(3),
         &"nope".into(),
         Command::SetMaintenance { on: true },
     );
     assert!(matches!(err, Err(Error::UnknownTenant(_))));
+}
+
+/// ids are scoped to their tenant. Two tenants each have agent
+/// `alice`, group `support` and call `c1`; each routes only its own, and a
+/// tenant asking about an id only the other tenant has gets exactly the
+/// error of an id that exists nowhere.
+#[test]
+fn r1_1_ids_are_scoped_to_their_tenant() {
+    let tenant = |id: &str, extra: &str| {
+        let mut t = TenantConfig::new(id);
+        t.groups.push(group("support", &["s"]));
+        t.groups.push(group(extra, &["s"]));
+        t.agents.push(agent("alice", &[("s", 5)]));
+        t.agents.push(agent(extra, &[("s", 5)]));
+        t
+    };
+    let config = EngineConfig {
+        tenants: vec![tenant("acme", "only-acme"), tenant("globex", "only-globex")],
+        ..EngineConfig::default()
+    };
+    let mut h = Harness::with_config(config);
+    let (acme, globex) = (TenantId::new("acme"), TenantId::new("globex"));
+    let mut offered = Vec::new();
+    for (i, t) in [&acme, &globex].into_iter().enumerate() {
+        h.tenant = t.clone();
+        h.login_ready(2 * i as u64, "alice");
+        h.arrive(2 * i as u64 + 1, "c1", "support");
+        // Each tenant's c1 goes to its own alice.
+        for e in &h.effects {
+            if let Effect::Offer {
+                tenant,
+                call,
+                agent,
+                ..
+            } = e
+            {
+                offered.push((tenant.to_string(), call.to_string(), agent.to_string()));
+            }
+        }
+    }
+    let pair = |t: &str| (t.to_string(), "c1".to_string(), "alice".to_string());
+    assert_eq!(offered, vec![pair("acme"), pair("globex")]);
+    for t in [&acme, &globex] {
+        let status = h
+            .engine
+            .agent_status(t, &"alice".into(), Media::Voice)
+            .unwrap();
+        assert!(matches!(status, AgentStatus::Reserved { ref call, .. } if call.as_str() == "c1"));
+        assert!(h.engine.call_status(t, &"c1".into()).is_ok());
+    }
+    // Answering globex's c1 leaves acme's ringing.
+    let epoch_of = |h: &Harness, t: &TenantId| match h.engine.call_status(t, &"c1".into()) {
+        Ok(CallStatus::Offered { agents, .. }) => agents[0].1,
+        other => panic!("{other:?}"),
+    };
+    let e = epoch_of(&h, &globex);
+    h.tenant = globex.clone();
+    h.answer(4, "c1", "alice", e);
+    assert!(matches!(
+        h.engine.call_status(&globex, &"c1".into()),
+        Ok(CallStatus::Connected { .. })
+    ));
+    assert!(matches!(
+        h.engine.call_status(&acme, &"c1".into()),
+        Ok(CallStatus::Offered { .. })
+    ));
+
+    // Another tenant's id answers exactly like an id that exists nowhere.
+    let e = &h.engine;
+    let agent_err = |id: &str| e.agent_status(&acme, &id.into(), Media::Voice).unwrap_err();
+    assert_eq!(
+        agent_err("only-globex"),
+        Error::UnknownAgent("only-globex".into())
+    );
+    assert_eq!(agent_err("nobody"), Error::UnknownAgent("nobody".into()));
+    let group_err = |id: &str| e.group_stats(&acme, &id.into()).unwrap_err();
+    assert_eq!(
+        group_err("only-globex"),
+        Error::UnknownGroup("only-globex".into())
+    );
+    assert_eq!(group_err("nobody"), Error::UnknownGroup("nobody".into()));
+    assert_eq!(
+        e.queue_len(&acme, &"only-globex".into()).unwrap_err(),
+        Error::UnknownGroup("only-globex".into())
+    );
+    let before = serde_json::to_string(&h.engine).unwrap();
+    h.tenant = acme.clone();
+    for (cmd, want) in [
+        (
+            Command::Ready {
+                agent: "only-globex".into(),
+                media: Media::Voice,
+            },
+            Error::UnknownAgent("only-globex".into()),
+        ),
+        (
+            Command::CallArrived(CallSpec::new("c2", "only-globex")),
+            Error::UnknownGroup("only-globex".into()),
+        ),
+        (
+            Command::RemoveAgent {
+                agent: "only-globex".into(),
+            },
+            Error::UnknownAgent("only-globex".into()),
+        ),
+    ] {
+        assert_eq!(h.at(5, cmd).unwrap_err(), want);
+    }
+    assert_eq!(
+        serde_json::to_string(&h.engine).unwrap(),
+        before,
+        "refusals change nothing"
+    );
+
+    // Runtime changes are scoped too: acme may add the id globex uses, and
+    // removing it leaves globex's agent alone.
+    h.at(
+        6,
+        Command::AddAgent {
+            agent: agent("only-globex", &[("s", 1)]),
+        },
+    )
+    .unwrap();
+    h.at(
+        7,
+        Command::RemoveAgent {
+            agent: "only-globex".into(),
+        },
+    )
+    .unwrap();
+    assert!(h
+        .engine
+        .agent_status(&globex, &"only-globex".into(), Media::Voice)
+        .is_ok());
+
+    // A snapshot keeps both tenants' objects apart (the lookup is rebuilt).
+    let json = serde_json::to_string(&h.engine).unwrap();
+    let back: Engine = serde_json::from_str(&json).unwrap();
+    for t in [&acme, &globex] {
+        assert_eq!(
+            back.call_status(t, &"c1".into()),
+            h.engine.call_status(t, &"c1".into())
+        );
+    }
 }
 
 #[test]
@@ -135,7 +262,7 @@ fn r1_2_one_agent_record_serves_every_group() {
     // Reserved for sales, the same agent is not available to billing.
     h.arrive(2, "c2", "billing");
     assert!(h.offers().is_empty());
-    assert_eq!(h.engine.queue_len(&"billing".into()).unwrap(), 1);
+    assert_eq!(h.engine.queue_len(&h.tenant, &"billing".into()).unwrap(), 1);
 }
 
 #[test]
@@ -178,13 +305,14 @@ fn r1_3_config_errors_name_object_and_field() {
         ConfigProblem::UnknownReference(_)
     ));
 
+    // Another tenant's group is not visible: an unknown reference.
     let mut cross = base();
     cross.groups[0].overflow = Some(Destination::Group("theirs".into()));
     let mut other = TenantConfig::new("u");
     other.groups.push(group("theirs", &["s"]));
     assert!(matches!(
         check(vec![cross, other], "group \"g\"", "overflow").problem,
-        ConfigProblem::CrossTenant(_)
+        ConfigProblem::UnknownReference(_)
     ));
 
     let mut dropped = base();
@@ -465,7 +593,7 @@ fn r2_3_logoff_while_ringing_withdraws_the_offer() {
     )));
     assert_eq!(h.status("a1"), AgentStatus::LoggedOut);
     assert_eq!(
-        h.engine.queue_len(&"sales".into()).unwrap(),
+        h.engine.queue_len(&h.tenant, &"sales".into()).unwrap(),
         1,
         "call back in queue"
     );
@@ -489,7 +617,7 @@ fn r2_4_every_reservation_has_a_deadline() {
     assert_eq!(h.engine.poll_timeout(), Some(Instant::from_secs(46)));
     h.tick(46);
     assert!(matches!(h.status("a1"), AgentStatus::NotReady { .. }));
-    assert_eq!(h.engine.queue_len(&"g".into()).unwrap(), 1);
+    assert_eq!(h.engine.queue_len(&h.tenant, &"g".into()).unwrap(), 1);
 }
 
 #[test]

@@ -208,7 +208,7 @@ fn r4_4_r8_1_a_divert_and_a_failed_divert_are_each_recorded() {
     );
     // then the dispatch queue.
     assert!(matches!(
-        h.engine.call_status(&"c1".into()),
+        h.engine.call_status(&h.tenant, &"c1".into()),
         Ok(CallStatus::Parked { .. })
     ));
 }

@@ -72,7 +72,7 @@ fn divert(call: &str, to: &str, epoch: Epoch) -> Effect {
 }
 
 fn parked(h: &Harness, call: &str) -> Option<Option<String>> {
-    match h.engine.call_status(&call.into()) {
+    match h.engine.call_status(&h.tenant, &call.into()) {
         Ok(CallStatus::Parked { reserved_for, .. }) => Some(reserved_for.map(|a| a.to_string())),
         _ => None,
     }
@@ -169,7 +169,7 @@ fn r4_4_agent_logged_out_diverts_to_personal_default_destination() {
         |e| matches!(e, EventKind::CallDeflected { destination, .. } if destination == "vm-a1")
     ));
     assert!(
-        h.engine.call_status(&"c1".into()).is_err(),
+        h.engine.call_status(&h.tenant, &"c1".into()).is_err(),
         "the call left the engine"
     );
     assert_eq!(h.stats("personal").deflected, 1);
@@ -419,7 +419,7 @@ fn r6_1_transfer_unanswered_returns_to_queue_and_target_not_ready() {
         }
     );
     assert!(matches!(
-        h.engine.call_status(&"c1".into()).unwrap(),
+        h.engine.call_status(&h.tenant, &"c1".into()).unwrap(),
         CallStatus::Queued { position: 1, .. }
     ));
     assert_eq!(
@@ -550,7 +550,7 @@ fn r6_1_an_answered_call_back_in_the_queue_never_overflows() {
     h.tick(19); // a2 does not answer: c1 back in the queue, answered already
     h.tick(60); // past max wait: stays, is not overflowed
     assert!(matches!(
-        h.engine.call_status(&"c1".into()).unwrap(),
+        h.engine.call_status(&h.tenant, &"c1".into()).unwrap(),
         CallStatus::Queued { .. }
     ));
     let s = h.stats("sales");

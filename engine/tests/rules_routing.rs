@@ -37,7 +37,7 @@ fn r3_1_queue_orders_by_priority_then_arrival() {
     arrive(&mut h, 2, "high-late", 5);
     arrive(&mut h, 3, "low-late", 1);
     arrive(&mut h, 4, "high-later", 5);
-    let pos = |h: &Harness, c: &str| match h.engine.call_status(&c.into()).unwrap() {
+    let pos = |h: &Harness, c: &str| match h.engine.call_status(&h.tenant, &c.into()).unwrap() {
         CallStatus::Queued { position, .. } => position,
         other => panic!("{other:?}"),
     };
@@ -325,13 +325,13 @@ fn r3_4_last_stage_overflows_and_stages_are_copied_on_entry() {
         }
     )));
     assert!(
-        matches!(h.engine.call_status(&"c1".into()).unwrap(), CallStatus::Queued { group, .. } if group.as_str() == "backup")
+        matches!(h.engine.call_status(&h.tenant, &"c1".into()).unwrap(), CallStatus::Queued { group, .. } if group.as_str() == "backup")
     );
     // A call arriving now has no stages at all.
     h.arrive(121, "c2", "g");
     h.tick(400);
     assert!(
-        matches!(h.engine.call_status(&"c2".into()).unwrap(), CallStatus::Queued { group, .. } if group.as_str() == "g")
+        matches!(h.engine.call_status(&h.tenant, &"c2".into()).unwrap(), CallStatus::Queued { group, .. } if group.as_str() == "g")
     );
 }
 
@@ -398,7 +398,7 @@ fn r3_6_ring_timeout_requeues_at_original_position_and_forces_not_ready() {
         }
     );
     assert!(matches!(
-        h.engine.call_status(&"first".into()).unwrap(),
+        h.engine.call_status(&h.tenant, &"first".into()).unwrap(),
         CallStatus::Queued { position: 1, .. }
     ));
     assert_eq!(h.stats("g").no_answer, 1);
@@ -523,7 +523,7 @@ fn r3_8_last_agent_logging_off_overflows_waiting_calls_and_loops_are_guarded() {
     .unwrap();
     // a -> b (closed) -> a would loop: the call stays in b, never dropped.
     assert!(
-        matches!(h.engine.call_status(&"c1".into()).unwrap(), CallStatus::Queued { group, .. } if group.as_str() == "b")
+        matches!(h.engine.call_status(&h.tenant, &"c1".into()).unwrap(), CallStatus::Queued { group, .. } if group.as_str() == "b")
     );
     assert_eq!(h.stats("a").overflowed, 1);
 }
@@ -541,7 +541,7 @@ fn r3_9_abandon_is_counted() {
             ..
         }
     )));
-    assert!(h.engine.call_status(&"c1".into()).is_err());
+    assert!(h.engine.call_status(&h.tenant, &"c1".into()).is_err());
     // Abandon while ringing stops the ringing and frees the agent.
     h.ready(14, "a1");
     h.arrive(15, "c2", "g");

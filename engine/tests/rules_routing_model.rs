@@ -318,7 +318,7 @@ fn r10_1_an_agent_expression_narrows_the_skilled_agents() {
         None,
         "nobody else qualifies: the call waits"
     );
-    assert_eq!(h.engine.queue_len(&"g".into()).unwrap(), 1);
+    assert_eq!(h.engine.queue_len(&h.tenant, &"g".into()).unwrap(), 1);
 }
 
 #[test]

@@ -317,7 +317,9 @@ fn shutdown_applies_accepted_commands_and_returns_the_engines() {
     assert_eq!(engines.len(), 1);
     for a in ["t-a0", "t-a1", "t-a2"] {
         assert!(matches!(
-            engines[0].engine().agent_status(&a.into(), Media::Voice),
+            engines[0]
+                .engine()
+                .agent_status(&t, &a.into(), Media::Voice),
             Ok(AgentStatus::NotReady { .. })
         ));
     }
@@ -470,7 +472,9 @@ fn a_journaled_shard_loses_nothing_acknowledged_across_a_restart() {
     let (reopened, report) = DurableEngine::open(dir.path(), config, options).expect("reopen");
     assert!(!report.fresh);
     assert_eq!(
-        reopened.engine().agent_status(&"t-a0".into(), Media::Voice),
+        reopened
+            .engine()
+            .agent_status(&"t".into(), &"t-a0".into(), Media::Voice),
         Ok(AgentStatus::Ready),
         "every acknowledged command is in the journal (R-7.2)"
     );

@@ -73,7 +73,7 @@ fn ok(engine: &mut Engine, s: u64, command: Command) {
 
 /// The epoch of the offer ringing at `agent` on voice.
 fn ringing_epoch(engine: &Engine, agent: &str) -> Epoch {
-    match engine.agent_status(&agent.into(), Media::Voice) {
+    match engine.agent_status(&tenant(), &agent.into(), Media::Voice) {
         Ok(AgentStatus::Reserved { epoch, .. } | AgentStatus::Alerting { epoch, .. }) => epoch,
         other => panic!("{agent} not ringing: {other:?}"),
     }
@@ -169,11 +169,11 @@ fn continue_day(mut e: Engine) -> Vec<String> {
         log.extend(e.drain_effects().map(|x| format!("  effect {x:?}")));
         log.extend(e.drain_events().map(|x| format!("  event {x:?}")));
         for a in ["a1", "a2", "a3", "a4", "p1"] {
-            let status = e.agent_status(&a.into(), Media::Voice);
+            let status = e.agent_status(&tenant(), &a.into(), Media::Voice);
             log.push(format!("  {a} {status:?}"));
         }
         for c in ["c2", "c3", "c4", "c5", "c6", "c7", "m1"] {
-            log.push(format!("  {c} {:?}", e.call_status(&c.into())));
+            log.push(format!("  {c} {:?}", e.call_status(&tenant(), &c.into())));
         }
         e.check_invariants().expect("invariants hold");
     };
@@ -230,21 +230,21 @@ fn f037059_snapshot_loads() {
     engine.check_invariants().expect("consistent");
     assert_eq!(engine.now(), at(46));
     assert_eq!(engine.live_calls(), 7);
-    assert_eq!(engine.queue_len(&"sales".into()), Ok(2));
+    assert_eq!(engine.queue_len(&tenant(), &"sales".into()), Ok(2));
     assert!(matches!(
-        engine.agent_status(&"a1".into(), Media::Voice),
+        engine.agent_status(&tenant(), &"a1".into(), Media::Voice),
         Ok(AgentStatus::Clerical { until }) if until == at(71)
     ));
     assert!(matches!(
-        engine.call_status(&"c5".into()),
+        engine.call_status(&tenant(), &"c5".into()),
         Ok(CallStatus::Offered { .. })
     ));
     assert!(matches!(
-        engine.call_status(&"c7".into()),
+        engine.call_status(&tenant(), &"c7".into()),
         Ok(CallStatus::Parked { reserved_for: Some(ref a), .. }) if a.as_str() == "p1"
     ));
     assert!(matches!(
-        engine.call_status(&"c3".into()),
+        engine.call_status(&tenant(), &"c3".into()),
         Ok(CallStatus::Queued {
             stage: 1,
             position: 1,

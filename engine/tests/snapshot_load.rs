@@ -36,7 +36,7 @@ fn reserved_engine() -> Engine {
     let arrive = Command::CallArrived(CallSpec::new("c", "g"));
     engine.handle(at(1), &t, arrive).expect("arrives");
     assert!(matches!(
-        engine.agent_status(&"a".into(), Media::Voice),
+        engine.agent_status(&"t".into(), &"a".into(), Media::Voice),
         Ok(AgentStatus::Reserved { .. })
     ));
     engine
@@ -50,8 +50,8 @@ fn consistent_snapshot_round_trips() {
     let loaded: Engine = serde_json::from_str(&json).expect("loads");
     loaded.check_invariants().expect("consistent");
     assert_eq!(
-        loaded.agent_status(&"a".into(), Media::Voice),
-        engine.agent_status(&"a".into(), Media::Voice)
+        loaded.agent_status(&"t".into(), &"a".into(), Media::Voice),
+        engine.agent_status(&"t".into(), &"a".into(), Media::Voice)
     );
 }
 
@@ -96,7 +96,8 @@ fn deferred_logoff_survives_a_snapshot() {
     let mut engine = reserved_engine();
     let t = TenantId::new("t");
     let at = Instant::from_secs;
-    let Ok(AgentStatus::Reserved { epoch, .. }) = engine.agent_status(&"a".into(), Media::Voice)
+    let Ok(AgentStatus::Reserved { epoch, .. }) =
+        engine.agent_status(&"t".into(), &"a".into(), Media::Voice)
     else {
         panic!("a is reserved for c");
     };
@@ -119,7 +120,7 @@ fn deferred_logoff_survives_a_snapshot() {
         .handle(at(4), &t, Command::Hangup { call: "c".into() })
         .expect("hangup");
     assert_eq!(
-        engine.agent_status(&"a".into(), Media::Voice),
+        engine.agent_status(&"t".into(), &"a".into(), Media::Voice),
         Ok(AgentStatus::LoggedOut),
         "the logoff requested before the restart takes effect when the call ends"
     );
@@ -132,7 +133,8 @@ fn deferred_logoff_without_a_snapshot() {
     let mut engine = reserved_engine();
     let t = TenantId::new("t");
     let at = Instant::from_secs;
-    let Ok(AgentStatus::Reserved { epoch, .. }) = engine.agent_status(&"a".into(), Media::Voice)
+    let Ok(AgentStatus::Reserved { epoch, .. }) =
+        engine.agent_status(&"t".into(), &"a".into(), Media::Voice)
     else {
         panic!("a is reserved for c");
     };
@@ -153,7 +155,7 @@ fn deferred_logoff_without_a_snapshot() {
         .handle(at(4), &t, Command::Hangup { call: "c".into() })
         .expect("hangup");
     assert_eq!(
-        engine.agent_status(&"a".into(), Media::Voice),
+        engine.agent_status(&"t".into(), &"a".into(), Media::Voice),
         Ok(AgentStatus::LoggedOut)
     );
 }

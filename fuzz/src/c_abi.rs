@@ -163,22 +163,26 @@ pub enum AbiCall {
     },
     AgentStatus {
         slot: bool,
+        tenant: Text,
         agent: Text,
         media: Text,
         buf: Buf,
     },
     CallStatus {
         slot: bool,
+        tenant: Text,
         call: Text,
         buf: Buf,
     },
     GroupStats {
         slot: bool,
+        tenant: Text,
         group: Text,
         buf: Buf,
     },
     QueueLen {
         slot: bool,
+        tenant: Text,
         group: Text,
         null_out: bool,
     },
@@ -531,37 +535,53 @@ impl Abi {
                 }
                 AbiCall::AgentStatus {
                     slot,
+                    tenant,
                     agent,
                     media,
                     buf,
                 } => {
-                    let (h, agent, media) =
-                        (self.handle(*slot), CArg::new(agent), CArg::new(media));
+                    let (h, tenant) = (self.handle(*slot), CArg::new(tenant));
+                    let (agent, media) = (CArg::new(agent), CArg::new(media));
                     with_buf(*buf, false, |b, n, o| {
-                        acd_engine_agent_status_json(h, agent.ptr(), media.ptr(), b, n, o)
+                        let (t, a, m) = (tenant.ptr(), agent.ptr(), media.ptr());
+                        acd_engine_agent_status_json(h, t, a, m, b, n, o)
                     })?;
                 }
-                AbiCall::CallStatus { slot, call, buf } => {
-                    let (h, call) = (self.handle(*slot), CArg::new(call));
+                AbiCall::CallStatus {
+                    slot,
+                    tenant,
+                    call,
+                    buf,
+                } => {
+                    let (h, tenant, call) =
+                        (self.handle(*slot), CArg::new(tenant), CArg::new(call));
                     with_buf(*buf, false, |b, n, o| {
-                        acd_engine_call_status_json(h, call.ptr(), b, n, o)
+                        acd_engine_call_status_json(h, tenant.ptr(), call.ptr(), b, n, o)
                     })?;
                 }
-                AbiCall::GroupStats { slot, group, buf } => {
-                    let (h, group) = (self.handle(*slot), CArg::new(group));
+                AbiCall::GroupStats {
+                    slot,
+                    tenant,
+                    group,
+                    buf,
+                } => {
+                    let (h, tenant, group) =
+                        (self.handle(*slot), CArg::new(tenant), CArg::new(group));
                     with_buf(*buf, false, |b, n, o| {
-                        acd_engine_group_stats_json(h, group.ptr(), b, n, o)
+                        acd_engine_group_stats_json(h, tenant.ptr(), group.ptr(), b, n, o)
                     })?;
                 }
                 AbiCall::QueueLen {
                     slot,
+                    tenant,
                     group,
                     null_out,
                 } => {
-                    let group = CArg::new(group);
+                    let (tenant, group) = (CArg::new(tenant), CArg::new(group));
                     let mut n = 0usize;
                     let out = if *null_out { ptr::null_mut() } else { &mut n };
-                    ok_code(acd_engine_queue_len(self.handle(*slot), group.ptr(), out))?;
+                    let h = self.handle(*slot);
+                    ok_code(acd_engine_queue_len(h, tenant.ptr(), group.ptr(), out))?;
                 }
                 AbiCall::Scalars { slot, null_out } => {
                     let h = self.handle(*slot);

@@ -80,7 +80,7 @@ fn exercise(config: &EngineConfig, engine: Engine) -> Result<(), String> {
         for i in 0..t.groups.len().min(16) {
             at += 700;
             let id = CallId::new(format!("cfg-call-{i}"));
-            if let Some((agent, epoch)) = offered(&run, &id) {
+            if let Some((agent, epoch)) = offered(&run, &tenant, &id) {
                 let answer = Command::Answered {
                     call: id.clone(),
                     agent,
@@ -98,8 +98,8 @@ fn exercise(config: &EngineConfig, engine: Engine) -> Result<(), String> {
     Ok(())
 }
 
-fn offered(run: &Runner, call: &CallId) -> Option<(AgentId, Epoch)> {
-    match run.engine().call_status(call) {
+fn offered(run: &Runner, tenant: &TenantId, call: &CallId) -> Option<(AgentId, Epoch)> {
+    match run.engine().call_status(tenant, call) {
         Ok(CallStatus::Offered { agents, .. }) => agents.into_iter().next(),
         _ => None,
     }

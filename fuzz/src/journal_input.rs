@@ -12,14 +12,22 @@
 //! check and keeps it through a few more commands; and when the only damage
 //! is a cut in the last segment (a torn tail, as a crash mid-write leaves),
 //! recovery must succeed.
+//!
+//! An input starting with an `IoFault` instead journals a day through the
+//! engine's injectable I/O layer ([`acd_engine::journal::FaultyIo`]) with
+//! fsyncs or writes failing from some point on: a restart must then hold
+//! exactly the state the callers were told about (a failed fsync is never
+//! replayed, issue 17).
 
 use crate::stream::{config, Family};
-use acd_engine::journal::{read_journal, DurableEngine, FsyncPolicy, JournalOptions};
+use acd_engine::journal::{
+    read_journal, DurableEngine, DurableError, FaultyIo, FsyncPolicy, JournalOptions,
+};
 use acd_engine::*;
 use arbitrary::Arbitrary;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// One damage to the directory.
 #[derive(Arbitrary, Clone, Debug)]
@@ -34,6 +42,15 @@ pub enum Damage {
     Delete { file: u8 },
     /// Copy the file under another sequence number.
     Duplicate { file: u8, seq: u8 },
+    /// Instead of damaging files: journal a day through the injectable I/O
+    /// layer with segment fsyncs (or writes: a full disk) failing after
+    /// `after` successful ones; the restart must hold exactly what the
+    /// callers were told was applied.
+    IoFault {
+        after: u8,
+        writes: bool,
+        batched: bool,
+    },
 }
 
 /// The pristine journal: (file name, bytes), sorted by name.
@@ -103,7 +120,9 @@ fn write_journal(dir: &Path) -> Result<(), String> {
         let _ = d.handle(at(40 + i), &t, hangup);
     }
     d.handle_timeout(at(60)).map_err(|e| e.to_string())?;
-    d.close().map_err(|e| e.to_string())?;
+    // Dropped, not closed: close() would snapshot, leaving the records the
+    // damages are meant to hit out of the segment.
+    drop(d);
     Ok(())
 }
 
@@ -139,6 +158,14 @@ pub fn baseline_files() -> Vec<(String, usize)> {
 pub fn check(damages: &[Damage]) -> Result<(), String> {
     let mut files = baseline().clone();
     let last_segment = files.iter().rposition(|(n, _)| n.starts_with("journal-"));
+    if let Some(Damage::IoFault {
+        after,
+        writes,
+        batched,
+    }) = damages.first()
+    {
+        return check_io_fault(*after, *writes, *batched);
+    }
     let mut torn_tail_only = true;
     for d in damages.iter().take(8) {
         if files.is_empty() {
@@ -172,6 +199,7 @@ pub fn check(damages: &[Damage]) -> Result<(), String> {
                 // Indexes shifted: later damages no longer know the last segment.
                 return recover_from(&files, false);
             }
+            Damage::IoFault { .. } => {}
             Damage::Duplicate { file, seq } => {
                 let (name, bytes) = files[pick(*file)].clone();
                 let (kind, ext) = if name.starts_with("journal-") {
@@ -215,4 +243,89 @@ fn recover_from(files: &[(String, Vec<u8>)], must_recover: bool) -> Result<(), S
         .check_invariants()
         .map_err(|e| format!("recovered engine after more input: {e}"))?;
     Ok(())
+}
+
+/// The engine's state without undelivered outputs (recovery drops those).
+fn settled(engine: &Engine) -> Result<String, String> {
+    let mut e = engine.clone();
+    e.drain_effects().for_each(drop);
+    e.drain_events().for_each(drop);
+    serde_json::to_string(&e).map_err(|e| e.to_string())
+}
+
+/// Journals a short day with I/O failing after `after` operations (issue
+/// 17 item 1): a failed fsync poisons the journal, a failed write is rolled
+/// back; either way a restart must give exactly the engine the callers
+/// were told about.
+fn check_io_fault(after: u8, writes: bool, batched: bool) -> Result<(), String> {
+    let dir = scratch("io-fault");
+    let io = FaultyIo::new();
+    let fsync = if batched {
+        FsyncPolicy::Batched {
+            max_delay: std::time::Duration::from_secs(3600),
+        }
+    } else {
+        FsyncPolicy::EveryCommand
+    };
+    let options = JournalOptions {
+        fsync,
+        snapshot_every: Some(7),
+    };
+    let cfg = config(Family::Automatic, 1, &[None; 4]);
+    let (mut d, _) = DurableEngine::open_with_io(&dir, cfg.clone(), options, Arc::new(io.clone()))
+        .map_err(|e| e.to_string())?;
+    if writes {
+        io.fail_writes_after(u64::from(after));
+    } else {
+        io.fail_syncs_after(u64::from(after));
+    }
+    let t = TenantId::new("t");
+    let mut told = settled(d.engine())?;
+    for (i, cmd) in day_commands().into_iter().enumerate() {
+        let at = Instant::from_secs(i as u64);
+        let result = d.handle(at, &t, cmd);
+        if let Err(DurableError::Journal(_)) = &result {
+            if settled(d.engine())? != told {
+                return Err(format!("step {i}: a refused input changed the engine"));
+            }
+        } else {
+            told = settled(d.engine())?;
+        }
+        if batched && i % 5 == 4 {
+            // A failed group commit poisons; what was acknowledged stays.
+            let _ = d.sync();
+        }
+    }
+    drop(d);
+    let (back, _) = DurableEngine::open(&dir, cfg, options)
+        .map_err(|e| format!("reopening after I/O faults: {e}"))?;
+    if settled(back.engine())? != told {
+        return Err("after I/O faults, the restart differs from what callers were told".into());
+    }
+    back.engine().check_invariants()
+}
+
+/// Logons, readies, calls and hang-ups of the Automatic family.
+fn day_commands() -> Vec<Command> {
+    let mut out = Vec::new();
+    for a in ["a0", "a1", "a2", "a3"] {
+        out.push(Command::Logon {
+            agent: a.into(),
+            extension: "2000".into(),
+            media: vec![],
+        });
+        out.push(Command::Ready {
+            agent: a.into(),
+            media: Media::Voice,
+        });
+    }
+    for (i, g) in ["g0", "g1", "g2", "g1", "g0", "g2"].iter().enumerate() {
+        out.push(Command::CallArrived(CallSpec::new(format!("c{i}"), *g)));
+    }
+    for i in 0..6 {
+        out.push(Command::Hangup {
+            call: format!("c{i}").as_str().into(),
+        });
+    }
+    out
 }

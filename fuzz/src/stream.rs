@@ -168,6 +168,16 @@ pub enum Op {
     AdvanceLong {
         s: u16,
     },
+    /// Jump to `back` seconds before the end of time (`Instant::MAX`), if
+    /// that is later than now: deadlines and statistics near the limit.
+    Leap {
+        back: u16,
+    },
+    /// A command at a time past `Instant::MAX`: it must be refused with
+    /// `TimeOutOfRange` and change nothing, and a tick there is ignored.
+    BeyondEnd {
+        by: u16,
+    },
     /// Send following commands as another tenant.
     Tenant {
         t: u8,
@@ -182,6 +192,8 @@ pub enum Op {
 
 const AGENTS: u8 = 8;
 const CALLS: u8 = 16;
+/// The end of engine time (`Instant::MAX`), in ms.
+const END: u64 = Instant::MAX.as_millis();
 const TENANTS: [&str; 3] = ["t", "u", "nobody"];
 const REASONS: [&str; 5] = ["BREAK", "LUNCH", "NO_ANSWER", "bogus", ""];
 
@@ -225,7 +237,9 @@ pub fn config(family: Family, seed: u64, strategies: &[Option<u8>; 4]) -> Engine
     let mut tenants = match family {
         Family::Automatic => vec![automatic_tenant("t", 0, 0)],
         Family::Personal => vec![personal_tenant()],
-        Family::TwoTenants => vec![automatic_tenant("t", 0, 0), automatic_tenant("u", 2, 4)],
+        // Ids are scoped to their tenant: both tenants have groups
+        // g0 and g1, and agents a2, a3 exist in both.
+        Family::TwoTenants => vec![automatic_tenant("t", 0, 0), automatic_tenant("u", 0, 2)],
         Family::Tiny => vec![tiny_tenant()],
     };
     for t in &mut tenants {
@@ -243,7 +257,7 @@ pub fn config(family: Family, seed: u64, strategies: &[Option<u8>; 4]) -> Engine
             }
         }
         if matches!(family, Family::TwoTenants) {
-            // Groups g0..g1 belong to t, g2..g3 to u.
+            // Each tenant keeps its own g0 and g1.
             t.groups.truncate(2);
         }
     }
@@ -449,10 +463,11 @@ pub struct Runner {
     engine: Engine,
     now: u64,
     tenant: TenantId,
-    /// Live-call bookkeeping: call -> a terminal event was seen since it arrived.
-    calls: BTreeMap<CallId, bool>,
+    /// Live-call bookkeeping: (tenant, call) -> a terminal event was seen
+    /// since it arrived. Call ids are scoped to their tenant.
+    calls: BTreeMap<(TenantId, CallId), bool>,
     /// Epoch of the last divert effect that asked for a result, per call.
-    diverts: BTreeMap<CallId, Epoch>,
+    diverts: BTreeMap<(TenantId, CallId), Epoch>,
     trace: Vec<String>,
     /// After the first save/reload the runner goes on with the
     /// reloaded engine and keeps the never-reloaded original here, fed the
@@ -501,6 +516,14 @@ impl Runner {
         match op {
             Op::Advance { ms } => self.advance(u64::from(*ms)),
             Op::AdvanceLong { s } => self.advance(u64::from(*s) * 1000),
+            Op::Leap { back } => {
+                let to = END.saturating_sub(u64::from(*back) * 1000);
+                self.advance(to.saturating_sub(self.now));
+            }
+            Op::BeyondEnd { by } => {
+                let cmd = Command::SetMaintenance { on: true };
+                self.beyond_end(END + 1 + u64::from(*by), cmd)?
+            }
             Op::Tenant { t } => self.tenant = TenantId::new(TENANTS[usize::from(*t) % 3]),
             Op::Restore => self.restore()?,
             _ => {
@@ -518,21 +541,10 @@ impl Runner {
     /// refused without change.
     pub fn command_at(&mut self, at_ms: u64, tenant: TenantId, cmd: Command) -> Result<(), String> {
         self.tenant = tenant;
-        if at_ms < self.now {
-            let before = serde_json::to_vec(&self.engine).map_err(|e| e.to_string())?;
-            let tenant = self.tenant.clone();
-            let r = self
-                .engine
-                .handle(Instant::from_millis(at_ms), &tenant, cmd.clone());
-            self.mirror(at_ms, Some((&tenant, cmd)), &format!("{r:?}"));
-            match r {
-                Err(Error::TimeWentBackwards { .. }) => {}
-                other => return Err(format!("time went backwards, got {other:?}")),
-            }
-            let after = serde_json::to_vec(&self.engine).map_err(|e| e.to_string())?;
-            if before != after {
-                return Err("refused backwards command changed the engine".into());
-            }
+        if at_ms > END {
+            self.beyond_end(at_ms, cmd)?;
+        } else if at_ms < self.now {
+            self.expect_refusal(at_ms, cmd, |e| matches!(e, Error::TimeWentBackwards { .. }))?;
         } else {
             self.now = at_ms;
             self.apply(cmd)?;
@@ -564,8 +576,51 @@ impl Runner {
         self.check()
     }
 
+    /// Refusal past the end of time: typed, and nothing changes.
+    fn beyond_end(&mut self, at: u64, cmd: Command) -> Result<(), String> {
+        let before = serde_json::to_vec(&self.engine).map_err(|e| e.to_string())?;
+        let r = self.expect_refusal(at, cmd, |e| matches!(e, Error::TimeOutOfRange { .. }))?;
+        self.engine.handle_timeout(Instant::from_millis(at));
+        self.mirror(at, None, "timeout");
+        if before != serde_json::to_vec(&self.engine).map_err(|e| e.to_string())? {
+            return Err(format!(
+                "a tick at {at} ms, past the end, changed the engine"
+            ));
+        }
+        self.trace.push(format!("beyond end {at} -> {r}"));
+        Ok(())
+    }
+
+    /// Gives `cmd` at `at`, which the engine must refuse with an error
+    /// `expected` accepts, changing nothing. Returns the result as text.
+    fn expect_refusal(
+        &mut self,
+        at: u64,
+        cmd: Command,
+        expected: fn(&Error) -> bool,
+    ) -> Result<String, String> {
+        let before = serde_json::to_vec(&self.engine).map_err(|e| e.to_string())?;
+        let tenant = self.tenant.clone();
+        let r = self
+            .engine
+            .handle(Instant::from_millis(at), &tenant, cmd.clone());
+        let text = format!("{r:?}");
+        self.mirror(at, Some((&tenant, cmd)), &text);
+        if !r.as_ref().err().is_some_and(expected) {
+            return Err(format!(
+                "a command at {at} ms (engine at {}) gave {text}",
+                self.now
+            ));
+        }
+        if before != serde_json::to_vec(&self.engine).map_err(|e| e.to_string())? {
+            return Err(format!("a command refused at {at} ms changed the engine"));
+        }
+        Ok(text)
+    }
+
     fn advance(&mut self, ms: u64) {
-        self.now = self.now.saturating_add(ms);
+        // Time stops at the end: later inputs are refused (`BeyondEnd`).
+        self.now = self.now.saturating_add(ms).min(END);
         self.engine.handle_timeout(Instant::from_millis(self.now));
         self.mirror(self.now, None, "timeout");
     }
@@ -589,7 +644,7 @@ impl Runner {
         match &r {
             Ok(()) => {
                 if let Some(c) = new_call {
-                    self.calls.insert(c, false);
+                    self.calls.insert((tenant, c), false);
                 }
             }
             Err(e) => {
@@ -643,18 +698,19 @@ impl Runner {
         }
         for e in effects {
             if let Effect::Divert {
+                tenant,
                 call,
                 epoch: Some(epoch),
                 ..
             } = &e
             {
-                self.diverts.insert(call.clone(), *epoch);
+                self.diverts.insert((tenant.clone(), call.clone()), *epoch);
             }
             self.trace.push(format!("{e:?}"));
         }
         for e in events {
             if let Some(c) = terminal_call(&e.kind) {
-                self.calls.insert(c.clone(), true);
+                self.calls.insert((e.tenant.clone(), c.clone()), true);
             }
             self.trace.push(format!("{e:?}"));
         }
@@ -666,13 +722,14 @@ impl Runner {
             return Err(format!("save/reload changed behaviour (R-7.2): {d}"));
         }
         // No call vanishes without a terminal event (R-3.8: never dropped).
-        for (c, ended) in &self.calls {
-            if !ended && self.engine.call_status(c).is_err() {
-                return Err(format!("call {c} vanished without a terminal event"));
+        for ((t, c), ended) in &self.calls {
+            if !ended && self.engine.call_status(t, c).is_err() {
+                return Err(format!("call {t}/{c} vanished without a terminal event"));
             }
         }
+        let engine = &self.engine;
         self.calls
-            .retain(|c, ended| !*ended || self.engine.call_status(c).is_ok());
+            .retain(|(t, c), ended| !*ended || engine.call_status(t, c).is_ok());
         // Nothing is due at or before now: every timer up to now has fired,
         // also those a command itself made due at `now` (a stage at 0 s,
         // engine/tests/stage_at_zero.rs).
@@ -693,7 +750,7 @@ impl Runner {
 
     /// The current offers of a call, as the engine reports them.
     fn offers(&self, c: &CallId) -> Vec<(AgentId, Epoch)> {
-        match self.engine.call_status(c) {
+        match self.engine.call_status(&self.tenant, c) {
             Ok(CallStatus::Offered { agents, .. }) => agents,
             _ => Vec::new(),
         }
@@ -804,7 +861,11 @@ impl Runner {
                 call: call(c),
                 epoch: match stale {
                     Some(e) => Epoch::from(e),
-                    None => self.diverts.get(&call(c)).copied().unwrap_or(0),
+                    None => self
+                        .diverts
+                        .get(&(self.tenant.clone(), call(c)))
+                        .copied()
+                        .unwrap_or(0),
                 },
                 ok,
             },
@@ -839,9 +900,12 @@ impl Runner {
             Op::RemoveGroup { group: g } => Command::RemoveGroup { group: group(g) },
             Op::SetMaintenance { on } => Command::SetMaintenance { on },
             Op::Json { ref text } => return serde_json::from_str(text).ok(),
-            Op::Advance { .. } | Op::AdvanceLong { .. } | Op::Tenant { .. } | Op::Restore => {
-                return None
-            }
+            Op::Advance { .. }
+            | Op::AdvanceLong { .. }
+            | Op::Leap { .. }
+            | Op::BeyondEnd { .. }
+            | Op::Tenant { .. }
+            | Op::Restore => return None,
         })
     }
 }

@@ -34,9 +34,37 @@ fn script(bytes: &[u8]) -> Option<stream::Script> {
 
 #[test]
 fn engine_commands_inputs_pass() {
-    for (name, bytes) in inputs("engine_commands") {
-        if let Some(s) = script(&bytes) {
-            stream::run_twice(&s).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let all = inputs("engine_commands");
+    assert!(all.len() >= 8, "long seed streams present (make_seeds)");
+    for (name, bytes) in all {
+        let s = script(&bytes).unwrap_or_else(|| panic!("{name}: does not decode"));
+        if name.starts_with("seeds/") {
+            assert!(
+                s.ops.len() > 500,
+                "{name}: a long stream, {} ops",
+                s.ops.len()
+            );
+        }
+        stream::run_twice(&s).unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+}
+
+/// The journal driver's I/O faults (issue 17): fsyncs or writes failing
+/// from various points, every-command and group-commit fsync; a restart
+/// must hold exactly what the callers were told.
+#[test]
+fn journal_io_faults_keep_what_callers_were_told() {
+    use acd_fuzz::journal_input::{check, Damage};
+    for after in [0u8, 1, 4, 9, 30] {
+        for writes in [false, true] {
+            for batched in [false, true] {
+                let fault = Damage::IoFault {
+                    after,
+                    writes,
+                    batched,
+                };
+                check(std::slice::from_ref(&fault)).unwrap_or_else(|e| panic!("{fault:?}: {e}"));
+            }
         }
     }
 }
@@ -166,6 +194,7 @@ fn c_abi_call_flow_passes_the_checks() {
         },
         C::CallStatus {
             slot: true,
+            tenant: known(0),
             call: known(7),
             buf,
         },

@@ -15,7 +15,7 @@ use acd_sim::html;
 use acd_sim::policy::Policy;
 use acd_sim::replications::run_replications;
 use acd_sim::report::Report;
-use acd_sim::scenario::Scenario;
+use acd_sim::scenario::{Scenario, MAX_PER_HOUR};
 use acd_sim::staff::{staffing_table, StaffRequest, Target};
 use acd_sim::staffing_search::{search, GroupTarget, SearchRequest};
 use clap::{Parser, Subcommand};
@@ -89,18 +89,27 @@ enum Cmd {
     /// Staffing: the Erlang C/A calculator for one queue, or with
     /// --scenario the simulation-based optimizer of agents per pool.
     Staff {
-        /// Calls per hour (calculator).
-        #[arg(long, required_unless_present = "scenario")]
+        /// Calls per hour (calculator). Negative values parse, to be
+        /// refused as out of range rather than as unknown arguments.
+        #[arg(
+            long,
+            required_unless_present = "scenario",
+            allow_negative_numbers = true
+        )]
         per_hour: Option<f64>,
         /// Average handle time, seconds (calculator).
-        #[arg(long, required_unless_present = "scenario")]
+        #[arg(
+            long,
+            required_unless_present = "scenario",
+            allow_negative_numbers = true
+        )]
         aht: Option<f64>,
         /// Calculator: FRACTION/SECONDS, e.g. 0.8/20. Optimizer (repeat, one
         /// per group): "GROUP: sl FRACTION in SECONDSs", e.g. "sales: sl 0.8 in 20s".
         #[arg(long = "target", required = true)]
         targets: Vec<String>,
         /// Mean caller patience, seconds (calculator; switches to Erlang A).
-        #[arg(long, conflicts_with = "scenario")]
+        #[arg(long, conflicts_with = "scenario", allow_negative_numbers = true)]
         patience: Option<f64>,
         /// Scenario whose agents per pool to optimize.
         #[arg(long)]
@@ -202,8 +211,15 @@ fn calculate(
     let [target] = targets else {
         return Err("the calculator takes exactly one --target FRACTION/SECONDS".into());
     };
+    let per_hour = per_hour.ok_or("--per-hour is needed")?;
+    if !(per_hour > 0.0 && per_hour <= MAX_PER_HOUR) {
+        return Err(format!(
+            "--per-hour {per_hour} is out of range: calls per hour must be above 0 and at most \
+             {MAX_PER_HOUR}"
+        ));
+    }
     let req = StaffRequest {
-        per_hour: per_hour.ok_or("--per-hour is needed")?,
+        per_hour,
         aht_s: aht.ok_or("--aht is needed")?,
         patience_s: patience,
         target: target.parse::<Target>()?,

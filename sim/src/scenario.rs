@@ -197,14 +197,23 @@ enum RawRate {
     Many(Vec<f64>),
 }
 
+/// Most calls per hour one arrival stream may offer. Every waiting call is
+/// an engine record and a pending event, so an absurd rate (`1e12`) would
+/// grow memory until the OOM killer instead of failing; a million an hour
+/// (278 a second) is far beyond any contact centre.
+pub const MAX_PER_HOUR: f64 = 1_000_000.0;
+
 impl TryFrom<RawRate> for Rate {
     type Error = String;
     fn try_from(raw: RawRate) -> Result<Rate, String> {
-        let ok = |r: f64| r.is_finite() && r >= 0.0;
+        let ok = |r: f64| r.is_finite() && (0.0..=MAX_PER_HOUR).contains(&r);
         match raw {
             RawRate::One(r) if ok(r) => Ok(Rate::Constant(r)),
             RawRate::Many(v) if !v.is_empty() && v.iter().all(|&r| ok(r)) => Ok(Rate::Profile(v)),
-            _ => Err("per_hour must be a rate >= 0 or a non-empty list of them".into()),
+            _ => Err(format!(
+                "per_hour must be a rate in 0..={MAX_PER_HOUR} calls per hour, or a non-empty \
+                 list of them"
+            )),
         }
     }
 }
@@ -757,6 +766,18 @@ attributes = { lang = "en", rating = 2 }
         );
         let e = error_of(&MINIMAL.replace("per_hour = 600", "per_hour = -1"));
         assert_eq!(e.line, Some(13), "{e}");
+    }
+
+    /// Issue 17 item 7: `per_hour = 1e12` grew memory until the OOM killer.
+    #[test]
+    fn absurd_rates_are_range_errors() {
+        for rate in ["1e12", "[600, 1e12]", "1000000.5"] {
+            let e = error_of(&MINIMAL.replace("per_hour = 600", &format!("per_hour = {rate}")));
+            assert_eq!(e.line, Some(13), "{e}");
+            assert!(e.message.contains("0..=1000000"), "{e}");
+        }
+        let at_limit = MINIMAL.replace("per_hour = 600", "per_hour = 1000000");
+        assert!(Scenario::parse(&at_limit).is_ok());
     }
 
     #[test]

@@ -19,7 +19,9 @@ use crate::arrivals::ArrivalStream;
 use crate::clock::{Clock, SimEvent};
 use crate::measure::{Recorder, Stay, Window};
 use crate::scenario::{Scenario, ScenarioError};
-use acd_engine::journal::{DurableEngine, DurableError, EngineStore, FsyncPolicy, JournalOptions};
+use acd_engine::journal::{
+    DurableEngine, DurableError, EngineStore, FsyncPolicy, JournalIo, JournalOptions, OsIo,
+};
 use acd_engine::{
     AgentId, CallId, CallSpec, Cause, Command, Destination, Effect, Engine, Epoch, EventKind,
     GroupId, GroupStats, Media, TenantId,
@@ -28,6 +30,7 @@ use compact_str::ToCompactString;
 use hashbrown::HashMap;
 use slab::Slab;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant as WallClock;
 
 /// Why a run could not start.
@@ -145,6 +148,9 @@ pub struct Simulation {
     sim_events: u64,
     call_count: u64,
     engine_errors: u64,
+    /// The first journal write that failed (`--journal`): the run stops,
+    /// since the engine can no longer record what it does.
+    journal_failure: Option<String>,
     seed: u64,
 }
 
@@ -163,17 +169,37 @@ impl Simulation {
         seed: u64,
         journal: Option<&Path>,
     ) -> Result<Simulation, SimError> {
+        let os: Arc<dyn JournalIo> = Arc::new(OsIo);
+        Self::build(scenario, seed, journal.map(|dir| (dir, os)))
+    }
+
+    /// As [`Simulation::with_journal`], the journal's segment files going
+    /// through `io` (fault injection: a full disk, a failing fsync).
+    pub fn with_journal_io(
+        scenario: &Scenario,
+        seed: u64,
+        journal: &Path,
+        io: Arc<dyn JournalIo>,
+    ) -> Result<Simulation, SimError> {
+        Self::build(scenario, seed, Some((journal, io)))
+    }
+
+    fn build(
+        scenario: &Scenario,
+        seed: u64,
+        journal: Option<(&Path, Arc<dyn JournalIo>)>,
+    ) -> Result<Simulation, SimError> {
         let config = scenario.engine_config(seed)?;
         let mut engine: EngineStore = match journal {
             None => Engine::new(config).map_err(SimError::Engine)?.into(),
-            Some(dir) => {
+            Some((dir, io)) => {
                 let options = JournalOptions {
                     fsync: FsyncPolicy::Batched {
                         max_delay: std::time::Duration::from_millis(50),
                     },
                     ..JournalOptions::default()
                 };
-                let (durable, report) = DurableEngine::open(dir, config, options)
+                let (durable, report) = DurableEngine::open_with_io(dir, config, options, io)
                     .map_err(|e| SimError::Journal(e.to_string()))?;
                 if !report.fresh {
                     return Err(SimError::Journal(format!(
@@ -242,6 +268,7 @@ impl Simulation {
             sim_events: 0,
             call_count: 0,
             engine_errors: 0,
+            journal_failure: None,
             seed,
         };
         sim.start_shifts(scenario)?;
@@ -357,12 +384,20 @@ impl Simulation {
     }
 
     /// Runs to the end, calling `progress` with the fraction of simulated
-    /// time done now and then.
-    pub fn run(mut self, progress: &mut dyn FnMut(f64)) -> RunOutcome {
+    /// time done now and then. With `--journal`, a journal write that fails
+    /// (a full disk) stops the run with [`SimError::Journal`]: the engine
+    /// refuses input it cannot journal, so going on would only spin.
+    pub fn run(mut self, progress: &mut dyn FnMut(f64)) -> Result<RunOutcome, SimError> {
         let started = WallClock::now();
         let window = self.recorder.window;
         let mut now = 0;
         loop {
+            if let Some(why) = self.journal_failure.take() {
+                return Err(SimError::Journal(format!(
+                    "the run stopped at simulated time {:.3} s: {why}",
+                    now as f64 / 1000.0
+                )));
+            }
             if now >= window.end_ms && self.open_measured == 0 {
                 break;
             }
@@ -382,7 +417,9 @@ impl Simulation {
                 let ticked = self
                     .engine
                     .handle_timeout(acd_engine::Instant::from_millis(now));
-                self.engine_errors += u64::from(ticked.is_err());
+                if let Err(e) = ticked {
+                    self.journal_failure.get_or_insert(e.to_string());
+                }
                 self.drain_effects(now);
             } else if let Some((at, event)) = self.clock.pop() {
                 now = at;
@@ -393,7 +430,7 @@ impl Simulation {
                 progress(now as f64 / window.end_ms.max(1) as f64);
             }
         }
-        self.finish(now, started)
+        Ok(self.finish(now, started))
     }
 
     fn finish(mut self, now: u64, started: WallClock) -> RunOutcome {
@@ -411,7 +448,12 @@ impl Simulation {
         let engine_stats = self
             .group_ids
             .iter()
-            .map(|g| self.engine.engine().group_stats(g).unwrap_or_default())
+            .map(|g| {
+                self.engine
+                    .engine()
+                    .group_stats(&self.tenant, g)
+                    .unwrap_or_default()
+            })
             .collect();
         let window = self.recorder.window;
         let unresolved = self
@@ -453,9 +495,12 @@ impl Simulation {
 
     fn command(&mut self, now: u64, command: Command) -> bool {
         let at = acd_engine::Instant::from_millis(now);
-        let ok = self.engine.handle(at, &self.tenant, command).is_ok();
-        self.engine_errors += u64::from(!ok);
-        ok
+        let result = self.engine.handle(at, &self.tenant, command);
+        if let Err(DurableError::Journal(e)) = &result {
+            self.journal_failure.get_or_insert(e.to_string());
+        }
+        self.engine_errors += u64::from(result.is_err());
+        result.is_ok()
     }
 
     fn call_id(slot: usize) -> CallId {
@@ -745,7 +790,7 @@ pub fn run_once(
     seed: u64,
     progress: &mut dyn FnMut(f64),
 ) -> Result<RunOutcome, SimError> {
-    Ok(Simulation::new(scenario, seed)?.run(progress))
+    Simulation::new(scenario, seed)?.run(progress)
 }
 
 /// Runs `scenario` once with `seed`, the engine journaled in `journal`.
@@ -755,5 +800,5 @@ pub fn run_once_journaled(
     journal: &Path,
     progress: &mut dyn FnMut(f64),
 ) -> Result<RunOutcome, SimError> {
-    Ok(Simulation::with_journal(scenario, seed, Some(journal))?.run(progress))
+    Simulation::with_journal(scenario, seed, Some(journal))?.run(progress)
 }

@@ -101,6 +101,30 @@ fn staff_recommends_agents() {
     assert!(!o.status.success());
 }
 
+/// Issue 17 item 7: `--per-hour -5` was "unexpected argument"; negative
+/// and absurd rates are range errors now.
+#[test]
+fn staff_rates_out_of_range_are_range_errors() {
+    for rate in ["-5", "0", "1e12"] {
+        let o = sim()
+            .args([
+                "staff",
+                "--per-hour",
+                rate,
+                "--aht",
+                "180",
+                "--target",
+                "0.8/20",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{rate}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("out of range"), "{rate}: {err}");
+        assert!(!err.contains("unexpected argument"), "{rate}: {err}");
+    }
+}
+
 #[test]
 fn compare_writes_paired_differences_for_each_policy() {
     let out = temp_dir("compare");

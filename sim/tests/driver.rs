@@ -250,7 +250,7 @@ fn a_journaled_run_gives_the_same_figures_and_a_recoverable_journal() {
         .map(|g| {
             recovered
                 .engine()
-                .group_stats(&g.id.get_ref().as_str().into())
+                .group_stats(&s.tenant.as_str().into(), &g.id.get_ref().as_str().into())
                 .unwrap()
         })
         .collect();
@@ -354,4 +354,33 @@ skills = { s = 1, fr = 2 }
     );
     assert!(report.summary_table().contains(note.as_str()));
     assert!(acd_sim::html::render(&report).contains("no agent able to serve it"));
+}
+
+/// Issue 17 item 7: with `--journal` on a full disk the run used to retry
+/// the failing timer tick forever at 100 % CPU. It now stops with an error
+/// saying why and when.
+#[test]
+fn a_journaled_run_on_a_full_disk_stops_with_an_error() {
+    use acd_engine::journal::FaultyIo;
+    use acd_sim::simulation::{SimError, Simulation};
+    use std::sync::{mpsc, Arc};
+    let s = parse(&text("longest_idle", 600, true, ""));
+    let dir = tempfile::tempdir().unwrap();
+    let io = FaultyIo::new();
+    let sim = Simulation::with_journal_io(&s, 5, dir.path(), Arc::new(io.clone())).unwrap();
+    io.fail_writes_after(500); // the disk fills up mid-run
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(sim.run(&mut |_| {}).map(|r| r.calls));
+    });
+    let result = rx
+        .recv_timeout(std::time::Duration::from_secs(120))
+        .expect("the run must stop, not spin");
+    match result {
+        Err(SimError::Journal(why)) => {
+            assert!(why.contains("stopped at simulated time"), "{why}");
+            assert!(why.contains("No space left"), "{why}");
+        }
+        other => panic!("expected a journal error, got {other:?}"),
+    }
 }

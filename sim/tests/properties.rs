@@ -120,7 +120,7 @@ proptest! {
     #[test]
     fn every_run_is_consistent(s in shape()) {
         let sc = scenario(&s);
-        let run = Simulation::new(&sc, 1).unwrap().run(&mut |_| {});
+        let run = Simulation::new(&sc, 1).unwrap().run(&mut |_| {}).unwrap();
         prop_assert_eq!(run.engine_errors, 0);
         prop_assert_eq!(run.invariant_violation, None);
         for (t, stats) in run.recorder.totals.iter().zip(&run.engine_stats) {

@@ -45,7 +45,7 @@ static const char *CONFIG =
 /* Reads agent alice's voice state into buf. */
 static void alice_state(acd_engine *e, char *buf, size_t len) {
     size_t n = 0;
-    OK(acd_engine_agent_status_json(e, "alice", NULL, buf, len, &n));
+    OK(acd_engine_agent_status_json(e, "acme", "alice", NULL, buf, len, &n));
 }
 
 int main(void) {
@@ -130,10 +130,10 @@ int main(void) {
     OK(acd_engine_handle_json(e, 65000, "acme",
         "{\"type\":\"call_arrived\",\"id\":\"c2\",\"group\":\"support\",\"priority\":5}"));
     size_t queued = 0;
-    OK(acd_engine_queue_len(e, "support", &queued));
+    OK(acd_engine_queue_len(e, "acme", "support", &queued));
     CHECK(queued == 1, "queue length %zu", queued);
     OK(acd_engine_handle_json(e, 66000, "acme", "{\"type\":\"hangup\",\"call\":\"c2\"}"));
-    OK(acd_engine_queue_len(e, "support", &queued));
+    OK(acd_engine_queue_len(e, "acme", "support", &queued));
     CHECK(queued == 0, "queue length %zu", queued);
 
     OK(acd_engine_poll_timeout(e, &deadline));
@@ -144,10 +144,10 @@ int main(void) {
     EXPECT(acd_engine_poll_timeout(e, &deadline), ACD_RESULT_NONE);
 
     /* Statistics, fetched with a size query first. */
-    EXPECT(acd_engine_group_stats_json(e, "support", NULL, 0, &n),
+    EXPECT(acd_engine_group_stats_json(e, "acme", "support", NULL, 0, &n),
            ACD_RESULT_BUFFER_TOO_SMALL);
     char *stats = malloc(n + 1);
-    OK(acd_engine_group_stats_json(e, "support", stats, n + 1, &n));
+    OK(acd_engine_group_stats_json(e, "acme", "support", stats, n + 1, &n));
     CHECK(strstr(stats, "\"offered\":2") != NULL, "stats %s", stats);
     CHECK(strstr(stats, "\"answered\":1") != NULL, "stats %s", stats);
     CHECK(strstr(stats, "\"abandoned\":1") != NULL, "stats %s", stats);

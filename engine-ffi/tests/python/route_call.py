@@ -29,7 +29,7 @@ class Acd:
         lib.acd_engine_poll_timeout.argtypes = [eng, C.POINTER(u64)]
         for name in ("acd_engine_poll_effect_json", "acd_engine_drain_events_jsonl"):
             getattr(lib, name).argtypes = [eng, C.c_char_p, sz, C.POINTER(sz)]
-        lib.acd_engine_group_stats_json.argtypes = [eng, cp, C.c_char_p, sz, C.POINTER(sz)]
+        lib.acd_engine_group_stats_json.argtypes = [eng, cp, cp, C.c_char_p, sz, C.POINTER(sz)]
         lib.acd_last_error_message.restype = cp
         lib.acd_last_error_message.argtypes = []
         lib.acd_result_name.restype = cp
@@ -123,7 +123,7 @@ def main(lib_path):
     acd.check(acd.lib.acd_engine_handle_timeout(acd.engine, deadline))
     assert acd.poll_timeout() is None
 
-    stats = json.loads(acd.text(acd.lib.acd_engine_group_stats_json, b"support"))
+    stats = json.loads(acd.text(acd.lib.acd_engine_group_stats_json, b"acme", b"support"))
     assert (stats["offered"], stats["answered"], stats["talk_ms"]) == (1, 1, 30000), stats
     print("stats:", stats)
 

@@ -1,6 +1,7 @@
 //! [`DurableEngine`]: an [`Engine`] whose every state-changing input is
 //! journaled before it is applied.
 
+use super::io::{JournalIo, OsIo};
 use super::layout;
 use super::record::Record;
 use super::recovery::{self, RecoveryReport};
@@ -17,6 +18,7 @@ use crate::restore::{Presence, RestoreReport};
 use crate::time::Instant;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Why [`DurableEngine::handle`] failed.
 #[derive(Debug, thiserror::Error)]
@@ -73,7 +75,7 @@ pub enum DurableError {
 /// let (durable, report) =
 ///     DurableEngine::open(dir.path(), config, JournalOptions::default()).unwrap();
 /// assert_eq!((report.fresh, report.replayed), (false, 2));
-/// assert_eq!(durable.engine().queue_len(&"support".into()).unwrap(), 1);
+/// assert_eq!(durable.engine().queue_len(&"acme".into(), &"support".into()).unwrap(), 1);
 /// ```
 #[derive(Debug)]
 pub struct DurableEngine {
@@ -83,27 +85,27 @@ pub struct DurableEngine {
     options: JournalOptions,
     /// Records covered by the newest snapshot.
     snapshot_seq: u64,
+    /// Where segment files come from (the OS, or a fault injector in tests).
+    io: Arc<dyn JournalIo>,
     /// Held open for the engine's lifetime: the exclusive lock on the
-    /// directory's `LOCK` file (released by the OS if the process dies).
+    /// directory itself (released by the OS if the process dies).
     _lock: fs::File,
 }
 
-/// Takes the exclusive lock of a journal directory, creating both.
+/// Takes the exclusive lock of a journal directory, creating it if needed.
+///
+/// The lock is on the directory itself (an `flock` on its descriptor), not
+/// on a file inside it: an operator cleaning up files cannot unlink it and
+/// let a second writer in. The OS drops it if the process dies.
 fn lock_dir(dir: &Path) -> Result<fs::File, JournalError> {
     fs::create_dir_all(dir).map_err(JournalError::io(dir))?;
-    let path = dir.join("LOCK");
-    let file = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(JournalError::io(&path))?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
+    let handle = fs::File::open(dir).map_err(JournalError::io(dir))?;
+    match handle.try_lock() {
+        Ok(()) => Ok(handle),
         Err(fs::TryLockError::WouldBlock) => Err(JournalError::Locked {
             dir: dir.to_path_buf(),
         }),
-        Err(fs::TryLockError::Error(e)) => Err(JournalError::io(&path)(e)),
+        Err(fs::TryLockError::Error(e)) => Err(JournalError::io(dir)(e)),
     }
 }
 
@@ -141,15 +143,27 @@ impl DurableEngine {
         config: EngineConfig,
         options: JournalOptions,
     ) -> Result<(DurableEngine, RecoveryReport), JournalError> {
+        Self::open_with_io(dir, config, options, Arc::new(OsIo))
+    }
+
+    /// [`DurableEngine::open`] with the journal's segment files going
+    /// through `io`: for fault-injection tests ([`super::FaultyIo`]).
+    pub fn open_with_io(
+        dir: impl AsRef<Path>,
+        config: EngineConfig,
+        options: JournalOptions,
+        io: Arc<dyn JournalIo>,
+    ) -> Result<(DurableEngine, RecoveryReport), JournalError> {
         let dir = dir.as_ref().to_path_buf();
         let lock = lock_dir(&dir)?;
-        let recovered = recovery::recover(&dir, config, options.fsync)?;
+        let recovered = recovery::recover(&dir, config, options.fsync, io.as_ref())?;
         let durable = DurableEngine {
             engine: recovered.engine,
             writer: recovered.writer,
             dir,
             options,
             snapshot_seq: recovered.report.snapshot_seq,
+            io,
             _lock: lock,
         };
         Ok((durable, recovered.report))
@@ -229,6 +243,7 @@ impl DurableEngine {
     /// and deletes the files the snapshot makes obsolete. Returns the number
     /// of records the snapshot covers.
     pub fn snapshot(&mut self) -> Result<u64, JournalError> {
+        self.writer.check_usable()?;
         let seq = self.writer.next_seq();
         if seq == self.snapshot_seq {
             return Ok(seq);
@@ -238,11 +253,15 @@ impl DurableEngine {
             // The records the snapshot covers are durable before it is.
             self.writer.sync()?;
         }
+        // The segment for the records after the snapshot exists before the
+        // snapshot does, so recovery can require it: a snapshot without the
+        // segment starting at its sequence means a deleted segment.
+        if self.writer.start() != seq {
+            self.writer =
+                SegmentWriter::create(&self.dir, seq, self.options.fsync, self.io.as_ref())?;
+        }
         snapshot::write(&self.dir, seq, &self.engine, fsync)?;
         self.snapshot_seq = seq;
-        if self.writer.start() != seq {
-            self.writer = SegmentWriter::create(&self.dir, seq, self.options.fsync)?;
-        }
         let layout = layout::scan(&self.dir)?;
         recovery::remove_obsolete(&self.dir, &layout, seq, seq, fsync)?;
         Ok(seq)
@@ -318,9 +337,11 @@ impl DurableEngine {
         self.engine.drain_events()
     }
 
-    /// Syncs the journal and gives up the engine.
+    /// Syncs the journal, takes a snapshot of the final state (so the next
+    /// open replays nothing) and gives up the engine.
     pub fn close(mut self) -> Result<Engine, JournalError> {
         self.writer.sync()?;
+        self.snapshot()?;
         Ok(self.engine)
     }
 }

@@ -24,6 +24,8 @@ pub(crate) fn snapshot_path(dir: &Path, seq: u64) -> PathBuf {
 /// The files found in a journal directory, each list sorted by sequence.
 #[derive(Debug, Default)]
 pub(crate) struct Layout {
+    /// The directory listed.
+    pub(crate) dir: PathBuf,
     pub(crate) snapshots: Vec<(u64, PathBuf)>,
     pub(crate) segments: Vec<(u64, PathBuf)>,
     pub(crate) temps: Vec<PathBuf>,
@@ -31,7 +33,10 @@ pub(crate) struct Layout {
 
 /// Lists a journal directory. Unrelated files are ignored.
 pub(crate) fn scan(dir: &Path) -> Result<Layout, JournalError> {
-    let mut layout = Layout::default();
+    let mut layout = Layout {
+        dir: dir.to_path_buf(),
+        ..Layout::default()
+    };
     for entry in fs::read_dir(dir).map_err(JournalError::io(dir))? {
         let entry = entry.map_err(JournalError::io(dir))?;
         let name = entry.file_name();

@@ -13,12 +13,14 @@
 //! ```text
 //! snapshot-<seq>.snap   engine state after the first <seq> records
 //! journal-<seq>.log     records <seq>, <seq>+1, ... (a segment)
-//! LOCK                  held locked by the one writer
 //! ```
 //!
-//! A snapshot is written to a temporary file, fsynced and renamed, so it is
-//! either complete or absent; once it is durable a new segment starts and
-//! older segments and snapshots are deleted. The byte format (headers with
+//! Taking a snapshot at `<seq>` first starts the segment `journal-<seq>`
+//! (so that a snapshot always has the segment for the records after it),
+//! then writes the snapshot to a temporary file, fsyncs and renames it, so
+//! it is either complete or absent; once it is durable, older segments and
+//! snapshots are deleted. [`DurableEngine::close`] takes a snapshot, so a
+//! clean restart replays nothing. The byte format (headers with
 //! magic and [`FORMAT_VERSION`], length + CRC framed records) is described in
 //! the `record` module.
 //!
@@ -36,12 +38,35 @@
 //!
 //! # Recovery
 //!
-//! A torn last record (cut by a crash while it was being written) is detected
-//! by its length/CRC and truncated away; it was never acknowledged. A damaged
-//! record with valid records after it is corruption in the middle and makes
-//! [`DurableEngine::open`] fail with [`JournalError::CorruptRecord`]: the
-//! journal never yields a silently partial state. Effects and events produced
-//! while replaying were delivered before the restart and are discarded.
+//! An incomplete last record — its length runs past the end of the file, or
+//! the file ends in zeros — was cut by a crash while it was being written:
+//! it was never acknowledged and is truncated away. A *complete* record with
+//! a bad CRC, anywhere, and any damaged record with valid records after it,
+//! were changed after they were written: [`DurableEngine::open`] fails with
+//! [`JournalError::CorruptRecord`] naming the record, and changes nothing.
+//! A missing segment after the newest snapshot is
+//! [`JournalError::MissingSegment`], a hole between segments
+//! [`JournalError::Gap`]. The journal never yields a silently partial state.
+//! Effects and events produced while replaying were delivered before the
+//! restart and are discarded.
+//!
+//! # Failure model
+//!
+//! What is promised for each fault class (tests in `engine/tests/`:
+//! `journal_faults.rs`, `journal_recovery.rs`, `journal_props.rs`,
+//! `journal_kill.rs`):
+//!
+//! | fault | promise |
+//! |---|---|
+//! | process crash (kill -9) | every acknowledged input is recovered, under every [`FsyncPolicy`]; a record cut mid-write was not acknowledged and is truncated |
+//! | power loss / kernel crash | [`FsyncPolicy::EveryCommand`]: every acknowledged input is recovered. `Batched`: at most `max_delay` of input is lost; `Never`: anything not yet written back may be lost. Recovery always yields an exact prefix of the inputs, never a mix |
+//! | disk full (failed `write`) | the input is refused with [`JournalError::Io`] and not applied; the partial frame is cut off; the journal continues once there is room |
+//! | failed fsync (EIO) | the input being written is refused, not applied, and cut back out of the file so no restart replays it; the journal is then *poisoned*: every later input, sync and snapshot is refused with [`JournalError::Poisoned`] until the directory is reopened (after a failed fsync the page cache cannot be trusted). Inputs acknowledged before it (group commit) stay. If power is lost before the reopen, the refused record may or may not be on disk |
+//! | corruption (bit rot, a flipped byte, a truncated middle) | open fails with an error naming the file, the record and the byte offset; nothing is truncated or rewritten. Use [`read_presence`] and a fresh directory (below) |
+//! | operator mistakes | a deleted segment or snapshot, a renamed or copied segment, files of another format version: open fails with a typed error. Deleting files cannot let a second writer in (the lock is on the directory). A second process opening the directory gets [`JournalError::Locked`] |
+//!
+//! Faults are injected in tests through [`JournalIo`] ([`FaultyIo`]), the
+//! small trait the segment file operations go through.
 //!
 //! # Starting over without the journal (R-7.1)
 //!
@@ -57,11 +82,14 @@
 //! # Single writer
 //!
 //! One writer owns a journal directory at a time: [`DurableEngine::open`]
-//! takes an exclusive lock on the directory's `LOCK` file and holds it for
-//! the engine's lifetime (the OS drops it if the process dies), and a second
-//! open fails with [`JournalError::Locked`].
+//! takes an exclusive lock (`flock`) on the directory itself and holds it
+//! for the engine's lifetime (the OS drops it if the process dies), and a
+//! second open fails with [`JournalError::Locked`]. Locking the directory
+//! rather than a file in it means no file an operator deletes can let a
+//! second writer in.
 
 mod durable;
+mod io;
 mod layout;
 mod record;
 mod recovery;
@@ -70,6 +98,7 @@ mod store;
 mod writer;
 
 pub use durable::{DurableEngine, DurableError};
+pub use io::{FaultyIo, JournalIo, OsIo, SegmentFile};
 pub use record::{Record, FORMAT_VERSION};
 pub use recovery::{read_journal, read_presence, JournalContents, RecoveryReport};
 pub use store::EngineStore;
@@ -208,6 +237,19 @@ pub enum JournalError {
     Locked {
         /// The journal directory.
         dir: PathBuf,
+    },
+    /// The segment holding the records after the newest snapshot is gone
+    /// (it is always created before the snapshot): acknowledged records may
+    /// have been deleted.
+    #[error(
+        "{dir}: journal segment for the records from {seq} on is missing \
+         (journal-{seq:020}.log); acknowledged records after snapshot {seq} may be lost"
+    )]
+    MissingSegment {
+        /// The journal directory.
+        dir: PathBuf,
+        /// The sequence number the segment should start at.
+        seq: u64,
     },
     /// Journal segments exist but no snapshot to start replay from.
     #[error("{dir}: journal segments but no snapshot")]

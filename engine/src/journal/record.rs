@@ -148,7 +148,12 @@ pub(crate) enum Frame<'a> {
     },
     /// No bytes left.
     End,
-    /// An invalid frame (cut short, implausible length or CRC mismatch).
+    /// An incomplete frame: its length runs past the end of the file, or the
+    /// rest of the file is zeros (an extended but unwritten tail). What a
+    /// crash in the middle of a write leaves behind.
+    Incomplete(&'static str),
+    /// A complete frame that is damaged (implausible length, CRC mismatch):
+    /// the bytes changed after they were written.
     Invalid(&'static str),
 }
 
@@ -158,8 +163,11 @@ pub(crate) fn read_frame(buf: &[u8], off: usize, max_len: u32) -> Frame<'_> {
     if rest.is_empty() {
         return Frame::End;
     }
+    if rest.iter().all(|&b| b == 0) {
+        return Frame::Incomplete("zero-filled tail");
+    }
     if rest.len() < FRAME_HEADER_LEN {
-        return Frame::Invalid("frame header cut short");
+        return Frame::Incomplete("frame header cut short");
     }
     let len = u32_at(rest, 0);
     if len == 0 || len > max_len {
@@ -167,13 +175,13 @@ pub(crate) fn read_frame(buf: &[u8], off: usize, max_len: u32) -> Frame<'_> {
     }
     let end = FRAME_HEADER_LEN + len as usize;
     let Some(payload) = rest.get(FRAME_HEADER_LEN..end) else {
-        return Frame::Invalid("frame cut short");
+        return Frame::Incomplete("frame cut short: its length runs past the end of the file");
     };
     let mut crc = crc32fast::Hasher::new();
     crc.update(&rest[..4]);
     crc.update(payload);
     if crc.finalize() != u32_at(rest, 4) {
-        return Frame::Invalid("CRC mismatch");
+        return Frame::Invalid("CRC mismatch in a complete record: damaged after it was written");
     }
     Frame::Valid {
         payload,
@@ -289,7 +297,7 @@ mod tests {
                 let mut b = buf.clone();
                 b[byte] ^= 1 << bit;
                 assert!(
-                    matches!(read_frame(&b, 0, 1 << 20), Frame::Invalid(_)),
+                    !matches!(read_frame(&b, 0, 1 << 20), Frame::Valid { .. }),
                     "flip of bit {bit} in byte {byte} went unnoticed"
                 );
             }
@@ -297,17 +305,29 @@ mod tests {
     }
 
     #[test]
-    fn every_truncation_is_invalid_and_nothing_valid_follows() {
+    fn every_truncation_is_incomplete_and_nothing_valid_follows() {
         let buf = frames(&[b"first", b"second record"]);
         let first_end = FRAME_HEADER_LEN + 5;
         for cut in first_end + 1..buf.len() {
             let b = &buf[..cut];
             assert!(matches!(
                 read_frame(b, first_end, 1 << 20),
-                Frame::Invalid(_)
+                Frame::Incomplete(_)
             ));
             assert!(!valid_frame_after(b, first_end, 1 << 20));
         }
+    }
+
+    #[test]
+    fn a_flipped_payload_byte_is_damage_not_an_incomplete_write() {
+        let mut buf = frames(&[b"only record"]);
+        buf[FRAME_HEADER_LEN + 2] ^= 0x01;
+        assert!(matches!(read_frame(&buf, 0, 1 << 20), Frame::Invalid(_)));
+        let zeros = [0u8; 40];
+        assert!(matches!(
+            read_frame(&zeros, 0, 1 << 20),
+            Frame::Incomplete(_)
+        ));
     }
 
     #[test]

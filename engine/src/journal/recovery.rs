@@ -3,6 +3,7 @@
 //! A torn last record is truncated away; any other damage is an error, so a
 //! recovered engine is never a silently partial state.
 
+use super::io::JournalIo;
 use super::layout::{self, Layout};
 use super::record::{
     decode_header, decode_record, read_frame, valid_frame_after, Frame, HeaderProblem, Record,
@@ -100,22 +101,23 @@ impl LastSegment {
 /// Reads every segment that holds records at or after `from`.
 fn read_tail(layout: &Layout, from: u64) -> Result<Tail, JournalError> {
     let segments = &layout.segments;
+    if segments.is_empty() && layout.snapshots.is_empty() {
+        return Ok(Tail {
+            records: Vec::new(),
+            end: from,
+            last: None,
+        });
+    }
+    // The segment starting at the snapshot's sequence is created before the
+    // snapshot (see `DurableEngine::snapshot`): without it, acknowledged
+    // records after the snapshot may have been deleted.
     let first = match segments.iter().rposition(|(start, _)| *start <= from) {
-        Some(i) => i,
-        None if segments.is_empty() => {
-            return Ok(Tail {
-                records: Vec::new(),
-                end: from,
-                last: None,
+        Some(i) if segments[i].0 == from => i,
+        _ => {
+            return Err(JournalError::MissingSegment {
+                dir: layout.dir.clone(),
+                seq: from,
             })
-        }
-        None => {
-            let (found, path) = &segments[0];
-            return Err(JournalError::Gap {
-                path: path.clone(),
-                expected: from,
-                found: *found,
-            });
         }
     };
     let relevant = &segments[first..];
@@ -190,7 +192,10 @@ fn scan_segment(path: &Path, start: u64, is_last: bool) -> Result<SegmentScan, J
                 records.push((seq, record));
                 off = next;
             }
-            Frame::Invalid(why) => {
+            // A complete record with a bad CRC is damage, wherever it is:
+            // truncating it would silently drop an acknowledged record.
+            Frame::Invalid(why) => return Err(corrupt(off, expected, why.to_string())),
+            Frame::Incomplete(why) => {
                 if !is_last || valid_frame_after(&bytes, off, MAX_RECORD_LEN) {
                     return Err(corrupt(off, expected, why.to_string()));
                 }
@@ -218,6 +223,7 @@ pub(crate) fn recover(
     dir: &Path,
     config: EngineConfig,
     policy: FsyncPolicy,
+    io: &dyn JournalIo,
 ) -> Result<Recovered, JournalError> {
     fs::create_dir_all(dir).map_err(JournalError::io(dir))?;
     let layout = layout::scan(dir)?;
@@ -225,12 +231,12 @@ pub(crate) fn recover(
         layout::remove(tmp)?;
     }
     let Some((snapshot_seq, snapshot_path)) = layout.snapshots.last().cloned() else {
-        if !layout.segments.is_empty() {
+        if !only_an_empty_first_segment(&layout) {
             return Err(JournalError::MissingSnapshot {
                 dir: dir.to_path_buf(),
             });
         }
-        return start_fresh(dir, config, policy);
+        return start_fresh(dir, config, policy, io);
     };
     let (covered, mut engine) = snapshot::read(&snapshot_path)?;
     if covered != snapshot_seq {
@@ -254,12 +260,14 @@ pub(crate) fn recover(
             report.refused += 1;
         }
     }
-    let writer = reopen_tail(dir, tail.last, report.next_seq, policy)?;
+    let writer = reopen_tail(dir, tail.last, report.next_seq, policy, io)?;
+    // Segments from the snapshot's on are still needed (a crash between a
+    // new segment and its snapshot leaves records before the last segment).
     remove_obsolete(
         dir,
         &layout,
         snapshot_seq,
-        writer.start(),
+        snapshot_seq,
         policy.syncs_files(),
     )?;
     engine.drain_effects().for_each(drop);
@@ -271,14 +279,24 @@ pub(crate) fn recover(
     })
 }
 
+/// Whether the directory holds nothing but a record-less `journal-0`: a
+/// first open that crashed between creating it and the first snapshot
+/// (nothing was acknowledged yet).
+fn only_an_empty_first_segment(layout: &Layout) -> bool {
+    layout.segments.iter().all(|(start, path)| {
+        *start == 0 && fs::metadata(path).is_ok_and(|m| m.len() <= HEADER_LEN as u64)
+    })
+}
+
 fn start_fresh(
     dir: &Path,
     config: EngineConfig,
     policy: FsyncPolicy,
+    io: &dyn JournalIo,
 ) -> Result<Recovered, JournalError> {
     let engine = Engine::new(config)?;
+    let writer = SegmentWriter::create(dir, 0, policy, io)?;
     snapshot::write(dir, 0, &engine, policy.syncs_files())?;
-    let writer = SegmentWriter::create(dir, 0, policy)?;
     let report = RecoveryReport {
         fresh: true,
         snapshot_seq: 0,
@@ -301,9 +319,10 @@ fn reopen_tail(
     last: Option<LastSegment>,
     next_seq: u64,
     policy: FsyncPolicy,
+    io: &dyn JournalIo,
 ) -> Result<SegmentWriter, JournalError> {
     let Some(last) = last.filter(|l| l.end == next_seq && l.valid_len > 0) else {
-        return SegmentWriter::create(dir, next_seq, policy);
+        return SegmentWriter::create(dir, next_seq, policy, io);
     };
     if last.valid_len < last.file_len {
         OpenOptions::new()
@@ -315,7 +334,7 @@ fn reopen_tail(
             })
             .map_err(JournalError::io(&last.path))?;
     }
-    SegmentWriter::resume(last.path, last.start, next_seq, policy)
+    SegmentWriter::resume(last.path, last.start, next_seq, policy, io)
 }
 
 /// Deletes snapshots older than `snapshot_seq` and segments before `keep_from`.

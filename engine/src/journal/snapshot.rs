@@ -67,7 +67,7 @@ pub(crate) fn read(path: &Path) -> Result<(u64, Engine), JournalError> {
         Frame::Valid { payload, next } if next == bytes.len() => payload,
         Frame::Valid { .. } => return Err(corrupt("trailing bytes after the state")),
         Frame::End => return Err(corrupt("no state after the header")),
-        Frame::Invalid(why) => return Err(corrupt(why)),
+        Frame::Invalid(why) | Frame::Incomplete(why) => return Err(corrupt(why)),
     };
     let engine = Engine::from_snapshot_json(json).map_err(|e| match e {
         SnapshotError::UnknownSchema { found } => JournalError::UnsupportedSnapshotSchema {

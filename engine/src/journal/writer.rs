@@ -1,11 +1,25 @@
 //! Appending records to the current journal segment, with the fsync policy.
+//!
+//! # Failed writes and failed fsyncs
+//!
+//! A failed `write` (disk full) is rolled back: the partial frame is cut
+//! off, the record gets no sequence number, the caller is told it was not
+//! applied, and the writer goes on. A failed fsync is different: after it
+//! the kernel may have dropped the dirty pages and marked them clean, so
+//! what the page cache shows can no longer be trusted (PostgreSQL's
+//! "fsyncgate"). The writer then cuts the record it was writing back out
+//! (it was not acknowledged, so no restart may replay it) and *poisons*
+//! itself: every later input is refused with [`JournalError::Poisoned`]
+//! until the directory is reopened, which rebuilds the state from what the
+//! file really holds.
 
+use super::io::{JournalIo, SegmentFile};
 use super::layout::{segment_path, sync_dir};
 use super::record::{
     encode_frame, encode_header, encode_record, Record, JOURNAL_MAGIC, MAX_RECORD_LEN,
 };
 use super::{FsyncPolicy, JournalError};
-use std::fs::{File, OpenOptions};
+use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant as WallClock;
@@ -13,7 +27,7 @@ use std::time::Instant as WallClock;
 /// The open tail segment of a journal.
 #[derive(Debug)]
 pub(crate) struct SegmentWriter {
-    file: File,
+    file: Box<dyn SegmentFile>,
     path: PathBuf,
     /// Sequence number of the segment's first record.
     start: u64,
@@ -28,7 +42,7 @@ pub(crate) struct SegmentWriter {
     /// Scratch buffers reused for every record.
     payload: Vec<u8>,
     frame: Vec<u8>,
-    /// Set when a failed write could not be rolled back.
+    /// Set after a failed fsync, or a failed write that could not be rolled back.
     poisoned: Option<String>,
 }
 
@@ -39,6 +53,7 @@ impl SegmentWriter {
         dir: &Path,
         start: u64,
         policy: FsyncPolicy,
+        io: &dyn JournalIo,
     ) -> Result<Self, JournalError> {
         let path = segment_path(dir, start);
         let created = Self::write_header(dir, &path, start, policy);
@@ -48,7 +63,7 @@ impl SegmentWriter {
             let _ = std::fs::remove_file(&path);
         }
         created?;
-        Self::resume(path, start, start, policy)
+        Self::resume(path, start, start, policy, io)
     }
 
     fn write_header(
@@ -63,7 +78,7 @@ impl SegmentWriter {
             .write(true)
             .open(path)
             .map_err(JournalError::io(path))?;
-        file.write_all(&encode_header(JOURNAL_MAGIC, start))
+        Write::write_all(&mut file, &encode_header(JOURNAL_MAGIC, start))
             .map_err(JournalError::io(path))?;
         if policy.syncs_files() {
             file.sync_all().map_err(JournalError::io(path))?;
@@ -79,6 +94,7 @@ impl SegmentWriter {
         start: u64,
         next_seq: u64,
         policy: FsyncPolicy,
+        io: &dyn JournalIo,
     ) -> Result<Self, JournalError> {
         let file = OpenOptions::new()
             .append(true)
@@ -86,7 +102,7 @@ impl SegmentWriter {
             .map_err(JournalError::io(&path))?;
         let len = file.metadata().map_err(JournalError::io(&path))?.len();
         Ok(Self {
-            file,
+            file: io.segment(file, &path),
             path,
             start,
             len,
@@ -118,9 +134,7 @@ impl SegmentWriter {
     /// Writes one record (and fsyncs it when the policy says so). Returns its
     /// sequence number. On failure nothing of the record remains in the file.
     pub(crate) fn append(&mut self, record: &Record) -> Result<u64, JournalError> {
-        if let Some(why) = &self.poisoned {
-            return Err(JournalError::Poisoned(why.clone()));
-        }
+        self.check_usable()?;
         let seq = self.next_seq;
         self.payload.clear();
         encode_record(seq, record, &mut self.payload)
@@ -137,39 +151,60 @@ impl SegmentWriter {
             self.roll_back();
             return Err(JournalError::io(&self.path)(e));
         }
+        let due = match self.policy {
+            FsyncPolicy::EveryCommand => true,
+            FsyncPolicy::Batched { max_delay } => self.last_sync.elapsed() >= max_delay,
+            FsyncPolicy::Never => false,
+        };
+        if due {
+            if let Err(e) = self.file.sync_data() {
+                // Not acknowledged: no restart may replay it (see module docs).
+                self.roll_back();
+                return Err(self.poison(e));
+            }
+            self.durable_seq = seq + 1;
+            self.last_sync = WallClock::now();
+        }
         self.len += self.frame.len() as u64;
         self.next_seq += 1;
-        self.sync_per_policy()?;
         Ok(seq)
     }
 
-    fn sync_per_policy(&mut self) -> Result<(), JournalError> {
-        match self.policy {
-            FsyncPolicy::EveryCommand => self.sync(),
-            FsyncPolicy::Batched { max_delay } if self.last_sync.elapsed() >= max_delay => {
-                self.sync()
-            }
-            FsyncPolicy::Batched { .. } | FsyncPolicy::Never => Ok(()),
-        }
-    }
-
-    /// Cuts a partially written frame off the file so later records do not
-    /// land behind garbage; if even that fails the writer refuses further use.
+    /// Cuts a partially written or unacknowledged frame off the file so that
+    /// it is never replayed and later records do not land behind garbage;
+    /// if even that fails the writer refuses further use.
     fn roll_back(&mut self) {
         if let Err(e) = self.file.set_len(self.len) {
             self.poisoned = Some(format!("{}: rollback failed: {e}", self.path.display()));
         }
     }
 
+    /// Refuses every later input after a failed fsync; returns the error
+    /// for the caller at hand.
+    fn poison(&mut self, e: std::io::Error) -> JournalError {
+        let why = format!("{}: fsync failed: {e}", self.path.display());
+        self.poisoned.get_or_insert(why);
+        JournalError::io(&self.path)(e)
+    }
+
+    /// Fails with [`JournalError::Poisoned`] once the writer cannot be trusted.
+    pub(crate) fn check_usable(&self) -> Result<(), JournalError> {
+        match &self.poisoned {
+            Some(why) => Err(JournalError::Poisoned(why.clone())),
+            None => Ok(()),
+        }
+    }
+
     /// Forces every written record to stable storage.
     pub(crate) fn sync(&mut self) -> Result<(), JournalError> {
+        self.check_usable()?;
         if self.durable_seq == self.next_seq {
             self.last_sync = WallClock::now();
             return Ok(());
         }
-        self.file
-            .sync_data()
-            .map_err(JournalError::io(&self.path))?;
+        if let Err(e) = self.file.sync_data() {
+            return Err(self.poison(e));
+        }
         self.durable_seq = self.next_seq;
         self.last_sync = WallClock::now();
         Ok(())
@@ -204,6 +239,7 @@ impl SegmentWriter {
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
+    use crate::journal::io::OsIo;
     use crate::time::Instant;
 
     #[test]
@@ -213,7 +249,7 @@ mod tests {
         if !path.exists() {
             return; // a minimal container without it
         }
-        let mut w = SegmentWriter::resume(path, 0, 0, FsyncPolicy::Never).unwrap();
+        let mut w = SegmentWriter::resume(path, 0, 0, FsyncPolicy::Never, &OsIo).unwrap();
         let tick = Record::Tick {
             now: Instant::from_millis(1),
         };

@@ -32,7 +32,7 @@ use smallvec::SmallVec;
 impl Core {
     pub(crate) fn call_arrived(&mut self, t: TenantIx, spec: CallSpec) -> Result<(), Error> {
         let g = self.group_ix(t, &spec.group)?;
-        if self.ix.calls.contains_key(&spec.id) {
+        if self.ix.calls.contains_key(&(t, spec.id.clone())) {
             return Err(Error::DuplicateCall(spec.id));
         }
         let group = &self.groups[g];
@@ -84,7 +84,7 @@ impl Core {
             preferred_until,
         };
         let c = self.calls.insert(call);
-        self.ix.calls.insert(spec.id, c);
+        self.ix.calls.insert((t, spec.id), c);
         if let Some(at) = preferred_until {
             self.timers.set(at, Timer::Preferred { call: c, uid });
         }

@@ -261,7 +261,7 @@ impl Core {
     /// Forgets a call that has left the engine.
     pub(crate) fn remove_call(&mut self, c: CallIx) {
         let call = self.calls.remove(c);
-        self.ix.calls.remove(&call.id);
+        self.ix.calls.remove(&(call.tenant, call.id));
     }
 }
 

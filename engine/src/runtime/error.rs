@@ -75,4 +75,21 @@ pub enum RuntimeError {
         /// Index of the shard.
         shard: usize,
     },
+    /// The shard's writer was still blocked in its output sink when the
+    /// shutdown deadline (and grace period) passed. It was left running,
+    /// detached; its engine and pending outputs are not returned.
+    #[error("shard {shard} did not stop in time: its output sink is blocked")]
+    ShutdownTimedOut {
+        /// Index of the shard.
+        shard: usize,
+    },
+    /// The shard stopped, but the shutdown deadline passed before its sink
+    /// took every output ([`crate::runtime::Runtime::shutdown_within`] returns them).
+    #[error("shard {shard} stopped with {count} outputs its sink did not take in time")]
+    Undelivered {
+        /// Index of the shard.
+        shard: usize,
+        /// Outputs not delivered.
+        count: usize,
+    },
 }

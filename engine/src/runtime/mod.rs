@@ -31,7 +31,11 @@
 //!   serves the batched fsync policy from its wait loop.
 //! - **Shutdown**: [`Runtime::shutdown`] applies every command already
 //!   accepted, joins the threads and returns the engines (to serialize them,
-//!   R-7.2).
+//!   R-7.2). It cannot hang: after [`DEFAULT_SHUTDOWN_TIMEOUT`] (or the
+//!   timeout given to [`Runtime::shutdown_within`]) writers stop calling
+//!   their sinks and return what was not delivered, and a writer blocked
+//!   inside its sink is left behind and reported. Dropping the runtime does
+//!   the same.
 //!
 //! ```
 //! use acd_engine::runtime::{Output, Runtime, ShardConfig};
@@ -58,14 +62,20 @@
 //! drop(outputs);
 //! ```
 
+#[cfg(feature = "async-runtime")]
+#[cfg_attr(docsrs, doc(cfg(feature = "async-runtime")))]
+pub mod asynch;
 mod clock;
 mod error;
+mod reply;
 mod shard;
+mod shutdown;
 mod snapshot;
 mod writer;
 
 pub use error::{CallError, RuntimeError, SubmitError};
 pub use shard::{Output, OutputSink, ShardConfig, DEFAULT_INBOX_CAPACITY, DEFAULT_MAX_BATCH};
+pub use shutdown::{StoppedShard, DEFAULT_SHUTDOWN_TIMEOUT};
 pub use snapshot::{ShardCounters, ShardSnapshot};
 
 use crate::journal::EngineStore;
@@ -74,6 +84,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError};
 use hashbrown::HashMap;
 use parking_lot::RwLock;
 use snapshot::SnapshotCell;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -87,6 +98,8 @@ struct ShardLink {
     /// it, so after that no command can slip in behind the final message.
     open: RwLock<bool>,
     snapshot: Arc<SnapshotCell>,
+    /// Set when the shutdown deadline passed: the writer stops calling its sink.
+    give_up: Arc<AtomicBool>,
 }
 
 /// State shared by every handle.
@@ -100,7 +113,7 @@ struct Shared {
 /// like [`Runtime::shutdown`] but discards the engines.
 pub struct Runtime {
     handle: RuntimeHandle,
-    writers: Vec<Option<JoinHandle<EngineStore>>>,
+    writers: Vec<Option<JoinHandle<StoppedShard>>>,
 }
 
 /// A cheap, cloneable, `Send + Sync` handle for submitting commands and
@@ -136,12 +149,14 @@ impl Runtime {
             let first =
                 writer::take_snapshot(ix, 0, config.engine.engine(), ShardCounters::default());
             let cell = Arc::new(SnapshotCell::new(first));
+            let give_up = Arc::new(AtomicBool::new(false));
             links.push(ShardLink {
                 inbox: tx,
                 open: RwLock::new(true),
                 snapshot: Arc::clone(&cell),
+                give_up: Arc::clone(&give_up),
             });
-            writers.push(Writer::new(ix, config, origin, rx, cell));
+            writers.push(Writer::new(ix, config, origin, rx, cell, give_up));
         }
         let mut runtime = Runtime {
             handle: RuntimeHandle {
@@ -171,24 +186,54 @@ impl Runtime {
 
     /// Stops accepting commands, lets every writer apply what it already
     /// accepted and deliver the outputs, joins the threads and returns the
-    /// engines in shard order.
+    /// engines in shard order. Gives up after [`DEFAULT_SHUTDOWN_TIMEOUT`]:
+    /// a shard whose sink did not take everything in time is an error (use
+    /// [`Runtime::shutdown_within`] to get its engine and outputs back).
     pub fn shutdown(mut self) -> Result<Vec<EngineStore>, RuntimeError> {
-        let joined = self.stop();
-        joined.into_iter().collect()
+        self.stop(DEFAULT_SHUTDOWN_TIMEOUT)
+            .into_iter()
+            .map(|stopped| {
+                let s = stopped?;
+                match s.undelivered.len() {
+                    0 => Ok(s.engine),
+                    count => Err(RuntimeError::Undelivered {
+                        shard: s.shard,
+                        count,
+                    }),
+                }
+            })
+            .collect()
     }
 
-    fn stop(&mut self) -> Vec<Result<EngineStore, RuntimeError>> {
+    /// Like [`Runtime::shutdown`], but returns within about `timeout` (plus
+    /// a short grace period) whatever the sinks do: per shard, its engine
+    /// and the outputs its sink did not take in time, or
+    /// [`RuntimeError::ShutdownTimedOut`] for a writer blocked in its sink.
+    pub fn shutdown_within(mut self, timeout: Duration) -> Vec<Result<StoppedShard, RuntimeError>> {
+        self.stop(timeout)
+    }
+
+    fn stop(&mut self, timeout: Duration) -> Vec<Result<StoppedShard, RuntimeError>> {
+        let deadline = std::time::Instant::now() + timeout;
         for link in &self.handle.shared.shards {
             *link.open.write() = false;
-            // Blocks while the inbox is full; the writer keeps draining it.
-            // Err: the writer is already gone (it panicked).
-            let _ = link.inbox.send(Message::Shutdown);
+            // Waits while the inbox is full and the writer drains it. Err:
+            // the writer is gone (it panicked) or stuck; the deadline deals
+            // with a stuck one.
+            let _ = link.inbox.send_deadline(Message::Shutdown, deadline);
+        }
+        shutdown::wait_for(&self.writers, deadline);
+        if self.writers.iter().flatten().any(|w| !w.is_finished()) {
+            for link in &self.handle.shared.shards {
+                link.give_up.store(true, Ordering::SeqCst);
+            }
+            shutdown::wait_for(&self.writers, shutdown::grace_deadline());
         }
         self.writers
             .iter_mut()
             .enumerate()
             .filter_map(|(ix, w)| w.take().map(|w| (ix, w)))
-            .map(|(shard, w)| w.join().map_err(|_| RuntimeError::WriterPanicked { shard }))
+            .map(|(shard, w)| shutdown::collect(shard, w))
             .collect()
     }
 }
@@ -196,7 +241,7 @@ impl Runtime {
 impl Drop for Runtime {
     fn drop(&mut self) {
         if self.writers.iter().any(Option::is_some) {
-            self.stop();
+            self.stop(DEFAULT_SHUTDOWN_TIMEOUT);
         }
     }
 }
@@ -254,7 +299,7 @@ impl RuntimeHandle {
         command: Command,
     ) -> Result<Reply, SubmitError> {
         let (tx, rx) = crossbeam_channel::bounded(1);
-        self.enqueue(tenant, command, Some(tx))?;
+        self.enqueue(tenant, command, Some(tx.into()))?;
         Ok(Reply { rx })
     }
 

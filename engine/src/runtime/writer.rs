@@ -10,18 +10,19 @@
 use super::clock::ShardClock;
 use super::error::CallError;
 use super::shard::{Output, OutputSink, ShardConfig};
+use super::shutdown::StoppedShard;
 use super::snapshot::{ShardCounters, ShardSnapshot, SnapshotCell};
 use crate::journal::EngineStore;
 use crate::{Command, Engine, TenantId};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 /// How long a shard waits before retrying timers after a journal failure.
 const JOURNAL_RETRY: Duration = Duration::from_millis(100);
 
-/// Where a command's result goes.
-pub(crate) type ReplyTx = Sender<Result<(), CallError>>;
+pub(crate) use super::reply::ReplyTx;
 
 /// What travels through a shard's inbox. Commands travel unboxed: they are
 /// nearly every message, and boxing would cost an allocation per command.
@@ -69,6 +70,10 @@ pub(crate) struct Writer {
     journal_retry_at: Option<std::time::Instant>,
     syncs: Vec<Sender<Arc<ShardSnapshot>>>,
     stopping: bool,
+    /// Set by a shutdown whose deadline passed: stop calling the sink.
+    give_up: Arc<AtomicBool>,
+    /// Outputs kept from the sink after `give_up`.
+    undelivered: Vec<Output>,
 }
 
 /// Builds a shard's snapshot from its engine.
@@ -99,6 +104,7 @@ impl Writer {
         origin: std::time::Instant,
         inbox: Receiver<Message>,
         cell: Arc<SnapshotCell>,
+        give_up: Arc<AtomicBool>,
     ) -> Self {
         let clock = ShardClock::new(origin, config.engine.engine().now());
         Self {
@@ -118,12 +124,19 @@ impl Writer {
             journal_retry_at: None,
             syncs: Vec::new(),
             stopping: false,
+            give_up,
+            undelivered: Vec::new(),
         }
     }
 
-    /// Runs until shutdown; returns the engine for persistence.
-    pub(crate) fn run(mut self) -> EngineStore {
-        while !self.stopping {
+    fn gave_up(&self) -> bool {
+        self.give_up.load(Ordering::SeqCst)
+    }
+
+    /// Runs until shutdown; returns the engine for persistence and
+    /// the outputs a shutdown deadline kept from the sink.
+    pub(crate) fn run(mut self) -> StoppedShard {
+        while !self.stopping && !self.gave_up() {
             match self.wait() {
                 Wake::Message(first) => {
                     self.apply(first);
@@ -134,7 +147,12 @@ impl Writer {
             }
             self.finish_batch();
         }
-        self.engine
+        self.deliver_outputs();
+        StoppedShard {
+            shard: self.shard,
+            engine: self.engine,
+            undelivered: self.undelivered,
+        }
     }
 
     /// The next real-time instant the writer must wake without a message.
@@ -260,11 +278,21 @@ impl Writer {
     fn deliver_outputs(&mut self) {
         while let Some(effect) = self.engine.poll_effect() {
             self.counters.effects += 1;
-            (self.sink)(Output::Effect(effect));
+            self.deliver(Output::Effect(effect));
         }
         while let Some(event) = self.engine.poll_event() {
             self.counters.events += 1;
-            (self.sink)(Output::Event(event));
+            self.deliver(Output::Event(event));
+        }
+    }
+
+    /// Hands one output to the sink, or keeps it once shutdown gave up on
+    /// the sink.
+    fn deliver(&mut self, output: Output) {
+        if self.gave_up() {
+            self.undelivered.push(output);
+        } else {
+            (self.sink)(output);
         }
     }
 

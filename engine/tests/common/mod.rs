@@ -140,12 +140,14 @@ impl Harness {
 
     pub fn status(&self, agent: &str) -> AgentStatus {
         self.engine
-            .agent_status(&agent.into(), Media::Voice)
+            .agent_status(&self.tenant, &agent.into(), Media::Voice)
             .expect("known agent")
     }
 
     pub fn stats(&self, group: &str) -> GroupStats {
-        self.engine.group_stats(&group.into()).expect("known group")
+        self.engine
+            .group_stats(&self.tenant, &group.into())
+            .expect("known group")
     }
 
     pub fn has_event(&self, pred: impl Fn(&EventKind) -> bool) -> bool {
