@@ -691,7 +691,9 @@ attributes = { lang = "en", rating = 2 }
             .unwrap_err();
         assert_eq!(e.field, "arrivals[0].data.lang");
         let bad = ROUTING_MODEL.replace("rating >= 2\"", "rating >= 'x'\"");
-        assert!(Scenario::parse(&bad).and_then(|s| s.engine_config(1)).is_err());
+        assert!(Scenario::parse(&bad)
+            .and_then(|s| s.engine_config(1))
+            .is_err());
     }
 
     #[test]
