@@ -579,7 +579,7 @@ fn group_path(t: &TenantId, g: &GroupId) -> String {
     format!("tenant {:?} / group {:?}", t.as_str(), g.as_str())
 }
 
-fn check_range(
+pub(crate) fn check_range(
     object: &str,
     field: &str,
     value: i64,

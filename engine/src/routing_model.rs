@@ -7,7 +7,7 @@
 //! this module holds their types and the validation that names the object
 //! and field of every problem.
 
-use crate::config::{ConfigError, ConfigProblem, Media, Strategy};
+use crate::config::{check_range as range, ConfigError, ConfigProblem, Media, Strategy};
 use crate::expr::{self, ExprError, Type, Value};
 use crate::ids::AgentId;
 use serde::{Deserialize, Serialize};
@@ -327,16 +327,4 @@ fn expression_error(object: &str, field: &str, e: ExprError) -> ConfigError {
 
 fn invalid(object: &str, field: &str, why: &str) -> ConfigError {
     ConfigError::new(object.into(), field, ConfigProblem::Invalid(why.into()))
-}
-
-fn range(object: &str, field: &str, value: i64, min: i64, max: i64) -> Result<(), ConfigError> {
-    if (min..=max).contains(&value) {
-        Ok(())
-    } else {
-        Err(ConfigError::new(
-            object.into(),
-            field,
-            ConfigProblem::OutOfRange { value, min, max },
-        ))
-    }
 }
