@@ -5,48 +5,11 @@
 mod common;
 
 use acd_engine::*;
-use common::{agent, group, Harness};
+use common::{agent, dial, group, personal_harness, Harness};
 
-/// Tenant with a personal group (manual, PDN routing) and four agents:
-/// a1 PDN 5500 with dispatch access; a2 PDN 5501 without dispatch access;
-/// a3 skilled picker; a4 dispatch access but not skilled (read-only).
+/// The personal-call tenant of `common` (a1..a4, group `personal`).
 fn personal() -> Harness {
-    let mut g = group("personal", &["p"]);
-    g.routing = RoutingType::Manual;
-    g.personal_calls = true;
-    g.ring_time_s = 20;
-    g.personal_max_wait_s = 30;
-    let mut a1 = agent("a1", &[("p", 5)]);
-    a1.pdn = Some("5500".into());
-    a1.dispatch_access = true;
-    a1.can_pick = true;
-    a1.default_destination = Some("vm-a1".into());
-    let mut a2 = agent("a2", &[("p", 5)]);
-    a2.pdn = Some("5501".into());
-    a2.default_destination = Some("vm-a2".into());
-    let mut a3 = agent("a3", &[("p", 3)]);
-    a3.dispatch_access = true;
-    a3.can_pick = true;
-    let mut a4 = agent("a4", &[("other", 3)]);
-    a4.dispatch_access = true;
-    a4.can_pick = true;
-    let mut t = TenantConfig::new(common::TENANT);
-    t.default_destination = Some("+18005550000".into());
-    t.groups = vec![g];
-    t.agents = vec![a1, a2, a3, a4];
-    Harness::with_config(EngineConfig {
-        tenants: vec![t],
-        ..EngineConfig::default()
-    })
-}
-
-fn dial(h: &mut Harness, secs: u64, call: &str, pdn: &str) {
-    let spec = CallSpec {
-        dnis: Some(pdn.into()),
-        ..CallSpec::new(call, "personal")
-    };
-    h.at(secs, Command::CallArrived(spec))
-        .expect("call arrives");
+    personal_harness(vec![])
 }
 
 fn offer(call: &str, agent: &str, epoch: Epoch, deadline_s: u64) -> Effect {

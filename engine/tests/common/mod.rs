@@ -162,3 +162,48 @@ pub fn agent(id: &str, skills: &[(&str, u8)]) -> AgentConfig {
 pub fn group(id: &str, skills: &[&str]) -> GroupConfig {
     GroupConfig::new(id, skills)
 }
+
+/// Tenant with a personal group (manual, PDN routing, R-4) plus
+/// `extra_groups`, and four agents: a1 PDN 5500 with dispatch access; a2
+/// PDN 5501 without dispatch access; a3 skilled picker; a4 dispatch access
+/// but not skilled (read-only).
+pub fn personal_harness(extra_groups: Vec<GroupConfig>) -> Harness {
+    let mut g = group("personal", &["p"]);
+    g.routing = RoutingType::Manual;
+    g.personal_calls = true;
+    g.ring_time_s = 20;
+    g.personal_max_wait_s = 30;
+    let mut a1 = agent("a1", &[("p", 5)]);
+    a1.pdn = Some("5500".into());
+    a1.dispatch_access = true;
+    a1.can_pick = true;
+    a1.default_destination = Some("vm-a1".into());
+    let mut a2 = agent("a2", &[("p", 5)]);
+    a2.pdn = Some("5501".into());
+    a2.default_destination = Some("vm-a2".into());
+    let mut a3 = agent("a3", &[("p", 3)]);
+    a3.dispatch_access = true;
+    a3.can_pick = true;
+    let mut a4 = agent("a4", &[("other", 3)]);
+    a4.dispatch_access = true;
+    a4.can_pick = true;
+    let mut t = TenantConfig::new(TENANT);
+    t.default_destination = Some("+18005550000".into());
+    t.groups = vec![g];
+    t.groups.extend(extra_groups);
+    t.agents = vec![a1, a2, a3, a4];
+    Harness::with_config(EngineConfig {
+        tenants: vec![t],
+        ..EngineConfig::default()
+    })
+}
+
+/// A call to personal directory number `pdn`.
+pub fn dial(h: &mut Harness, secs: u64, call: &str, pdn: &str) {
+    let spec = CallSpec {
+        dnis: Some(pdn.into()),
+        ..CallSpec::new(call, "personal")
+    };
+    h.at(secs, Command::CallArrived(spec))
+        .expect("call arrives");
+}
