@@ -6,6 +6,16 @@
 //! whose record has moved on is simply dropped. The sequence number makes
 //! the firing order of equal deadlines the order they were set, so runs are
 //! deterministic.
+//!
+//! Moot timers would pile up: every offer leaves its ring timer behind for
+//! the whole ring time, so the heap would hold thousands of them and every
+//! push and pop would pay for the depth. Whenever the heap has doubled
+//! since it was last swept, timers that can never fire again are dropped
+//! ([`Core::sweep_timers`]): ring and clerical timers whose epoch or token
+//! has moved on (epochs and tokens are never reused, so such a timer stays
+//! moot for good). Other kinds may become live again (a call re-entering
+//! a group restarts its stages), so they are kept. Sweeping changes no
+//! firing order: deadlines and sequence numbers order the heap.
 
 use crate::agent::{AgentIx, CallIx};
 use crate::command::Epoch;
@@ -52,11 +62,17 @@ pub(crate) enum Timer {
     Preferred { call: CallIx, uid: u64 },
 }
 
+/// Timers a heap may hold beyond twice its size at the last sweep.
+const SWEEP_SLACK: usize = 64;
+
 /// The timer heap.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Timers {
     heap: BinaryHeap<Reverse<(Instant, u64, Timer)>>,
     seq: u64,
+    /// Heap size after the last sweep (derived: 0 after a load).
+    #[serde(skip)]
+    swept: usize,
 }
 
 impl Timers {
@@ -91,6 +107,17 @@ impl Timers {
     pub(crate) fn iter(&self) -> impl Iterator<Item = &Timer> + '_ {
         self.heap.iter().map(|Reverse((_, _, t))| t)
     }
+
+    /// Whether the heap has doubled since it was last swept.
+    fn wants_sweep(&self) -> bool {
+        self.heap.len() > 2 * self.swept + SWEEP_SLACK
+    }
+
+    /// Keeps only the timers for which `keep` holds.
+    fn sweep(&mut self, keep: impl Fn(&Timer) -> bool) {
+        self.heap.retain(|Reverse((_, _, t))| keep(t));
+        self.swept = self.heap.len();
+    }
 }
 
 use crate::call::CallState;
@@ -100,6 +127,7 @@ impl Core {
     /// Fires every live timer due at or before `now`, in deadline order,
     /// each with the engine's time set to its exact deadline.
     pub(crate) fn fire_timers(&mut self, now: Instant) {
+        self.sweep_timers();
         while let Some((at, timer)) = self.timers.pop_due(now) {
             if self.timer_live(&timer) {
                 self.now = self.now.max(at);
@@ -118,6 +146,23 @@ impl Core {
             self.timers.pop();
         }
         None
+    }
+
+    /// Drops the timers that can never fire again, once the heap has
+    /// doubled since the last sweep (see the module docs).
+    pub(crate) fn sweep_timers(&mut self) {
+        if !self.timers.wants_sweep() {
+            return;
+        }
+        let mut timers = std::mem::take(&mut self.timers);
+        timers.sweep(|t| !self.timer_dead(t));
+        self.timers = timers;
+    }
+
+    /// A ring or clerical timer whose epoch or token has moved on: those
+    /// are never reused, so it stays moot for good.
+    fn timer_dead(&self, timer: &Timer) -> bool {
+        matches!(timer, Timer::Ring { .. } | Timer::Clerical { .. }) && !self.timer_live(timer)
     }
 
     fn live_call(&self, c: CallIx, uid: u64) -> Option<&crate::call::Call> {
