@@ -118,7 +118,7 @@ impl Core {
         let ready = self.ready.live_count(pool, 0);
         let me = self.agents[a]
             .filed
-            .iter()
+            .live()
             .any(|f| f.pool == pool && f.min_tier == 0);
         let others = ready - usize::from(me);
         if others < reserve.keep_idle as usize {
