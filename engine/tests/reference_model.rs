@@ -44,6 +44,14 @@
 //!   offers the reserving group's waiting calls (head first) to the first
 //!   agent not held back, so a reserve that lifts is acted on at once.
 //!
+//! Routing model: agents carry a language and a
+//! rating; a group may require one of a few expressions (over the agent
+//! only, over call data, or both), order agents by rating ahead of its
+//! strategy (ties: the strategy's first key, then configuration order) and
+//! age priorities (`initial + rate x wait`, no cap). The model evaluates the
+//! expressions directly on every candidate and compares aged priorities by
+//! scanning every waiting call.
+//!
 //! `idle_since` restarts when the agent makes itself Ready or finishes a
 //! call (or its clerical); it does not restart when an offer is merely
 //! withdrawn (the caller hung up while ringing, another ring-all agent
@@ -87,6 +95,66 @@ struct GroupSpec {
     queue_ratio: u32,
     /// Threshold reservation: (protected group, keep idle, max wait s).
     reserve: Option<(usize, u32, Option<u32>)>,
+    /// Attribute expression.
+    cond: Cond,
+    /// `order_by = ["rating desc"]`; never with ring-all.
+    order_by_rating: bool,
+    /// Aging rate, priority points per minute; 0 = none.
+    aging_rate: u32,
+}
+
+/// The expressions a generated group may require.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Cond {
+    None,
+    /// `lang == "fr"`: agent only, indexed.
+    Fr,
+    /// `rating >= 2`: agent only, indexed.
+    RatedTwo,
+    /// `lang == call.lang`: reads the call, filtered.
+    CallLang,
+    /// `rating >= 1 && (lang == call.lang || rating >= 3)`: both parts.
+    Mixed,
+}
+
+impl Cond {
+    fn text(self) -> Option<&'static str> {
+        match self {
+            Cond::None => None,
+            Cond::Fr => Some("lang == \"fr\""),
+            Cond::RatedTwo => Some("rating >= 2"),
+            Cond::CallLang => Some("lang == call.lang"),
+            Cond::Mixed => Some("rating >= 1 && (lang == call.lang || rating >= 3)"),
+        }
+    }
+
+    /// Whether the expression reads the call (then the engine filters
+    /// indexed candidates per call).
+    fn reads_call(self) -> bool {
+        matches!(self, Cond::CallLang | Cond::Mixed)
+    }
+
+    /// The agent-only conjuncts, which the engine's index holds: who is
+    /// eligible for the group at all (pools, reserves, QIR).
+    fn agent_part(self, fr: bool, rating: u8) -> bool {
+        match self {
+            Cond::None | Cond::CallLang => true,
+            Cond::Fr => fr,
+            Cond::RatedTwo => rating >= 2,
+            Cond::Mixed => rating >= 1,
+        }
+    }
+
+    /// Naive evaluation for an agent (`fr`, `rating`) and a call language.
+    fn holds(self, fr: bool, rating: u8, call_fr: bool) -> bool {
+        match self {
+            Cond::None => true,
+            Cond::Fr => fr,
+            Cond::RatedTwo => rating >= 2,
+            Cond::CallLang => fr == call_fr,
+            Cond::Mixed => rating >= 1 && (fr == call_fr || rating >= 3),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -96,6 +164,8 @@ struct Scenario {
     groups: Vec<GroupSpec>,
     /// Per agent, level of each skill of SKILLS (0 = lacks it).
     agents: Vec<[u8; 2]>,
+    /// Per agent: speaks French (else English), rating 0..=3.
+    attrs: Vec<(bool, u8)>,
 }
 
 fn group_spec() -> impl Strategy<Value = GroupSpec> {
@@ -106,9 +176,29 @@ fn group_spec() -> impl Strategy<Value = GroupSpec> {
         prop::sample::select(vec![0u32, 0, 2, 5]),
         prop::sample::select(vec![0u32, 3, 8]),
         prop::sample::select(vec![1u32, 1, 2, 3]),
+        (
+            prop::sample::select(vec![
+                Cond::None,
+                Cond::None,
+                Cond::Fr,
+                Cond::RatedTwo,
+                Cond::CallLang,
+                Cond::Mixed,
+            ]),
+            any::<bool>(),
+            prop::sample::select(vec![0u32, 0, 30, 120]),
+        ),
     )
         .prop_map(
-            |(mut skills, strategy, wait_weight, clerical_s, ring_time_s, queue_ratio)| {
+            |(
+                mut skills,
+                strategy,
+                wait_weight,
+                clerical_s,
+                ring_time_s,
+                queue_ratio,
+                (cond, order, aging),
+            )| {
                 skills.dedup_by_key(|s| s.0);
                 GroupSpec {
                     skills,
@@ -118,6 +208,9 @@ fn group_spec() -> impl Strategy<Value = GroupSpec> {
                     ring_time_s,
                     queue_ratio,
                     reserve: None,
+                    cond,
+                    order_by_rating: order && strategy != Routing::RingAll,
+                    aging_rate: aging,
                 }
             },
         )
@@ -137,7 +230,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
             RoutingPolicy::QueueIdleRatio,
         ]),
         prop::collection::vec(group_spec(), 1..=2),
-        prop::collection::vec([0..=10u8, 0..=10u8], 2..=5),
+        prop::collection::vec(([0..=10u8, 0..=10u8], any::<bool>(), 0..=3u8), 2..=5),
         reserve,
     )
         .prop_map(|(policy, mut groups, agents, reserve)| {
@@ -145,10 +238,16 @@ fn scenario() -> impl Strategy<Value = Scenario> {
             if let (Some(g), Some((keep, wait))) = (groups.get_mut(1), reserve) {
                 g.reserve = Some((0, keep, wait));
             }
+            if policy == RoutingPolicy::QueueIdleRatio {
+                // QIR picks the longest-idle agent of the chosen pool; an
+                // `order_by` would reorder inside the pool (not modelled).
+                groups.iter_mut().for_each(|g| g.order_by_rating = false);
+            }
             Scenario {
                 policy,
                 groups,
-                agents,
+                attrs: agents.iter().map(|a| (a.1, a.2)).collect(),
+                agents: agents.into_iter().map(|a| a.0).collect(),
             }
         })
 }
@@ -195,9 +294,22 @@ impl Scenario {
                         max_wait_s,
                     })
                 });
+                cfg.expression = spec.cond.text().map(String::from);
+                if spec.order_by_rating {
+                    cfg.order_by = vec!["rating desc".into()];
+                }
+                cfg.aging = (spec.aging_rate > 0).then_some(AgingConfig {
+                    rate_per_min: spec.aging_rate,
+                    cap: None,
+                });
                 cfg
             })
             .collect();
+        tenant.attributes = [
+            ("lang".to_string(), AttributeType::String),
+            ("rating".to_string(), AttributeType::Number),
+        ]
+        .into();
         tenant.agents = self
             .agents
             .iter()
@@ -209,7 +321,20 @@ impl Scenario {
                     .filter(|(_, &l)| l > 0)
                     .map(|(s, &l)| (SKILLS[s], l))
                     .collect();
-                AgentConfig::new(agent_id(a), &skills)
+                let mut agent = AgentConfig::new(agent_id(a), &skills);
+                let (fr, rating) = self.attrs[a];
+                agent.attributes = [
+                    (
+                        "lang".to_string(),
+                        AttributeValue::String(if fr { "fr" } else { "en" }.into()),
+                    ),
+                    (
+                        "rating".to_string(),
+                        AttributeValue::Number(f64::from(rating)),
+                    ),
+                ]
+                .into();
+                agent
             })
             .collect();
         EngineConfig {
@@ -254,6 +379,8 @@ enum MState {
 #[derive(Clone, Debug)]
 struct MAgent {
     levels: [u8; 2],
+    fr: bool,
+    rating: u8,
     state: MState,
     idle_since: u64,
     answered: u64,
@@ -295,6 +422,8 @@ struct MCall {
     arrived: u64,
     uid: u64,
     state: MCallState,
+    /// Call data `lang` is "fr" (else "en").
+    fr: bool,
 }
 
 /// What the engine should have told the telephony side.
@@ -340,8 +469,11 @@ impl Model {
             agents: s
                 .agents
                 .iter()
-                .map(|&levels| MAgent {
+                .zip(&s.attrs)
+                .map(|(&levels, &(fr, rating))| MAgent {
                     levels,
+                    fr,
+                    rating,
                     state: MState::LoggedOut,
                     idle_since: 0,
                     answered: 0,
@@ -363,12 +495,31 @@ impl Model {
         }
     }
 
+    /// Agent `a` is eligible for group `g` by what the index holds: skills
+    /// and the agent-only part of the expression.
     fn eligible(&self, a: usize, g: usize) -> bool {
-        let levels = self.agents[a].levels;
+        let ag = &self.agents[a];
+        let spec = &self.groups[g];
+        spec.skills.iter().all(|&(s, min)| ag.levels[s] >= min)
+            && spec.cond.agent_part(ag.fr, ag.rating)
+    }
+
+    /// Skills and the expression hold for agent `a` and call `c`.
+    fn accepts(&self, a: usize, c: usize) -> bool {
+        let ag = &self.agents[a];
+        let call = &self.calls[c];
+        let g = call.group;
         self.groups[g]
             .skills
             .iter()
-            .all(|&(s, min)| levels[s] >= min)
+            .all(|&(s, min)| ag.levels[s] >= min)
+            && self.groups[g].cond.holds(ag.fr, ag.rating, call.fr)
+    }
+
+    /// Priority of call `c` now in 1/60000 points, aged.
+    fn aged(&self, c: &MCall) -> i64 {
+        i64::from(c.priority) * 60_000
+            + i64::from(self.groups[c.group].aging_rate) * (self.now - c.arrived) as i64
     }
 
     fn call(&self, name: usize) -> Option<usize> {
@@ -425,6 +576,17 @@ impl Model {
     fn agent_key(&self, a: usize, g: usize) -> (u64, u64, u64) {
         let ag = &self.agents[a];
         let order = a as u64;
+        let key = self.strategy_key(a, g);
+        if self.groups[g].order_by_rating {
+            // rating first (highest), then the strategy's first key.
+            return (u64::from(10 - ag.rating), key.0, order);
+        }
+        key
+    }
+
+    fn strategy_key(&self, a: usize, g: usize) -> (u64, u64, u64) {
+        let ag = &self.agents[a];
+        let order = a as u64;
         match self.groups[g].strategy {
             Routing::LongestIdle | Routing::RingAll => (ag.idle_since, order, 0),
             Routing::LeastOccupied => (ag.occupancy_ppm, ag.idle_since, order),
@@ -442,10 +604,11 @@ impl Model {
         }
     }
 
-    /// Ready agents eligible for `g`, best first.
-    fn ready_agents(&self, g: usize) -> Vec<usize> {
+    /// Ready agents eligible for call `c`, best first.
+    fn ready_agents(&self, c: usize) -> Vec<usize> {
+        let g = self.calls[c].group;
         let mut ready: Vec<usize> = (0..self.agents.len())
-            .filter(|&a| self.agents[a].state == MState::Ready && self.eligible(a, g))
+            .filter(|&a| self.agents[a].state == MState::Ready && self.accepts(a, c))
             .collect();
         ready.sort_by_key(|&a| self.agent_key(a, g));
         ready
@@ -468,18 +631,15 @@ impl Model {
             .count() as i128;
         let ratios: i128 = self.groups.iter().map(|g| i128::from(g.queue_ratio)).sum();
         for (i, c) in self.calls.iter().enumerate() {
-            if c.state != MCallState::Queued
-                || !self.eligible(a, c.group)
-                || self.held_back(a, c.group)
-            {
+            if c.state != MCallState::Queued || !self.accepts(a, i) || self.held_back(a, c.group) {
                 continue;
             }
             let g = &self.groups[c.group];
             let waited = u128::from(self.now - c.arrived);
             let weighted = waited * u128::from(g.wait_weight);
-            let head = self.head(c.group) == Some(i);
+            let head = self.head_for(a, c.group) == Some(i);
             let score = match self.policy {
-                RoutingPolicy::Priority => (i64::from(c.priority), 0, weighted, -(c.uid as i64)),
+                RoutingPolicy::Priority => (self.aged(c), 0, weighted, -(c.uid as i64)),
                 _ if !head => continue,
                 RoutingPolicy::WeightedHol => (0, 0, weighted, -(c.uid as i64)),
                 RoutingPolicy::FixedQueueRatio | RoutingPolicy::QueueIdleRatio => {
@@ -494,14 +654,26 @@ impl Model {
         best.map(|(_, i)| i)
     }
 
-    /// The head of line of group `g`: highest priority, then
-    /// earliest arrival, then lowest uid.
+    /// The head of line of group `g`: highest aged
+    /// priority, then earliest arrival, then lowest uid.
     fn head(&self, g: usize) -> Option<usize> {
+        self.line_first(g, |_| true)
+    }
+
+    /// The first call in group `g`'s line that agent `a` may take: the
+    /// head, unless the group's call conditions refuse the agent.
+    fn head_for(&self, a: usize, g: usize) -> Option<usize> {
+        self.line_first(g, |i| self.accepts(a, i))
+    }
+
+    /// The first queued call of group `g`, in line order, passing `take`.
+    fn line_first(&self, g: usize, take: impl Fn(usize) -> bool) -> Option<usize> {
         (0..self.calls.len())
             .filter(|&i| self.calls[i].state == MCallState::Queued && self.calls[i].group == g)
+            .filter(|&i| take(i))
             .max_by_key(|&i| {
                 let c = &self.calls[i];
-                (c.priority, std::cmp::Reverse((c.arrived, c.uid)))
+                (self.aged(c), std::cmp::Reverse((c.arrived, c.uid)))
             })
     }
 
@@ -560,19 +732,31 @@ impl Model {
         wait.is_some_and(|w| head_wait >= u64::from(w) * 1000)
     }
 
-    /// Offers the waiting calls of reserving groups, head first, to agents
-    /// no longer held back.
+    /// Offers the waiting calls of reserving groups, in line order, to
+    /// agents no longer held back: the first call with a
+    /// free agent that may take it gets the best such agent.
     fn settle(&mut self) {
         for g in 0..self.groups.len() {
             if self.groups[g].reserve.is_none() {
                 continue;
             }
-            while let Some(c) = self.head(g) {
-                let free = self
-                    .ready_agents(g)
-                    .into_iter()
-                    .find(|&a| !self.held_back(a, g));
-                let Some(a) = free else { break };
+            loop {
+                let mut line: Vec<usize> = (0..self.calls.len())
+                    .filter(|&i| {
+                        self.calls[i].state == MCallState::Queued && self.calls[i].group == g
+                    })
+                    .collect();
+                line.sort_by_key(|&i| {
+                    let c = &self.calls[i];
+                    (-self.aged(c), c.arrived, c.uid)
+                });
+                let pick = line.into_iter().find_map(|c| {
+                    self.ready_agents(c)
+                        .into_iter()
+                        .find(|&a| !self.held_back(a, g))
+                        .map(|a| (c, a))
+                });
+                let Some((c, a)) = pick else { break };
                 self.offer(c, &[a]);
             }
         }
@@ -583,13 +767,15 @@ impl Model {
     fn place(&mut self, c: usize) {
         let g = self.calls[c].group;
         let ready: Vec<usize> = self
-            .ready_agents(g)
+            .ready_agents(c)
             .into_iter()
             .filter(|&a| !self.held_back(a, g))
             .collect();
+        let spec = &self.groups[g];
         let qir = self.policy == RoutingPolicy::QueueIdleRatio
-            && self.groups[g].reserve.is_none()
-            && self.groups[g].strategy != Routing::RingAll;
+            && spec.reserve.is_none()
+            && spec.strategy != Routing::RingAll
+            && !spec.cond.reads_call();
         let chosen: Vec<usize> = if qir {
             self.qir_agent(g).into_iter().collect()
         } else if self.groups[g].strategy == Routing::RingAll {
@@ -760,6 +946,7 @@ impl Model {
                 call,
                 group,
                 priority,
+                fr,
             } => {
                 if group >= self.groups.len() || self.call(call).is_some() {
                     return Err(());
@@ -773,6 +960,7 @@ impl Model {
                     arrived: self.now,
                     uid,
                     state: MCallState::Queued,
+                    fr,
                 });
                 self.place(self.calls.len() - 1);
             }
@@ -936,6 +1124,8 @@ enum Op {
         call: usize,
         group: usize,
         priority: i32,
+        /// Call data `lang`: "fr" when true.
+        fr: bool,
     },
     /// Report on the `pick`-th agent the call rings at.
     Alerting {
@@ -984,8 +1174,8 @@ fn commands(agents: usize) -> impl Strategy<Value = Op> {
         1 => (0..agents).prop_map(Op::Logoff),
         6 => (0..agents).prop_map(Op::Ready),
         2 => (0..agents).prop_map(Op::NotReady),
-        6 => (call.clone(), 0..3usize, 0..3i32)
-            .prop_map(|(call, group, priority)| Op::Arrive { call, group, priority }),
+        6 => (call.clone(), 0..3usize, 0..3i32, any::<bool>())
+            .prop_map(|(call, group, priority, fr)| Op::Arrive { call, group, priority, fr }),
         1 => (call.clone(), 0..4usize).prop_map(|(call, pick)| Op::Alerting { call, pick }),
         7 => (call.clone(), 0..4usize).prop_map(|(call, pick)| Op::Answer { call, pick }),
         1 => (call.clone(), 0..agents, 0..30u64)
@@ -1038,8 +1228,10 @@ fn command(model: &Model, op: &Op) -> Command {
             call,
             group,
             priority,
+            fr,
         } => Command::CallArrived(CallSpec {
             priority: Some(priority),
+            data: [("lang".to_string(), if fr { "fr" } else { "en" }.to_string())].into(),
             ..CallSpec::new(call_id(call), group_id(group))
         }),
         Op::Alerting { call, pick } => {
@@ -1156,7 +1348,7 @@ impl Model {
         let group = GroupId::new(group_id(c.group));
         Some(match &c.state {
             MCallState::Queued => {
-                let key = |x: &MCall| (-i64::from(x.priority), x.arrived, x.uid);
+                let key = |x: &MCall| (-self.aged(x), x.arrived, x.uid);
                 let ahead = self
                     .calls
                     .iter()
@@ -1274,7 +1466,11 @@ fn one_group(strategy: Routing, agents: Vec<[u8; 2]>) -> Scenario {
             ring_time_s: 8,
             queue_ratio: 1,
             reserve: None,
+            cond: Cond::None,
+            order_by_rating: false,
+            aging_rate: 0,
         }],
+        attrs: vec![(false, 0); agents.len()],
         agents,
     }
 }
@@ -1317,16 +1513,19 @@ fn most_skilled_prefers_the_highest_level_then_longest_idle() {
             call: 0,
             group: 0,
             priority: 0,
+            fr: false,
         },
         Op::Arrive {
             call: 1,
             group: 0,
             priority: 0,
+            fr: false,
         },
         Op::Arrive {
             call: 2,
             group: 0,
             priority: 0,
+            fr: false,
         },
     ];
     // a2 and a1 have level 7; a2 has been idle longer; a0 (level 3) last.
@@ -1344,6 +1543,7 @@ fn least_occupied_prefers_the_least_busy_over_the_longest_idle() {
             call: 0,
             group: 0,
             priority: 0,
+            fr: false,
         },
         Op::Answer { call: 0, pick: 0 },
         Op::Advance(5000),
@@ -1357,6 +1557,7 @@ fn least_occupied_prefers_the_least_busy_over_the_longest_idle() {
             call: 1,
             group: 0,
             priority: 0,
+            fr: false,
         },
     ];
     assert_eq!(offered_agents(&s, &ops), vec![0, 1]);
@@ -1373,6 +1574,9 @@ fn ready_agent_takes_highest_priority_then_weighted_wait() {
         ring_time_s: 8,
         queue_ratio: 1,
         reserve: None,
+        cond: Cond::None,
+        order_by_rating: false,
+        aging_rate: 0,
     });
     let ops = [
         Op::Logon(0),
@@ -1380,12 +1584,14 @@ fn ready_agent_takes_highest_priority_then_weighted_wait() {
             call: 0,
             group: 0,
             priority: 0,
+            fr: false,
         },
         Op::Advance(2000),
         Op::Arrive {
             call: 1,
             group: 1,
             priority: 0,
+            fr: false,
         },
         Op::Advance(1500),
         // c0 waited 3.5 s x 100, c1 waited 1.5 s x 300: c1 scores higher.
@@ -1407,6 +1613,7 @@ fn arrive(call: usize, group: usize, priority: i32) -> Op {
         call,
         group,
         priority,
+        fr: false,
     }
 }
 
@@ -1419,6 +1626,9 @@ fn second_group(wait_weight: u32, queue_ratio: u32) -> GroupSpec {
         ring_time_s: 8,
         queue_ratio,
         reserve: None,
+        cond: Cond::None,
+        order_by_rating: false,
+        aging_rate: 0,
     }
 }
 
