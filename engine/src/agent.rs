@@ -218,13 +218,12 @@ impl Default for Channel {
     }
 }
 
-/// A group the agent is eligible for, from tier `min_tier` on.
+/// A group the agent is eligible for, from tier `min_tier` on. Its
+/// round-robin turn is kept by the group ([`crate::service_group::Turns`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Served {
     pub(crate) group: GroupIx,
     pub(crate) min_tier: u8,
-    /// Round-robin turn: the group's counter when it last offered this agent a call.
-    pub(crate) rr_turn: u64,
 }
 
 /// A ready pool a Ready channel is filed in, and under which key.
@@ -401,10 +400,6 @@ impl Agent {
     /// Some channel is connected to a call (R-2.3 defers logoff).
     pub(crate) fn is_connected(&self) -> bool {
         self.channels.iter().any(|c| c.state.is_connected())
-    }
-
-    pub(crate) fn served_mut(&mut self, group: GroupIx) -> Option<&mut Served> {
-        self.served.iter_mut().find(|s| s.group == group)
     }
 
     pub(crate) fn served(&self, group: GroupIx) -> Option<&Served> {
