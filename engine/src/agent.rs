@@ -277,6 +277,11 @@ impl Filings {
         self.0.push(f);
     }
 
+    /// Gives back spare capacity (the list grows by doubling).
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.0.shrink_to_fit();
+    }
+
     /// Keeps the live entries and the ghosts `keep` accepts.
     pub(crate) fn retain_ghosts(&mut self, keep: impl Fn(&Filed) -> bool) {
         self.0.retain(|f| f.live || keep(f));

@@ -36,6 +36,10 @@ impl Core {
             .filed
             .retain_ghosts(|g| seats.iter().any(|s| s.pool == g.pool));
         agent.seats = seats;
+        // These lists are built by pushing; one agent of 50 groups would
+        // otherwise carry a third of them as spare capacity.
+        agent.seats.shrink_to_fit();
+        agent.served.shrink_to_fit();
     }
 
     /// The distinct pools agent `a` belongs in, from its groups.
@@ -90,6 +94,7 @@ impl Core {
             }
             self.ready.file(p, a, min_tier, key);
         }
+        self.agents[a].filed.shrink_to_fit();
         if self.agents[a].filed.any_live_on(media) {
             self.qir_filed(a, media, true);
         }
