@@ -305,10 +305,19 @@ impl Core {
             }
             for (k, queue) in group.queues.iter().enumerate() {
                 // Agents a threshold reservation holds back do not count.
-                if !queue.is_empty() && self.free_agent_for(g, k as u8).is_some() {
+                let free = self.free_agent_by_scan(g, k as u8);
+                if !queue.is_empty() && free.is_some() {
                     return Err(format!(
                         "group {} tier {k}: a call waits while an eligible agent is Ready (R-3.2)",
                         group.id
+                    ));
+                }
+                // The reserve split's O(log n) choice is the scan's.
+                if self.split_choice(g, k as u8).is_some_and(|c| c != free) {
+                    return Err(format!(
+                        "group {} tier {k}: the reserve split chooses {:?}, the scan {free:?}",
+                        group.id,
+                        self.split_choice(g, k as u8)
                     ));
                 }
             }

@@ -38,11 +38,11 @@
 //! `max_wait_s`, while `P`'s head of line has waited less than that. Both
 //! directions of respect it: an agent becoming Ready skips `G`'s calls
 //! while held back, and a call arriving in `G` passes over held-back agents
-//! (a scan of `G`'s ready index in strategy order that stops at the first
-//! agent not held back: O(log n + k) for k held-back agents skipped). When
-//! the reserve lifts — an agent of `P` becomes Ready, or a call leaves
-//! `P`'s queue — `G`'s waiting calls are matched at once, at the end of the
-//! same engine step, so no call waits for a poll.
+//! in one O(log n) lookup: `G`'s Ready agents are kept split by whether the
+//! reserve can hold them back (`reserve.rs`), so no held-back agent is
+//! visited. When the reserve lifts — an agent of `P` becomes Ready, or a
+//! call leaves `P`'s queue — `G`'s waiting calls are matched at once, at
+//! the end of the same engine step, so no call waits for a poll.
 //!
 //! `ΣQ`, `Σ queue_ratio` and the groups reserving for each group are
 //! derived counters kept in [`crate::engine::Lookup`]: never serialized,
@@ -52,8 +52,6 @@ use crate::agent::{AgentIx, CallIx, GroupIx, TenantIx};
 use crate::call::CallState;
 use crate::config::{Media, RoutingPolicy, RoutingType};
 use crate::engine::Core;
-use crate::ready_index::Liveness;
-use crate::routing::filing::Filings;
 use std::cmp::Reverse;
 
 /// How attractive the head of a queue is to a free agent; larger is better.
@@ -75,6 +73,8 @@ pub(crate) struct PolicyTotals {
     pub(crate) unsettled: Vec<GroupIx>,
     /// Queue-and-idleness-ratio pools of the tenants that use it.
     pub(crate) qir: hashbrown::HashMap<TenantIx, crate::qir::QirPools>,
+    /// Reserving group -> its Ready agents split by exposure (`reserve.rs`).
+    pub(crate) splits: hashbrown::HashMap<GroupIx, crate::reserve::ReserveSplit>,
 }
 
 impl Core {
@@ -100,35 +100,8 @@ impl Core {
         }
     }
 
-    /// Whether agent `a` is held back from group `g`'s calls by `g`'s
-    /// threshold reservation.
-    pub(crate) fn held_back(&self, a: AgentIx, g: GroupIx) -> bool {
-        let Some(reserve) = &self.groups[g].config.reserve else {
-            return false;
-        };
-        let Some(&p) = self.ix.policy.protects.get(&g) else {
-            return false;
-        };
-        if self.agents[a].served(p).is_none() {
-            return false;
-        }
-        let pool = self.groups[p].pool;
-        let ready = self.ready.live_count(pool, 0);
-        let me = self.agents[a]
-            .filed
-            .iter()
-            .any(|f| f.pool == pool && f.min_tier == 0);
-        let others = ready - usize::from(me);
-        if others < reserve.keep_idle as usize {
-            return true;
-        }
-        reserve
-            .max_wait_s
-            .is_some_and(|w| self.head_wait_ms(p) >= u64::from(w) * 1000)
-    }
-
     /// How long the longest-waiting head of group `g`'s queues has waited.
-    fn head_wait_ms(&self, g: GroupIx) -> u64 {
+    pub(crate) fn head_wait_ms(&self, g: GroupIx) -> u64 {
         let now = self.now.as_millis();
         self.groups[g]
             .queues
@@ -203,18 +176,6 @@ impl Core {
         }
     }
 
-    /// The first agent of group `g`'s ready index at `tier`, in strategy
-    /// order, that its reserve does not hold back.
-    pub(crate) fn free_agent_for(&self, g: GroupIx, tier: u8) -> Option<AgentIx> {
-        let p = self.groups[g].pool;
-        let live = Filings(&self.agents);
-        let (entries, _, _) = self.ready.tier_entries(p, tier);
-        entries
-            .filter(|&(key, a)| live.is_live(p, tier, key, a))
-            .map(|(_, a)| a)
-            .find(|&a| !self.held_back(a, g))
-    }
-
     /// Rebuilds `Σ queue_ratio` and the reservers of tenant `t` after its
     /// groups changed (rare: configuration time).
     pub(crate) fn refresh_policy_config(&mut self, t: TenantIx) {
@@ -239,7 +200,14 @@ impl Core {
                 }
             }
         }
+        self.refresh_policy_agents(t);
+    }
+
+    /// Rebuilds the per-agent policy indexes of tenant `t` (QIR pools,
+    /// reserve splits) after its agents or groups changed.
+    pub(crate) fn refresh_policy_agents(&mut self, t: TenantIx) {
         self.rebuild_qir(t);
+        self.rebuild_reserve_splits(t);
     }
 
     /// Recounts `ΣQ` from the calls (after a snapshot is loaded).

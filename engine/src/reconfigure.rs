@@ -119,7 +119,7 @@ impl Core {
         }
         let what = format!("add_agent {}", config.id);
         self.insert_agent(t, config);
-        self.rebuild_qir(t);
+        self.refresh_policy_agents(t);
         self.emit(t, EventKind::ConfigChanged { what });
         Ok(())
     }
@@ -139,7 +139,7 @@ impl Core {
             self.ix.pdns.remove(&(t, pdn));
         }
         self.tenants[t].agents.remove(&a);
-        self.rebuild_qir(t);
+        self.refresh_policy_agents(t);
         self.emit(
             t,
             EventKind::ConfigChanged {
@@ -170,7 +170,7 @@ impl Core {
         let after = self.logged_on_groups(a);
         self.recount(before.iter().chain(&after).copied());
         self.refile_ready(&ready);
-        self.rebuild_qir(t);
+        self.refresh_policy_agents(t);
         self.emit(
             t,
             EventKind::ConfigChanged {
