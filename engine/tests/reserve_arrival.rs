@@ -51,20 +51,31 @@ fn member(i: usize, class: usize) -> AgentConfig {
     agent(&format!("a{i}"), skills)
 }
 
+/// A harness with one agent per entry of `classes`, logged on and Ready
+/// in order (a0 idle longest).
+fn ready_floor(keep_idle: u32, classes: &[usize]) -> Harness {
+    let agents = classes
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| member(i, c))
+        .collect();
+    let mut h = Harness::new(groups(keep_idle, None), agents);
+    for i in 0..classes.len() {
+        h.login_ready(i as u64, &format!("a{i}"));
+    }
+    h
+}
+
 #[test]
 fn r10_6_an_arrival_passes_over_many_held_back_agents_in_one_lookup() {
     // 300 counted agents idle longest, then one uncounted, then one spared.
     const COUNTED: usize = 300;
-    let mut agents: Vec<AgentConfig> = (0..COUNTED).map(|i| member(i, 1)).collect();
-    agents.push(member(COUNTED, 2));
-    agents.push(member(COUNTED + 1, 0));
+    let mut classes = vec![1; COUNTED];
+    classes.extend([2, 0]);
     // keep_idle = 300: with 300 of `pri`'s agents Ready, a counted agent
     // taking the call would leave 299 (held back); an uncounted one leaves
     // 300 (free).
-    let mut h = Harness::new(groups(COUNTED as u32, None), agents);
-    for i in 0..COUNTED + 2 {
-        h.login_ready(i as u64, &format!("a{i}"));
-    }
+    let mut h = ready_floor(COUNTED as u32, &classes);
     let (uncounted, spared) = (format!("a{COUNTED}"), format!("a{}", COUNTED + 1));
     h.arrive(400, "c1", "sec");
     assert_eq!(h.offered_to("c1").map(|o| o.0), Some(uncounted));
@@ -78,11 +89,7 @@ fn r10_6_an_arrival_passes_over_many_held_back_agents_in_one_lookup() {
 
 #[test]
 fn r10_6_with_the_cushion_kept_the_longest_idle_shared_agent_takes_the_call() {
-    let agents = vec![member(0, 1), member(1, 1), member(2, 0)];
-    let mut h = Harness::new(groups(1, None), agents);
-    for i in 0..3 {
-        h.login_ready(i as u64, &format!("a{i}"));
-    }
+    let mut h = ready_floor(1, &[1, 1, 0]);
     // Two of `pri`'s agents Ready, keep 1: a0 (longest idle) may go.
     h.arrive(5, "c1", "sec");
     assert_eq!(h.offered_to("c1").map(|o| o.0), Some("a0".into()));
@@ -93,11 +100,7 @@ fn r10_6_with_the_cushion_kept_the_longest_idle_shared_agent_takes_the_call() {
 
 #[test]
 fn r10_6_the_splits_survive_a_snapshot() {
-    let agents = vec![member(0, 1), member(1, 2), member(2, 0)];
-    let mut h = Harness::new(groups(1, None), agents);
-    for i in 0..3 {
-        h.login_ready(i as u64, &format!("a{i}"));
-    }
+    let mut h = ready_floor(1, &[1, 2, 0]);
     let saved = serde_json::to_string(&h.engine).unwrap();
     h.engine = serde_json::from_str(&saved).unwrap();
     // One of `pri`'s agents Ready (a0), keep 1: a0 is held back, the
