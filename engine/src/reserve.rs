@@ -30,8 +30,6 @@
 
 use crate::agent::{AgentIx, GroupIx, TenantIx};
 use crate::engine::Core;
-use crate::ready_index::Liveness;
-use crate::routing::filing::Filings;
 use std::collections::BTreeSet;
 
 /// An agent's place in a pool's order: (strategy key, tie-break, agent),
@@ -195,12 +193,7 @@ impl Core {
     /// in strategy order: O(n). For the invariant checks, which hold the
     /// splits to it.
     pub(crate) fn free_agent_by_scan(&self, g: GroupIx, tier: u8) -> Option<AgentIx> {
-        let p = self.groups[g].pool;
-        let live = Filings(&self.agents);
-        let (entries, _, _) = self.ready.tier_entries(p, tier);
-        entries
-            .filter(|&(key, a)| live.is_live(p, tier, key, a))
-            .map(|(_, a)| a)
+        self.ready_agents(self.groups[g].pool, tier)
             .find(|&a| !self.held_back(a, g))
     }
 

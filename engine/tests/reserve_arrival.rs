@@ -29,8 +29,7 @@ fn groups(keep_idle: u32, max_wait_s: Option<u32>) -> Vec<GroupConfig> {
     pri.stages = vec![StageConfig {
         after_s: 5,
         min_level: Some(1),
-        skills: None,
-        overflow: None,
+        ..StageConfig::default()
     }];
     let mut sec = GroupConfig::new("sec", &["s"]);
     sec.reserve = Some(Box::new(Reserve {
