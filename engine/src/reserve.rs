@@ -16,14 +16,19 @@
 //! * *counted*: serves `P` and is one of those `R`; held back when
 //!   `R − 1 < keep_idle` or on the wait.
 //!
-//! The two conditions are global to `P`, and the second implies the first
-//! for every class, so the best agent not held back is: the head of `G`'s
-//! pool when counted agents are free; the best spared agent when even
-//! uncounted ones are held back; else the better of the best spared and
-//! the best uncounted agent. Each class but *counted* (the rest of the
-//! pool) is kept per tier, in the pool's own order, in an ordered set: a
-//! decision costs O(log n), and keeping the sets costs O(groups of the
-//! agent × tiers × log n) when an agent becomes Ready or stops being Ready.
+//! Both conditions depend only on `P`, and a reserve that holds uncounted
+//! agents back holds counted ones back too (`R < keep_idle` implies
+//! `R − 1 < keep_idle`). So the best agent not held back is: the head of
+//! `G`'s pool when counted agents are free; the best spared agent when
+//! even uncounted ones are held back; else the better of the best spared
+//! and the best uncounted agent. The spared and the uncounted agents (the
+//! counted ones are the rest of the pool) are kept per tier, in the pool's
+//! own order, in ordered sets: a decision costs O(log n), and keeping the
+//! sets costs O(groups of the agent × tiers × log n) when an agent becomes
+//! Ready or stops being Ready. The same choice serves a lifted reserve's
+//! waiting calls (`policy.rs`); only a call with conditions on the agent or
+//! preferred agents that refuses it walks the pool, as
+//! such calls do without a reserve.
 //!
 //! Derived state: never serialized, rebuilt when a snapshot is loaded and
 //! when the tenant's groups or agents change.
@@ -39,8 +44,11 @@ type OrderKey = (u64, u64, AgentIx);
 /// How a reserve can hold a Ready agent back (see the module docs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Exposure {
+    /// Does not serve the protected group: never held back.
     Spared,
+    /// Serves it, not among its Ready agents at tier 0.
     Uncounted,
+    /// Serves it and is one of its Ready agents at tier 0.
     Counted,
 }
 
