@@ -26,9 +26,10 @@
 //! own order, in ordered sets: a decision costs O(log n), and keeping the
 //! sets costs O(groups of the agent × tiers × log n) when an agent becomes
 //! Ready or stops being Ready. The same choice serves a lifted reserve's
-//! waiting calls (`policy.rs`); only a call with conditions on the agent or
-//! preferred agents that refuses it walks the pool, as
-//! such calls do without a reserve.
+//! waiting calls (`policy.rs`). Calls that may refuse agents — a group
+//! with call conditions, a call waiting for preferred agents
+//! — still walk the pool's candidates in order, passing over
+//! held-back agents as over refused ones (`routing/eligibility.rs`).
 //!
 //! Derived state: never serialized, rebuilt when a snapshot is loaded and
 //! when the tenant's groups or agents change.
