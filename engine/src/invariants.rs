@@ -318,13 +318,18 @@ impl Core {
                         group.id
                     ));
                 }
-                // The reserve split's O(log n) choice is the scan's.
-                let free = self.free_agent_by_scan(g, k as u8);
-                if self.split_choice(g, k as u8).is_some_and(|c| c != free) {
+                // The reserve split lists the agents a scan of the pool
+                // finds not held back, in the same order.
+                let tier = k as u8;
+                let listed: Vec<AgentIx> = self.free_agents(g, tier).collect();
+                let scanned: Vec<AgentIx> = self
+                    .ready_agents(group.pool, tier)
+                    .filter(|&a| !self.held_back(a, g))
+                    .collect();
+                if listed != scanned {
                     return Err(format!(
-                        "group {} tier {k}: the reserve split chooses {:?}, the scan {free:?}",
-                        group.id,
-                        self.split_choice(g, k as u8)
+                        "group {} tier {k}: the reserve split lists {listed:?}, the scan {scanned:?}",
+                        group.id
                     ));
                 }
             }

@@ -181,20 +181,14 @@ impl Core {
     /// The first waiting call of group `g` at `tier` with a free agent
     /// that may take it, and that agent. Without call conditions the head
     /// takes the first free agent unless it waits for preferred agents.
-    /// The first free agent, found in O(log n) (`reserve.rs`), is the
-    /// answer for every call that accepts it; only a call that does not
-    /// walks the pool.
+    /// Held-back agents are never visited (`reserve.rs`).
     fn first_match(&mut self, g: GroupIx, tier: u8) -> Option<(CallIx, AgentIx)> {
-        let free = self.free_agent_for(g, tier)?;
-        let p = self.groups[g].pool;
+        self.free_agent_for(g, tier)?;
         self.groups[g].queues[tier as usize]
             .values()
             .find_map(|&c| {
-                if self.accepts(g, tier, free, c) {
-                    return Some((c, free));
-                }
-                self.ready_agents(p, tier)
-                    .find(|&a| !self.held_back(a, g) && self.accepts(g, tier, a, c))
+                self.free_agents(g, tier)
+                    .find(|&a| self.accepts(g, tier, a, c))
                     .map(|a| (c, a))
             })
     }

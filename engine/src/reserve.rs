@@ -25,11 +25,11 @@
 //! counted ones are the rest of the pool) are kept per tier, in the pool's
 //! own order, in ordered sets: a decision costs O(log n), and keeping the
 //! sets costs O(groups of the agent × tiers × log n) when an agent becomes
-//! Ready or stops being Ready. The same choice serves a lifted reserve's
-//! waiting calls (`policy.rs`). Calls that may refuse agents — a group
+//! Ready or stops being Ready. The same sets serve a lifted reserve's
+//! waiting calls (`policy.rs`) and calls that may refuse agents — a group
 //! with call conditions, a call waiting for preferred agents
-//! — still walk the pool's candidates in order, passing over
-//! held-back agents as over refused ones (`routing/eligibility.rs`).
+//! those walk the agents not held back, in pool order, until one
+//! is accepted, never visiting a held-back agent.
 //!
 //! Derived state: never serialized, rebuilt when a snapshot is loaded and
 //! when the tenant's groups or agents change.
@@ -119,18 +119,25 @@ impl ReserveSplit {
         }
     }
 
-    /// The best agent of tier `tier` that `pressure` does not hold back,
-    /// given that counted agents are held back.
-    fn best(&self, tier: u8, pressure: Pressure) -> Option<AgentIx> {
-        let first = |sets: &[BTreeSet<OrderKey>]| sets.get(tier as usize)?.first().copied();
-        let uncounted = (!pressure.uncounted)
-            .then(|| first(&self.uncounted))
-            .flatten();
-        first(&self.spared)
+    /// The agents of tier `tier` that `pressure` does not hold back, in
+    /// pool order, given that counted agents are held back: the spared
+    /// ones merged with the uncounted ones unless those are held back too.
+    fn free(&self, tier: u8, pressure: Pressure) -> impl Iterator<Item = AgentIx> + '_ {
+        let t = tier as usize;
+        let mut spared = self.spared.get(t).into_iter().flatten().peekable();
+        let mut uncounted = self
+            .uncounted
+            .get(t)
+            .filter(|_| !pressure.uncounted)
             .into_iter()
-            .chain(uncounted)
-            .min()
-            .map(|k| k.2)
+            .flatten()
+            .peekable();
+        std::iter::from_fn(move || match (spared.peek(), uncounted.peek()) {
+            (Some(x), Some(y)) if y < x => uncounted.next(),
+            (Some(_), _) => spared.next(),
+            (None, _) => uncounted.next(),
+        })
+        .map(|k| k.2)
     }
 }
 
@@ -183,27 +190,29 @@ impl Core {
     /// The best Ready agent of group `g`'s pool at `tier`, in strategy
     /// order, that `g`'s reserve does not hold back: O(log n).
     pub(crate) fn free_agent_for(&mut self, g: GroupIx, tier: u8) -> Option<AgentIx> {
-        match self.split_choice(g, tier) {
-            Some(choice) => choice,
+        match self.held_split(g) {
+            Some((split, pressure)) => split.free(tier, pressure).next(),
+            // Nobody is held back: the head of the pool.
             None => self.first_ready(self.groups[g].pool, tier),
         }
     }
 
-    /// The split's choice for group `g` at `tier` while `g`'s reserve holds
-    /// counted agents back; `None` when nobody is held back (then the head
-    /// of the pool is the choice).
-    pub(crate) fn split_choice(&self, g: GroupIx, tier: u8) -> Option<Option<AgentIx>> {
-        let pressure = self.reserve_pressure(g)?;
-        let split = self.ix.policy.splits.get(&g)?;
-        pressure.counted.then(|| split.best(tier, pressure))
+    /// Group `g`'s split and reserve pressure, while the reserve holds
+    /// counted agents back.
+    fn held_split(&self, g: GroupIx) -> Option<(&ReserveSplit, Pressure)> {
+        let pressure = self.reserve_pressure(g).filter(|p| p.counted)?;
+        Some((self.ix.policy.splits.get(&g)?, pressure))
     }
 
-    /// The definition of [`Core::free_agent_for`], by a scan of `g`'s pool
-    /// in strategy order: O(n). For the invariant checks, which hold the
-    /// splits to it.
-    pub(crate) fn free_agent_by_scan(&self, g: GroupIx, tier: u8) -> Option<AgentIx> {
-        self.ready_agents(self.groups[g].pool, tier)
-            .find(|&a| !self.held_back(a, g))
+    /// Every Ready agent of group `g`'s pool at `tier` that `g`'s reserve
+    /// does not hold back, in strategy order, without visiting the held-back
+    /// ones: for the calls that may refuse agents.
+    pub(crate) fn free_agents(&self, g: GroupIx, tier: u8) -> impl Iterator<Item = AgentIx> + '_ {
+        let (all, split) = match self.held_split(g) {
+            Some((split, pressure)) => (None, Some(split.free(tier, pressure))),
+            None => (Some(self.ready_agents(self.groups[g].pool, tier)), None),
+        };
+        all.into_iter().flatten().chain(split.into_iter().flatten())
     }
 
     /// Re-files agent `a` in the splits of the reserving groups it serves,

@@ -3,7 +3,7 @@
 //! does not hold back, found by one lookup in the pool's split instead of a
 //! scan past the held-back agents. The decisions are the scan's: the
 //! engine's invariant check, run after every step of these tests, holds
-//! the split's choice to a scan of the whole pool in strategy order.
+//! the split to a scan of the whole pool in strategy order.
 //!
 //! Agents of the reserving group `sec` fall into three classes: *spared*
 //! (no skill for the protected group `pri`), *counted* (serve `pri` from its
@@ -108,12 +108,48 @@ fn r10_6_the_splits_survive_a_snapshot() {
     assert_eq!(h.offered_to("c1").map(|o| o.0), Some("a1".into()));
 }
 
+/// The proptest's centre: agents of `classes`, in regions `eu` / `us` by
+/// turns; with `filtered`, `sec` takes a call only to an agent of the
+/// call's region (a call condition, R-10.1), so its calls walk the agents
+/// the reserve lets go.
+fn mixed_floor(
+    keep_idle: u32,
+    max_wait_s: Option<u32>,
+    classes: &[usize],
+    filtered: bool,
+) -> Harness {
+    let mut groups = groups(keep_idle, max_wait_s);
+    if filtered {
+        groups[1].expression = Some("region == call.region".into());
+    }
+    let mut t = TenantConfig::new(common::TENANT);
+    t.attributes = [("region".to_string(), AttributeType::String)]
+        .into_iter()
+        .collect();
+    t.groups = groups;
+    t.agents = classes
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let mut a = member(i, c);
+            let region = AttributeValue::String(["eu", "us"][i % 2].into());
+            a.attributes = [("region".to_string(), region)].into_iter().collect();
+            a
+        })
+        .collect();
+    Harness::with_config(EngineConfig {
+        tenants: vec![t],
+        ..EngineConfig::default()
+    })
+}
+
 #[derive(Clone, Debug)]
 enum Op {
     LoginReady(usize),
     NotReady(usize),
     Logoff(usize),
-    Arrive(usize, bool),
+    /// Call, into `sec` (else `pri`), from region `us` (else `eu`).
+    Arrive(usize, bool, bool),
     Answer(usize),
     Hangup(usize),
     Advance(u64),
@@ -128,7 +164,8 @@ fn op() -> impl Strategy<Value = Op> {
         5 => (0..AGENTS).prop_map(Op::LoginReady),
         1 => (0..AGENTS).prop_map(Op::NotReady),
         1 => (0..AGENTS).prop_map(Op::Logoff),
-        5 => (0..CALLS, any::<bool>()).prop_map(|(c, sec)| Op::Arrive(c, sec)),
+        5 => (0..CALLS, any::<bool>(), any::<bool>())
+            .prop_map(|(c, sec, us)| Op::Arrive(c, sec, us)),
         4 => (0..CALLS).prop_map(Op::Answer),
         3 => (0..CALLS).prop_map(Op::Hangup),
         2 => (0..20_000u64).prop_map(Op::Advance),
@@ -148,10 +185,14 @@ fn command(op: &Op, offers: &HashMap<String, (String, Epoch)>) -> Option<Command
             agent: agent(a),
             reason: None,
         },
-        Op::Arrive(c, sec) => Command::CallArrived(CallSpec::new(
-            format!("c{c}"),
-            if *sec { "sec" } else { "pri" },
-        )),
+        Op::Arrive(c, sec, us) => {
+            let mut spec = CallSpec::new(format!("c{c}"), if *sec { "sec" } else { "pri" });
+            let region = if *us { "us" } else { "eu" };
+            spec.data = [("region".to_string(), region.to_string())]
+                .into_iter()
+                .collect();
+            Command::CallArrived(spec)
+        }
         Op::Answer(c) => {
             let (a, epoch) = offers.get(&format!("c{c}"))?;
             Command::Answered {
@@ -171,19 +212,19 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
     /// Over random traffic, logons, breaks and snapshot reloads, with any
-    /// mix of agent classes and any reserve, every step's arrival-side
-    /// choice is the scan's (the harness runs the invariant check, which
-    /// compares them, after every step) and no call waits while an agent
-    /// the reserve lets go is Ready.
+    /// mix of agent classes, any reserve, with or without call conditions,
+    /// the agents the split lets go are the scan's, in the same order (the
+    /// harness runs the invariant check, which compares them, after every
+    /// step), and no call waits while an agent that may take it is Ready.
     #[test]
-    fn r10_6_the_split_choice_is_the_scan_choice(
+    fn r10_6_the_split_lists_the_agents_a_scan_lets_go(
         classes in prop::collection::vec(0..3usize, AGENTS),
         keep_idle in 0..4u32,
         max_wait_s in prop::option::of(1..40u32),
+        filtered in any::<bool>(),
         ops in prop::collection::vec(op(), 1..150),
     ) {
-        let agents = classes.iter().enumerate().map(|(i, &c)| member(i, c)).collect();
-        let mut h = Harness::new(groups(keep_idle, max_wait_s), agents);
+        let mut h = mixed_floor(keep_idle, max_wait_s, &classes, filtered);
         let mut offers: HashMap<String, (String, Epoch)> = HashMap::new();
         let mut ms = 0;
         for op in &ops {
