@@ -154,6 +154,10 @@ enum Op {
     Hangup(usize),
     Advance(u64),
     Reload,
+    /// `sec` reconfigured: a new `keep_idle`, most-skilled order or not.
+    Reconfigure(u32, bool),
+    /// Agent `i` gets the skills of a class (0..3).
+    Skills(usize, usize),
 }
 
 const AGENTS: usize = 7;
@@ -170,6 +174,8 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (0..CALLS).prop_map(Op::Hangup),
         2 => (0..20_000u64).prop_map(Op::Advance),
         1 => Just(Op::Reload),
+        1 => (0..4u32, any::<bool>()).prop_map(|(k, m)| Op::Reconfigure(k, m)),
+        1 => (0..AGENTS, 0..3usize).prop_map(|(a, c)| Op::Skills(a, c)),
     ]
 }
 
@@ -204,15 +210,20 @@ fn command(op: &Op, offers: &HashMap<String, (String, Epoch)>) -> Option<Command
         Op::Hangup(c) => Command::Hangup {
             call: format!("c{c}").into(),
         },
-        Op::LoginReady(_) | Op::Advance(_) | Op::Reload => return None,
+        Op::Skills(a, class) => Command::SetSkills {
+            agent: agent(a),
+            skills: member(*a, *class).skills,
+        },
+        Op::LoginReady(_) | Op::Advance(_) | Op::Reload | Op::Reconfigure(..) => return None,
     })
 }
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
-    /// Over random traffic, logons, breaks and snapshot reloads, with any
-    /// mix of agent classes, any reserve, with or without call conditions,
+    /// Over random traffic, logons, breaks, snapshot reloads, changes of
+    /// skills and of the reserving group, with any mix of agent classes,
+    /// any reserve, with or without call conditions,
     /// the agents the split lets go are the scan's, in the same order (the
     /// harness runs the invariant check, which compares them, after every
     /// step), and no call waits while an agent that may take it is Ready.
@@ -237,6 +248,16 @@ proptest! {
                 Op::Reload => {
                     let saved = serde_json::to_string(&h.engine).unwrap();
                     h.engine = serde_json::from_str(&saved).unwrap();
+                }
+                Op::Reconfigure(keep_idle, most_skilled) => {
+                    let mut sec = groups(*keep_idle, max_wait_s).remove(1);
+                    if *most_skilled {
+                        sec.strategy = acd_engine::Strategy::MostSkilled;
+                    }
+                    if filtered {
+                        sec.expression = Some("region == call.region".into());
+                    }
+                    _ = h.at_ms(ms, Command::UpsertGroup { group: sec });
                 }
                 Op::LoginReady(a) => {
                     let agent = format!("a{a}");
