@@ -1,0 +1,157 @@
+//! The runtime's incremental snapshots (feature `runtime`): a
+//! [`SnapshotBuilder`] refreshed from the engine's change log must always
+//! show exactly what a full read of the engine ([`Engine::snapshot`])
+//! shows, and a snapshot once made must never change afterwards (readers
+//! keep a consistent picture of one batch boundary, R-8.2).
+//!
+//! Driven by the seeded reactive workload of the journal tests (logons,
+//! ready / not ready, arrivals, offers answered or rejected, hang-ups,
+//! holds, transfers, agents added and removed, timers), plus groups added
+//! and removed, in batches of random size.
+
+#[path = "journal_support/workload.rs"]
+mod workload;
+
+use acd_engine::journal::{EngineStore, Record};
+use acd_engine::runtime::{ShardCounters, ShardSnapshot, SnapshotBuilder};
+use acd_engine::*;
+use proptest::prelude::*;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+/// Everything a snapshot shows, as plain data.
+fn full_copy(snapshot: &ShardSnapshot) -> Vec<TenantSnapshot> {
+    snapshot
+        .tenants
+        .iter()
+        .map(|t| t.to_snapshot(snapshot.at))
+        .collect()
+}
+
+/// What the engine itself shows.
+fn engine_view(engine: &Engine) -> Vec<TenantSnapshot> {
+    engine
+        .tenants()
+        .map(|t| engine.snapshot(t).expect("hosted tenant"))
+        .collect()
+}
+
+fn apply(store: &mut EngineStore, record: Record) {
+    match record {
+        Record::Command {
+            now,
+            tenant,
+            command,
+        } => {
+            let _ = store.handle(now, &tenant, command);
+        }
+        Record::Tick { now } => store.handle_timeout(now).expect("in memory"),
+        other => panic!("the workload does not make {other:?}"),
+    }
+}
+
+/// Sometimes adds or removes a group (the roster changes), in between the
+/// workload's records.
+fn reshape_groups(store: &mut EngineStore, rng: &mut StdRng) {
+    let tenant = TenantId::new(workload::TENANT);
+    let now = store.engine().now();
+    let command = if rng.gen_bool(0.5) {
+        Command::UpsertGroup {
+            group: GroupConfig::new("extra", &["sales"]),
+        }
+    } else {
+        Command::RemoveGroup {
+            group: "extra".into(),
+        }
+    };
+    let _ = store.handle(now, &tenant, command);
+}
+
+fn run(seed: u64, steps: usize) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut store = EngineStore::Memory(Engine::new(workload::config(seed)).expect("config"));
+    let mut work = workload::Workload::resume(seed, store.engine(), 0);
+    let mut builder = SnapshotBuilder::new(0, &mut store);
+    let mut published: Vec<(ShardSnapshot, Vec<TenantSnapshot>)> = Vec::new();
+    let mut step = 0;
+    let mut seq = 0;
+    while step < steps {
+        for _ in 0..rng.gen_range(1..8) {
+            apply(&mut store, work.next_record());
+            if rng.gen_ratio(1, 50) {
+                reshape_groups(&mut store, &mut rng);
+            }
+            let mut effects = Vec::new();
+            while let Some(effect) = store.poll_effect() {
+                effects.push(effect);
+            }
+            work.observe(effects.into_iter());
+            while store.poll_event().is_some() {}
+            step += 1;
+        }
+        seq += 1;
+        let snapshot = builder.snapshot(seq, &mut store, ShardCounters::default());
+        let copy = full_copy(&snapshot);
+        assert_eq!(
+            copy,
+            engine_view(store.engine()),
+            "seed {seed}, step {step}: the refreshed snapshot differs from the engine"
+        );
+        published.push((snapshot, copy));
+        if published.len() > 4 {
+            published.remove(0);
+        }
+        for (old, copy) in &published {
+            assert_eq!(
+                &full_copy(old),
+                copy,
+                "seed {seed}, step {step}: snapshot {} changed after it was made",
+                old.seq
+            );
+        }
+    }
+}
+
+#[test]
+fn incremental_snapshots_match_a_full_read_after_every_batch() {
+    for seed in 0..4 {
+        run(seed, 3_000);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    #[test]
+    fn incremental_snapshots_match_a_full_read_for_any_seed(seed in any::<u64>()) {
+        run(seed, 600);
+    }
+}
+
+#[test]
+fn lookups_by_id_agree_with_the_listing() {
+    let mut store = EngineStore::Memory(Engine::new(workload::config(7)).expect("config"));
+    let mut work = workload::Workload::resume(7, store.engine(), 0);
+    let mut builder = SnapshotBuilder::new(0, &mut store);
+    for _ in 0..500 {
+        apply(&mut store, work.next_record());
+        let mut effects = Vec::new();
+        while let Some(effect) = store.poll_effect() {
+            effects.push(effect);
+        }
+        work.observe(effects.into_iter());
+    }
+    let snapshot = builder.snapshot(1, &mut store, ShardCounters::default());
+    let tenant = TenantId::new(workload::TENANT);
+    let view = snapshot.tenant(&tenant).expect("tenant");
+    assert!(view.agent_count() > 0);
+    assert_eq!(view.agents().count(), view.agent_count());
+    for (agent, status) in view.agents() {
+        assert_eq!(snapshot.agent_status(&tenant, agent), Some(status));
+    }
+    for (group, len, stats) in view.groups() {
+        assert_eq!(snapshot.queue_len(&tenant, group), Some(len));
+        assert_eq!(snapshot.group_stats(&tenant, group), Some(stats));
+    }
+    assert_eq!(snapshot.agent_status(&tenant, &"nobody".into()), None);
+    assert_eq!(snapshot.queue_len(&"other".into(), &"sales".into()), None);
+}
