@@ -2,7 +2,9 @@
 //! [`SnapshotBuilder`] refreshed from the engine's change log must always
 //! show exactly what a full read of the engine ([`Engine::snapshot`])
 //! shows, and a snapshot once made must never change afterwards (readers
-//! keep a consistent picture of one batch boundary, R-8.2).
+//! keep a consistent picture of one batch boundary, R-8.2) — whether the
+//! builder brought its previous snapshot up to date in place (no reader
+//! held it) or copied the latest one (a reader held it).
 //!
 //! Driven by the seeded reactive workload of the journal tests (logons,
 //! ready / not ready, arrivals, offers answered or rejected, hang-ups,
@@ -18,6 +20,7 @@ use acd_engine::*;
 use proptest::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use std::sync::Arc;
 
 /// Everything a snapshot shows, as plain data.
 fn full_copy(snapshot: &ShardSnapshot) -> Vec<TenantSnapshot> {
@@ -72,7 +75,11 @@ fn run(seed: u64, steps: usize) {
     let mut store = EngineStore::Memory(Engine::new(workload::config(seed)).expect("config"));
     let mut work = workload::Workload::resume(seed, store.engine(), 0);
     let mut builder = SnapshotBuilder::new(0, &mut store);
-    let mut published: Vec<(ShardSnapshot, Vec<TenantSnapshot>)> = Vec::new();
+    // Snapshots readers still hold, with what they showed when made.
+    let mut held: Vec<(Arc<ShardSnapshot>, Vec<TenantSnapshot>)> = Vec::new();
+    let mut cell = builder.latest();
+    let mut two_back = std::ptr::null();
+    let mut reused = 0;
     let mut step = 0;
     let mut seq = 0;
     while step < steps {
@@ -90,18 +97,36 @@ fn run(seed: u64, steps: usize) {
             step += 1;
         }
         seq += 1;
-        let snapshot = builder.snapshot(seq, &mut store, ShardCounters::default());
-        let copy = full_copy(&snapshot);
+        // The one before the latest is written in place unless a reader holds it.
+        let reusable = (!held.iter().any(|(h, _)| Arc::as_ptr(h) == two_back)).then_some(two_back);
+        // Published like the writer does: the cell lets go of the one before.
+        let before = std::mem::replace(
+            &mut cell,
+            builder.publish(seq, &mut store, ShardCounters::default()),
+        );
+        two_back = Arc::as_ptr(&before);
+        drop(before);
+        if seq > 1 {
+            reused += usize::from(reusable.is_some());
+            assert_eq!(
+                reusable.is_some(),
+                Arc::as_ptr(&cell) == reusable.unwrap_or(std::ptr::null()),
+                "seed {seed}, step {step}: the previous snapshot is reused exactly when no one holds it"
+            );
+        }
+        let copy = full_copy(&cell);
         assert_eq!(
             copy,
             engine_view(store.engine()),
             "seed {seed}, step {step}: the refreshed snapshot differs from the engine"
         );
-        published.push((snapshot, copy));
-        if published.len() > 4 {
-            published.remove(0);
+        if rng.gen_ratio(1, 3) {
+            held.push((Arc::clone(&cell), copy));
         }
-        for (old, copy) in &published {
+        if !held.is_empty() && (held.len() > 3 || rng.gen_ratio(1, 4)) {
+            held.remove(0);
+        }
+        for (old, copy) in &held {
             assert_eq!(
                 &full_copy(old),
                 copy,
@@ -110,6 +135,10 @@ fn run(seed: u64, steps: usize) {
             );
         }
     }
+    assert!(
+        reused > 0 && reused + 1 < seq as usize,
+        "seed {seed}: both ways of publishing ran ({reused} of {seq} in place)"
+    );
 }
 
 #[test]
@@ -140,7 +169,7 @@ fn lookups_by_id_agree_with_the_listing() {
         }
         work.observe(effects.into_iter());
     }
-    let snapshot = builder.snapshot(1, &mut store, ShardCounters::default());
+    let snapshot = builder.publish(1, &mut store, ShardCounters::default());
     let tenant = TenantId::new(workload::TENANT);
     let view = snapshot.tenant(&tenant).expect("tenant");
     assert!(view.agent_count() > 0);

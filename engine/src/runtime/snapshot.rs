@@ -7,8 +7,8 @@
 //! vectors), and the rosters (which agents and groups a tenant has) in
 //! `Arc`s that change only when an agent or group is added or removed. The
 //! writer refreshes only what the engine reports changed
-//! ([`super::builder::SnapshotBuilder`]), so publishing costs O(records
-//! changed in the batch), not O(agents).
+//! ([`super::SnapshotBuilder`]), so publishing costs O(records changed in
+//! the batch), not O(agents).
 //!
 //! The writer publishes through a [`SnapshotCell`], an `arc-swap` cell:
 //! publishing is an atomic pointer swap, and a reader's
@@ -135,6 +135,22 @@ impl TenantView {
             groups: Arc::new(Roster::new(group_ids)),
             group_states: Pages::from_vec(group_states),
         }
+    }
+
+    /// The same view in pages of its own (shares only the rosters).
+    pub(crate) fn deep_clone(&self) -> Self {
+        TenantView {
+            tenant: self.tenant.clone(),
+            agents: Arc::clone(&self.agents),
+            agent_states: Pages::from_vec(self.agent_states.iter().cloned().collect()),
+            groups: Arc::clone(&self.groups),
+            group_states: Pages::from_vec(self.group_states.iter().cloned().collect()),
+        }
+    }
+
+    /// Loads the page of the agent at `position` ahead of a write.
+    pub(crate) fn touch_agent(&self, position: usize) {
+        self.agent_states.touch(position);
     }
 
     /// Replaces the state of the agent at `position` (in roster order).

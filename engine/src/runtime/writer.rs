@@ -93,14 +93,14 @@ impl Writer {
         give_up: Arc<AtomicBool>,
     ) -> Self {
         let clock = ShardClock::new(origin, config.engine.engine().now());
-        let mut builder = SnapshotBuilder::new(shard, &mut config.engine);
-        let first = builder.snapshot(0, &mut config.engine, ShardCounters::default());
+        let builder = SnapshotBuilder::new(shard, &mut config.engine);
+        let first = builder.latest();
         Self {
             shard,
             engine: config.engine,
             clock,
             inbox,
-            cell: Arc::new(SnapshotCell::new(Arc::new(first))),
+            cell: Arc::new(SnapshotCell::new(first)),
             builder,
             sink: config.sink,
             on_publish: config.on_publish,
@@ -306,10 +306,8 @@ impl Writer {
     fn publish(&mut self) {
         self.seq += 1;
         let snapshot = metrics::timed(self.shard, Timed::Snapshot, true, || {
-            Arc::new(
-                self.builder
-                    .snapshot(self.seq, &mut self.engine, self.counters),
-            )
+            self.builder
+                .publish(self.seq, &mut self.engine, self.counters)
         });
         self.cell.publish(Arc::clone(&snapshot));
         if let Some(hook) = &mut self.on_publish {
