@@ -5,7 +5,7 @@
 //! Run: `cargo bench -p acd-benches --bench percentiles`.
 //! `ACD_BENCH_OPS=N` changes the operations timed per row (default 20,000).
 
-use acd_benches::floor::Floor;
+use acd_benches::floor::{Expression, Floor};
 use acd_engine::Strategy;
 use std::time::{Duration, Instant};
 
@@ -59,6 +59,27 @@ fn main() {
             took
         });
         row(name, agents, samples);
+    }
+    // Attribute expressions: one narrowing an indexed skill (part
+    // of the ready index), one reading call data (filtered per call).
+    for (expression, name) in [
+        (Expression::Indexed, "arrival/expression/indexed"),
+        (Expression::CallData, "arrival/expression/call_data"),
+    ] {
+        if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {
+            continue;
+        }
+        for agents in [1_000, 10_000] {
+            let mut floor = Floor::with_expression(agents, expression);
+            let samples = measure(ops, || {
+                let t0 = Instant::now();
+                let offered = floor.route_arrival();
+                let took = t0.elapsed();
+                floor.answer_and_hang_up(offered.expect("an eligible agent is Ready"));
+                took
+            });
+            row(name, agents, samples);
+        }
     }
     for queued in [1_000, 10_000] {
         let name = format!("ready/{queued}_queued");

@@ -8,7 +8,7 @@
 //! floor back to its steady state (answer + hang-up, or reject) is not.
 //! Run: `cargo bench -p acd-benches --bench routing`.
 
-use acd_benches::floor::Floor;
+use acd_benches::floor::{Expression, Floor};
 use acd_engine::Strategy;
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::time::{Duration, Instant};
@@ -46,6 +46,27 @@ fn arrival_decision(c: &mut Criterion) {
         let mut floor = Floor::staffed_with(agents, Strategy::LongestIdle, 1);
         let id = BenchmarkId::new("LongestIdle_5_groups_per_agent", agents);
         group.bench_function(id, |b| {
+            b.iter_custom(|iters| {
+                let mut timed = Duration::ZERO;
+                for _ in 0..iters {
+                    let t0 = Instant::now();
+                    let offered = black_box(floor.route_arrival());
+                    timed += t0.elapsed();
+                    floor.answer_and_hang_up(offered.expect("an eligible agent is Ready"));
+                }
+                timed
+            })
+        });
+    }
+    // Attribute expressions at 10,000 agents: narrowing an indexed
+    // skill (agent-only, part of the ready index) and reading call data
+    // (filtered per call).
+    for (expression, name) in [
+        (Expression::Indexed, "expression_indexed"),
+        (Expression::CallData, "expression_call_data"),
+    ] {
+        let mut floor = Floor::with_expression(10_000, expression);
+        group.bench_function(BenchmarkId::new(name, 10_000), |b| {
             b.iter_custom(|iters| {
                 let mut timed = Duration::ZERO;
                 for _ in 0..iters {

@@ -11,8 +11,9 @@
 //! idle time or occupancy see distinct times.
 
 use acd_engine::{
-    AgentConfig, AgentId, CallId, CallSpec, Command, Effect, Engine, EngineConfig, Epoch, Error,
-    GroupConfig, GroupId, Instant, Media, Strategy, TenantConfig, TenantId,
+    AgentConfig, AgentId, AttributeType, AttributeValue, CallId, CallSpec, Command, Effect, Engine,
+    EngineConfig, Epoch, Error, GroupConfig, GroupId, Instant, Media, Strategy, TenantConfig,
+    TenantId,
 };
 
 /// Service groups per floor.
@@ -87,6 +88,52 @@ pub fn config_with(
     }
 }
 
+/// Attribute expressions on the floor: agent `i` speaks French
+/// when `i / 10` is even and works in region `eu` when `i / 20` is even.
+/// The agents holding one skill are `i = d + 10 m` (`d` fixed by the skill,
+/// every one at the same level), so half of them speak French and, of
+/// those, half work in `eu`, in every group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expression {
+    /// Every group requires `skill.<its skill> >= 1 && "fr" in languages`:
+    /// read only from the agent, so indexed (half of the skilled agents).
+    Indexed,
+    /// Every group requires `"fr" in languages && region == call.region`,
+    /// calls carrying `region = eu`: the call part filters the indexed
+    /// French speakers per call (half of them pass).
+    CallData,
+}
+
+/// Like [`config`], with every group requiring an attribute expression.
+pub fn expression_config(agents: usize, expression: Expression) -> EngineConfig {
+    let mut config = config(agents, Strategy::LongestIdle, 0);
+    let tenant = &mut config.tenants[0];
+    tenant.attributes = [
+        ("languages".to_string(), AttributeType::StringList),
+        ("region".to_string(), AttributeType::String),
+    ]
+    .into();
+    for (i, a) in tenant.agents.iter_mut().enumerate() {
+        let language = if (i / 10) % 2 == 0 { "fr" } else { "en" };
+        let region = if (i / 20) % 2 == 0 { "eu" } else { "us" };
+        a.attributes = [
+            (
+                "languages".to_string(),
+                AttributeValue::StringList(vec![language.into()]),
+            ),
+            ("region".to_string(), AttributeValue::String(region.into())),
+        ]
+        .into();
+    }
+    for (g, group) in tenant.groups.iter_mut().enumerate() {
+        group.expression = Some(match expression {
+            Expression::Indexed => format!("skill.{} >= 1 && \"fr\" in languages", skill_name(g)),
+            Expression::CallData => "\"fr\" in languages && region == call.region".into(),
+        });
+    }
+    config
+}
+
 /// An offer the engine made: what the telephony side needs to answer it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Offered {
@@ -113,6 +160,8 @@ pub struct Floor {
     next_call: usize,
     next_group: usize,
     next_queued: usize,
+    /// Attached data given to every call.
+    call_data: Vec<(String, String)>,
 }
 
 impl Floor {
@@ -143,6 +192,26 @@ impl Floor {
     /// Like [`Floor::logged_on`], with `skills_per_agent` skills per agent.
     pub fn logged_on_with(agents: usize, strategy: Strategy, skills_per_agent: usize) -> Floor {
         let config = config_with(agents, strategy, 0, skills_per_agent);
+        Floor::from_config(config, agents)
+    }
+
+    /// A floor with attribute expressions on every group, all
+    /// `agents` logged on and Ready; calls carry `region = eu`.
+    pub fn with_expression(agents: usize, expression: Expression) -> Floor {
+        let mut floor = Floor::from_config(expression_config(agents, expression), agents);
+        floor.call_data = vec![("region".into(), "eu".into())];
+        for i in 0..agents {
+            let agent = floor.agents[i].clone();
+            floor.expect_ok(Command::Ready {
+                agent,
+                media: Media::Voice,
+            });
+        }
+        floor
+    }
+
+    /// A floor of `config`'s `agents` agents, logged on and Not Ready.
+    fn from_config(config: EngineConfig, agents: usize) -> Floor {
         let mut engine = Engine::new(config).expect("valid bench config");
         engine.set_events_enabled(false);
         let mut floor = Floor {
@@ -157,6 +226,7 @@ impl Floor {
             next_call: 0,
             next_group: 0,
             next_queued: 0,
+            call_data: Vec::new(),
         };
         for i in 0..agents {
             let agent = floor.agents[i].clone();
@@ -196,6 +266,7 @@ impl Floor {
             self.groups[self.next_group].clone(),
         );
         spec.priority = Some(priority);
+        spec.data = self.call_data.iter().cloned().collect();
         self.next_call = (self.next_call + 1) % self.calls.len();
         self.next_group = (self.next_group + 1) % self.groups.len();
         spec

@@ -279,6 +279,9 @@ pub(crate) struct Agent {
     pub(crate) busy_ms: u64,
     /// Calls answered since logon.
     pub(crate) answered: u64,
+    /// Attribute values by slot of the tenant's declared attributes.
+    #[serde(default)]
+    pub(crate) attrs: Vec<Option<crate::expr::Value>>,
 }
 
 impl Agent {
@@ -305,6 +308,20 @@ impl Agent {
             logon_at: Instant::default(),
             busy_ms: 0,
             answered: 0,
+            attrs: Vec::new(),
+        }
+    }
+
+    /// What eligibility checks read of this agent, with `call` for the
+    /// call part of expressions.
+    pub(crate) fn facts<'a>(
+        &'a self,
+        call: Option<&'a crate::call::Call>,
+    ) -> crate::skills::Facts<'a> {
+        crate::skills::Facts {
+            skills: &self.skills,
+            attrs: &self.attrs,
+            call,
         }
     }
 

@@ -193,6 +193,20 @@ pub(crate) struct Call {
     /// Wrap-up reason the agent set while finishing the call.
     #[serde(default)]
     pub(crate) wrap_up: Option<crate::ids::ReasonCode>,
+    /// Priority aging copied from the group on entry.
+    #[serde(default)]
+    pub(crate) aging: Option<crate::routing_model::AgingConfig>,
+    /// Original arrival of a call coming back (callback): its place in
+    /// line instead of `entered` (R-10.4).
+    #[serde(default)]
+    pub(crate) arrival: Option<Instant>,
+    /// Preferred agents, best first.
+    #[serde(default)]
+    pub(crate) preferred: SmallVec<[AgentIx; 2]>,
+    /// Until then only the preferred agents are offered the call;
+    /// `None` once released.
+    #[serde(default)]
+    pub(crate) preferred_until: Option<Instant>,
 }
 
 /// Reporting figures that survive transfers.
@@ -224,12 +238,41 @@ impl CallReport {
 }
 
 impl Call {
+    /// The call's place in its queue. With priority aging the first
+    /// component is the aged priority less `rate × arrival`, which orders
+    /// the queue by aged priority at every instant; a call whose
+    /// own priority is at or above the cap does not age.
     pub(crate) fn key(&self) -> QueueKey {
-        (
-            -i64::from(self.priority),
-            self.entered.as_millis(),
-            self.uid,
-        )
+        let since = self.queued_since().as_millis();
+        let first = match self.aging {
+            None => i64::from(self.priority),
+            Some(a) if a.cap.is_some_and(|cap| self.priority >= cap) => {
+                i64::from(self.priority) * 60_000
+            }
+            Some(a) => (i64::from(self.priority) * 60_000)
+                .saturating_sub(i64::from(a.rate_per_min).saturating_mul(since as i64)),
+        };
+        (-first, since, self.uid)
+    }
+
+    /// Start of the wait that places the call in line.
+    pub(crate) fn queued_since(&self) -> Instant {
+        self.arrival.unwrap_or(self.entered)
+    }
+
+    /// Priority for cross-group selection at `now`, in 1/60000 points:
+    /// aged and capped when the call ages.
+    pub(crate) fn score_priority(&self, now: Instant) -> i64 {
+        match self.aging {
+            None => i64::from(self.priority) * 60_000,
+            Some(a) => a.aged_fine(self.priority, now.millis_since(self.queued_since())),
+        }
+    }
+
+    /// Whether agent `a` may be offered the call now: during the
+    /// preferred-agent wait only the preferred agents may.
+    pub(crate) fn allows(&self, a: AgentIx) -> bool {
+        self.preferred_until.is_none() || self.preferred.contains(&a)
     }
 
     /// Answered at least once (R-6.2: an answered call stays answered for

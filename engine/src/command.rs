@@ -8,6 +8,8 @@
 
 use crate::config::{AgentConfig, GroupConfig, Media};
 use crate::ids::{AgentId, CallId, GroupId, ReasonCode, SkillId};
+use crate::routing_model::PreferredAgent;
+use crate::time::Instant;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -26,7 +28,7 @@ pub(crate) fn no_data(data: &std::sync::Arc<CallData>) -> bool {
 }
 
 /// A new call entering the engine.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CallSpec {
     /// Call id, unique among live calls.
@@ -51,6 +53,19 @@ pub struct CallSpec {
     /// Attached data, carried on the call, its offers and events.
     #[serde(default)]
     pub data: CallData,
+    /// Preferred agents: until the timeout only they are offered
+    /// the call. Higher scores first, then list order. "Last agent"
+    /// routing is the embedder naming the previous agent here.
+    #[serde(default)]
+    pub preferred_agents: Vec<PreferredAgent>,
+    /// Seconds to wait for the preferred agents; `None` = the group's
+    /// `preferred_timeout_s`.
+    #[serde(default)]
+    pub preferred_timeout_s: Option<u32>,
+    /// Original arrival time of a call coming back (a callback): it keeps
+    /// its place in line. `None` = now; a later time is refused.
+    #[serde(default)]
+    pub arrived_at: Option<Instant>,
 }
 
 impl CallSpec {
@@ -65,6 +80,9 @@ impl CallSpec {
             priority: None,
             preferred_agent: None,
             data: BTreeMap::new(),
+            preferred_agents: Vec::new(),
+            preferred_timeout_s: None,
+            arrived_at: None,
         }
     }
 }

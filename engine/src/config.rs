@@ -6,7 +6,11 @@
 //! the offending object and field. The same checks guard runtime changes
 //! (add an agent, change a group) made through [`crate::Command`].
 
+use crate::expr::Value;
 use crate::ids::{AgentId, GroupId, ReasonCode, SkillId, TeamId, TenantId};
+use crate::routing_model::{
+    self as model, AgingConfig, AttributeTypes, CapacityConfig, PreferredRelease,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -88,6 +92,12 @@ pub struct TenantConfig {
     ///
     #[serde(default)]
     pub policy: RoutingPolicy,
+    /// Declared agent attribute types: name -> type.
+    #[serde(default)]
+    pub attributes: AttributeTypes,
+    /// Capacity of agents that do not set their own.
+    #[serde(default)]
+    pub capacity: CapacityConfig,
     /// Seconds the engine waits for the outcome of a divert it asked for
     /// ([`crate::Command::DivertResult`]); then the divert counts as failed
     /// and the call goes on as after a failure.
@@ -132,6 +142,8 @@ impl TenantConfig {
             auth_number: None,
             send_dn_from_agent: false,
             policy: RoutingPolicy::Priority,
+            attributes: AttributeTypes::new(),
+            capacity: CapacityConfig::default(),
             divert_timeout_s: DEFAULT_DIVERT_TIMEOUT_S,
             agents: Vec::new(),
             groups: Vec::new(),
@@ -231,6 +243,12 @@ pub struct AgentConfig {
     /// Agent application, Web Agent or Phone Agent.
     #[serde(default)]
     pub kind: AgentKind,
+    /// Typed attributes, as declared by the tenant.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, Value>,
+    /// Capacity across media; `None` = the tenant's.
+    #[serde(default)]
+    pub capacity: Option<CapacityConfig>,
 }
 
 impl AgentConfig {
@@ -247,6 +265,8 @@ impl AgentConfig {
             team: None,
             restore: None,
             kind: AgentKind::Application,
+            attributes: BTreeMap::new(),
+            capacity: None,
         }
     }
 }
@@ -429,9 +449,10 @@ pub enum Destination {
 ///
 /// The agents eligible at a stage are those of the previous stage plus those
 /// meeting this stage's requirement: `skills` (or the group's skills when
-/// absent) with every minimum level replaced by `min_level` when given. A stage
+/// absent) with every minimum level replaced by `min_level` when given, and
+/// `expression` (or the group's expression when absent). A stage
 /// with `overflow` moves the call to that destination instead.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StageConfig {
     /// Seconds after the call entered the group.
@@ -445,6 +466,9 @@ pub struct StageConfig {
     /// Overflow the call here at this stage.
     #[serde(default)]
     pub overflow: Option<Destination>,
+    /// Attribute expression accepted from this stage on.
+    #[serde(default)]
+    pub expression: Option<String>,
 }
 
 /// A service group (queue).
@@ -521,6 +545,21 @@ pub struct GroupConfig {
     /// Service-level threshold for statistics, seconds.
     #[serde(default = "twenty")]
     pub service_level_s: u32,
+    /// Attribute expression eligible agents must meet, besides `skills`.
+    #[serde(default)]
+    pub expression: Option<String>,
+    /// Agent ordering keys ahead of the strategy, e.g. `"skill.billing desc"`.
+    #[serde(default)]
+    pub order_by: Vec<String>,
+    /// Priority aging; `None` = priorities do not age.
+    #[serde(default)]
+    pub aging: Option<AgingConfig>,
+    /// Seconds a call waits for its preferred agents by default.
+    #[serde(default = "thirty")]
+    pub preferred_timeout_s: u32,
+    /// When a call may leave its preferred agents early.
+    #[serde(default)]
+    pub preferred_release: PreferredRelease,
 }
 
 fn hundred() -> u32 {
@@ -571,6 +610,11 @@ impl GroupConfig {
             overflow: None,
             open_rule: OpenRule::LoggedOn,
             service_level_s: 20,
+            expression: None,
+            order_by: Vec::new(),
+            aging: None,
+            preferred_timeout_s: 30,
+            preferred_release: PreferredRelease::WhenLoggedOut,
         }
     }
 }
@@ -606,13 +650,21 @@ pub enum ConfigProblem {
         /// Highest allowed.
         max: i64,
     },
+    /// An expression or `order_by` key that does not parse or type-check.
+    #[error("column {column}: {message}")]
+    Expression {
+        /// 1-based column in the field's text.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
     /// Anything else, described.
     #[error("{0}")]
     Invalid(String),
 }
 
 impl ConfigError {
-    fn new(object: String, field: &str, problem: ConfigProblem) -> Self {
+    pub(crate) fn new(object: String, field: &str, problem: ConfigProblem) -> Self {
         Self {
             object,
             field: field.to_string(),
@@ -633,7 +685,7 @@ fn group_path(t: &TenantId, g: &GroupId) -> String {
     format!("tenant {:?} / group {:?}", t.as_str(), g.as_str())
 }
 
-fn check_range(
+pub(crate) fn check_range(
     object: &str,
     field: &str,
     value: i64,
@@ -667,6 +719,8 @@ fn check_level(object: &str, field: &str, level: u8) -> Result<(), ConfigError> 
 #[derive(Default)]
 pub(crate) struct IdDirectory {
     pub(crate) group_media: BTreeMap<GroupId, Media>,
+    /// Declared attribute types of the tenant.
+    pub(crate) attributes: AttributeTypes,
 }
 
 impl EngineConfig {
@@ -709,7 +763,10 @@ impl TenantConfig {
                 ));
             }
         }
-        let mut dir = IdDirectory::default();
+        let mut dir = IdDirectory {
+            attributes: self.attributes.clone(),
+            ..IdDirectory::default()
+        };
         for g in &self.groups {
             if dir.group_media.insert(g.id.clone(), g.media).is_some() {
                 return Err(ConfigError::new(
@@ -720,7 +777,7 @@ impl TenantConfig {
             }
         }
         for a in &self.agents {
-            a.validate(&self.id)?;
+            a.validate(&self.id, &self.attributes)?;
         }
         for g in &self.groups {
             g.validate(&self.id, &dir)?;
@@ -768,13 +825,19 @@ impl TenantConfig {
                 }
             }
         }
-        Ok(())
+        model::validate_attribute_types(&path, &self.attributes)?;
+        self.capacity.validate(&path, "capacity")
     }
 }
 
 impl AgentConfig {
-    /// Checks this agent's own fields (ids, skill levels).
-    pub(crate) fn validate(&self, tenant: &TenantId) -> Result<(), ConfigError> {
+    /// Checks this agent's own fields (ids, skill levels, attributes
+    /// against the tenant's declared `types`, capacity).
+    pub(crate) fn validate(
+        &self,
+        tenant: &TenantId,
+        types: &AttributeTypes,
+    ) -> Result<(), ConfigError> {
         let path = agent_path(tenant, &self.id);
         if self.id.as_str().is_empty() {
             return Err(ConfigError::new(
@@ -792,6 +855,10 @@ impl AgentConfig {
                 "pdn",
                 ConfigProblem::Invalid("empty personal directory number".into()),
             ));
+        }
+        model::validate_attributes(&path, &self.attributes, types)?;
+        if let Some(c) = &self.capacity {
+            c.validate(&path, "capacity")?;
         }
         Ok(())
     }
@@ -871,7 +938,32 @@ impl GroupConfig {
                 ),
             ));
         }
+        self.validate_routing_model(dir, &path)?;
         self.validate_stages(dir, &path)
+    }
+
+    /// Expression, order_by, aging and preferred-agent settings (R-10.x).
+    fn validate_routing_model(&self, dir: &IdDirectory, path: &str) -> Result<(), ConfigError> {
+        let types = &dir.attributes;
+        if let Some(e) = &self.expression {
+            model::validate_expression(path, "expression", e, types)?;
+        }
+        for (i, s) in self.stages.iter().enumerate() {
+            if let Some(e) = &s.expression {
+                model::validate_expression(path, &format!("stages[{i}].expression"), e, types)?;
+            }
+        }
+        model::validate_order_by(path, &self.order_by, self.strategy, types)?;
+        if let Some(a) = &self.aging {
+            a.validate(path)?;
+        }
+        check_range(
+            path,
+            "preferred_timeout_s",
+            i64::from(self.preferred_timeout_s),
+            0,
+            86_400,
+        )
     }
 
     fn validate_stages(&self, dir: &IdDirectory, path: &str) -> Result<(), ConfigError> {

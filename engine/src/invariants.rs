@@ -304,8 +304,15 @@ impl Core {
                 return Err(format!("group {} counters do not balance: {s:?}", group.id));
             }
             for (k, queue) in group.queues.iter().enumerate() {
-                // Agents a threshold reservation holds back do not count.
-                if !queue.is_empty() && self.free_agent_for(g, k as u8).is_some() {
+                // A call waits only if no Ready agent of its tier may take
+                // it: agents a threshold reservation holds back do not count
+                // and call conditions and preferred agents may
+                // refuse indexed candidates.
+                let takeable = queue.values().any(|&c| {
+                    self.ready_agents(group.pool, k as u8)
+                        .any(|a| self.is_candidate(g, k as u8, a, c))
+                });
+                if takeable {
                     return Err(format!(
                         "group {} tier {k}: a call waits while an eligible agent is Ready (R-3.2)",
                         group.id

@@ -58,6 +58,7 @@ mod config;
 mod dispatch;
 mod engine;
 mod error;
+pub mod expr;
 mod ids;
 mod invariants;
 pub mod journal;
@@ -75,6 +76,7 @@ pub mod replication;
 pub mod restore;
 mod rng;
 mod routing;
+mod routing_model;
 #[cfg(feature = "runtime")]
 #[cfg_attr(docsrs, doc(cfg(feature = "runtime")))]
 pub mod runtime;
@@ -101,9 +103,14 @@ pub use config::{
 pub use dispatch::DispatchEntry;
 pub use engine::Engine;
 pub use error::{Error, ObjectKind, PickRefusal};
+pub use expr::{Type as AttributeType, Value as AttributeValue};
 pub use ids::{AgentId, CallId, GroupId, ReasonCode, SkillId, TeamId, TenantId};
 pub use output::{AgentStatus, Cause, Effect, Event, EventKind};
 pub use reason_codes::ReasonKind;
+pub use routing_model::{
+    AgingConfig, AttributeTypes, CapacityConfig, PreferredAgent, PreferredRelease, MAX_ORDER_KEYS,
+    MAX_PER_MEDIA,
+};
 pub use snapshot::{SnapshotError, OLDEST_SNAPSHOT_SCHEMA, SNAPSHOT_SCHEMA};
 pub use stats::{AgentStats, GroupStats};
 pub use time::Instant;

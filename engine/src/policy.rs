@@ -52,8 +52,6 @@ use crate::agent::{AgentIx, CallIx, GroupIx, TenantIx};
 use crate::call::CallState;
 use crate::config::{Media, RoutingPolicy, RoutingType};
 use crate::engine::Core;
-use crate::ready_index::Liveness;
-use crate::routing::filing::Filings;
 use std::cmp::Reverse;
 
 /// How attractive the head of a queue is to a free agent; larger is better.
@@ -78,15 +76,19 @@ pub(crate) struct PolicyTotals {
 }
 
 impl Core {
-    /// The score of the head of one of group `g`'s queues, with key
-    /// `(−priority, entered ms, uid)`, for a free agent of tenant `t`.
-    pub(crate) fn head_score(&self, g: GroupIx, head: (i64, u64, u64)) -> CallScore {
-        let (neg_prio, entered, uid) = head;
+    /// The score of call `c`, first in line for the agent in one of group
+    /// `g`'s queues with key `(−priority, entered ms, uid)`. Priority is
+    /// compared aged, in 1/60000 points.
+    pub(crate) fn head_score(&self, g: GroupIx, head: (i64, u64, u64), c: CallIx) -> CallScore {
+        let (_, entered, uid) = head;
         let group = &self.groups[g];
         let wait = u128::from(self.now.as_millis().saturating_sub(entered));
         let weighted = wait * u128::from(group.config.wait_weight);
         match self.tenants[group.tenant].config.policy {
-            RoutingPolicy::Priority => (-neg_prio, 0, weighted, Reverse(uid)),
+            RoutingPolicy::Priority => {
+                let priority = self.calls[c].score_priority(self.now);
+                (priority, 0, weighted, Reverse(uid))
+            }
             RoutingPolicy::WeightedHol => (0, 0, weighted, Reverse(uid)),
             RoutingPolicy::FixedQueueRatio | RoutingPolicy::QueueIdleRatio => {
                 let key = (group.tenant, group.config.media);
@@ -186,32 +188,40 @@ impl Core {
         }
     }
 
-    /// Offers group `g`'s waiting calls, head first per tier, while an
-    /// agent is free for them.
+    /// Offers group `g`'s waiting calls, in line order per tier, while an
+    /// agent is free for them: the first call that a free agent may take
+    /// gets the first such agent in strategy order.
     fn match_waiting(&mut self, g: GroupIx) {
         if !self.groups.contains(g) || self.groups[g].config.routing != RoutingType::Automatic {
             return;
         }
-        for tier in 0..self.groups[g].queues.len() {
-            while let Some((_, &c)) = self.groups[g].queues[tier].first_key_value() {
-                let Some(a) = self.free_agent_for(g, tier as u8) else {
-                    break;
-                };
+        for tier in 0..self.groups[g].queues.len() as u8 {
+            while let Some((c, a)) = self.first_match(g, tier) {
                 self.unqueue(c);
                 self.offer(c, &[a]);
             }
         }
     }
 
+    /// The first waiting call of group `g` at `tier` with a free agent
+    /// that may take it, and that agent. Without call conditions the head
+    /// takes the first free agent unless it waits for preferred agents.
+    fn first_match(&self, g: GroupIx, tier: u8) -> Option<(CallIx, AgentIx)> {
+        self.free_agent_for(g, tier)?;
+        let p = self.groups[g].pool;
+        self.groups[g].queues[tier as usize]
+            .values()
+            .find_map(|&c| {
+                self.ready_agents(p, tier)
+                    .find(|&a| !self.held_back(a, g) && self.accepts(g, tier, a, c))
+                    .map(|a| (c, a))
+            })
+    }
+
     /// The first agent of group `g`'s ready index at `tier`, in strategy
     /// order, that its reserve does not hold back.
     pub(crate) fn free_agent_for(&self, g: GroupIx, tier: u8) -> Option<AgentIx> {
-        let p = self.groups[g].pool;
-        let live = Filings(&self.agents);
-        let (entries, _, _) = self.ready.tier_entries(p, tier);
-        entries
-            .filter(|&(key, a)| live.is_live(p, tier, key, a))
-            .map(|(_, a)| a)
+        self.ready_agents(self.groups[g].pool, tier)
             .find(|&a| !self.held_back(a, g))
     }
 
@@ -255,7 +265,10 @@ impl Core {
 
     /// The best waiting call for channel `a` on `media` among every group
     /// it serves, by the tenant's policy; groups whose reserve holds the
-    /// agent back are skipped.
+    /// agent back are skipped. In each queue the first call
+    /// the agent may take counts: the head, unless it waits for other
+    /// preferred agents or its group's call conditions refuse the agent
+    ///
     pub(crate) fn best_call_for(&self, a: AgentIx, media: Media) -> Option<CallIx> {
         let mut best: Option<(CallScore, CallIx)> = None;
         for s in &self.agents[a].served {
@@ -266,9 +279,12 @@ impl Core {
             {
                 continue;
             }
-            for queue in &group.queues[s.min_tier as usize..] {
-                if let Some((&head, &c)) = queue.first_key_value() {
-                    let score = self.head_score(s.group, head);
+            for (tier, queue) in group.queues.iter().enumerate().skip(s.min_tier as usize) {
+                let first = queue
+                    .iter()
+                    .find(|&(_, &c)| self.accepts(s.group, tier as u8, a, c));
+                if let Some((&head, &c)) = first {
+                    let score = self.head_score(s.group, head, c);
                     if best.as_ref().is_none_or(|(b, _)| score > *b) {
                         best = Some((score, c));
                     }

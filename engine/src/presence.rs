@@ -182,6 +182,7 @@ impl Core {
             self.emit_agent_state(a, m, cause);
             self.adjust_logged_on(a, m, false);
         }
+        self.release_preferred_of(a);
         let ag = &mut self.agents[a];
         ag.pending_logoff = None;
         ag.extension = None;

@@ -105,6 +105,9 @@ pub(crate) struct PoolKind {
     pub(crate) tiers: Vec<Tier>,
     /// Set for a round-robin group: its turns are its own.
     pub(crate) own: Option<GroupIx>,
+    /// `order_by` keys ahead of the strategy key.
+    #[serde(default)]
+    pub(crate) order: Vec<crate::expr::OrderKey>,
 }
 
 /// The Ready agents of every group of one [`PoolKind`].
@@ -389,6 +392,7 @@ mod tests {
             strategy,
             tiers: vec![Tier::default(), Tier::default()],
             own: None,
+            order: Vec::new(),
         }
     }
 

@@ -9,21 +9,79 @@ use crate::config::{
 };
 use crate::engine::Core;
 use crate::error::{Error, ObjectKind};
+use crate::expr::{self, OrderKey, Schema};
 use crate::ids::{AgentId, GroupId, SkillId};
 use crate::output::EventKind;
-use crate::service_group::{build_tiers, Group};
+use crate::routing_model::AttributeTypes;
+use crate::service_group::{build_order, build_tiers, Group};
+use crate::skills::Tier;
 use crate::skills::{SkillNo, SkillSet};
+use crate::{AttributeType, AttributeValue};
 use std::collections::BTreeMap;
+
+/// Names in expressions as seen by one tenant: its declared attributes,
+/// and the engine's skill interner.
+struct TenantSchema<'a> {
+    skills: &'a mut Vec<SkillId>,
+    ix: &'a mut hashbrown::HashMap<SkillId, SkillNo>,
+    attributes: &'a AttributeTypes,
+}
+
+impl Schema for TenantSchema<'_> {
+    fn attribute(&self, name: &str) -> Option<(u32, AttributeType)> {
+        expr::attribute_slot(self.attributes, name)
+    }
+
+    fn skill(&mut self, id: &str) -> u32 {
+        intern(self.skills, self.ix, &SkillId::new(id))
+    }
+}
+
+/// The interned number of `skill`, interning it if new.
+fn intern(
+    skills: &mut Vec<SkillId>,
+    ix: &mut hashbrown::HashMap<SkillId, SkillNo>,
+    skill: &SkillId,
+) -> SkillNo {
+    if let Some(&n) = ix.get(skill) {
+        return n;
+    }
+    let n = skills.len() as SkillNo;
+    skills.push(skill.clone());
+    ix.insert(skill.clone(), n);
+    n
+}
 
 impl Core {
     fn intern_skill(&mut self, skill: &SkillId) -> SkillNo {
-        if let Some(&n) = self.ix.skills.get(skill) {
-            return n;
+        intern(&mut self.skills, &mut self.ix.skills, skill)
+    }
+
+    /// Tenant `t`'s view of expression names.
+    fn schema(&mut self, t: TenantIx) -> TenantSchema<'_> {
+        TenantSchema {
+            skills: &mut self.skills,
+            ix: &mut self.ix.skills,
+            attributes: &self.tenants[t].config.attributes,
         }
-        let n = self.skills.len() as SkillNo;
-        self.skills.push(skill.clone());
-        self.ix.skills.insert(skill.clone(), n);
-        n
+    }
+
+    /// Eligibility tiers and order keys of a group of tenant `t`.
+    fn build_rules(&mut self, t: TenantIx, config: &GroupConfig) -> (Vec<Tier>, Vec<OrderKey>) {
+        let mut schema = self.schema(t);
+        let tiers = build_tiers(config, &mut schema);
+        let order = build_order(config, &mut schema);
+        (tiers, order)
+    }
+
+    /// An agent's attribute values by slot of the tenant's declared attributes.
+    fn attribute_slots(&self, t: TenantIx, config: &AgentConfig) -> Vec<Option<AttributeValue>> {
+        self.tenants[t]
+            .config
+            .attributes
+            .keys()
+            .map(|k| config.attributes.get(k).cloned())
+            .collect()
     }
 
     fn skill_set(&mut self, skills: &BTreeMap<SkillId, u8>) -> SkillSet {
@@ -37,9 +95,11 @@ impl Core {
 
     /// Adds a group record (configuration already validated).
     pub(crate) fn insert_group(&mut self, t: TenantIx, config: GroupConfig) -> GroupIx {
-        let tiers = build_tiers(&config, |s| self.intern_skill(s));
+        let (tiers, order) = self.build_rules(t, &config);
         let id = config.id.clone();
-        let g = self.groups.insert(Group::new(id.clone(), t, config, tiers));
+        let mut group = Group::new(id.clone(), t, config, tiers);
+        group.order = order;
+        let g = self.groups.insert(group);
         self.ix.groups.insert((t, id), g);
         self.tenants[t].groups.push(g);
         self.changes.roster(t);
@@ -66,9 +126,9 @@ impl Core {
         let order = self.next_order;
         self.next_order += 1;
         let (id, pdn) = (config.id.clone(), config.pdn.clone());
-        let a = self
-            .agents
-            .insert(Agent::new(id.clone(), t, config, skills, order));
+        let mut agent = Agent::new(id.clone(), t, config, skills, order);
+        agent.attrs = self.attribute_slots(t, &agent.config);
+        let a = self.agents.insert(agent);
         self.ix.agents.insert((t, id), a);
         if let Some(pdn) = pdn {
             self.ix.pdns.insert((t, pdn), a);
@@ -85,7 +145,7 @@ impl Core {
 
     /// Recomputes whether (and from which tier) agent `a` serves group `g`.
     fn refresh_served(&mut self, a: AgentIx, g: GroupIx) {
-        let tier = self.groups[g].min_tier(&self.agents[a].skills);
+        let tier = self.groups[g].min_tier(&self.agents[a].facts(None));
         let agent = &mut self.agents[a];
         let pos = agent.served.iter().position(|s| s.group == g);
         match (tier, pos) {
@@ -109,7 +169,7 @@ impl Core {
                 id: config.id.to_string(),
             });
         }
-        config.validate(&self.tenants[t].id)?;
+        config.validate(&self.tenants[t].id, &self.tenants[t].config.attributes)?;
         if let Some(pdn) = &config.pdn {
             if self.ix.pdns.contains_key(&(t, pdn.clone())) {
                 return Err(Error::Config(ConfigError {
@@ -161,7 +221,7 @@ impl Core {
         let a = self.agent_ix(t, id)?;
         let mut config = self.agents[a].config.clone();
         config.skills = skills;
-        config.validate(&self.tenants[t].id)?;
+        config.validate(&self.tenants[t].id, &self.tenants[t].config.attributes)?;
         let ready = self.unfile_ready(&[a]);
         let before = self.logged_on_groups(a);
         self.agents[a].skills = self.skill_set(&std::mem::take(&mut config.skills));
@@ -225,7 +285,7 @@ impl Core {
     /// Installs new settings in a group; its waiting calls keep their
     /// place and the stages they were given on entry.
     fn replace_group_config(&mut self, g: GroupIx, config: GroupConfig) {
-        let tiers = build_tiers(&config, |s| self.intern_skill(s));
+        let (tiers, order) = self.build_rules(self.groups[g].tenant, &config);
         self.detach_pool(g);
         let group = &mut self.groups[g];
         let waiting: Vec<_> = group
@@ -236,10 +296,17 @@ impl Core {
         let n = tiers.len();
         group.set_config(config);
         group.tiers = tiers;
+        group.order = order;
         group.queues = vec![Default::default(); n];
-        for (key, c) in waiting {
-            let tier = self.calls[c].tier.min((n - 1) as u8);
-            self.calls[c].tier = tier;
+        let aging = group.config.aging;
+        for (_, c) in waiting {
+            // A changed aging applies to the waiting calls at once, so the
+            // queue keeps one consistent order.
+            let call = &mut self.calls[c];
+            call.aging = aging;
+            let tier = call.tier.min((n - 1) as u8);
+            call.tier = tier;
+            let key = call.key();
             self.groups[g].queues[tier as usize].insert(key, c);
         }
         self.attach_pool(g);
@@ -289,6 +356,7 @@ impl Core {
         }
         dir.group_media
             .insert(new_group.id.clone(), new_group.media);
+        dir.attributes = self.tenants[t].config.attributes.clone();
         dir
     }
 

@@ -21,9 +21,10 @@ use crate::arena::SlabIndex;
 use crate::call::QueueKey;
 use crate::config::Strategy;
 use crate::config::{GroupConfig, StageConfig};
+use crate::expr::{self, OrderKey, OrderSource, Schema, Split};
 use crate::ids::GroupId;
 use crate::ready_index::PoolKind;
-use crate::skills::{Requirement, SkillSet, Tier};
+use crate::skills::{Facts, Requirement, Tier};
 use crate::stats::GroupStats;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -93,6 +94,9 @@ pub(crate) struct Group {
     /// Round-robin counter: bumped at every offer.
     pub(crate) rr_counter: u64,
     pub(crate) stats: GroupStats,
+    /// `order_by` keys read from the agent, ahead of the strategy.
+    #[serde(default)]
+    pub(crate) order: Vec<OrderKey>,
 }
 
 impl Group {
@@ -116,6 +120,7 @@ impl Group {
             ready_status: 0,
             rr_counter: 0,
             stats: GroupStats::default(),
+            order: Vec::new(),
         }
     }
 
@@ -126,11 +131,19 @@ impl Group {
         self.config = config;
     }
 
-    /// The lowest tier at which `skills` are eligible, if any.
-    pub(crate) fn min_tier(&self, skills: &SkillSet) -> Option<u8> {
+    /// Whether some requirement has a part that reads the call:
+    /// then candidates from the index are filtered per call.
+    pub(crate) fn has_filter(&self) -> bool {
         self.tiers
             .iter()
-            .position(|t| t.admits(skills))
+            .any(|t| t.0.iter().any(Requirement::has_filter))
+    }
+
+    /// The lowest tier at which the agent is eligible by the index, if any.
+    pub(crate) fn min_tier(&self, facts: &Facts<'_>) -> Option<u8> {
+        self.tiers
+            .iter()
+            .position(|t| t.admits(facts))
             .map(|p| p as u8)
     }
 
@@ -148,6 +161,7 @@ impl Group {
             strategy: c.strategy,
             tiers: self.tiers.clone(),
             own: (c.strategy == Strategy::RoundRobin).then_some(g),
+            order: self.order.clone(),
         }
     }
 
@@ -156,28 +170,60 @@ impl Group {
     }
 }
 
-/// Builds the eligibility tiers of a group from its skills and stages.
-/// `intern` maps a skill id to its interned number.
-pub(crate) fn build_tiers(
-    config: &GroupConfig,
-    mut intern: impl FnMut(&crate::ids::SkillId) -> crate::skills::SkillNo,
-) -> Vec<Tier> {
-    let mut req = |reqs: &[crate::config::SkillRequirement], min: Option<u8>| {
+/// Builds the eligibility tiers of a group from its skills, stages and
+/// expressions. `schema` interns skills and resolves
+/// attributes. Configuration is validated before; an expression that
+/// still fails to compile admits nobody rather than everybody.
+pub(crate) fn build_tiers(config: &GroupConfig, schema: &mut dyn Schema) -> Vec<Tier> {
+    let condition = |text: Option<&String>, schema: &mut dyn Schema| {
+        text.map(|e| {
+            Arc::new(
+                expr::split(e, schema)
+                    .or_else(|_| expr::split("false", schema))
+                    .unwrap_or_default(),
+            )
+        })
+    };
+    let req = |reqs: &[crate::config::SkillRequirement],
+               min: Option<u8>,
+               cond: Option<Arc<Split>>,
+               schema: &mut dyn Schema| {
         Requirement(
             reqs.iter()
-                .map(|r| (intern(&r.skill), min.unwrap_or(r.min_level)))
+                .map(|r| (schema.skill(r.skill.as_str()), min.unwrap_or(r.min_level)))
                 .collect(),
+            cond,
         )
     };
-    let base = req(&config.skills, None);
+    let base_cond = condition(config.expression.as_ref(), schema);
+    let base = req(&config.skills, None, base_cond.clone(), schema);
     let mut tiers = vec![Tier(std::iter::once(base).collect())];
     for stage in &config.stages {
         let mut tier = tiers.last().cloned().unwrap_or_default();
-        if stage.overflow.is_none() && (stage.min_level.is_some() || stage.skills.is_some()) {
+        let widens =
+            stage.min_level.is_some() || stage.skills.is_some() || stage.expression.is_some();
+        if stage.overflow.is_none() && widens {
             let reqs = stage.skills.as_deref().unwrap_or(&config.skills);
-            tier.0.push(req(reqs, stage.min_level));
+            let cond = match &stage.expression {
+                Some(e) => condition(Some(e), schema),
+                None => base_cond.clone(),
+            };
+            tier.0.push(req(reqs, stage.min_level, cond, schema));
         }
         tiers.push(tier);
     }
     tiers
+}
+
+/// Compiles a group's `order_by` keys; `idle` is the longest-idle
+/// strategy itself and adds no key. Invalid keys (refused by validation)
+/// are skipped.
+pub(crate) fn build_order(config: &GroupConfig, schema: &mut dyn Schema) -> Vec<OrderKey> {
+    config
+        .order_by
+        .iter()
+        .filter_map(|k| expr::order_key(k, schema).ok())
+        .filter(|k| k.source != OrderSource::Idle)
+        .take(crate::routing_model::MAX_ORDER_KEYS)
+        .collect()
 }

@@ -14,7 +14,7 @@ impl Core {
     pub(crate) fn ready_key(&self, a: AgentIx, g: GroupIx, idle_since: u64) -> (u64, u64) {
         let group = &self.groups[g];
         let agent = &self.agents[a];
-        match group.config.strategy {
+        let key = match group.config.strategy {
             // Longest idle first; ring-all rings everyone but lists them the same way.
             Strategy::LongestIdle | Strategy::RingAll => (idle_since, agent.order),
             Strategy::LeastOccupied => (agent.occupancy_ppm(self.now), idle_since),
@@ -35,6 +35,12 @@ impl Core {
             // The choice itself is drawn at decision time from the group's
             // random pools; the index only needs a stable order.
             Strategy::Random => (0, agent.order),
+        };
+        // `order_by` keys come first; the strategy breaks ties.
+        if group.order.is_empty() {
+            key
+        } else {
+            (self.order_rank(a, g), key.0)
         }
     }
 }

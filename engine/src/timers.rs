@@ -48,6 +48,8 @@ pub(crate) enum Timer {
         uid: u64,
         epoch: Epoch,
     },
+    /// End of a call's preferred-agent wait.
+    Preferred { call: CallIx, uid: u64 },
 }
 
 /// The timer heap.
@@ -148,6 +150,9 @@ impl Core {
             Timer::Divert { call, uid, epoch } => self.live_call(call, uid).is_some_and(
                 |c| matches!(c.state, CallState::Diverting { epoch: e, .. } if e == epoch),
             ),
+            Timer::Preferred { call, uid } => self
+                .live_call(call, uid)
+                .is_some_and(|c| c.preferred_until.is_some()),
         }
     }
 
@@ -160,6 +165,7 @@ impl Core {
             Timer::PersonalWait { call, .. } => self.on_personal_wait(call),
             Timer::Reserve { call, .. } => self.on_reserve_expired(call),
             Timer::Divert { call, .. } => self.on_divert_timeout(call),
+            Timer::Preferred { call, .. } => self.release_preferred(call),
         }
     }
 

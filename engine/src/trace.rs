@@ -207,7 +207,9 @@ pub fn parse_line(text: &str) -> Result<Option<TraceLine>, String> {
     }
 }
 
-/// What a step line asks for.
+/// What a step line asks for. Short-lived (one per line read), so the
+/// size of a command variant does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Step {
     Cmd(Command),
     Query(Query),

@@ -87,12 +87,14 @@ fn config(seed: u64) -> EngineConfig {
                 min_level: 2,
             }]),
             overflow: None,
+            ..Default::default()
         },
         StageConfig {
             after_s: 90,
             min_level: None,
             skills: None,
             overflow: Some(Destination::Number("+15550100".into())),
+            ..Default::default()
         },
     ];
     let mut g2 = GroupConfig::new("g2", &["s0", "s1"]);

@@ -44,6 +44,18 @@
 //!   offers the reserving group's waiting calls (head first) to the first
 //!   agent not held back, so a reserve that lifts is acted on at once.
 //!
+//! Routing model: agents carry a language and a
+//! rating; a group may require one of a few expressions (over the agent
+//! only, over call data, or both), order agents by rating ahead of its
+//! strategy (ties: the strategy's first key, then configuration order) and
+//! age priorities (`initial + rate x wait`, no cap). The model evaluates the
+//! expressions directly on every candidate and compares aged priorities by
+//! scanning every waiting call.
+//!
+//! Preferred agents: a call may name one agent, waited for 4 s;
+//! until then only that agent may take it; the wait ends early when that
+//! agent is (or gets) logged out (the default `preferred_release`).
+//!
 //! `idle_since` restarts when the agent makes itself Ready or finishes a
 //! call (or its clerical); it does not restart when an offer is merely
 //! withdrawn (the caller hung up while ringing, another ring-all agent
@@ -68,6 +80,8 @@ const STRATEGIES: [Routing; 7] = [
     Routing::RingAll,
 ];
 const NO_ANSWER: &str = "NO_ANSWER";
+/// Seconds a call naming a preferred agent waits for it.
+const PREFERRED_S: u64 = 4;
 const LOGON: &str = "LOGON";
 /// `EngineConfig::default().max_reservation_ms`, used when ring time is 0.
 const MAX_RESERVATION_MS: u64 = 60_000;
@@ -87,6 +101,66 @@ struct GroupSpec {
     queue_ratio: u32,
     /// Threshold reservation: (protected group, keep idle, max wait s).
     reserve: Option<(usize, u32, Option<u32>)>,
+    /// Attribute expression.
+    cond: Cond,
+    /// `order_by = ["rating desc"]`; never with ring-all.
+    order_by_rating: bool,
+    /// Aging rate, priority points per minute; 0 = none.
+    aging_rate: u32,
+}
+
+/// The expressions a generated group may require.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Cond {
+    None,
+    /// `lang == "fr"`: agent only, indexed.
+    Fr,
+    /// `rating >= 2`: agent only, indexed.
+    RatedTwo,
+    /// `lang == call.lang`: reads the call, filtered.
+    CallLang,
+    /// `rating >= 1 && (lang == call.lang || rating >= 3)`: both parts.
+    Mixed,
+}
+
+impl Cond {
+    fn text(self) -> Option<&'static str> {
+        match self {
+            Cond::None => None,
+            Cond::Fr => Some("lang == \"fr\""),
+            Cond::RatedTwo => Some("rating >= 2"),
+            Cond::CallLang => Some("lang == call.lang"),
+            Cond::Mixed => Some("rating >= 1 && (lang == call.lang || rating >= 3)"),
+        }
+    }
+
+    /// Whether the expression reads the call (then the engine filters
+    /// indexed candidates per call).
+    fn reads_call(self) -> bool {
+        matches!(self, Cond::CallLang | Cond::Mixed)
+    }
+
+    /// The agent-only conjuncts, which the engine's index holds: who is
+    /// eligible for the group at all (pools, reserves, QIR).
+    fn agent_part(self, fr: bool, rating: u8) -> bool {
+        match self {
+            Cond::None | Cond::CallLang => true,
+            Cond::Fr => fr,
+            Cond::RatedTwo => rating >= 2,
+            Cond::Mixed => rating >= 1,
+        }
+    }
+
+    /// Naive evaluation for an agent (`fr`, `rating`) and a call language.
+    fn holds(self, fr: bool, rating: u8, call_fr: bool) -> bool {
+        match self {
+            Cond::None => true,
+            Cond::Fr => fr,
+            Cond::RatedTwo => rating >= 2,
+            Cond::CallLang => fr == call_fr,
+            Cond::Mixed => rating >= 1 && (fr == call_fr || rating >= 3),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -96,6 +170,8 @@ struct Scenario {
     groups: Vec<GroupSpec>,
     /// Per agent, level of each skill of SKILLS (0 = lacks it).
     agents: Vec<[u8; 2]>,
+    /// Per agent: speaks French (else English), rating 0..=3.
+    attrs: Vec<(bool, u8)>,
 }
 
 fn group_spec() -> impl Strategy<Value = GroupSpec> {
@@ -106,9 +182,29 @@ fn group_spec() -> impl Strategy<Value = GroupSpec> {
         prop::sample::select(vec![0u32, 0, 2, 5]),
         prop::sample::select(vec![0u32, 3, 8]),
         prop::sample::select(vec![1u32, 1, 2, 3]),
+        (
+            prop::sample::select(vec![
+                Cond::None,
+                Cond::None,
+                Cond::Fr,
+                Cond::RatedTwo,
+                Cond::CallLang,
+                Cond::Mixed,
+            ]),
+            any::<bool>(),
+            prop::sample::select(vec![0u32, 0, 30, 120]),
+        ),
     )
         .prop_map(
-            |(mut skills, strategy, wait_weight, clerical_s, ring_time_s, queue_ratio)| {
+            |(
+                mut skills,
+                strategy,
+                wait_weight,
+                clerical_s,
+                ring_time_s,
+                queue_ratio,
+                (cond, order, aging),
+            )| {
                 skills.dedup_by_key(|s| s.0);
                 GroupSpec {
                     skills,
@@ -118,6 +214,9 @@ fn group_spec() -> impl Strategy<Value = GroupSpec> {
                     ring_time_s,
                     queue_ratio,
                     reserve: None,
+                    cond,
+                    order_by_rating: order && strategy != Routing::RingAll,
+                    aging_rate: aging,
                 }
             },
         )
@@ -137,7 +236,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
             RoutingPolicy::QueueIdleRatio,
         ]),
         prop::collection::vec(group_spec(), 1..=2),
-        prop::collection::vec([0..=10u8, 0..=10u8], 2..=5),
+        prop::collection::vec(([0..=10u8, 0..=10u8], any::<bool>(), 0..=3u8), 2..=5),
         reserve,
     )
         .prop_map(|(policy, mut groups, agents, reserve)| {
@@ -145,10 +244,16 @@ fn scenario() -> impl Strategy<Value = Scenario> {
             if let (Some(g), Some((keep, wait))) = (groups.get_mut(1), reserve) {
                 g.reserve = Some((0, keep, wait));
             }
+            if policy == RoutingPolicy::QueueIdleRatio {
+                // QIR picks the longest-idle agent of the chosen pool; an
+                // `order_by` would reorder inside the pool (not modelled).
+                groups.iter_mut().for_each(|g| g.order_by_rating = false);
+            }
             Scenario {
                 policy,
                 groups,
-                agents,
+                attrs: agents.iter().map(|a| (a.1, a.2)).collect(),
+                agents: agents.into_iter().map(|a| a.0).collect(),
             }
         })
 }
@@ -195,9 +300,22 @@ impl Scenario {
                         max_wait_s,
                     })
                 });
+                cfg.expression = spec.cond.text().map(String::from);
+                if spec.order_by_rating {
+                    cfg.order_by = vec!["rating desc".into()];
+                }
+                cfg.aging = (spec.aging_rate > 0).then_some(AgingConfig {
+                    rate_per_min: spec.aging_rate,
+                    cap: None,
+                });
                 cfg
             })
             .collect();
+        tenant.attributes = [
+            ("lang".to_string(), AttributeType::String),
+            ("rating".to_string(), AttributeType::Number),
+        ]
+        .into();
         tenant.agents = self
             .agents
             .iter()
@@ -209,7 +327,20 @@ impl Scenario {
                     .filter(|(_, &l)| l > 0)
                     .map(|(s, &l)| (SKILLS[s], l))
                     .collect();
-                AgentConfig::new(agent_id(a), &skills)
+                let mut agent = AgentConfig::new(agent_id(a), &skills);
+                let (fr, rating) = self.attrs[a];
+                agent.attributes = [
+                    (
+                        "lang".to_string(),
+                        AttributeValue::String(if fr { "fr" } else { "en" }.into()),
+                    ),
+                    (
+                        "rating".to_string(),
+                        AttributeValue::Number(f64::from(rating)),
+                    ),
+                ]
+                .into();
+                agent
             })
             .collect();
         EngineConfig {
@@ -254,6 +385,8 @@ enum MState {
 #[derive(Clone, Debug)]
 struct MAgent {
     levels: [u8; 2],
+    fr: bool,
+    rating: u8,
     state: MState,
     idle_since: u64,
     answered: u64,
@@ -295,6 +428,13 @@ struct MCall {
     arrived: u64,
     uid: u64,
     state: MCallState,
+    /// Call data `lang` is "fr" (else "en").
+    fr: bool,
+    /// Preferred agent.
+    preferred: Option<usize>,
+    /// End of the preferred-agent wait and its timer sequence; `None` once
+    /// released.
+    preferred_until: Option<(u64, u64)>,
 }
 
 /// What the engine should have told the telephony side.
@@ -340,8 +480,11 @@ impl Model {
             agents: s
                 .agents
                 .iter()
-                .map(|&levels| MAgent {
+                .zip(&s.attrs)
+                .map(|(&levels, &(fr, rating))| MAgent {
                     levels,
+                    fr,
+                    rating,
                     state: MState::LoggedOut,
                     idle_since: 0,
                     answered: 0,
@@ -363,12 +506,41 @@ impl Model {
         }
     }
 
+    /// Agent `a` is eligible for group `g` by what the index holds: skills
+    /// and the agent-only part of the expression.
     fn eligible(&self, a: usize, g: usize) -> bool {
-        let levels = self.agents[a].levels;
+        let ag = &self.agents[a];
+        let spec = &self.groups[g];
+        spec.skills.iter().all(|&(s, min)| ag.levels[s] >= min)
+            && spec.cond.agent_part(ag.fr, ag.rating)
+    }
+
+    /// Skills and the expression hold for agent `a` and call `c`.
+    fn accepts(&self, a: usize, c: usize) -> bool {
+        let ag = &self.agents[a];
+        let call = &self.calls[c];
+        let g = call.group;
         self.groups[g]
             .skills
             .iter()
-            .all(|&(s, min)| levels[s] >= min)
+            .all(|&(s, min)| ag.levels[s] >= min)
+            && self.groups[g].cond.holds(ag.fr, ag.rating, call.fr)
+            && (call.preferred_until.is_none() || call.preferred == Some(a))
+    }
+
+    /// Ends the preferred-agent wait of call `c`: a waiting call is placed
+    /// again, open to every eligible agent, keeping its place.
+    fn release_preferred(&mut self, c: usize) {
+        self.calls[c].preferred_until = None;
+        if self.calls[c].state == MCallState::Queued {
+            self.place(c);
+        }
+    }
+
+    /// Priority of call `c` now in 1/60000 points, aged.
+    fn aged(&self, c: &MCall) -> i64 {
+        i64::from(c.priority) * 60_000
+            + i64::from(self.groups[c.group].aging_rate) * (self.now - c.arrived) as i64
     }
 
     fn call(&self, name: usize) -> Option<usize> {
@@ -400,7 +572,14 @@ impl Model {
                 MState::Clerical { until, seq } => Some((until, seq, Timer::Clerical(a))),
                 _ => None,
             });
-        rings.chain(clericals).min_by_key(|t| (t.0, t.1))
+        let preferred = self.calls.iter().enumerate().filter_map(|(i, c)| {
+            c.preferred_until
+                .map(|(until, seq)| (until, seq, Timer::Preferred(i)))
+        });
+        rings
+            .chain(clericals)
+            .chain(preferred)
+            .min_by_key(|t| (t.0, t.1))
     }
 
     /// Fires every timer due at or before `now`, each at its deadline.
@@ -413,6 +592,7 @@ impl Model {
             match timer {
                 Timer::Ring(c) => self.ring_timeout(c),
                 Timer::Clerical(a) => self.release(a, true),
+                Timer::Preferred(c) => self.release_preferred(c),
             }
             self.settle();
         }
@@ -423,6 +603,17 @@ impl Model {
 
     /// Strategy key of a Ready agent in group `g`; smallest is chosen.
     fn agent_key(&self, a: usize, g: usize) -> (u64, u64, u64) {
+        let ag = &self.agents[a];
+        let order = a as u64;
+        let key = self.strategy_key(a, g);
+        if self.groups[g].order_by_rating {
+            // rating first (highest), then the strategy's first key.
+            return (u64::from(10 - ag.rating), key.0, order);
+        }
+        key
+    }
+
+    fn strategy_key(&self, a: usize, g: usize) -> (u64, u64, u64) {
         let ag = &self.agents[a];
         let order = a as u64;
         match self.groups[g].strategy {
@@ -442,10 +633,11 @@ impl Model {
         }
     }
 
-    /// Ready agents eligible for `g`, best first.
-    fn ready_agents(&self, g: usize) -> Vec<usize> {
+    /// Ready agents eligible for call `c`, best first.
+    fn ready_agents(&self, c: usize) -> Vec<usize> {
+        let g = self.calls[c].group;
         let mut ready: Vec<usize> = (0..self.agents.len())
-            .filter(|&a| self.agents[a].state == MState::Ready && self.eligible(a, g))
+            .filter(|&a| self.agents[a].state == MState::Ready && self.accepts(a, c))
             .collect();
         ready.sort_by_key(|&a| self.agent_key(a, g));
         ready
@@ -468,18 +660,15 @@ impl Model {
             .count() as i128;
         let ratios: i128 = self.groups.iter().map(|g| i128::from(g.queue_ratio)).sum();
         for (i, c) in self.calls.iter().enumerate() {
-            if c.state != MCallState::Queued
-                || !self.eligible(a, c.group)
-                || self.held_back(a, c.group)
-            {
+            if c.state != MCallState::Queued || !self.accepts(a, i) || self.held_back(a, c.group) {
                 continue;
             }
             let g = &self.groups[c.group];
             let waited = u128::from(self.now - c.arrived);
             let weighted = waited * u128::from(g.wait_weight);
-            let head = self.head(c.group) == Some(i);
+            let head = self.head_for(a, c.group) == Some(i);
             let score = match self.policy {
-                RoutingPolicy::Priority => (i64::from(c.priority), 0, weighted, -(c.uid as i64)),
+                RoutingPolicy::Priority => (self.aged(c), 0, weighted, -(c.uid as i64)),
                 _ if !head => continue,
                 RoutingPolicy::WeightedHol => (0, 0, weighted, -(c.uid as i64)),
                 RoutingPolicy::FixedQueueRatio | RoutingPolicy::QueueIdleRatio => {
@@ -494,14 +683,26 @@ impl Model {
         best.map(|(_, i)| i)
     }
 
-    /// The head of line of group `g`: highest priority, then
-    /// earliest arrival, then lowest uid.
+    /// The head of line of group `g`: highest aged
+    /// priority, then earliest arrival, then lowest uid.
     fn head(&self, g: usize) -> Option<usize> {
+        self.line_first(g, |_| true)
+    }
+
+    /// The first call in group `g`'s line that agent `a` may take: the
+    /// head, unless the group's call conditions refuse the agent.
+    fn head_for(&self, a: usize, g: usize) -> Option<usize> {
+        self.line_first(g, |i| self.accepts(a, i))
+    }
+
+    /// The first queued call of group `g`, in line order, passing `take`.
+    fn line_first(&self, g: usize, take: impl Fn(usize) -> bool) -> Option<usize> {
         (0..self.calls.len())
             .filter(|&i| self.calls[i].state == MCallState::Queued && self.calls[i].group == g)
+            .filter(|&i| take(i))
             .max_by_key(|&i| {
                 let c = &self.calls[i];
-                (c.priority, std::cmp::Reverse((c.arrived, c.uid)))
+                (self.aged(c), std::cmp::Reverse((c.arrived, c.uid)))
             })
     }
 
@@ -560,19 +761,31 @@ impl Model {
         wait.is_some_and(|w| head_wait >= u64::from(w) * 1000)
     }
 
-    /// Offers the waiting calls of reserving groups, head first, to agents
-    /// no longer held back.
+    /// Offers the waiting calls of reserving groups, in line order, to
+    /// agents no longer held back: the first call with a
+    /// free agent that may take it gets the best such agent.
     fn settle(&mut self) {
         for g in 0..self.groups.len() {
             if self.groups[g].reserve.is_none() {
                 continue;
             }
-            while let Some(c) = self.head(g) {
-                let free = self
-                    .ready_agents(g)
-                    .into_iter()
-                    .find(|&a| !self.held_back(a, g));
-                let Some(a) = free else { break };
+            loop {
+                let mut line: Vec<usize> = (0..self.calls.len())
+                    .filter(|&i| {
+                        self.calls[i].state == MCallState::Queued && self.calls[i].group == g
+                    })
+                    .collect();
+                line.sort_by_key(|&i| {
+                    let c = &self.calls[i];
+                    (-self.aged(c), c.arrived, c.uid)
+                });
+                let pick = line.into_iter().find_map(|c| {
+                    self.ready_agents(c)
+                        .into_iter()
+                        .find(|&a| !self.held_back(a, g))
+                        .map(|a| (c, a))
+                });
+                let Some((c, a)) = pick else { break };
                 self.offer(c, &[a]);
             }
         }
@@ -582,14 +795,24 @@ impl Model {
     /// it waits in the queue.
     fn place(&mut self, c: usize) {
         let g = self.calls[c].group;
+        // a call whose preferred agent is logged out stops waiting
+        // for it (the groups release when the preferred agents log out).
+        if let (Some(p), Some(_)) = (self.calls[c].preferred, self.calls[c].preferred_until) {
+            if self.agents[p].state == MState::LoggedOut {
+                self.calls[c].preferred_until = None;
+            }
+        }
         let ready: Vec<usize> = self
-            .ready_agents(g)
+            .ready_agents(c)
             .into_iter()
             .filter(|&a| !self.held_back(a, g))
             .collect();
+        let spec = &self.groups[g];
         let qir = self.policy == RoutingPolicy::QueueIdleRatio
-            && self.groups[g].reserve.is_none()
-            && self.groups[g].strategy != Routing::RingAll;
+            && spec.reserve.is_none()
+            && spec.strategy != Routing::RingAll
+            && !spec.cond.reads_call()
+            && self.calls[c].preferred_until.is_none();
         let chosen: Vec<usize> = if qir {
             self.qir_agent(g).into_iter().collect()
         } else if self.groups[g].strategy == Routing::RingAll {
@@ -674,6 +897,13 @@ impl Model {
         ag.state = MState::LoggedOut;
         ag.after_call = None;
         ag.pending_logoff = false;
+        // calls waiting only for this agent stop waiting.
+        for c in 0..self.calls.len() {
+            let call = &self.calls[c];
+            if call.preferred == Some(a) && call.preferred_until.is_some() {
+                self.release_preferred(c);
+            }
+        }
     }
 
     /// A call or offer left the agent: deferred logoff, or the deferred
@@ -760,19 +990,26 @@ impl Model {
                 call,
                 group,
                 priority,
+                fr,
+                preferred,
             } => {
                 if group >= self.groups.len() || self.call(call).is_some() {
                     return Err(());
                 }
                 let uid = self.next_uid;
                 self.next_uid += 1;
+                let preferred_until =
+                    preferred.map(|_| (self.now + PREFERRED_S * 1000, self.seq()));
                 self.calls.push(MCall {
+                    preferred,
+                    preferred_until,
                     name: call,
                     group,
                     priority,
                     arrived: self.now,
                     uid,
                     state: MCallState::Queued,
+                    fr,
                 });
                 self.place(self.calls.len() - 1);
             }
@@ -920,6 +1157,7 @@ impl Model {
 enum Timer {
     Ring(usize),
     Clerical(usize),
+    Preferred(usize),
 }
 
 // ---------------------------------------------------------------------------
@@ -936,6 +1174,10 @@ enum Op {
         call: usize,
         group: usize,
         priority: i32,
+        /// Call data `lang`: "fr" when true.
+        fr: bool,
+        /// Preferred agent, waited for [`PREFERRED_S`].
+        preferred: Option<usize>,
     },
     /// Report on the `pick`-th agent the call rings at.
     Alerting {
@@ -984,8 +1226,20 @@ fn commands(agents: usize) -> impl Strategy<Value = Op> {
         1 => (0..agents).prop_map(Op::Logoff),
         6 => (0..agents).prop_map(Op::Ready),
         2 => (0..agents).prop_map(Op::NotReady),
-        6 => (call.clone(), 0..3usize, 0..3i32)
-            .prop_map(|(call, group, priority)| Op::Arrive { call, group, priority }),
+        6 => (
+            call.clone(),
+            0..3usize,
+            0..3i32,
+            any::<bool>(),
+            prop::option::weighted(0.25, 0..agents),
+        )
+            .prop_map(|(call, group, priority, fr, preferred)| Op::Arrive {
+                call,
+                group,
+                priority,
+                fr,
+                preferred,
+            }),
         1 => (call.clone(), 0..4usize).prop_map(|(call, pick)| Op::Alerting { call, pick }),
         7 => (call.clone(), 0..4usize).prop_map(|(call, pick)| Op::Answer { call, pick }),
         1 => (call.clone(), 0..agents, 0..30u64)
@@ -1038,8 +1292,19 @@ fn command(model: &Model, op: &Op) -> Command {
             call,
             group,
             priority,
+            fr,
+            preferred,
         } => Command::CallArrived(CallSpec {
             priority: Some(priority),
+            data: [("lang".to_string(), if fr { "fr" } else { "en" }.to_string())].into(),
+            preferred_agents: preferred
+                .map(|a| PreferredAgent {
+                    agent: agent_id(a).into(),
+                    score: None,
+                })
+                .into_iter()
+                .collect(),
+            preferred_timeout_s: preferred.map(|_| PREFERRED_S as u32),
             ..CallSpec::new(call_id(call), group_id(group))
         }),
         Op::Alerting { call, pick } => {
@@ -1156,7 +1421,7 @@ impl Model {
         let group = GroupId::new(group_id(c.group));
         Some(match &c.state {
             MCallState::Queued => {
-                let key = |x: &MCall| (-i64::from(x.priority), x.arrived, x.uid);
+                let key = |x: &MCall| (-self.aged(x), x.arrived, x.uid);
                 let ahead = self
                     .calls
                     .iter()
@@ -1274,7 +1539,11 @@ fn one_group(strategy: Routing, agents: Vec<[u8; 2]>) -> Scenario {
             ring_time_s: 8,
             queue_ratio: 1,
             reserve: None,
+            cond: Cond::None,
+            order_by_rating: false,
+            aging_rate: 0,
         }],
+        attrs: vec![(false, 0); agents.len()],
         agents,
     }
 }
@@ -1317,16 +1586,22 @@ fn most_skilled_prefers_the_highest_level_then_longest_idle() {
             call: 0,
             group: 0,
             priority: 0,
+            fr: false,
+            preferred: None,
         },
         Op::Arrive {
             call: 1,
             group: 0,
             priority: 0,
+            fr: false,
+            preferred: None,
         },
         Op::Arrive {
             call: 2,
             group: 0,
             priority: 0,
+            fr: false,
+            preferred: None,
         },
     ];
     // a2 and a1 have level 7; a2 has been idle longer; a0 (level 3) last.
@@ -1344,6 +1619,8 @@ fn least_occupied_prefers_the_least_busy_over_the_longest_idle() {
             call: 0,
             group: 0,
             priority: 0,
+            fr: false,
+            preferred: None,
         },
         Op::Answer { call: 0, pick: 0 },
         Op::Advance(5000),
@@ -1357,6 +1634,8 @@ fn least_occupied_prefers_the_least_busy_over_the_longest_idle() {
             call: 1,
             group: 0,
             priority: 0,
+            fr: false,
+            preferred: None,
         },
     ];
     assert_eq!(offered_agents(&s, &ops), vec![0, 1]);
@@ -1373,6 +1652,9 @@ fn ready_agent_takes_highest_priority_then_weighted_wait() {
         ring_time_s: 8,
         queue_ratio: 1,
         reserve: None,
+        cond: Cond::None,
+        order_by_rating: false,
+        aging_rate: 0,
     });
     let ops = [
         Op::Logon(0),
@@ -1380,12 +1662,16 @@ fn ready_agent_takes_highest_priority_then_weighted_wait() {
             call: 0,
             group: 0,
             priority: 0,
+            fr: false,
+            preferred: None,
         },
         Op::Advance(2000),
         Op::Arrive {
             call: 1,
             group: 1,
             priority: 0,
+            fr: false,
+            preferred: None,
         },
         Op::Advance(1500),
         // c0 waited 3.5 s x 100, c1 waited 1.5 s x 300: c1 scores higher.
@@ -1407,6 +1693,8 @@ fn arrive(call: usize, group: usize, priority: i32) -> Op {
         call,
         group,
         priority,
+        fr: false,
+        preferred: None,
     }
 }
 
@@ -1419,6 +1707,9 @@ fn second_group(wait_weight: u32, queue_ratio: u32) -> GroupSpec {
         ring_time_s: 8,
         queue_ratio,
         reserve: None,
+        cond: Cond::None,
+        order_by_rating: false,
+        aging_rate: 0,
     }
 }
 

@@ -326,12 +326,14 @@ fn r1_3_config_errors_name_object_and_field() {
             min_level: Some(3),
             skills: None,
             overflow: None,
+            ..Default::default()
         },
         StageConfig {
             after_s: 30,
             min_level: Some(1),
             skills: None,
             overflow: None,
+            ..Default::default()
         },
     ];
     check(vec![stages], "group \"g\"", "stages[1].after_s");

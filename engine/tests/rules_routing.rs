@@ -254,6 +254,7 @@ fn staged() -> Harness {
             min_level: Some(3),
             skills: None,
             overflow: None,
+            ..Default::default()
         },
         StageConfig {
             after_s: 60,
@@ -263,12 +264,14 @@ fn staged() -> Harness {
                 min_level: 1,
             }]),
             overflow: None,
+            ..Default::default()
         },
         StageConfig {
             after_s: 120,
             min_level: None,
             skills: None,
             overflow: Some(Destination::Group("backup".into())),
+            ..Default::default()
         },
     ];
     Harness::new(
@@ -677,6 +680,7 @@ fn r3_4_a_stage_at_zero_seconds_applies_on_arrival() {
             min_level: 1,
         }]),
         overflow: None,
+        ..Default::default()
     }];
     let mut h = Harness::new(vec![g], vec![agent("b", &[("s1", 1)])]);
     h.login_ready(0, "b");

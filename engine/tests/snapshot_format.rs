@@ -33,6 +33,7 @@ fn config() -> EngineConfig {
         min_level: Some(1),
         skills: None,
         overflow: None,
+        ..Default::default()
     });
     let mut support = GroupConfig::new("support", &["support"]);
     support.strategy = Strategy::RoundRobin;

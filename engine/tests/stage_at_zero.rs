@@ -25,6 +25,7 @@ fn engine() -> Engine {
             min_level: 1,
         }]),
         overflow: None,
+        ..Default::default()
     }];
     let mut tenant = TenantConfig::new("t");
     tenant.groups.push(group);

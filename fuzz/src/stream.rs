@@ -89,6 +89,10 @@ pub enum Op {
         media: Option<u8>,
         dnis: Option<u8>,
         preferred: Option<u8>,
+        /// Call data `lang` = "fr" (else "en"), read by expressions.
+        lang_fr: bool,
+        /// A preferred agent with a short timeout.
+        prefer: Option<u8>,
     },
     Alerting {
         call: u8,
@@ -243,6 +247,13 @@ pub fn config(family: Family, seed: u64, strategies: &[Option<u8>; 4]) -> Engine
             let n = usize::from(g.id.as_str()[1..].parse::<u8>().unwrap_or(0)) % 4;
             if let Some(s) = strategies[n] {
                 g.strategy = strategy(s);
+                // order_by needs an ordering strategy.
+                if matches!(
+                    g.strategy,
+                    acd_engine::Strategy::Random | acd_engine::Strategy::RingAll
+                ) {
+                    g.order_by.clear();
+                }
             }
         }
         if matches!(family, Family::TwoTenants) {
@@ -276,19 +287,22 @@ fn automatic_tenant(id: &str, g0: u8, a0: u8) -> TenantConfig {
                 min_level: 2,
             }]),
             overflow: None,
-        },
+..Default::default()
+},
         StageConfig {
             after_s: 20,
             min_level: Some(1),
             skills: None,
             overflow: None,
-        },
+..Default::default()
+},
         StageConfig {
             after_s: 90,
             min_level: None,
             skills: None,
             overflow: Some(Destination::Number("+15550100".into())),
-        },
+..Default::default()
+},
     ];
     let mut third = GroupConfig::new(gid(2), &["s0", "s1"]);
     third.strategy = acd_engine::Strategy::RingAll;
@@ -297,7 +311,20 @@ fn automatic_tenant(id: &str, g0: u8, a0: u8) -> TenantConfig {
     third.clerical_s = 1;
     third.wait_weight = 300;
     third.priority = 2;
+    // The routing model: an expression reading the
+    // agent and the call, ordering by rating, aging priorities.
+    third.expression = Some("lang == call.lang || rating >= 2".into());
+    first.order_by = vec!["rating desc".into()];
+    first.aging = Some(acd_engine::AgingConfig {
+        rate_per_min: 30,
+        cap: Some(5),
+    });
     let mut tenant = TenantConfig::new(id);
+    tenant.attributes = [
+        ("lang".to_string(), AttributeType::String),
+        ("rating".to_string(), AttributeType::Number),
+    ]
+    .into();
     tenant.groups = vec![first, second, third];
     tenant.agents = (0..4u8)
         .map(|i| {
@@ -306,7 +333,14 @@ fn automatic_tenant(id: &str, g0: u8, a0: u8) -> TenantConfig {
                 1 => &[("s1", 2)],
                 _ => &[("s0", 1), ("s1", 5)],
             };
-            AgentConfig::new(format!("a{}", a0 + i), skills)
+            let mut agent = AgentConfig::new(format!("a{}", a0 + i), skills);
+            let lang = if i % 2 == 0 { "fr" } else { "en" };
+            agent.attributes = [
+                ("lang".to_string(), AttributeValue::String(lang.into())),
+                ("rating".to_string(), AttributeValue::Number(f64::from(i))),
+            ]
+            .into();
+            agent
         })
         .collect();
     tenant
@@ -770,11 +804,22 @@ impl Runner {
                 media: m,
                 dnis,
                 preferred,
+                lang_fr,
+                prefer,
             } => Command::CallArrived(CallSpec {
                 media: m.map(media),
                 dnis: dnis.map(|d| format!("10{}", d % 8)),
                 priority: priority.map(i32::from),
                 preferred_agent: preferred.map(agent),
+                data: [("lang".to_string(), if lang_fr { "fr" } else { "en" }.to_string())].into(),
+                preferred_agents: prefer
+                    .map(|p| PreferredAgent {
+                        agent: agent(p),
+                        score: None,
+                    })
+                    .into_iter()
+                    .collect(),
+                preferred_timeout_s: prefer.map(|p| u32::from(p % 8)),
                 ..CallSpec::new(call(c), group(g))
             }),
             Op::Alerting { call: c, who } => {
@@ -894,13 +939,15 @@ fn upserted_group(id: GroupId, strategy_n: u8, tweak: u8) -> GroupConfig {
                     min_level: 4,
                 }]),
                 overflow: None,
-            },
+..Default::default()
+},
             StageConfig {
                 after_s: 9,
                 min_level: None,
                 skills: None,
                 overflow: Some(Destination::Group("g0".into())),
-            },
+..Default::default()
+},
         ];
     }
     if tweak & 0x20 != 0 {
@@ -919,6 +966,10 @@ fn upserted_group(id: GroupId, strategy_n: u8, tweak: u8) -> GroupConfig {
     if tweak & 0x80 != 0 {
         g.media = media(tweak);
         g.open_rule = OpenRule::Ready;
+    }
+    if strategy_n & 0x80 != 0 {
+        // Valid in every tenant: skills and call data only.
+        g.expression = Some("skill.s0 >= 2 || call.lang == \"fr\"".into());
     }
     g
 }

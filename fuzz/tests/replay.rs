@@ -227,6 +227,8 @@ fn deferred_logoff_survives_reload() {
                 media: None,
                 dnis: None,
                 preferred: None,
+                lang_fr: false,
+                prefer: None,
             },
             Op::Answer {
                 call: 0,

@@ -14,9 +14,10 @@
 
 use crate::dist::Dist;
 use crate::scenario::{ArrivalSpec, Rate};
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Exp1};
 use rand_pcg::Pcg64Mcg;
+use std::collections::BTreeMap;
 
 /// A caller drawn from a stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +53,10 @@ pub struct ArrivalStream {
     handle_profile: Option<Vec<f64>>,
     /// Profiles wrap around instead of holding their last value.
     repeat: bool,
+    /// Attached data per key: values and their weights.
+    data: Vec<(String, Vec<(String, f64)>)>,
+    /// Attached data draws.
+    data_rng: Pcg64Mcg,
     /// Exact (unrounded) time of the last arrival, ms.
     last_ms: f64,
 }
@@ -65,7 +70,8 @@ pub fn derive_seed(seed: u64, stream: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// The stream number of generator `purpose` (1 = handle, 2 = patience) of
+/// The stream number of generator `purpose` (1 = handle, 2 = patience,
+/// 3 = follow-ups, 4 = attached data) of
 /// arrival stream `index`: far from the arrival streams' own numbers.
 fn purpose(index: usize, purpose: u64) -> u64 {
     (purpose << 32) | index as u64
@@ -89,6 +95,17 @@ impl ArrivalStream {
             follow_rng: Pcg64Mcg::seed_from_u64(derive_seed(seed, purpose(index, 3))),
             handle_profile: spec.handle_profile.clone(),
             repeat: spec.repeat_profile,
+            data: spec
+                .data
+                .iter()
+                .map(|(k, values)| {
+                    (
+                        k.clone(),
+                        values.iter().map(|(v, w)| (v.clone(), *w)).collect(),
+                    )
+                })
+                .collect(),
+            data_rng: Pcg64Mcg::seed_from_u64(derive_seed(seed, purpose(index, 4))),
             last_ms: 0.0,
         }
     }
@@ -159,6 +176,28 @@ impl ArrivalStream {
             }
             t = end;
         }
+    }
+
+    /// Draws the next call's attached data: one value per key, by weight,
+    /// from the stream's own generator (so streams without data draw
+    /// nothing and existing runs are unchanged).
+    pub fn call_data(&mut self) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        for (key, values) in &self.data {
+            let total: f64 = values.iter().map(|v| v.1).sum();
+            let mut x = self.data_rng.gen::<f64>() * total;
+            let pick = values
+                .iter()
+                .find(|v| {
+                    x -= v.1;
+                    x < 0.0
+                })
+                .or(values.last());
+            if let Some((v, _)) = pick {
+                out.insert(key.clone(), v.clone());
+            }
+        }
+        out
     }
 
     /// The handle-time multiplier at `t_ms`.

@@ -29,8 +29,9 @@
 
 use crate::dist::Dist;
 use acd_engine::{
-    AgentConfig, Destination, EngineConfig, GroupConfig, GroupId, Reserve, RoutingPolicy, SkillId,
-    SkillRequirement, Strategy, TenantConfig,
+    AgentConfig, AgingConfig, AttributeType, AttributeValue, Destination, EngineConfig,
+    GroupConfig, GroupId, Reserve, RoutingPolicy, SkillId, SkillRequirement, Strategy,
+    TenantConfig,
 };
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -69,6 +70,9 @@ pub struct Scenario {
     pub arrivals: Vec<ArrivalSpec>,
     /// Agent pools.
     pub agents: Vec<AgentSpec>,
+    /// Declared agent attribute types (R-10.1): name -> type.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, AttributeType>,
     /// Line of each group's id in the source, for errors found later.
     #[serde(skip)]
     group_lines: Vec<Option<usize>>,
@@ -136,6 +140,15 @@ pub struct GroupSpec {
     /// Group to overflow to (R-3.8).
     #[serde(default)]
     pub overflow_to: Option<Spanned<String>>,
+    /// Attribute expression eligible agents must meet (R-10.1).
+    #[serde(default)]
+    pub expression: Option<String>,
+    /// Agent ordering keys ahead of the strategy (R-10.2).
+    #[serde(default)]
+    pub order_by: Vec<String>,
+    /// Priority aging (R-10.4).
+    #[serde(default)]
+    pub aging: Option<AgingConfig>,
 }
 
 fn default_sl() -> u32 {
@@ -191,6 +204,10 @@ pub struct ArrivalSpec {
     /// group after a delay.
     #[serde(default)]
     pub callback: Option<FollowUpSpec>,
+    /// Attached call data read by group expressions as `call.<key>`
+    /// (R-10.1): per key, each value's weight (`lang = { fr = 0.3, en = 0.7 }`).
+    #[serde(default)]
+    pub data: BTreeMap<String, BTreeMap<String, f64>>,
 }
 
 /// Follow-up calls of a stream: transfers or callbacks.
@@ -302,6 +319,10 @@ pub struct AgentSpec {
     /// back Ready; agent `k` of the pool starts `k × stagger_s` later.
     #[serde(default)]
     pub breaks: Vec<BreakSpec>,
+    /// Typed attributes of every agent of the pool (R-10.1), as declared
+    /// in the scenario's `attributes`.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, AttributeValue>,
 }
 
 /// A break of every agent of a pool.
@@ -548,6 +569,8 @@ impl Scenario {
     pub fn engine_config(&self, seed: u64) -> Result<EngineConfig, ScenarioError> {
         let mut tenant = TenantConfig::new(self.tenant.as_str());
         tenant.policy = self.policy;
+        tenant.attributes = self.attributes.clone();
+        self.check_call_data()?;
         for g in &self.groups {
             tenant.groups.push(self.group_config(g));
         }
@@ -560,6 +583,7 @@ impl Scenario {
             for id in self.agent_ids(pool) {
                 let mut agent = AgentConfig::new(id, &[]);
                 agent.skills = skills.clone();
+                agent.attributes = spec.attributes.clone();
                 tenant.agents.push(agent);
             }
         }
@@ -610,6 +634,24 @@ impl Scenario {
         }
     }
 
+    /// Call data weights are finite, at least zero, and not all zero.
+    fn check_call_data(&self) -> Result<(), ScenarioError> {
+        for (i, a) in self.arrivals.iter().enumerate() {
+            for (key, values) in &a.data {
+                let ok = values.values().all(|w| w.is_finite() && *w >= 0.0)
+                    && values.values().sum::<f64>() > 0.0;
+                if !ok {
+                    return Err(ScenarioError {
+                        line: None,
+                        field: format!("arrivals[{i}].data.{key}"),
+                        message: "weights must be >= 0, finite, and not all 0".into(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn line_of_group(&self, i: usize) -> Option<usize> {
         self.group_lines.get(i).copied().flatten()
     }
@@ -638,6 +680,9 @@ impl Scenario {
             .overflow_to
             .as_ref()
             .map(|t| Destination::Group(GroupId::new(t.get_ref())));
+        c.expression = g.expression.clone();
+        c.order_by = g.order_by.clone();
+        c.aging = g.aging;
         c
     }
 
@@ -704,6 +749,61 @@ skills = { support = 5 }
             config.tenants[0].groups[0].skills[0].skill.as_str(),
             "support"
         );
+    }
+
+    const ROUTING_MODEL: &str = r#"
+duration_s = 600
+attributes = { lang = "string", rating = "number" }
+[[groups]]
+id = "support"
+skills = ["support"]
+expression = "lang == call.lang && rating >= 2"
+order_by = ["rating desc"]
+aging = { rate_per_min = 2, cap = 5 }
+[[arrivals]]
+group = "support"
+per_hour = 600
+handle = { dist = "exponential", mean_s = 60 }
+data = { lang = { fr = 0.25, en = 0.75 } }
+[[agents]]
+count = 5
+skills = { support = 5 }
+attributes = { lang = "fr", rating = 3 }
+[[agents]]
+count = 5
+skills = { support = 5 }
+attributes = { lang = "en", rating = 2 }
+"#;
+
+    #[test]
+    fn r10_attributes_expressions_and_call_data_reach_the_engine() {
+        let s = Scenario::parse(ROUTING_MODEL).unwrap();
+        let config = s.engine_config(1).unwrap();
+        let t = &config.tenants[0];
+        assert_eq!(t.attributes["lang"], AttributeType::String);
+        assert_eq!(
+            t.agents[0].attributes["lang"],
+            AttributeValue::String("fr".into())
+        );
+        assert_eq!(
+            t.groups[0].expression.as_deref(),
+            Some("lang == call.lang && rating >= 2")
+        );
+        let outcome = crate::simulation::run_once(&s, 1, &mut |_| {}).unwrap();
+        assert!(outcome.calls > 0);
+    }
+
+    #[test]
+    fn r10_bad_call_data_weights_and_expressions_are_refused() {
+        let bad = ROUTING_MODEL.replace("fr = 0.25, en = 0.75", "fr = 0.0");
+        let e = Scenario::parse(&bad)
+            .and_then(|s| s.engine_config(1))
+            .unwrap_err();
+        assert_eq!(e.field, "arrivals[0].data.lang");
+        let bad = ROUTING_MODEL.replace("rating >= 2\"", "rating >= 'x'\"");
+        assert!(Scenario::parse(&bad)
+            .and_then(|s| s.engine_config(1))
+            .is_err());
     }
 
     #[test]

@@ -122,4 +122,13 @@ impl Core {
     pub(crate) fn first_ready(&mut self, p: PoolIx, tier: u8) -> Option<AgentIx> {
         self.ready.first(p, tier, &Filings(&self.agents))
     }
+
+    /// The live agents of tier `tier` of pool `p`, best first.
+    pub(crate) fn ready_agents(&self, p: PoolIx, tier: u8) -> impl Iterator<Item = AgentIx> + '_ {
+        let live = Filings(&self.agents);
+        let (entries, _, _) = self.ready.tier_entries(p, tier);
+        entries
+            .filter(move |&(key, a)| live.is_live(p, tier, key, a))
+            .map(|(_, a)| a)
+    }
 }

@@ -7,12 +7,16 @@
 //!
 //! This module takes a call into a group; `placement` finds it an agent or
 //! its place in the queue and runs the offer rounds; `filing` keeps
-//! Ready channels in the ready index; `overflow` sends calls on; `stages` handles the stage
-//! and max-wait timers.
+//! Ready channels in the ready index; `overflow` sends calls on; `stages`
+//! handles the stage and max-wait timers; `eligibility` applies the call
+//! part of group expressions and `order_by`; `preferred`
+//! restricts a call to its preferred agents until its timeout.
 
+mod eligibility;
 pub(crate) mod filing;
 mod overflow;
 mod placement;
+mod preferred;
 pub(crate) use filing::Filings;
 mod stages;
 
@@ -43,6 +47,15 @@ impl Core {
         if let Some(p) = &spec.preferred_agent {
             self.agent_ix(t, p)?;
         }
+        let preferred = self.preferred_agents(t, &spec)?;
+        let preferred_until = self.preferred_deadline(g, &spec, !preferred.is_empty());
+        if spec.arrived_at.is_some_and(|at| at > self.now) {
+            return Err(Error::Config(crate::config::ConfigError::new(
+                format!("call {:?}", spec.id.as_str()),
+                "arrived_at",
+                crate::config::ConfigProblem::Invalid("later than now (R-10.4)".into()),
+            )));
+        }
         let uid = self.next_uid;
         self.next_uid += 1;
         let call = Call {
@@ -69,9 +82,16 @@ impl Core {
             private: false,
             in_authentication: false,
             wrap_up: None,
+            aging: None,
+            arrival: spec.arrived_at,
+            preferred,
+            preferred_until,
         };
         let c = self.calls.insert(call);
         self.ix.calls.insert((t, spec.id), c);
+        if let Some(at) = preferred_until {
+            self.timers.set(at, Timer::Preferred { call: c, uid });
+        }
         self.enter_group(c, g, Cause::Arrival);
         Ok(())
     }
@@ -86,6 +106,7 @@ impl Core {
         let call = &mut self.calls[c];
         call.group = g;
         call.entered = now;
+        call.aging = group.config.aging;
         call.tier = 0;
         call.stages = group.stages.clone();
         call.next_stage = 0;

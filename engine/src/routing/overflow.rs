@@ -45,6 +45,9 @@ impl Core {
         match target {
             Target::Group(g2) => {
                 self.calls[c].visited.push(g);
+                // A new group is a new line: an earlier arrival given by
+                // the embedder counted in the first group only.
+                self.calls[c].arrival = None;
                 self.enter_group(c, g2, cause);
             }
             Target::Number(destination) => {

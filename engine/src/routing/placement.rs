@@ -20,26 +20,38 @@ impl Core {
         // A call's copied stages may outnumber a group's tiers after a change.
         let tier = self.calls[c].tier.min(group.top_tier());
         self.calls[c].tier = tier;
+        if self.calls[c].preferred_until.is_some() && self.preferred_all_gone(c) {
+            self.calls[c].preferred_until = None;
+        }
+        let group = &self.groups[g];
         let p = group.pool;
         let reserve = group.config.reserve.is_some();
         let qir = self.ix.policy.qir.contains_key(&group.tenant);
-        let agents: SmallVec<[AgentIx; 4]> = match group.config.strategy {
-            Strategy::RingAll => self
-                .ready
-                .all(p, tier, &Filings(&self.agents))
-                .into_iter()
-                .filter(|&a| !self.held_back(a, g))
-                .collect(),
-            // Threshold reservation: pass over held-back agents.
-            _ if reserve => self.free_agent_for(g, tier).into_iter().collect(),
-            // Queue-and-idleness ratio: the pool furthest above
-            // its idleness share.
-            _ if qir => self.qir_agent(g, tier).flatten().into_iter().collect(),
-            Strategy::Random if self.ready.live_count(p, tier) > 0 => {
-                let draw = self.rng.next_u64();
-                self.ready.pick_random(p, tier, draw).into_iter().collect()
+        let agents: SmallVec<[AgentIx; 4]> = if self.calls[c].preferred_until.is_some() {
+            // only a preferred agent, in preference order.
+            self.preferred_ready(c, tier).into_iter().collect()
+        } else if group.has_filter() {
+            // candidates from the index, filtered per call.
+            self.filtered_agents(c, g, tier)
+        } else {
+            match group.config.strategy {
+                Strategy::RingAll => self
+                    .ready
+                    .all(p, tier, &Filings(&self.agents))
+                    .into_iter()
+                    .filter(|&a| !self.held_back(a, g))
+                    .collect(),
+                // Threshold reservation: pass over held-back agents.
+                _ if reserve => self.free_agent_for(g, tier).into_iter().collect(),
+                // Queue-and-idleness ratio: the pool furthest above
+                // its idleness share.
+                _ if qir => self.qir_agent(g, tier).flatten().into_iter().collect(),
+                Strategy::Random if self.ready.live_count(p, tier) > 0 => {
+                    let draw = self.rng.next_u64();
+                    self.ready.pick_random(p, tier, draw).into_iter().collect()
+                }
+                _ => self.first_ready(p, tier).into_iter().collect(),
             }
-            _ => self.first_ready(p, tier).into_iter().collect(),
         };
         if agents.is_empty() {
             let key = self.calls[c].key();
