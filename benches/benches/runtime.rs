@@ -212,7 +212,10 @@ fn snapshot_cost(c: &mut Criterion) {
 /// the change log and swapped in for the previous one, which is released
 /// (`in_place`: no reader holds the one before, so the builder updates it
 /// in place) or kept by a reader until the next batch (`reader_holds`:
-/// the builder copies the touched pages of the latest one).
+/// the builder copies the touched pages of the latest one). After each
+/// publish the builder catches the spare buffer up, as the writer does
+/// after its replies; `in_place_with_catch_up` times that too (the
+/// writer's whole snapshot work per batch).
 fn snapshot_publish(c: &mut Criterion) {
     const AGENTS: usize = 100_000;
     const BATCH: usize = 256;
@@ -231,7 +234,11 @@ fn snapshot_publish(c: &mut Criterion) {
     let mut rng = Pcg64Mcg::seed_from_u64(15);
     // Agents made Not Ready by the last two batches, oldest first.
     let mut resting: VecDeque<Vec<usize>> = VecDeque::new();
-    for (label, reader_holds) in [("in_place", false), ("reader_holds", true)] {
+    for (label, reader_holds, catch_up_timed) in [
+        ("in_place", false, false),
+        ("in_place_with_catch_up", false, true),
+        ("reader_holds", true, false),
+    ] {
         group.bench_function(BenchmarkId::new(label, BATCH), |b| {
             b.iter_custom(|iters| {
                 let mut timed = Duration::ZERO;
@@ -262,6 +269,12 @@ fn snapshot_publish(c: &mut Criterion) {
                     let released = std::mem::replace(&mut reader, reader_holds.then_some(before));
                     drop(released);
                     timed += t0.elapsed();
+                    // What the writer does after its replies.
+                    let t1 = Instant::now();
+                    builder.catch_up();
+                    if catch_up_timed {
+                        timed += t1.elapsed();
+                    }
                 }
                 timed
             })

@@ -4,7 +4,8 @@
 //! shows, and a snapshot once made must never change afterwards (readers
 //! keep a consistent picture of one batch boundary, R-8.2) — whether the
 //! builder brought its previous snapshot up to date in place (no reader
-//! held it) or copied the latest one (a reader held it).
+//! held it, with or without [`SnapshotBuilder::catch_up`] in between) or
+//! copied the latest one (a reader held it).
 //!
 //! Driven by the seeded reactive workload of the journal tests (logons,
 //! ready / not ready, arrivals, offers answered or rejected, hang-ups,
@@ -125,6 +126,10 @@ fn run(seed: u64, steps: usize) {
         }
         if !held.is_empty() && (held.len() > 3 || rng.gen_ratio(1, 4)) {
             held.remove(0);
+        }
+        // The writer prepares the next buffer after its replies (or not at all).
+        if rng.gen_bool(0.7) {
+            builder.catch_up();
         }
         for (old, copy) in &held {
             assert_eq!(

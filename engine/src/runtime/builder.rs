@@ -10,7 +10,9 @@
 //!   published before the latest one. Once the writer has replaced it and no
 //!   reader holds it any more, the builder owns it alone and brings it up to
 //!   date by writing the latest batch's changes and this batch's into it:
-//!   no page is copied, no reference count is touched.
+//!   no page is copied, no reference count is touched. The writer has the
+//!   latest batch's changes written ahead, after its replies
+//!   ([`SnapshotBuilder::catch_up`]), so a publish writes only its own.
 //! - **Copy on write, from the latest.** If a reader still holds it,
 //!   the builder clones the latest snapshot (one reference count per view)
 //!   and writes this batch's changes into the clone, which copies the pages
@@ -47,6 +49,8 @@ pub struct SnapshotBuilder {
     /// The one before, to be brought up to date in place when no one else
     /// holds it.
     previous: Option<Arc<ShardSnapshot>>,
+    /// `previous` lacks the latest batch's changes (`last`).
+    behind: bool,
     /// Position of each agent (by arena slot) in its tenant's view.
     agent_pos: Vec<u32>,
     /// Position of each group (by arena slot) in its tenant's view.
@@ -113,6 +117,7 @@ impl SnapshotBuilder {
                 counters: ShardCounters::default(),
             }),
             previous: None,
+            behind: false,
             agent_pos: Vec::new(),
             group_pos: Vec::new(),
             changes: Changes::default(),
@@ -140,6 +145,25 @@ impl SnapshotBuilder {
     /// The snapshot last published (the first one before any publish).
     pub fn latest(&self) -> Arc<ShardSnapshot> {
         Arc::clone(&self.latest)
+    }
+
+    /// Brings the snapshot before the latest up to date with the latest
+    /// batch, if no reader holds it, so that the next
+    /// [`SnapshotBuilder::publish`] only writes its own batch. The writer
+    /// calls it after sending the batch's replies, off the path of any
+    /// caller; skipping it only moves the work into the next publish.
+    pub fn catch_up(&mut self) {
+        let Some(previous) = self.previous.as_mut().filter(|_| self.behind) else {
+            return;
+        };
+        if let Some(s) = Arc::get_mut(previous) {
+            for &t in &self.last.rosters {
+                s.tenants[t] = self.latest.tenants[t].clone();
+            }
+            self.last.touch(&s.tenants);
+            self.last.apply(&mut s.tenants, &self.last.rosters);
+            self.behind = false;
+        }
     }
 
     /// The snapshot numbered `seq` of the engine as it is now, including
@@ -170,21 +194,27 @@ impl SnapshotBuilder {
         (s.seq, s.at, s.counters) = (seq, core.now, counters);
         std::mem::swap(&mut self.last, &mut self.next);
         self.previous = Some(std::mem::replace(&mut self.latest, Arc::clone(&snapshot)));
+        self.behind = true;
         snapshot
     }
 
     /// Brings the snapshot before the latest up to date: the latest batch's
-    /// changes, then this batch's. Tenants read whole in the latest batch
-    /// are taken from the latest snapshot instead.
+    /// changes unless [`SnapshotBuilder::catch_up`] wrote them, then this
+    /// batch's. Tenants read whole in the latest batch are taken from the
+    /// latest snapshot instead.
     fn update_previous(&self, s: &mut ShardSnapshot) {
-        for &t in &self.last.rosters {
-            s.tenants[t] = self.latest.tenants[t].clone();
+        let mut skip = self.next.rosters.clone();
+        if self.behind {
+            for &t in &self.last.rosters {
+                s.tenants[t] = self.latest.tenants[t].clone();
+            }
+            self.last.touch(&s.tenants);
+            skip.extend_from_slice(&self.last.rosters);
         }
-        self.last.touch(&s.tenants);
         self.next.touch(&s.tenants);
-        let mut skip = self.last.rosters.clone();
-        skip.extend_from_slice(&self.next.rosters);
-        self.last.apply(&mut s.tenants, &skip);
+        if self.behind {
+            self.last.apply(&mut s.tenants, &skip);
+        }
         self.next.apply(&mut s.tenants, &self.next.rosters);
     }
 

@@ -280,6 +280,8 @@ impl Writer {
             // Err only when the caller stopped waiting.
             let _ = tx.send(result);
         }
+        // Off every caller's path: prepare the next snapshot's buffer.
+        self.builder.catch_up();
     }
 
     fn deliver_outputs(&mut self) {
