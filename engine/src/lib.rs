@@ -73,6 +73,7 @@ mod reconfigure;
 #[cfg(feature = "replication")]
 #[cfg_attr(docsrs, doc(cfg(feature = "replication")))]
 pub mod replication;
+mod reserve;
 pub mod restore;
 mod rng;
 mod routing;

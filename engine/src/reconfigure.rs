@@ -181,7 +181,7 @@ impl Core {
         }
         let what = format!("add_agent {}", config.id);
         self.insert_agent(t, config);
-        self.rebuild_qir(t);
+        self.refresh_policy_agents(t);
         self.emit(t, EventKind::ConfigChanged { what });
         Ok(())
     }
@@ -202,7 +202,7 @@ impl Core {
         }
         self.tenants[t].agents.remove(&a);
         self.changes.roster(t);
-        self.rebuild_qir(t);
+        self.refresh_policy_agents(t);
         self.emit(
             t,
             EventKind::ConfigChanged {
@@ -233,7 +233,7 @@ impl Core {
         let after = self.logged_on_groups(a);
         self.recount(before.iter().chain(&after).copied());
         self.refile_ready(&ready);
-        self.rebuild_qir(t);
+        self.refresh_policy_agents(t);
         self.emit(
             t,
             EventKind::ConfigChanged {
