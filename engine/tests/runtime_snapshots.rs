@@ -41,17 +41,10 @@ fn engine_view(engine: &Engine) -> Vec<TenantSnapshot> {
 }
 
 fn apply(store: &mut EngineStore, record: Record) {
-    match record {
-        Record::Command {
-            now,
-            tenant,
-            command,
-        } => {
-            let _ = store.handle(now, &tenant, command);
-        }
-        Record::Tick { now } => store.handle_timeout(now).expect("in memory"),
-        other => panic!("the workload does not make {other:?}"),
-    }
+    let EngineStore::Memory(engine) = store else {
+        unreachable!("the test keeps its engine in memory");
+    };
+    workload::apply_plain(engine, record);
 }
 
 /// Sometimes adds or removes a group (the roster changes), in between the

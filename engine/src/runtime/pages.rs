@@ -62,6 +62,20 @@ impl<T: Clone> Pages<T> {
 
     /// Entry `i`.
     pub(crate) fn get(&self, i: usize) -> Option<&T> {
+        self.leaf(i).and_then(|(entries, slot)| entries.get(slot))
+    }
+
+    /// Loads the page holding entry `i` (its header) without changing
+    /// anything: a loop of touches before a loop of [`Pages::set`]s lets the
+    /// processor fetch many cold pages at once instead of one after another.
+    pub(crate) fn touch(&self, i: usize) {
+        if let Some((entries, _)) = self.leaf(i) {
+            std::hint::black_box(Arc::strong_count(entries));
+        }
+    }
+
+    /// The leaf page holding entry `i`, and the entry's slot in it.
+    fn leaf(&self, i: usize) -> Option<(&Arc<[T]>, usize)> {
         if i >= self.len {
             return None;
         }
@@ -73,30 +87,7 @@ impl<T: Clone> Pages<T> {
                     node = &pages[slot(i, level)];
                     level -= 1;
                 }
-                Node::Leaf(entries) => return entries.get(slot(i, 0)),
-            }
-        }
-    }
-
-    /// Loads the page holding entry `i` (its header) without changing
-    /// anything: a loop of touches before a loop of [`Pages::set`]s lets the
-    /// processor fetch many cold pages at once instead of one after another.
-    pub(crate) fn touch(&self, i: usize) {
-        if i >= self.len {
-            return;
-        }
-        let mut node = &self.root;
-        let mut level = self.depth;
-        loop {
-            match node {
-                Node::Branch(pages) => {
-                    node = &pages[slot(i, level)];
-                    level -= 1;
-                }
-                Node::Leaf(entries) => {
-                    std::hint::black_box(Arc::strong_count(entries));
-                    return;
-                }
+                Node::Leaf(entries) => return Some((entries, slot(i, 0))),
             }
         }
     }
