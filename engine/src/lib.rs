@@ -51,6 +51,7 @@ mod arena;
 mod authentication;
 mod call;
 mod call_control;
+mod changes;
 mod channel;
 mod command;
 mod config;
