@@ -29,6 +29,7 @@ impl Core {
             }
         }
         self.agents[a].chan_mut(media).state = to;
+        self.changes.agent(a);
         self.sync_ready_status(a, media);
     }
 

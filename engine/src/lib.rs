@@ -51,6 +51,7 @@ mod arena;
 mod authentication;
 mod call;
 mod call_control;
+mod changes;
 mod channel;
 mod command;
 mod config;
@@ -72,6 +73,7 @@ mod reconfigure;
 #[cfg(feature = "replication")]
 #[cfg_attr(docsrs, doc(cfg(feature = "replication")))]
 pub mod replication;
+mod reserve;
 pub mod restore;
 mod rng;
 mod routing;
