@@ -111,9 +111,14 @@ fn current_state(value: Value) -> Result<Value, SnapshotError> {
 /// moves any found, in place. A state without them is left as it is.
 fn move_turns_to_groups(mut state: Value) -> Value {
     let mut moved: Vec<(usize, usize, u64)> = Vec::new();
-    if let Some(slots) = state.pointer_mut("/agents/slots").and_then(Value::as_array_mut) {
+    if let Some(slots) = state
+        .pointer_mut("/agents/slots")
+        .and_then(Value::as_array_mut)
+    {
         for (a, slot) in slots.iter_mut().enumerate() {
-            let Some(served) = slot.pointer_mut("/Full/served").and_then(Value::as_array_mut)
+            let Some(served) = slot
+                .pointer_mut("/Full/served")
+                .and_then(Value::as_array_mut)
             else {
                 continue;
             };
@@ -126,7 +131,9 @@ fn move_turns_to_groups(mut state: Value) -> Value {
             }
         }
     }
-    let groups = state.pointer_mut("/groups/slots").and_then(Value::as_array_mut);
+    let groups = state
+        .pointer_mut("/groups/slots")
+        .and_then(Value::as_array_mut);
     if let Some(groups) = groups {
         for (g, a, turn) in moved {
             let Some(group) = groups
@@ -136,7 +143,9 @@ fn move_turns_to_groups(mut state: Value) -> Value {
             else {
                 continue;
             };
-            let turns = group.entry("turns").or_insert_with(|| Value::Array(Vec::new()));
+            let turns = group
+                .entry("turns")
+                .or_insert_with(|| Value::Array(Vec::new()));
             if let Some(turns) = turns.as_array_mut() {
                 turns.push(serde_json::json!([a, turn]));
             }

@@ -225,8 +225,8 @@ impl Core {
 #[cfg(test)]
 mod tests {
     use crate::{
-        AgentConfig, CallId, CallSpec, Command, Effect, Engine, EngineConfig, GroupConfig,
-        Instant, Media, TenantConfig, TenantId,
+        AgentConfig, CallId, CallSpec, Command, Effect, Engine, EngineConfig, GroupConfig, Instant,
+        Media, TenantConfig, TenantId,
     };
 
     /// Offers answered long before their ring time leave moot ring
