@@ -249,9 +249,9 @@ fn filed_on_load() -> bool {
 /// most one entry per pool, kept in place when taken back so that an offer
 /// neither shifts nor allocates. Saved as its live filings only.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Filings(SmallVec<[Filed; 4]>);
+pub(crate) struct FilingSlots(SmallVec<[Filed; 4]>);
 
-impl Filings {
+impl FilingSlots {
     /// The live filings.
     pub(crate) fn live(&self) -> impl Iterator<Item = &Filed> + '_ {
         self.0.iter().filter(|f| f.live)
@@ -288,15 +288,15 @@ impl Filings {
     }
 }
 
-impl Serialize for Filings {
+impl Serialize for FilingSlots {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(self.live())
     }
 }
 
-impl<'de> Deserialize<'de> for Filings {
+impl<'de> Deserialize<'de> for FilingSlots {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        SmallVec::deserialize(d).map(Filings)
+        SmallVec::deserialize(d).map(FilingSlots)
     }
 }
 
@@ -327,7 +327,7 @@ pub(crate) struct Agent {
     pub(crate) served: SmallVec<[Served; 4]>,
     /// Pools the agent's Ready channels are filed in, and the ghosts of
     /// filings taken back.
-    pub(crate) filed: Filings,
+    pub(crate) filed: FilingSlots,
     /// Pools the agent belongs in when Ready ([`Core::refresh_seats`]).
     #[serde(skip)]
     pub(crate) seats: SmallVec<[Seat; 4]>,
@@ -360,7 +360,7 @@ impl Agent {
             extension: None,
             channels: Default::default(),
             served: SmallVec::new(),
-            filed: Filings::default(),
+            filed: FilingSlots::default(),
             seats: SmallVec::new(),
             pending_logoff: None,
             logon_at: Instant::default(),
