@@ -321,7 +321,10 @@ impl Core {
         self.changes.group(g);
         // Derived counters of the routing policies.
         self.count_queued(t, media, was, is);
-        if was && !is {
+        // A call leaving the queue, or one entering it ahead of the head
+        // (a higher priority), may shorten the head's wait: a reserve
+        // bounded by that wait may lift.
+        if was != is {
             self.reserve_may_lift(g);
         }
     }

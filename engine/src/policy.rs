@@ -124,7 +124,7 @@ impl Core {
     }
 
     /// Notes that group `p`'s reserve may have lifted (an agent of its pool
-    /// became Ready, or a call left its queue).
+    /// became Ready, or a call left or joined its queue).
     pub(crate) fn reserve_may_lift(&mut self, p: GroupIx) {
         if !self.ix.policy.reservers.is_empty()
             && self.ix.policy.reservers.contains_key(&p)

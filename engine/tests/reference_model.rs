@@ -1782,3 +1782,41 @@ fn threshold_reservation_holds_shared_agents_and_releases_them_at_once() {
     ];
     assert_eq!(offered_agents(&s, &ops), vec![0]);
 }
+
+#[test]
+fn a_reserve_bounded_by_wait_lifts_when_a_fresh_call_heads_the_line() {
+    // g1 keeps its agents back while g0's head has waited 2 s. At
+    // 2 s a1 (French) is Ready but may not take g0's English call
+    // and is held back from g1. A priority-1 call then heads g0's line with
+    // no wait: the reserve lifts and a1 takes g1's call at once.
+    let group = |cond, reserve| GroupSpec {
+        skills: vec![],
+        strategy: Routing::LongestIdle,
+        wait_weight: 100,
+        clerical_s: 0,
+        ring_time_s: 8,
+        queue_ratio: 1,
+        reserve,
+        cond,
+        order_by_rating: false,
+        aging_rate: 0,
+    };
+    let s = Scenario {
+        policy: RoutingPolicy::Priority,
+        groups: vec![
+            group(Cond::CallLang, None),
+            group(Cond::None, Some((0, 0, Some(2)))),
+        ],
+        attrs: vec![(false, 0), (true, 2)],
+        agents: vec![[0, 0], [0, 0]],
+    };
+    let ops = [
+        arrive(0, 0, 0),
+        Op::Advance(2000),
+        Op::Logon(1),
+        arrive(1, 1, 0),
+        Op::Ready(1),
+        arrive(2, 0, 1),
+    ];
+    assert_eq!(offered_agents(&s, &ops), vec![1]);
+}
