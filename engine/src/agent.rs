@@ -282,6 +282,10 @@ pub(crate) struct Agent {
     /// Attribute values by slot of the tenant's declared attributes.
     #[serde(default)]
     pub(crate) attrs: Vec<Option<crate::expr::Value>>,
+    /// Extra contact lanes while logged on under a capacity that is not
+    /// the default; `None` for one contact per media.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) capacity: Option<Box<crate::capacity::Capacity>>,
 }
 
 impl Agent {
@@ -309,6 +313,7 @@ impl Agent {
             busy_ms: 0,
             answered: 0,
             attrs: Vec::new(),
+            capacity: None,
         }
     }
 
@@ -337,16 +342,17 @@ impl Agent {
         self.channels.iter().any(|c| c.state.is_logged_on())
     }
 
-    /// Some channel other than `media` holds a reservation.
-    pub(crate) fn has_call_other_than(&self, media: Media) -> bool {
+    /// Some lane other than `lane` holds a reservation.
+    pub(crate) fn has_call_other_than(&self, lane: crate::capacity::Lane) -> bool {
         Media::ALL
             .iter()
-            .any(|&m| m != media && self.chan(m).state.reservation().is_some())
+            .flat_map(|&m| self.lanes(m))
+            .any(|l| l != lane && self.lane(l).state.reservation().is_some())
     }
 
-    /// Some channel is connected to a call (R-2.3 defers logoff).
+    /// Some lane is connected to a call (R-2.3 defers logoff).
     pub(crate) fn is_connected(&self) -> bool {
-        self.channels.iter().any(|c| c.state.is_connected())
+        self.all_lanes().any(|(_, c)| c.state.is_connected())
     }
 
     pub(crate) fn served_mut(&mut self, group: GroupIx) -> Option<&mut Served> {

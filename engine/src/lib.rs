@@ -51,6 +51,7 @@ mod arena;
 mod authentication;
 mod call;
 mod call_control;
+mod capacity;
 mod channel;
 mod command;
 mod config;
@@ -92,6 +93,7 @@ mod views;
 
 pub use agent::StateName;
 pub use call::{CallDetails, CallStateName, CallStatus};
+pub use capacity::AgentLoad;
 pub use command::{CallData, CallSpec, Command, Epoch};
 pub use config::{
     AgentConfig, AgentKind, ConfigError, ConfigProblem, Destination, EngineConfig, GroupConfig,

@@ -104,11 +104,8 @@ impl Core {
             if let Some(s) = agent.served_mut(g) {
                 s.rr_turn = turn;
             }
-            self.move_channel(
-                a,
-                media,
-                crate::agent::ChanState::Reserved { call: c, epoch },
-            );
+            let l = self.agents[a].idle_lane(media);
+            self.move_channel(a, l, crate::agent::ChanState::Reserved { call: c, epoch });
             offers.push((a, epoch));
             self.effect(Effect::Offer {
                 tenant: self.tenants[t].id.clone(),
@@ -130,7 +127,7 @@ impl Core {
                     epoch,
                 },
             );
-            self.emit_agent_state(a, media, Cause::Offer);
+            self.emit_agent_state(a, l, Cause::Offer);
         }
         let timer = offers.first().map_or(0, |o: &(AgentIx, u64)| o.1);
         self.set_state(c, CallState::Offered { offers, timer });
@@ -251,7 +248,14 @@ impl Core {
                     cause,
                 },
             );
-            self.set_not_ready(a, media, reason.clone(), cause);
+            let l = self.agents[a].lane_of(media, c);
+            self.set_not_ready(a, l, reason.clone(), cause);
+            if self.agents[a].is_multi() {
+                // for the agent, not only this contact.
+                for other in self.agents[a].lanes(media) {
+                    self.lane_not_ready(a, other, reason.clone(), cause);
+                }
+            }
         }
         if empty {
             self.requeue(c, cause);
