@@ -83,6 +83,10 @@ impl Core {
         if self.agents[a].is_connected() {
             // deferred until the call ends.
             self.agents[a].pending_logoff = Some(PendingLogoff { reason });
+            if self.agents[a].is_multi() {
+                // No new contact from now on.
+                self.capacity_changed(a);
+            }
             return Ok(());
         }
         // Withdraw any offer still ringing: the call goes back to its place.
