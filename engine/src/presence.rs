@@ -89,6 +89,13 @@ impl Core {
             }
             return Ok(());
         }
+        if self.agents[a].is_multi() {
+            // Other lanes with room must not take the withdrawn calls back.
+            self.agents[a].pending_logoff = Some(PendingLogoff {
+                reason: reason.clone(),
+            });
+            self.capacity_changed(a);
+        }
         // Withdraw any offer still ringing: the call goes back to its place.
         let ringing: smallvec::SmallVec<[_; 4]> = self.agents[a]
             .all_lanes()
