@@ -350,6 +350,22 @@ impl Agent {
             .any(|l| l != lane && self.lane(l).state.reservation().is_some())
     }
 
+    /// A logoff asked for during a call is due when lane `l` is released
+    /// no other lane holds a call — under a capacity, no other
+    /// lane is connected (offers still ringing are withdrawn).
+    pub(crate) fn logoff_due(&self, l: crate::capacity::Lane) -> bool {
+        if self.pending_logoff.is_none() {
+            return false;
+        }
+        if !self.is_multi() {
+            return !self.has_call_other_than(l);
+        }
+        !Media::ALL
+            .iter()
+            .flat_map(|&m| self.lanes(m))
+            .any(|x| x != l && self.lane(x).state.is_connected())
+    }
+
     /// Some lane is connected to a call (R-2.3 defers logoff).
     pub(crate) fn is_connected(&self) -> bool {
         self.all_lanes().any(|(_, c)| c.state.is_connected())

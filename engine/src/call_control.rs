@@ -320,8 +320,7 @@ impl Core {
     /// After a call: log off if asked, else clerical for the
     /// group's clerical time, else Ready or Not Ready as requested.
     pub(crate) fn after_call_work(&mut self, a: AgentIx, l: Lane, clerical_ms: u64) {
-        let pending = self.agents[a].pending_logoff.is_some();
-        if clerical_ms == 0 || (pending && !self.agents[a].has_call_other_than(l)) {
+        if clerical_ms == 0 || self.agents[a].logoff_due(l) {
             self.release_channel(a, l, Cause::CallEnded, true);
             return;
         }

@@ -81,6 +81,18 @@ pub struct AgentLoad {
     pub budget: Option<u32>,
 }
 
+/// The status of an agent's media with the agent's load, as the C ABI and
+/// the Python package report it: the fields of
+/// [`crate::AgentStatus`] plus `load`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentStatusWithLoad {
+    /// The media's status (that of its first busy contact).
+    #[serde(flatten)]
+    pub status: crate::AgentStatus,
+    /// Contacts per media, limits, budget.
+    pub load: AgentLoad,
+}
+
 impl Agent {
     /// The channel of lane `l`.
     pub(crate) fn lane(&self, l: Lane) -> &Channel {

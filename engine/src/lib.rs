@@ -93,7 +93,7 @@ mod views;
 
 pub use agent::StateName;
 pub use call::{CallDetails, CallStateName, CallStatus};
-pub use capacity::AgentLoad;
+pub use capacity::{AgentLoad, AgentStatusWithLoad};
 pub use command::{CallData, CallSpec, Command, Epoch};
 pub use config::{
     AgentConfig, AgentKind, ConfigError, ConfigProblem, Destination, EngineConfig, GroupConfig,

@@ -259,11 +259,21 @@ impl Core {
     /// After a call, or its offer, leaves a channel: log off if that was
     /// asked for, else apply the after-call request.
     pub(crate) fn release_channel(&mut self, a: AgentIx, l: Lane, cause: Cause, fresh_idle: bool) {
-        if let Some(pending) = self.agents[a].pending_logoff.clone() {
-            if !self.agents[a].has_call_other_than(l) {
-                self.log_off_now(a, pending.reason, Cause::Deferred);
-                return;
+        if self.agents[a].logoff_due(l) {
+            let reason = self.agents[a].pending_logoff.clone().and_then(|p| p.reason);
+            // Under a capacity, offers still ringing on other lanes.
+            let ag = &self.agents[a];
+            let ringing: smallvec::SmallVec<[_; 4]> = Media::ALL
+                .iter()
+                .flat_map(|&m| ag.lanes(m))
+                .filter(|&x| x != l && ag.lane(x).state.is_ringing())
+                .filter_map(|x| ag.lane(x).state.reservation())
+                .collect();
+            for (c, _) in ringing {
+                self.withdraw_offer_from(c, a, Cause::Deferred);
             }
+            self.log_off_now(a, reason, Cause::Deferred);
+            return;
         }
         match std::mem::take(&mut self.agents[a].lane_mut(l).after_call) {
             AfterCall::Ready => self.set_ready(a, l, cause, fresh_idle),

@@ -4,7 +4,7 @@
 
 use crate::agent::{AgentIx, CallIx, TenantIx};
 use crate::call::{CallDetails, CallState, CallStatus};
-use crate::capacity::{AgentLoad, Lane};
+use crate::capacity::{AgentLoad, AgentStatusWithLoad, Lane};
 use crate::config::Media;
 use crate::engine::{Core, Engine};
 use crate::error::Error;
@@ -34,6 +34,21 @@ impl Engine {
         let t = self.core.tenant_ix(tenant)?;
         let a = self.core.agent_ix(t, agent)?;
         Ok(self.core.load_of(a))
+    }
+
+    /// [`Engine::agent_status`] with the agent's load.
+    pub fn agent_status_with_load(
+        &self,
+        tenant: &TenantId,
+        agent: &AgentId,
+        media: Media,
+    ) -> Result<AgentStatusWithLoad, Error> {
+        let t = self.core.tenant_ix(tenant)?;
+        let a = self.core.agent_ix(t, agent)?;
+        Ok(AgentStatusWithLoad {
+            status: self.core.status_of(a, media),
+            load: self.core.load_of(a),
+        })
     }
 
     /// The status of each contact lane of a tenant's agent's media: one
