@@ -89,11 +89,14 @@ pub fn config_with(
 }
 
 /// Attribute expressions on the floor: agent `i` speaks French
-/// when `i` is even and works in region `eu` when `i / 2` is even.
+/// when `i / 10` is even and works in region `eu` when `i / 20` is even.
+/// The agents holding one skill are `i = d + 10 m` (`d` fixed by the skill,
+/// every one at the same level), so half of them speak French and, of
+/// those, half work in `eu`, in every group.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Expression {
-    /// Every group requires `skill.<its skill> >= 3 && "fr" in languages`:
-    /// read only from the agent, so indexed (40 % of the skilled agents).
+    /// Every group requires `skill.<its skill> >= 1 && "fr" in languages`:
+    /// read only from the agent, so indexed (half of the skilled agents).
     Indexed,
     /// Every group requires `"fr" in languages && region == call.region`,
     /// calls carrying `region = eu`: the call part filters the indexed
@@ -111,8 +114,8 @@ pub fn expression_config(agents: usize, expression: Expression) -> EngineConfig 
     ]
     .into();
     for (i, a) in tenant.agents.iter_mut().enumerate() {
-        let language = if i % 2 == 0 { "fr" } else { "en" };
-        let region = if (i / 2) % 2 == 0 { "eu" } else { "us" };
+        let language = if (i / 10) % 2 == 0 { "fr" } else { "en" };
+        let region = if (i / 20) % 2 == 0 { "eu" } else { "us" };
         a.attributes = [
             (
                 "languages".to_string(),
@@ -124,7 +127,7 @@ pub fn expression_config(agents: usize, expression: Expression) -> EngineConfig 
     }
     for (g, group) in tenant.groups.iter_mut().enumerate() {
         group.expression = Some(match expression {
-            Expression::Indexed => format!("skill.{} >= 3 && \"fr\" in languages", skill_name(g)),
+            Expression::Indexed => format!("skill.{} >= 1 && \"fr\" in languages", skill_name(g)),
             Expression::CallData => "\"fr\" in languages && region == call.region".into(),
         });
     }

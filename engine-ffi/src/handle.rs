@@ -10,10 +10,9 @@
 //! safety net, not a licence to pass garbage.
 
 use crate::boundary::{guard, guard_value, Failure, Outcome};
-use crate::marshal;
+use crate::marshal::{self, OutBuf};
 use crate::result::acd_result;
-use ::acd_engine::{Effect, Engine, EngineConfig, Event};
-use std::collections::VecDeque;
+use ::acd_engine::{Engine, EngineConfig};
 use std::ffi::{c_char, CString};
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
@@ -43,11 +42,8 @@ pub(crate) struct Handle {
     tag: u64,
     /// An earlier call panicked inside the engine.
     poisoned: bool,
+    /// The engine, which also holds the outputs not yet handed to C.
     pub(crate) engine: Engine,
-    /// Effects taken from the engine and not yet handed to C, oldest first.
-    pub(crate) effects: VecDeque<Effect>,
-    /// Events taken from the engine and not yet handed to C, oldest first.
-    pub(crate) events: VecDeque<Event>,
     /// Strings the last typed effect (`acd_effect`) points into.
     pub(crate) effect_strings: Vec<CString>,
 }
@@ -58,8 +54,6 @@ impl Handle {
             tag: LIVE,
             poisoned: false,
             engine,
-            effects: VecDeque::new(),
-            events: VecDeque::new(),
             effect_strings: Vec::new(),
         })
     }
@@ -67,13 +61,6 @@ impl Handle {
     /// Hands the handle to C.
     fn into_raw(self: Box<Handle>) -> *mut acd_engine {
         Box::into_raw(self).cast()
-    }
-
-    /// Moves the engine's pending outputs into the handle's queues, so that
-    /// they can be counted and peeked. Call after every engine mutation.
-    pub(crate) fn collect_outputs(&mut self) {
-        self.effects.extend(self.engine.drain_effects());
-        self.events.extend(self.engine.drain_events());
     }
 }
 
@@ -118,8 +105,8 @@ fn bad_handle(why: &str) -> Failure {
 }
 
 /// The shared body of every function that takes a handle: checks the
-/// handle, runs `body` inside the panic boundary, poisons the handle when
-/// `body` panics, and moves new engine outputs into the handle's queues.
+/// handle, runs `body` inside the panic boundary and poisons the handle
+/// when `body` panics.
 ///
 /// # Safety
 /// As for [`borrow`].
@@ -130,17 +117,34 @@ pub(crate) unsafe fn with_engine(
     guard(|| {
         // SAFETY: forwarded contract.
         let handle = unsafe { borrow(ptr) }?;
-        match catch_unwind(AssertUnwindSafe(|| body(handle))) {
-            Ok(outcome) => {
-                handle.collect_outputs();
-                outcome
-            }
-            Err(payload) => {
-                handle.poisoned = true;
-                resume_unwind(payload)
-            }
-        }
+        catch_unwind(AssertUnwindSafe(|| body(handle))).unwrap_or_else(|payload| {
+            handle.poisoned = true;
+            resume_unwind(payload)
+        })
     })
+}
+
+/// The shared body of every function that answers in a caller-owned
+/// buffer `(buf, buf_len, out_len)`: as [`with_engine`], then checks the
+/// buffer and runs `body` with the engine and the checked buffer (which
+/// `body` fills with [`OutBuf::json`] or [`OutBuf::write`]).
+///
+/// # Safety
+/// As for [`borrow`]; `buf` must be NULL or writable for `buf_len` bytes,
+/// `out_len` NULL or writable.
+pub(crate) unsafe fn with_text_out(
+    ptr: *mut acd_engine,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+    body: impl FnOnce(&mut Engine, OutBuf) -> Outcome,
+) -> acd_result {
+    // SAFETY: forwarded contract.
+    unsafe {
+        with_engine(ptr, |h| {
+            body(&mut h.engine, OutBuf::new(buf, buf_len, out_len)?)
+        })
+    }
 }
 
 /// Builds an engine from a JSON `EngineConfig` and stores its handle in
@@ -188,10 +192,8 @@ pub unsafe extern "C" fn acd_engine_load_json(
         // SAFETY: the caller's contract.
         let text = unsafe { marshal::text(snapshot_json, "snapshot_json") }?;
         let engine = restore(text)?;
-        let mut handle = Handle::boxed(engine);
-        handle.collect_outputs();
         // SAFETY: checked non-NULL above.
-        unsafe { marshal::put(out, handle.into_raw(), "out") }?;
+        unsafe { marshal::put(out, Handle::boxed(engine).into_raw(), "out") }?;
         Ok(acd_result::Ok)
     })
 }
@@ -263,11 +265,15 @@ pub(crate) mod tests {
 
     /// A fresh engine with one tenant, one group and one agent.
     pub(crate) fn engine() -> *mut acd_engine {
-        let config = CString::new(
+        engine_with(
             r#"{"tenants":[{"id":"acme","groups":[{"id":"support"}],
                 "agents":[{"id":"alice","skills":{"support":5}}]}]}"#,
         )
-        .unwrap();
+    }
+
+    /// A fresh engine built from the JSON configuration `config`.
+    pub(crate) fn engine_with(config: &str) -> *mut acd_engine {
+        let config = CString::new(config).unwrap();
         let mut e = ptr::null_mut();
         assert_eq!(
             unsafe { acd_engine_new(config.as_ptr(), &mut e) },

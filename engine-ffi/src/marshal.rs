@@ -2,9 +2,10 @@
 //! out-parameters out. Every check that turns a bad pointer or bad text
 //! into a result code lives here.
 
-use crate::boundary::Failure;
+use crate::boundary::{Failure, Outcome};
 use crate::result::acd_result;
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use std::ffi::{c_char, CStr};
 
 /// Borrows a NUL-terminated UTF-8 string argument named `what`.
@@ -25,6 +26,19 @@ pub(crate) unsafe fn text<'a>(ptr: *const c_char, what: &str) -> Result<&'a str,
     })
 }
 
+/// Reads a NUL-terminated UTF-8 string argument named `what` as an id
+/// (`TenantId`, `AgentId`, ...).
+///
+/// # Safety
+/// As for [`text`].
+pub(crate) unsafe fn id<T: for<'s> From<&'s str>>(
+    ptr: *const c_char,
+    what: &str,
+) -> Result<T, Failure> {
+    // SAFETY: forwarded contract.
+    unsafe { text(ptr, what) }.map(T::from)
+}
+
 /// Parses a JSON string argument named `what` into `T`.
 ///
 /// # Safety
@@ -37,6 +51,16 @@ pub(crate) unsafe fn json<T: DeserializeOwned>(
     let raw = unsafe { text(ptr, what) }?;
     serde_json::from_str(raw)
         .map_err(|e| Failure::new(acd_result::InvalidJson, format!("{what}: {e}")))
+}
+
+/// Encodes a value as one line of JSON (no newline).
+pub(crate) fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String, Failure> {
+    serde_json::to_string(value).map_err(|e| {
+        Failure::new(
+            acd_result::InvalidJson,
+            format!("could not encode as JSON: {e}"),
+        )
+    })
 }
 
 /// The failure for a NULL argument named `what`.
@@ -124,6 +148,17 @@ impl OutBuf {
             self.buf.add(text.len()).write(0);
         }
         Ok(())
+    }
+
+    /// Writes `value` as JSON (see [`OutBuf::write`]): the answer of every
+    /// function that returns one structured value.
+    ///
+    /// # Safety
+    /// As for [`OutBuf::write`].
+    pub(crate) unsafe fn json<T: Serialize + ?Sized>(&self, value: &T) -> Outcome {
+        // SAFETY: forwarded contract.
+        unsafe { self.write(&to_json(value)?) }?;
+        Ok(acd_result::Ok)
     }
 }
 

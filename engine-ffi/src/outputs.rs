@@ -8,55 +8,51 @@
 //! needed, so the caller can grow its buffer and call again.
 
 use crate::boundary::{Failure, Outcome};
-use crate::handle::{acd_engine, with_engine};
-use crate::marshal::{self, OutBuf};
+use crate::handle::{acd_engine, with_engine, with_text_out};
+use crate::marshal::{self, to_json, OutBuf};
 use crate::result::acd_result;
-use ::acd_engine::{Cause, Effect};
+use ::acd_engine::{Cause, Effect, Engine};
 use serde::Serialize;
-use std::collections::VecDeque;
 use std::ffi::{c_char, CString};
 use std::ptr;
 
-/// Encodes an output as one line of JSON (no newline).
-pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<String, Failure> {
-    serde_json::to_string(value).map_err(|e| {
-        Failure::new(
-            acd_result::InvalidJson,
-            format!("could not encode as JSON: {e}"),
-        )
-    })
-}
-
-/// Hands the oldest queued output to C as JSON; consumes it only when it
-/// was written.
+/// Hands the oldest pending output (`peek`) to C as JSON and takes it
+/// (`take`) only when it was written.
 ///
 /// # Safety
 /// `out` must describe a writable buffer (see [`OutBuf::write`]).
-unsafe fn poll_one<T: Serialize>(queue: &mut VecDeque<T>, out: OutBuf) -> Outcome {
-    let Some(front) = queue.front() else {
+unsafe fn poll_one<T: Serialize>(
+    engine: &mut Engine,
+    out: OutBuf,
+    peek: fn(&Engine) -> Option<&T>,
+    take: fn(&mut Engine) -> Option<T>,
+) -> Outcome {
+    let Some(front) = peek(engine) else {
         return Ok(acd_result::None);
     };
     // SAFETY: forwarded contract.
-    unsafe { out.write(&to_json(front)?) }?;
-    queue.pop_front();
+    unsafe { out.json(front) }?;
+    take(engine);
     Ok(acd_result::Ok)
 }
 
-/// Hands every queued output to C as JSON lines (each followed by `\n`);
-/// all or nothing.
+/// Hands every output of `pending` to C as JSON lines (each followed by
+/// `\n`); the caller takes them from the engine once this succeeded, so
+/// that it is all or nothing.
 ///
 /// # Safety
 /// As for [`poll_one`].
-unsafe fn drain_all<T: Serialize>(queue: &mut VecDeque<T>, out: OutBuf) -> Outcome {
+unsafe fn write_lines<'e, T: Serialize + 'e>(
+    pending: impl Iterator<Item = &'e T>,
+    out: OutBuf,
+) -> Result<(), Failure> {
     let mut lines = String::new();
-    for item in queue.iter() {
+    for item in pending {
         lines.push_str(&to_json(item)?);
         lines.push('\n');
     }
     // SAFETY: forwarded contract.
-    unsafe { out.write(&lines) }?;
-    queue.clear();
-    Ok(acd_result::Ok)
+    unsafe { out.write(&lines) }
 }
 
 /// Writes the oldest pending effect as one JSON object, e.g.
@@ -81,8 +77,8 @@ pub unsafe extern "C" fn acd_engine_poll_effect_json(
 ) -> acd_result {
     // SAFETY: the caller's contract, forwarded.
     unsafe {
-        with_engine(engine, |h| {
-            poll_one(&mut h.effects, OutBuf::new(buf, buf_len, out_len)?)
+        with_text_out(engine, buf, buf_len, out_len, |e, out| {
+            poll_one(e, out, Engine::peek_effect, Engine::poll_effect)
         })
     }
 }
@@ -101,8 +97,8 @@ pub unsafe extern "C" fn acd_engine_poll_event_json(
 ) -> acd_result {
     // SAFETY: the caller's contract, forwarded.
     unsafe {
-        with_engine(engine, |h| {
-            poll_one(&mut h.events, OutBuf::new(buf, buf_len, out_len)?)
+        with_text_out(engine, buf, buf_len, out_len, |e, out| {
+            poll_one(e, out, Engine::peek_event, Engine::poll_event)
         })
     }
 }
@@ -125,8 +121,10 @@ pub unsafe extern "C" fn acd_engine_drain_effects_jsonl(
 ) -> acd_result {
     // SAFETY: the caller's contract, forwarded.
     unsafe {
-        with_engine(engine, |h| {
-            drain_all(&mut h.effects, OutBuf::new(buf, buf_len, out_len)?)
+        with_text_out(engine, buf, buf_len, out_len, |e, out| {
+            write_lines(e.pending_effects(), out)?;
+            e.drain_effects().for_each(drop);
+            Ok(acd_result::Ok)
         })
     }
 }
@@ -144,8 +142,10 @@ pub unsafe extern "C" fn acd_engine_drain_events_jsonl(
 ) -> acd_result {
     // SAFETY: the caller's contract, forwarded.
     unsafe {
-        with_engine(engine, |h| {
-            drain_all(&mut h.events, OutBuf::new(buf, buf_len, out_len)?)
+        with_text_out(engine, buf, buf_len, out_len, |e, out| {
+            write_lines(e.pending_events(), out)?;
+            e.drain_events().for_each(drop);
+            Ok(acd_result::Ok)
         })
     }
 }
@@ -166,10 +166,10 @@ pub unsafe extern "C" fn acd_engine_pending(
     unsafe {
         with_engine(engine, |h| {
             if !effects.is_null() {
-                effects.write(h.effects.len());
+                effects.write(h.engine.pending_effects().len());
             }
             if !events.is_null() {
-                events.write(h.events.len());
+                events.write(h.engine.pending_events().len());
             }
             Ok(acd_result::Ok)
         })
@@ -190,9 +190,6 @@ pub unsafe extern "C" fn acd_engine_set_events_enabled(
     unsafe {
         with_engine(engine, |h| {
             h.engine.set_events_enabled(on);
-            if !on {
-                h.events.clear();
-            }
             Ok(acd_result::Ok)
         })
     }
@@ -380,11 +377,11 @@ pub unsafe extern "C" fn acd_engine_poll_effect(
     unsafe {
         with_engine(engine, |h| {
             marshal::check_out(out, "out")?;
-            let Some(front) = h.effects.front() else {
+            let Some(front) = h.engine.peek_effect() else {
                 return Ok(acd_result::None);
             };
             let TypedEffect { strings, view } = typed(front)?;
-            h.effects.pop_front();
+            h.engine.poll_effect();
             h.effect_strings = strings;
             marshal::put(out, view, "out")?;
             Ok(acd_result::Ok)
@@ -395,34 +392,57 @@ pub unsafe extern "C" fn acd_engine_poll_effect(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::commands::{acd_engine_handle_json, acd_engine_handle_timeout};
     use crate::handle::acd_engine_free;
-    use crate::handle::tests::{engine, inner};
-    use ::acd_engine::{Instant, TenantId};
+    use crate::handle::tests::{engine_with, inner};
     use std::ffi::CStr;
 
-    fn offer(call: &str, epoch: u64) -> Effect {
-        Effect::Offer {
-            tenant: TenantId::new("acme"),
-            call: call.into(),
-            agent: "alice".into(),
-            extension: "2001".into(),
-            group: "support".into(),
-            epoch,
-            deadline: Instant::from_millis(30_000),
-            ani: None,
-            data: Default::default(),
-        }
+    /// Tenant `acme`: `alice` (extension 2001) serves `support`; `sales`
+    /// has no agent and diverts a call that waited 10 s to a number.
+    const CONFIG: &str = r#"{"tenants":[{"id":"acme","groups":[
+        {"id":"support","ring_time_s":30},
+        {"id":"sales","max_wait_s":10,"overflow":{"number":"+44 20 7946 0000"}}],
+        "agents":[{"id":"alice","skills":{"support":5,"sales":5}}]}]}"#;
+
+    /// Applies the JSON command `command` for `acme` at `now_ms`.
+    fn run(e: *mut acd_engine, now_ms: u64, command: &str) {
+        let command = CString::new(command).unwrap();
+        let rc = unsafe { acd_engine_handle_json(e, now_ms, c"acme".as_ptr(), command.as_ptr()) };
+        assert_eq!(rc, acd_result::Ok, "{command:?}");
     }
 
-    fn divert(call: &str) -> Effect {
-        Effect::Divert {
-            tenant: TenantId::new("acme"),
-            call: call.into(),
-            destination: "+44 20 7946 0000".into(),
-            epoch: None,
-            cause: Cause::MaxWait,
-            private_data: Default::default(),
-        }
+    /// An engine whose only pending effect offers `call` to alice; events
+    /// taken.
+    fn offering(call: &str) -> *mut acd_engine {
+        let e = engine_with(CONFIG);
+        run(
+            e,
+            0,
+            r#"{"type":"logon","agent":"alice","extension":"2001"}"#,
+        );
+        run(e, 0, r#"{"type":"ready","agent":"alice"}"#);
+        let call = serde_json::to_string(call).unwrap();
+        let arrive = format!(r#"{{"type":"call_arrived","id":{call},"group":"support"}}"#);
+        run(e, 1_000, &arrive);
+        unsafe { inner(e).engine.drain_events().for_each(drop) };
+        e
+    }
+
+    /// `offering("c1")`, then `c2` queued in `sales` and diverted after 10 s
+    /// of waiting (R-3.8): two pending effects, offer then divert.
+    fn offering_and_diverting() -> *mut acd_engine {
+        let e = offering("c1");
+        run(
+            e,
+            2_000,
+            r#"{"type":"call_arrived","id":"c2","group":"sales"}"#,
+        );
+        unsafe { acd_engine_handle_timeout(e, 12_000) };
+        e
+    }
+
+    fn pending(e: *mut acd_engine) -> Vec<Effect> {
+        unsafe { inner(e).engine.pending_effects().cloned().collect() }
     }
 
     fn text(buf: &[c_char]) -> &str {
@@ -431,15 +451,15 @@ mod tests {
 
     #[test]
     fn a_small_buffer_consumes_nothing_and_reports_the_length() {
-        let e = engine();
-        unsafe { inner(e).effects.push_back(offer("c1", 3)) };
-        let want = to_json(&offer("c1", 3)).unwrap();
+        let e = offering("c1");
+        let want = to_json(&pending(e)[0]).unwrap();
         let mut small = [0 as c_char; 16];
         let mut len = 0usize;
         let rc =
             unsafe { acd_engine_poll_effect_json(e, small.as_mut_ptr(), small.len(), &mut len) };
         assert_eq!(rc, acd_result::BufferTooSmall);
         assert_eq!(len, want.len());
+        assert_eq!(pending(e).len(), 1, "nothing consumed");
         let mut big = vec![0 as c_char; len + 1];
         let rc = unsafe { acd_engine_poll_effect_json(e, big.as_mut_ptr(), big.len(), &mut len) };
         assert_eq!(rc, acd_result::Ok);
@@ -451,39 +471,66 @@ mod tests {
     }
 
     #[test]
-    fn draining_is_all_or_nothing_json_lines() {
-        let e = engine();
-        unsafe {
-            inner(e).effects.push_back(offer("c1", 1));
-            inner(e).effects.push_back(divert("c2"));
-        }
+    fn events_are_polled_oldest_first_and_only_when_written() {
+        let e = engine_with(CONFIG);
+        run(
+            e,
+            0,
+            r#"{"type":"logon","agent":"alice","extension":"2001"}"#,
+        );
+        let want: Vec<String> = unsafe { inner(e).engine.pending_events() }
+            .map(|ev| to_json(ev).unwrap())
+            .collect();
+        assert!(!want.is_empty());
+        let mut buf = [0 as c_char; 1024];
         let mut len = 0usize;
-        let mut pending = 0usize;
+        let rc = unsafe { acd_engine_poll_event_json(e, buf.as_mut_ptr(), 4, &mut len) };
+        assert_eq!(rc, acd_result::BufferTooSmall);
+        for line in &want {
+            let rc =
+                unsafe { acd_engine_poll_event_json(e, buf.as_mut_ptr(), buf.len(), &mut len) };
+            assert_eq!(rc, acd_result::Ok);
+            assert_eq!(text(&buf), line);
+        }
+        let rc = unsafe { acd_engine_poll_event_json(e, buf.as_mut_ptr(), buf.len(), &mut len) };
+        assert_eq!(rc, acd_result::None);
+        unsafe { acd_engine_free(e) };
+    }
+
+    #[test]
+    fn draining_is_all_or_nothing_json_lines() {
+        let e = offering_and_diverting();
+        let want = pending(e);
+        assert_eq!(want.len(), 2);
+        let mut len = 0usize;
+        let mut count = 0usize;
         let rc = unsafe { acd_engine_drain_effects_jsonl(e, ptr::null_mut(), 0, &mut len) };
         assert_eq!(rc, acd_result::BufferTooSmall);
-        unsafe { acd_engine_pending(e, &mut pending, ptr::null_mut()) };
-        assert_eq!(pending, 2, "nothing consumed");
+        unsafe { acd_engine_pending(e, &mut count, ptr::null_mut()) };
+        assert_eq!(count, 2, "nothing consumed");
         let mut buf = vec![0 as c_char; len + 1];
         let rc =
             unsafe { acd_engine_drain_effects_jsonl(e, buf.as_mut_ptr(), buf.len(), &mut len) };
         assert_eq!(rc, acd_result::Ok);
         let lines: Vec<&str> = text(&buf).lines().collect();
         assert_eq!(lines.len(), 2);
-        let back: Effect = serde_json::from_str(lines[1]).unwrap();
-        assert_eq!(back, divert("c2"));
+        let back: Vec<Effect> = lines
+            .iter()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(back, want);
         assert!(text(&buf).ends_with('\n'));
-        unsafe { acd_engine_pending(e, &mut pending, ptr::null_mut()) };
-        assert_eq!(pending, 0);
+        unsafe { acd_engine_pending(e, &mut count, ptr::null_mut()) };
+        assert_eq!(count, 0);
         unsafe { acd_engine_free(e) };
     }
 
     #[test]
     fn typed_effects_expose_the_fields_of_their_kind() {
-        let e = engine();
-        unsafe {
-            inner(e).effects.push_back(offer("c1", 7));
-            inner(e).effects.push_back(divert("c2"));
-        }
+        let e = offering_and_diverting();
+        let Effect::Offer { epoch, .. } = pending(e)[0] else {
+            panic!("first effect is the offer: {:?}", pending(e));
+        };
         let mut out = std::mem::MaybeUninit::<acd_effect>::uninit();
         assert_eq!(
             unsafe { acd_engine_poll_effect(e, out.as_mut_ptr()) },
@@ -493,10 +540,14 @@ mod tests {
         let s = |p: *const c_char| unsafe { CStr::from_ptr(p) }.to_str().unwrap();
         assert_eq!(fx.kind, acd_effect_kind::Offer);
         assert_eq!(
-            (s(fx.call), s(fx.agent), s(fx.extension)),
-            ("c1", "alice", "2001")
+            (s(fx.call), s(fx.agent), s(fx.extension), s(fx.group)),
+            ("c1", "alice", "2001", "support")
         );
-        assert_eq!((fx.epoch, fx.has_epoch, fx.deadline_ms), (7, true, 30_000));
+        // Offered at 1 s with a ring time of 30 s.
+        assert_eq!(
+            (fx.epoch, fx.has_epoch, fx.deadline_ms),
+            (epoch, true, 31_000)
+        );
         assert!(fx.destination.is_null() && fx.cause.is_null());
         assert_eq!(
             unsafe { acd_engine_poll_effect(e, out.as_mut_ptr()) },
@@ -504,16 +555,19 @@ mod tests {
         );
         let fx = unsafe { out.assume_init_ref() };
         assert_eq!(fx.kind, acd_effect_kind::Divert);
-        assert_eq!(s(fx.destination), "+44 20 7946 0000");
+        assert_eq!((s(fx.call), s(fx.destination)), ("c2", "+44 20 7946 0000"));
         assert_eq!(s(fx.cause), "max_wait");
         assert!(!fx.has_epoch && fx.agent.is_null());
+        assert_eq!(
+            unsafe { acd_engine_poll_effect(e, out.as_mut_ptr()) },
+            acd_result::None
+        );
         unsafe { acd_engine_free(e) };
     }
 
     #[test]
     fn an_effect_with_a_nul_stays_queued_for_the_json_path() {
-        let e = engine();
-        unsafe { inner(e).effects.push_back(offer("c\u{0}1", 1)) };
+        let e = offering("c\u{0}1");
         let mut out = std::mem::MaybeUninit::<acd_effect>::uninit();
         let rc = unsafe { acd_engine_poll_effect(e, out.as_mut_ptr()) };
         assert_eq!(rc, acd_result::InvalidArgument);
@@ -530,9 +584,25 @@ mod tests {
     }
 
     #[test]
-    fn a_saved_engine_keeps_undelivered_effects() {
-        let e = engine();
-        unsafe { inner(e).effects.push_back(offer("c1", 1)) };
+    fn switching_events_off_discards_pending_events() {
+        let e = offering("c1");
+        run(e, 2_000, r#"{"type":"hangup","call":"c1"}"#);
+        let (mut effects, mut events) = (0usize, 0usize);
+        unsafe { acd_engine_pending(e, &mut effects, &mut events) };
+        assert!(events > 0 && effects > 0);
+        assert_eq!(
+            unsafe { acd_engine_set_events_enabled(e, false) },
+            acd_result::Ok
+        );
+        let before = effects;
+        unsafe { acd_engine_pending(e, &mut effects, &mut events) };
+        assert_eq!((effects, events), (before, 0));
+        unsafe { acd_engine_free(e) };
+    }
+
+    #[test]
+    fn a_saved_engine_keeps_undelivered_outputs() {
+        let e = offering_and_diverting();
         let mut len = 0usize;
         unsafe { crate::queries::acd_engine_save_json(e, ptr::null_mut(), 0, &mut len) };
         let mut buf = vec![0 as c_char; len + 1];
@@ -543,13 +613,14 @@ mod tests {
         let mut back = ptr::null_mut();
         let rc = unsafe { crate::handle::acd_engine_load_json(buf.as_ptr(), &mut back) };
         assert_eq!(rc, acd_result::Ok);
-        let mut pending = 0usize;
-        unsafe { acd_engine_pending(back, &mut pending, ptr::null_mut()) };
-        assert_eq!(pending, 1);
-        assert_eq!(
-            unsafe { inner(back).effects.front() },
-            Some(&offer("c1", 1))
-        );
+        assert_eq!(pending(back), pending(e));
+        assert_eq!(pending(e).len(), 2);
+        let events = |e| -> Vec<String> {
+            unsafe { inner(e).engine.pending_events() }
+                .map(|ev| to_json(ev).unwrap())
+                .collect()
+        };
+        assert_eq!(events(back), events(e));
         unsafe {
             acd_engine_free(back);
             acd_engine_free(e);

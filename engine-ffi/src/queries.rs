@@ -1,17 +1,16 @@
 //! Read-only questions about the engine (agent, call and group state,
 //! statistics, tenant snapshots) and saving its whole state for a restart
 //! . Structured answers are JSON in caller-owned buffers, with the
-//! same BUFFER_TOO_SMALL protocol as the output functions.
+//! same BUFFER_TOO_SMALL protocol as the output functions; every one of
+//! them is a call of `handle::with_text_out` and `OutBuf::json`.
 
 use crate::boundary::Failure;
-use crate::handle::{acd_engine, with_engine, Handle};
-use crate::marshal::{self, OutBuf};
-use crate::outputs::to_json;
+use crate::handle::{acd_engine, with_engine, with_text_out};
+use crate::marshal;
 use crate::result::acd_result;
-use ::acd_engine::{AgentId, CallId, GroupId, Media, TenantId};
+use ::acd_engine::{Media, TenantId};
 use serde_json::Value;
 use std::ffi::c_char;
-
 /// Parses a media name (`"voice"`, `"email"`, ...); NULL means voice.
 ///
 /// # Safety
@@ -51,15 +50,9 @@ pub unsafe extern "C" fn acd_engine_agent_status_json(
 ) -> acd_result {
     // SAFETY: the caller's contract, forwarded.
     unsafe {
-        with_engine(engine, |h| {
-            let out = OutBuf::new(buf, buf_len, out_len)?;
-            let tenant = TenantId::new(marshal::text(tenant, "tenant")?);
-            let agent = AgentId::new(marshal::text(agent, "agent")?);
-            let status = h
-                .engine
-                .agent_status_with_load(&tenant, &agent, media(media_name)?)?;
-            out.write(&to_json(&status)?)?;
-            Ok(acd_result::Ok)
+        with_text_out(engine, buf, buf_len, out_len, |e, out| {
+            let (tenant, agent) = (marshal::id(tenant, "tenant")?, marshal::id(agent, "agent")?);
+            out.json(&e.agent_status_with_load(&tenant, &agent, media(media_name)?)?)
         })
     }
 }
@@ -79,12 +72,9 @@ pub unsafe extern "C" fn acd_engine_call_status_json(
 ) -> acd_result {
     // SAFETY: the caller's contract, forwarded.
     unsafe {
-        with_engine(engine, |h| {
-            let out = OutBuf::new(buf, buf_len, out_len)?;
-            let tenant = TenantId::new(marshal::text(tenant, "tenant")?);
-            let call = CallId::new(marshal::text(call, "call")?);
-            out.write(&to_json(&h.engine.call_status(&tenant, &call)?)?)?;
-            Ok(acd_result::Ok)
+        with_text_out(engine, buf, buf_len, out_len, |e, out| {
+            let (tenant, call) = (marshal::id(tenant, "tenant")?, marshal::id(call, "call")?);
+            out.json(&e.call_status(&tenant, &call)?)
         })
     }
 }
@@ -107,12 +97,9 @@ pub unsafe extern "C" fn acd_engine_dispatch_view_json(
 ) -> acd_result {
     // SAFETY: the caller's contract, forwarded.
     unsafe {
-        with_engine(engine, |h| {
-            let out = OutBuf::new(buf, buf_len, out_len)?;
-            let tenant = TenantId::new(marshal::text(tenant, "tenant")?);
-            let agent = AgentId::new(marshal::text(agent, "agent")?);
-            out.write(&to_json(&h.engine.dispatch_view(&tenant, &agent)?)?)?;
-            Ok(acd_result::Ok)
+        with_text_out(engine, buf, buf_len, out_len, |e, out| {
+            let (tenant, agent) = (marshal::id(tenant, "tenant")?, marshal::id(agent, "agent")?);
+            out.json(&e.dispatch_view(&tenant, &agent)?)
         })
     }
 }
@@ -133,12 +120,9 @@ pub unsafe extern "C" fn acd_engine_group_stats_json(
 ) -> acd_result {
     // SAFETY: the caller's contract, forwarded.
     unsafe {
-        with_engine(engine, |h| {
-            let out = OutBuf::new(buf, buf_len, out_len)?;
-            let tenant = TenantId::new(marshal::text(tenant, "tenant")?);
-            let group = GroupId::new(marshal::text(group, "group")?);
-            out.write(&to_json(&h.engine.group_stats(&tenant, &group)?)?)?;
-            Ok(acd_result::Ok)
+        with_text_out(engine, buf, buf_len, out_len, |e, out| {
+            let (tenant, group) = (marshal::id(tenant, "tenant")?, marshal::id(group, "group")?);
+            out.json(&e.group_stats(&tenant, &group)?)
         })
     }
 }
@@ -159,8 +143,7 @@ pub unsafe extern "C" fn acd_engine_queue_len(
     unsafe {
         with_engine(engine, |h| {
             marshal::check_out(out, "out")?;
-            let tenant = TenantId::new(marshal::text(tenant, "tenant")?);
-            let group = GroupId::new(marshal::text(group, "group")?);
+            let (tenant, group) = (marshal::id(tenant, "tenant")?, marshal::id(group, "group")?);
             marshal::put(out, h.engine.queue_len(&tenant, &group)?, "out")?;
             Ok(acd_result::Ok)
         })
@@ -216,11 +199,8 @@ pub unsafe extern "C" fn acd_engine_tenants_json(
 ) -> acd_result {
     // SAFETY: the caller's contract, forwarded.
     unsafe {
-        with_engine(engine, |h| {
-            let out = OutBuf::new(buf, buf_len, out_len)?;
-            let ids: Vec<&TenantId> = h.engine.tenants().collect();
-            out.write(&to_json(&ids)?)?;
-            Ok(acd_result::Ok)
+        with_text_out(engine, buf, buf_len, out_len, |e, out| {
+            out.json(&e.tenants().collect::<Vec<&TenantId>>())
         })
     }
 }
@@ -240,11 +220,8 @@ pub unsafe extern "C" fn acd_engine_snapshot_json(
 ) -> acd_result {
     // SAFETY: the caller's contract, forwarded.
     unsafe {
-        with_engine(engine, |h| {
-            let out = OutBuf::new(buf, buf_len, out_len)?;
-            let tenant = TenantId::new(marshal::text(tenant, "tenant")?);
-            out.write(&to_json(&h.engine.snapshot(&tenant)?)?)?;
-            Ok(acd_result::Ok)
+        with_text_out(engine, buf, buf_len, out_len, |e, out| {
+            out.json(&e.snapshot(&marshal::id(tenant, "tenant")?)?)
         })
     }
 }
@@ -268,46 +245,6 @@ pub unsafe extern "C" fn acd_engine_check_invariants(engine: *mut acd_engine) ->
     }
 }
 
-/// The engine's whole state as JSON, including outputs the handle has
-/// taken from the engine but not yet handed to C. Field names follow the
-/// engine's snapshot layout; only `engine.effects` and `engine.events` are
-/// touched here.
-fn saved_state(h: &Handle) -> Result<String, Failure> {
-    let mut state = serde_json::to_value(&h.engine)
-        .map_err(|e| Failure::new(acd_result::InvalidJson, format!("could not save: {e}")))?;
-    prepend(&mut state, "effects", &h.effects)?;
-    prepend(&mut state, "events", &h.events)?;
-    to_json(&state)
-}
-
-/// Puts `pending` in front of the array `field` of the saved state, where
-/// the engine keeps outputs it has not handed out yet.
-fn prepend<T: serde::Serialize>(
-    state: &mut Value,
-    field: &str,
-    pending: &std::collections::VecDeque<T>,
-) -> Result<(), Failure> {
-    if pending.is_empty() {
-        return Ok(());
-    }
-    let Some(Value::Array(queued)) = state.get_mut("engine").and_then(|e| e.get_mut(field)) else {
-        return Err(Failure::new(
-            acd_result::Inconsistent,
-            format!("saved engine state has no `{field}` array; drain outputs before saving"),
-        ));
-    };
-    let mut all = Vec::with_capacity(pending.len() + queued.len());
-    for item in pending {
-        all.push(
-            serde_json::to_value(item)
-                .map_err(|e| Failure::new(acd_result::InvalidJson, e.to_string()))?,
-        );
-    }
-    all.append(queued);
-    *queued = all;
-    Ok(())
-}
-
 /// Writes the engine's whole state (configuration, agents, queued calls,
 /// timers, statistics and undelivered outputs) as JSON, for
 /// `acd_engine_load_json` after a restart. The text is a snapshot
@@ -326,11 +263,5 @@ pub unsafe extern "C" fn acd_engine_save_json(
     out_len: *mut usize,
 ) -> acd_result {
     // SAFETY: the caller's contract, forwarded.
-    unsafe {
-        with_engine(engine, |h| {
-            let out = OutBuf::new(buf, buf_len, out_len)?;
-            out.write(&saved_state(h)?)?;
-            Ok(acd_result::Ok)
-        })
-    }
+    unsafe { with_text_out(engine, buf, buf_len, out_len, |e, out| out.json(e)) }
 }

@@ -197,12 +197,39 @@ impl Engine {
         self.core.events.pop_front()
     }
 
-    /// Drains all pending effects.
+    /// The next effect for the telephony side, left pending: the one
+    /// [`Engine::poll_effect`] would return.
+    pub fn peek_effect(&self) -> Option<&Effect> {
+        self.core.effects.front()
+    }
+
+    /// The next call-detail or agent-state event, left pending: the one
+    /// [`Engine::poll_event`] would return.
+    pub fn peek_event(&self) -> Option<&Event> {
+        self.core.events.front()
+    }
+
+    /// Every pending effect, oldest first, left pending. Its length is the
+    /// number of effects waiting; an embedder that hands outputs on all or
+    /// nothing reads them here and then calls [`Engine::drain_effects`].
+    pub fn pending_effects(&self) -> impl ExactSizeIterator<Item = &Effect> + '_ {
+        self.core.effects.iter()
+    }
+
+    /// Every pending event, oldest first, left pending (see
+    /// [`Engine::pending_effects`]).
+    pub fn pending_events(&self) -> impl ExactSizeIterator<Item = &Event> + '_ {
+        self.core.events.iter()
+    }
+
+    /// Drains all pending effects. Dropping the iterator early still
+    /// removes them all.
     pub fn drain_effects(&mut self) -> impl Iterator<Item = Effect> + '_ {
         self.core.effects.drain(..)
     }
 
-    /// Drains all pending events.
+    /// Drains all pending events. Dropping the iterator early still
+    /// removes them all.
     pub fn drain_events(&mut self) -> impl Iterator<Item = Event> + '_ {
         self.core.events.drain(..)
     }

@@ -52,6 +52,10 @@
 //! expressions directly on every candidate and compares aged priorities by
 //! scanning every waiting call.
 //!
+//! Preferred agents: a call may name one agent, waited for 4 s;
+//! until then only that agent may take it; the wait ends early when that
+//! agent is (or gets) logged out (the default `preferred_release`).
+//!
 //! `idle_since` restarts when the agent makes itself Ready or finishes a
 //! call (or its clerical); it does not restart when an offer is merely
 //! withdrawn (the caller hung up while ringing, another ring-all agent
@@ -76,6 +80,8 @@ const STRATEGIES: [Routing; 7] = [
     Routing::RingAll,
 ];
 const NO_ANSWER: &str = "NO_ANSWER";
+/// Seconds a call naming a preferred agent waits for it.
+const PREFERRED_S: u64 = 4;
 const LOGON: &str = "LOGON";
 /// `EngineConfig::default().max_reservation_ms`, used when ring time is 0.
 const MAX_RESERVATION_MS: u64 = 60_000;
@@ -424,6 +430,11 @@ struct MCall {
     state: MCallState,
     /// Call data `lang` is "fr" (else "en").
     fr: bool,
+    /// Preferred agent.
+    preferred: Option<usize>,
+    /// End of the preferred-agent wait and its timer sequence; `None` once
+    /// released.
+    preferred_until: Option<(u64, u64)>,
 }
 
 /// What the engine should have told the telephony side.
@@ -514,6 +525,16 @@ impl Model {
             .iter()
             .all(|&(s, min)| ag.levels[s] >= min)
             && self.groups[g].cond.holds(ag.fr, ag.rating, call.fr)
+            && (call.preferred_until.is_none() || call.preferred == Some(a))
+    }
+
+    /// Ends the preferred-agent wait of call `c`: a waiting call is placed
+    /// again, open to every eligible agent, keeping its place.
+    fn release_preferred(&mut self, c: usize) {
+        self.calls[c].preferred_until = None;
+        if self.calls[c].state == MCallState::Queued {
+            self.place(c);
+        }
     }
 
     /// Priority of call `c` now in 1/60000 points, aged.
@@ -551,7 +572,14 @@ impl Model {
                 MState::Clerical { until, seq } => Some((until, seq, Timer::Clerical(a))),
                 _ => None,
             });
-        rings.chain(clericals).min_by_key(|t| (t.0, t.1))
+        let preferred = self.calls.iter().enumerate().filter_map(|(i, c)| {
+            c.preferred_until
+                .map(|(until, seq)| (until, seq, Timer::Preferred(i)))
+        });
+        rings
+            .chain(clericals)
+            .chain(preferred)
+            .min_by_key(|t| (t.0, t.1))
     }
 
     /// Fires every timer due at or before `now`, each at its deadline.
@@ -564,6 +592,7 @@ impl Model {
             match timer {
                 Timer::Ring(c) => self.ring_timeout(c),
                 Timer::Clerical(a) => self.release(a, true),
+                Timer::Preferred(c) => self.release_preferred(c),
             }
             self.settle();
         }
@@ -766,6 +795,13 @@ impl Model {
     /// it waits in the queue.
     fn place(&mut self, c: usize) {
         let g = self.calls[c].group;
+        // a call whose preferred agent is logged out stops waiting
+        // for it (the groups release when the preferred agents log out).
+        if let (Some(p), Some(_)) = (self.calls[c].preferred, self.calls[c].preferred_until) {
+            if self.agents[p].state == MState::LoggedOut {
+                self.calls[c].preferred_until = None;
+            }
+        }
         let ready: Vec<usize> = self
             .ready_agents(c)
             .into_iter()
@@ -775,7 +811,8 @@ impl Model {
         let qir = self.policy == RoutingPolicy::QueueIdleRatio
             && spec.reserve.is_none()
             && spec.strategy != Routing::RingAll
-            && !spec.cond.reads_call();
+            && !spec.cond.reads_call()
+            && self.calls[c].preferred_until.is_none();
         let chosen: Vec<usize> = if qir {
             self.qir_agent(g).into_iter().collect()
         } else if self.groups[g].strategy == Routing::RingAll {
@@ -860,6 +897,13 @@ impl Model {
         ag.state = MState::LoggedOut;
         ag.after_call = None;
         ag.pending_logoff = false;
+        // calls waiting only for this agent stop waiting.
+        for c in 0..self.calls.len() {
+            let call = &self.calls[c];
+            if call.preferred == Some(a) && call.preferred_until.is_some() {
+                self.release_preferred(c);
+            }
+        }
     }
 
     /// A call or offer left the agent: deferred logoff, or the deferred
@@ -947,13 +991,18 @@ impl Model {
                 group,
                 priority,
                 fr,
+                preferred,
             } => {
                 if group >= self.groups.len() || self.call(call).is_some() {
                     return Err(());
                 }
                 let uid = self.next_uid;
                 self.next_uid += 1;
+                let preferred_until =
+                    preferred.map(|_| (self.now + PREFERRED_S * 1000, self.seq()));
                 self.calls.push(MCall {
+                    preferred,
+                    preferred_until,
                     name: call,
                     group,
                     priority,
@@ -1108,6 +1157,7 @@ impl Model {
 enum Timer {
     Ring(usize),
     Clerical(usize),
+    Preferred(usize),
 }
 
 // ---------------------------------------------------------------------------
@@ -1126,6 +1176,8 @@ enum Op {
         priority: i32,
         /// Call data `lang`: "fr" when true.
         fr: bool,
+        /// Preferred agent, waited for [`PREFERRED_S`].
+        preferred: Option<usize>,
     },
     /// Report on the `pick`-th agent the call rings at.
     Alerting {
@@ -1174,8 +1226,20 @@ fn commands(agents: usize) -> impl Strategy<Value = Op> {
         1 => (0..agents).prop_map(Op::Logoff),
         6 => (0..agents).prop_map(Op::Ready),
         2 => (0..agents).prop_map(Op::NotReady),
-        6 => (call.clone(), 0..3usize, 0..3i32, any::<bool>())
-            .prop_map(|(call, group, priority, fr)| Op::Arrive { call, group, priority, fr }),
+        6 => (
+            call.clone(),
+            0..3usize,
+            0..3i32,
+            any::<bool>(),
+            prop::option::weighted(0.25, 0..agents),
+        )
+            .prop_map(|(call, group, priority, fr, preferred)| Op::Arrive {
+                call,
+                group,
+                priority,
+                fr,
+                preferred,
+            }),
         1 => (call.clone(), 0..4usize).prop_map(|(call, pick)| Op::Alerting { call, pick }),
         7 => (call.clone(), 0..4usize).prop_map(|(call, pick)| Op::Answer { call, pick }),
         1 => (call.clone(), 0..agents, 0..30u64)
@@ -1229,9 +1293,18 @@ fn command(model: &Model, op: &Op) -> Command {
             group,
             priority,
             fr,
+            preferred,
         } => Command::CallArrived(CallSpec {
             priority: Some(priority),
             data: [("lang".to_string(), if fr { "fr" } else { "en" }.to_string())].into(),
+            preferred_agents: preferred
+                .map(|a| PreferredAgent {
+                    agent: agent_id(a).into(),
+                    score: None,
+                })
+                .into_iter()
+                .collect(),
+            preferred_timeout_s: preferred.map(|_| PREFERRED_S as u32),
             ..CallSpec::new(call_id(call), group_id(group))
         }),
         Op::Alerting { call, pick } => {
@@ -1514,18 +1587,21 @@ fn most_skilled_prefers_the_highest_level_then_longest_idle() {
             group: 0,
             priority: 0,
             fr: false,
+            preferred: None,
         },
         Op::Arrive {
             call: 1,
             group: 0,
             priority: 0,
             fr: false,
+            preferred: None,
         },
         Op::Arrive {
             call: 2,
             group: 0,
             priority: 0,
             fr: false,
+            preferred: None,
         },
     ];
     // a2 and a1 have level 7; a2 has been idle longer; a0 (level 3) last.
@@ -1544,6 +1620,7 @@ fn least_occupied_prefers_the_least_busy_over_the_longest_idle() {
             group: 0,
             priority: 0,
             fr: false,
+            preferred: None,
         },
         Op::Answer { call: 0, pick: 0 },
         Op::Advance(5000),
@@ -1558,6 +1635,7 @@ fn least_occupied_prefers_the_least_busy_over_the_longest_idle() {
             group: 0,
             priority: 0,
             fr: false,
+            preferred: None,
         },
     ];
     assert_eq!(offered_agents(&s, &ops), vec![0, 1]);
@@ -1585,6 +1663,7 @@ fn ready_agent_takes_highest_priority_then_weighted_wait() {
             group: 0,
             priority: 0,
             fr: false,
+            preferred: None,
         },
         Op::Advance(2000),
         Op::Arrive {
@@ -1592,6 +1671,7 @@ fn ready_agent_takes_highest_priority_then_weighted_wait() {
             group: 1,
             priority: 0,
             fr: false,
+            preferred: None,
         },
         Op::Advance(1500),
         // c0 waited 3.5 s x 100, c1 waited 1.5 s x 300: c1 scores higher.
@@ -1614,6 +1694,7 @@ fn arrive(call: usize, group: usize, priority: i32) -> Op {
         group,
         priority,
         fr: false,
+        preferred: None,
     }
 }
 

@@ -107,11 +107,6 @@ class UnknownCallError(AcdError):
     """No such live call."""
 
 
-@_code(104, "ACD_RESULT_WRONG_TENANT")
-class WrongTenantError(AcdError):
-    """The object belongs to another tenant (R-1.1)."""
-
-
 @_code(105, "ACD_RESULT_DUPLICATE_CALL")
 class DuplicateCallError(AcdError):
     """A call with this id is already live."""
