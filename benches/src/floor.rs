@@ -191,13 +191,7 @@ impl Floor {
     /// Like [`Floor::staffed`], with `skills_per_agent` skills per agent.
     pub fn staffed_with(agents: usize, strategy: Strategy, skills_per_agent: usize) -> Floor {
         let mut floor = Floor::logged_on_with(agents, strategy, skills_per_agent);
-        for i in 0..agents {
-            let agent = floor.agents[i].clone();
-            floor.expect_ok(Command::Ready {
-                agent,
-                media: Media::Voice,
-            });
-        }
+        floor.ready_all();
         floor
     }
 
@@ -217,13 +211,7 @@ impl Floor {
     pub fn with_expression(agents: usize, expression: Expression) -> Floor {
         let mut floor = Floor::from_config(expression_config(agents, expression), agents);
         floor.call_data = vec![("region".into(), "eu".into())];
-        for i in 0..agents {
-            let agent = floor.agents[i].clone();
-            floor.expect_ok(Command::Ready {
-                agent,
-                media: Media::Voice,
-            });
-        }
+        floor.ready_all();
         floor
     }
 
@@ -237,14 +225,17 @@ impl Floor {
         floor.calls = (0..ids)
             .map(|n| CallId::new(format!("call-{n:07}")))
             .collect();
-        for i in 0..agents {
-            let agent = floor.agents[i].clone();
-            floor.expect_ok(Command::Ready {
-                agent,
-                media: Media::Chat,
-            });
-        }
+        floor.ready_all();
         floor
+    }
+
+    /// Makes every agent Ready on the floor's media.
+    fn ready_all(&mut self) {
+        for i in 0..self.agents.len() {
+            let agent = self.agents[i].clone();
+            let media = self.media;
+            self.expect_ok(Command::Ready { agent, media });
+        }
     }
 
     /// A floor of `config`'s `agents` agents, logged on and Not Ready.

@@ -26,6 +26,17 @@ fn capacity(per_media: &[(Media, u16)]) -> CapacityConfig {
     }
 }
 
+/// Budget 100 (Azure style): voice costs 100, a chat 20.
+fn budget_100(chats: u16) -> CapacityConfig {
+    CapacityConfig {
+        budget: Some(100),
+        cost: [(Media::Voice, 100), (Media::Chat, 20)]
+            .into_iter()
+            .collect(),
+        ..capacity(&[(Media::Chat, chats)])
+    }
+}
+
 fn agent_with(id: &str, cap: CapacityConfig) -> AgentConfig {
     let mut a = agent(id, &[("chat", 5), ("voice", 5)]);
     a.capacity = Some(cap);
@@ -133,14 +144,7 @@ fn r10_3_an_agent_gaining_room_takes_waiting_chats_repeatedly() {
 
 #[test]
 fn r10_3_budget_five_chats_or_one_voice_never_both() {
-    let cap = CapacityConfig {
-        per_media: [(Media::Chat, 10)].into_iter().collect(),
-        budget: Some(100),
-        cost: [(Media::Voice, 100), (Media::Chat, 20)]
-            .into_iter()
-            .collect(),
-        exclusive: vec![],
-    };
+    let cap = budget_100(10);
     let mut h = Harness::new(
         vec![chat_group("chat"), voice_group("voice")],
         vec![agent_with("a", cap)],
@@ -376,14 +380,7 @@ fn r10_3_not_ready_and_logoff_wait_for_the_last_contact() {
 
 #[test]
 fn r10_3_agent_status_shows_the_load_per_media() {
-    let cap = CapacityConfig {
-        per_media: [(Media::Chat, 5)].into_iter().collect(),
-        budget: Some(100),
-        cost: [(Media::Voice, 100), (Media::Chat, 20)]
-            .into_iter()
-            .collect(),
-        exclusive: vec![],
-    };
+    let cap = budget_100(5);
     let mut h = Harness::new(
         vec![chat_group("chat"), voice_group("voice")],
         vec![agent_with("a", cap), agent("b", &[("voice", 1)])],
@@ -444,4 +441,31 @@ fn r10_3_a_ring_all_group_rings_agents_with_room() {
     let mut who: Vec<String> = h.offers().into_iter().map(|o| o.1).collect();
     who.sort();
     assert_eq!(who, ["a", "b"]);
+}
+
+#[test]
+fn r10_3_contacts_survive_a_snapshot() {
+    let mut g = chat_group("chat");
+    g.clerical_s = 10;
+    let mut h = Harness::new(
+        vec![g],
+        vec![agent_with("a", capacity(&[(Media::Chat, 3)]))],
+    );
+    on(&mut h, 1, "a", &[Media::Chat]);
+    let (_, e1) = offered(&mut h, 2, "c1", "chat");
+    offered(&mut h, 2, "c2", "chat");
+    h.answer(3, "c1", "a", e1);
+    h.hangup(4, "c1");
+    let before = contacts(&h, "a", Media::Chat);
+    let bytes = h.engine.to_snapshot_json().unwrap();
+    h.engine = Engine::from_snapshot_json(&bytes).expect("a snapshot with contact lanes loads");
+    h.engine.check_invariants().unwrap();
+    assert_eq!(contacts(&h, "a", Media::Chat), before);
+    // Still filed with room; its clerical timer still fires.
+    assert_eq!(offered(&mut h, 5, "c3", "chat").0, "a");
+    h.tick(14);
+    assert!(matches!(
+        contacts(&h, "a", Media::Chat)[0],
+        AgentStatus::Ready
+    ));
 }
