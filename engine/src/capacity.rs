@@ -129,7 +129,10 @@ impl Agent {
     pub(crate) fn lanes(&self, media: Media) -> SmallVec<[Lane; 4]> {
         let mut out = SmallVec::new();
         out.push(Lane::main(media));
-        for (i, x) in self.extra_lanes().iter().enumerate() {
+        let Some(cap) = &self.capacity else {
+            return out;
+        };
+        for (i, x) in cap.lanes.iter().enumerate() {
             if x.media == media {
                 out.push(Lane((Media::ALL.len() + i) as u16));
             }
@@ -155,6 +158,9 @@ impl Agent {
     /// The lane holding a reservation for call `c` of `media` (the main
     /// channel when none does).
     pub(crate) fn lane_of(&self, media: Media, c: CallIx) -> Lane {
+        if self.capacity.is_none() {
+            return Lane::main(media);
+        }
         self.find_lane(media, |ch| {
             ch.state.reservation().is_some_and(|(x, _)| x == c)
         })
@@ -177,6 +183,9 @@ impl Agent {
     /// Ready one (personal calls, R-4.2), else one in clerical (a pick,
     /// ), else the main channel.
     pub(crate) fn idle_lane(&self, media: Media) -> Lane {
+        if self.capacity.is_none() {
+            return Lane::main(media);
+        }
         self.find_lane(media, |ch| ch.state == ChanState::Ready)
             .or_else(|| self.find_lane(media, |ch| matches!(ch.state, ChanState::NotReady { .. })))
             .or_else(|| self.find_lane(media, |ch| matches!(ch.state, ChanState::Clerical { .. })))
@@ -186,6 +195,9 @@ impl Agent {
     /// The lane that stands for the media in its status: the first one
     /// busy with a contact or in clerical, else the main channel.
     pub(crate) fn status_lane(&self, media: Media) -> Lane {
+        if self.capacity.is_none() {
+            return Lane::main(media);
+        }
         self.find_lane(media, |ch| {
             ch.state.reservation().is_some() || matches!(ch.state, ChanState::Clerical { .. })
         })
@@ -230,6 +242,9 @@ impl Agent {
 
     /// Ready *status* of the media: some lane has it.
     pub(crate) fn media_ready_status(&self, media: Media) -> bool {
+        if self.capacity.is_none() {
+            return self.chan(media).has_ready_status();
+        }
         self.lanes(media)
             .into_iter()
             .any(|l| self.lane(l).has_ready_status())
@@ -238,6 +253,9 @@ impl Agent {
     /// Start of the idle period the media is filed under: that of its
     /// longest-idle Ready lane (the main channel's without capacity).
     pub(crate) fn media_idle_since(&self, media: Media) -> crate::time::Instant {
+        if self.capacity.is_none() {
+            return self.chan(media).idle_since;
+        }
         let ready = self
             .lanes(media)
             .into_iter()
