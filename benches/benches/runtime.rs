@@ -7,14 +7,23 @@
 //! every 10 ms, to show what building them costs.
 //! Also: pipeline throughput, 10,000 fire-and-forget commands per iteration
 //! from one submitting thread until the writer has applied them all; and
-//! the cost of building one tenant snapshot with 1,000..100,000 agents.
+//! the cost of building one tenant snapshot with 1,000..100,000 agents
+//! (the whole-shard snapshot of f037059 and before), and the cost of
+//! publishing the incremental snapshot of a batch that changed 256 of
+//! 100,000 agents.
 //! Run: `cargo bench -p acd-benches --bench runtime`.
 
 use acd_benches::floor::{Floor, Offered};
-use acd_engine::runtime::{Output, Runtime, RuntimeHandle, ShardConfig};
+use acd_engine::journal::EngineStore;
+use acd_engine::runtime::{
+    Output, Runtime, RuntimeHandle, ShardConfig, ShardCounters, SnapshotBuilder,
+};
 use acd_engine::{Command, Effect, Media, ReasonCode, Strategy, TenantId};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use crossbeam_channel::Receiver;
+use rand::{Rng, SeedableRng};
+use rand_pcg::Pcg64Mcg;
+use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 const AGENTS: usize = 1_000;
@@ -194,5 +203,91 @@ fn snapshot_cost(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, end_to_end, pipeline, snapshot_cost);
+/// What publishing costs the writer now: 256 agents of 100,000 change
+/// state (not timed): 128 random Ready agents go Not Ready, and the 128
+/// that went Not Ready two batches before go Ready again, so that no agent
+/// is in two consecutive batches (the builder writes each batch twice, see
+/// `SnapshotBuilder`).
+/// then the timed part, as the writer does it: the snapshot refreshed from
+/// the change log and swapped in for the previous one, which is released
+/// (`in_place`: no reader holds the one before, so the builder updates it
+/// in place) or kept by a reader until the next batch (`reader_holds`:
+/// the builder copies the touched pages of the latest one). After each
+/// publish the builder catches the spare buffer up, as the writer does
+/// after its replies; `in_place_with_catch_up` times that too (the
+/// writer's whole snapshot work per batch).
+fn snapshot_publish(c: &mut Criterion) {
+    const AGENTS: usize = 100_000;
+    const BATCH: usize = 256;
+    let mut group = c.benchmark_group("runtime_snapshot_publish_100000_agents");
+    group
+        .sample_size(20)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3));
+    let floor = Floor::staffed(AGENTS, Strategy::LongestIdle);
+    let tenant = floor.tenant.clone();
+    let agents: Vec<_> = (0..AGENTS).map(|i| floor.agent(i).clone()).collect();
+    let mut store = EngineStore::Memory(floor.engine);
+    let mut builder = SnapshotBuilder::new(0, &mut store);
+    let mut cell = builder.latest();
+    let mut seq = 0;
+    let mut rng = Pcg64Mcg::seed_from_u64(15);
+    // Agents made Not Ready by the last two batches, oldest first.
+    let mut resting: VecDeque<Vec<usize>> = VecDeque::new();
+    for (label, reader_holds, catch_up_timed) in [
+        ("in_place", false, false),
+        ("in_place_with_catch_up", false, true),
+        ("reader_holds", true, false),
+    ] {
+        group.bench_function(BenchmarkId::new(label, BATCH), |b| {
+            b.iter_custom(|iters| {
+                let mut timed = Duration::ZERO;
+                let mut reader = None;
+                for _ in 0..iters {
+                    let rested = match resting.len() {
+                        2 => resting.pop_front().unwrap_or_default(),
+                        _ => Vec::new(),
+                    };
+                    let fresh: Vec<usize> =
+                        (0..BATCH / 2).map(|_| rng.gen_range(0..AGENTS)).collect();
+                    // Ready again: odd command of `toggle`; Not Ready: even.
+                    for n in rested
+                        .iter()
+                        .map(|a| 2 * a + 1)
+                        .chain(fresh.iter().map(|a| 2 * a))
+                    {
+                        let now = store.engine().now().plus_millis(1);
+                        let _ = store.handle(now, &tenant, toggle(&agents, n));
+                        while store.poll_effect().is_some() {}
+                    }
+                    resting.push_back(fresh);
+                    seq += 1;
+                    let t0 = Instant::now();
+                    let next = builder.publish(seq, &mut store, ShardCounters::default());
+                    let before = std::mem::replace(&mut cell, next);
+                    // A reader keeps the replaced snapshot over the next publish.
+                    let released = std::mem::replace(&mut reader, reader_holds.then_some(before));
+                    drop(released);
+                    timed += t0.elapsed();
+                    // What the writer does after its replies.
+                    let t1 = Instant::now();
+                    builder.catch_up();
+                    if catch_up_timed {
+                        timed += t1.elapsed();
+                    }
+                }
+                timed
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    end_to_end,
+    pipeline,
+    snapshot_cost,
+    snapshot_publish
+);
 criterion_main!(benches);

@@ -318,6 +318,7 @@ impl Core {
         let (was, is) = (call.state == CallState::Queued, state == CallState::Queued);
         let (t, media, g) = (call.tenant, call.media, call.group);
         call.state = state;
+        self.changes.group(g);
         // Derived counters of the routing policies.
         self.count_queued(t, media, was, is);
         if was && !is {

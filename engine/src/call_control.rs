@@ -114,6 +114,7 @@ impl Core {
         let (g, t) = (call.group, call.tenant);
         if !after_transfer {
             call.report.answered_at = Some(now);
+            self.changes.group(g);
             let group = &mut self.groups[g];
             let sl_ms = u64::from(group.config.service_level_s) * 1000;
             let s = &mut group.stats;
@@ -240,6 +241,7 @@ impl Core {
         let call = &self.calls[c];
         let wait = self.now.millis_since(call.entered);
         let (g, t) = (call.group, call.tenant);
+        self.changes.group(g);
         let s = &mut self.groups[g].stats;
         s.abandoned += 1;
         s.abandoned_wait_ms = s.abandoned_wait_ms.saturating_add(wait);
@@ -287,6 +289,7 @@ impl Core {
         let call = &self.calls[c];
         let (g, t, private) = (call.group, call.tenant, call.private);
         let (talk_ms, hold_ms) = (call.report.talk_ms, call.report.hold_ms);
+        self.changes.group(g);
         let group = &mut self.groups[g];
         // A private call has no group clerical and no group figures.
         let clerical_ms = match last {

@@ -33,6 +33,7 @@ impl Core {
             }
         }
         self.agents[a].lane_mut(l).state = to;
+        self.changes.agent(a);
         self.sync_ready_status(a, media);
         if multi {
             self.capacity_changed(a);

@@ -8,6 +8,7 @@
 use crate::agent::{Agent, AgentIx, CallIx, GroupIx, TenantIx};
 use crate::arena::{Arena, IndexVec};
 use crate::call::Call;
+use crate::changes::ChangeLog;
 use crate::command::{Command, Epoch};
 use crate::config::{EngineConfig, TenantConfig};
 use crate::error::Error;
@@ -82,6 +83,9 @@ pub(crate) struct Core {
     pub(crate) now: Instant,
     #[serde(skip)]
     pub(crate) ix: Lookup,
+    /// Records changed since the runtime last refreshed its snapshot; not state.
+    #[serde(skip)]
+    pub(crate) changes: ChangeLog,
 }
 
 /// The ACD routing engine: a deterministic, sans-IO state machine.
@@ -126,6 +130,7 @@ impl Engine {
             rng: SplitMix64::new(config.seed),
             now: Instant::default(),
             ix: Lookup::default(),
+            changes: ChangeLog::default(),
         };
         for t in config.tenants {
             core.add_tenant(t);

@@ -362,6 +362,20 @@ impl Core {
                         group.id
                     ));
                 }
+                // The reserve split lists the agents a scan of the pool
+                // finds not held back, in the same order.
+                let tier = k as u8;
+                let listed: Vec<AgentIx> = self.free_agents(g, tier).collect();
+                let scanned: Vec<AgentIx> = self
+                    .ready_agents(group.pool, tier)
+                    .filter(|&a| !self.held_back(a, g))
+                    .collect();
+                if listed != scanned {
+                    return Err(format!(
+                        "group {} tier {k}: the reserve split lists {listed:?}, the scan {scanned:?}",
+                        group.id
+                    ));
+                }
             }
             let logged = self.tenants[group.tenant]
                 .agents

@@ -52,6 +52,7 @@ mod authentication;
 mod call;
 mod call_control;
 mod capacity;
+mod changes;
 mod channel;
 mod command;
 mod config;
@@ -73,6 +74,7 @@ mod reconfigure;
 #[cfg(feature = "replication")]
 #[cfg_attr(docsrs, doc(cfg(feature = "replication")))]
 pub mod replication;
+mod reserve;
 pub mod restore;
 mod rng;
 mod routing;

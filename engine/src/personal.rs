@@ -328,6 +328,7 @@ impl Core {
         self.set_state(c, CallState::Detached);
         let (g, t) = (self.calls[c].group, self.calls[c].tenant);
         self.groups[g].stats.deflected += 1;
+        self.changes.group(g);
         self.emit(
             t,
             EventKind::CallDeflected {

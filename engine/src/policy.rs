@@ -38,11 +38,11 @@
 //! `max_wait_s`, while `P`'s head of line has waited less than that. Both
 //! directions of respect it: an agent becoming Ready skips `G`'s calls
 //! while held back, and a call arriving in `G` passes over held-back agents
-//! (a scan of `G`'s ready index in strategy order that stops at the first
-//! agent not held back: O(log n + k) for k held-back agents skipped). When
-//! the reserve lifts — an agent of `P` becomes Ready, or a call leaves
-//! `P`'s queue — `G`'s waiting calls are matched at once, at the end of the
-//! same engine step, so no call waits for a poll.
+//! in one O(log n) lookup: `G`'s Ready agents are kept split by whether the
+//! reserve can hold them back (`reserve.rs`), so no held-back agent is
+//! visited. When the reserve lifts — an agent of `P` becomes Ready, or a
+//! call leaves `P`'s queue — `G`'s waiting calls are matched at once, at
+//! the end of the same engine step, so no call waits for a poll.
 //!
 //! `ΣQ`, `Σ queue_ratio` and the groups reserving for each group are
 //! derived counters kept in [`crate::engine::Lookup`]: never serialized,
@@ -73,6 +73,8 @@ pub(crate) struct PolicyTotals {
     pub(crate) unsettled: Vec<GroupIx>,
     /// Queue-and-idleness-ratio pools of the tenants that use it.
     pub(crate) qir: hashbrown::HashMap<TenantIx, crate::qir::QirPools>,
+    /// Reserving group -> its Ready agents split by exposure (`reserve.rs`).
+    pub(crate) splits: hashbrown::HashMap<GroupIx, crate::reserve::ReserveSplit>,
 }
 
 impl Core {
@@ -102,35 +104,8 @@ impl Core {
         }
     }
 
-    /// Whether agent `a` is held back from group `g`'s calls by `g`'s
-    /// threshold reservation.
-    pub(crate) fn held_back(&self, a: AgentIx, g: GroupIx) -> bool {
-        let Some(reserve) = &self.groups[g].config.reserve else {
-            return false;
-        };
-        let Some(&p) = self.ix.policy.protects.get(&g) else {
-            return false;
-        };
-        if self.agents[a].served(p).is_none() {
-            return false;
-        }
-        let pool = self.groups[p].pool;
-        let ready = self.ready.live_count(pool, 0);
-        let me = self.agents[a]
-            .filed
-            .iter()
-            .any(|f| f.pool == pool && f.min_tier == 0);
-        let others = ready - usize::from(me);
-        if others < reserve.keep_idle as usize {
-            return true;
-        }
-        reserve
-            .max_wait_s
-            .is_some_and(|w| self.head_wait_ms(p) >= u64::from(w) * 1000)
-    }
-
     /// How long the longest-waiting head of group `g`'s queues has waited.
-    fn head_wait_ms(&self, g: GroupIx) -> u64 {
+    pub(crate) fn head_wait_ms(&self, g: GroupIx) -> u64 {
         let now = self.now.as_millis();
         self.groups[g]
             .queues
@@ -206,23 +181,16 @@ impl Core {
     /// The first waiting call of group `g` at `tier` with a free agent
     /// that may take it, and that agent. Without call conditions the head
     /// takes the first free agent unless it waits for preferred agents.
-    fn first_match(&self, g: GroupIx, tier: u8) -> Option<(CallIx, AgentIx)> {
+    /// Held-back agents are never visited (`reserve.rs`).
+    fn first_match(&mut self, g: GroupIx, tier: u8) -> Option<(CallIx, AgentIx)> {
         self.free_agent_for(g, tier)?;
-        let p = self.groups[g].pool;
         self.groups[g].queues[tier as usize]
             .values()
             .find_map(|&c| {
-                self.ready_agents(p, tier)
-                    .find(|&a| !self.held_back(a, g) && self.accepts(g, tier, a, c))
+                self.free_agents(g, tier)
+                    .find(|&a| self.accepts(g, tier, a, c))
                     .map(|a| (c, a))
             })
-    }
-
-    /// The first agent of group `g`'s ready index at `tier`, in strategy
-    /// order, that its reserve does not hold back.
-    pub(crate) fn free_agent_for(&self, g: GroupIx, tier: u8) -> Option<AgentIx> {
-        self.ready_agents(self.groups[g].pool, tier)
-            .find(|&a| !self.held_back(a, g))
     }
 
     /// Rebuilds `Σ queue_ratio` and the reservers of tenant `t` after its
@@ -249,7 +217,14 @@ impl Core {
                 }
             }
         }
+        self.refresh_policy_agents(t);
+    }
+
+    /// Rebuilds the per-agent policy indexes of tenant `t` (QIR pools,
+    /// reserve splits) after its agents or groups changed.
+    pub(crate) fn refresh_policy_agents(&mut self, t: TenantIx) {
         self.rebuild_qir(t);
+        self.rebuild_reserve_splits(t);
     }
 
     /// Recounts `ΣQ` from the calls (after a snapshot is loaded).

@@ -102,6 +102,7 @@ impl Core {
         let g = self.groups.insert(group);
         self.ix.groups.insert((t, id), g);
         self.tenants[t].groups.push(g);
+        self.changes.roster(t);
         self.attach_pool(g);
         g
     }
@@ -133,6 +134,7 @@ impl Core {
             self.ix.pdns.insert((t, pdn), a);
         }
         self.tenants[t].agents.insert(a);
+        self.changes.roster(t);
         let groups = self.tenants[t].groups.clone();
         for g in groups {
             self.refresh_served(a, g);
@@ -179,7 +181,7 @@ impl Core {
         }
         let what = format!("add_agent {}", config.id);
         self.insert_agent(t, config);
-        self.rebuild_qir(t);
+        self.refresh_policy_agents(t);
         self.emit(t, EventKind::ConfigChanged { what });
         Ok(())
     }
@@ -199,7 +201,8 @@ impl Core {
             self.ix.pdns.remove(&(t, pdn));
         }
         self.tenants[t].agents.remove(&a);
-        self.rebuild_qir(t);
+        self.changes.roster(t);
+        self.refresh_policy_agents(t);
         self.emit(
             t,
             EventKind::ConfigChanged {
@@ -230,7 +233,7 @@ impl Core {
         let after = self.logged_on_groups(a);
         self.recount(before.iter().chain(&after).copied());
         self.refile_ready(&ready);
-        self.rebuild_qir(t);
+        self.refresh_policy_agents(t);
         self.emit(
             t,
             EventKind::ConfigChanged {
@@ -331,6 +334,7 @@ impl Core {
         let group = self.groups.remove(g);
         self.ix.groups.remove(&(t, group.id.clone()));
         self.tenants[t].groups.retain(|&x| x != g);
+        self.changes.roster(t);
         self.refresh_policy_config(t);
         self.refile_ready(&ready);
         self.emit(

@@ -237,7 +237,7 @@ fn the_page_shows_the_runtime_snapshot_and_metrics_are_exposed() {
         queued_total
     );
     assert!(queued_total > 0, "the workload should leave calls waiting");
-    for (agent, status) in &tenant.agents {
+    for (agent, status) in tenant.agents() {
         let state = serde_json::to_value(status).unwrap()["state"]
             .as_str()
             .unwrap()
@@ -250,9 +250,8 @@ fn the_page_shows_the_runtime_snapshot_and_metrics_are_exposed() {
         "the Not Ready reason is shown"
     );
     let ready = tenant
-        .agents
-        .iter()
-        .filter(|(_, s)| *s == AgentStatus::Ready)
+        .agents()
+        .filter(|(_, s)| **s == AgentStatus::Ready)
         .count();
     assert_eq!(
         value_after(&dom, "data-state=\"ready\"", "state-count"),

@@ -532,6 +532,48 @@ fn r10_4_a_call_not_answered_keeps_its_place_in_line() {
     );
 }
 
+#[test]
+fn r10_4_a_returned_transfer_keeps_its_original_arrival() {
+    let mut g = aging_group("g", 60, None);
+    g.ring_time_s = 5;
+    let mut h = harness(
+        vec![g],
+        vec![
+            agent("a1", &[("s", 1)]),
+            agent("a2", &[("s", 1)]),
+            agent("b", &[("s", 1)]),
+        ],
+    );
+    h.login_ready(0, "a1");
+    h.arrive(1, "first", "g");
+    h.answer(2, "first", "a1", 1);
+    h.arrive(3, "second", "g");
+    h.arrive(4, "third", "g");
+    h.logon(5, "a2");
+    h.at(
+        6,
+        Command::Transfer {
+            call: "first".into(),
+            to_agent: "a2".into(),
+        },
+    )
+    .unwrap();
+    // a1 is free and takes "second"; a2 does not answer "first".
+    let (to, epoch) = h.offered_to("second").unwrap();
+    assert_eq!(to, "a1");
+    h.answer(7, "second", "a1", epoch);
+    h.tick(12);
+    // "first" is back in line by its arrival at 1 s, ahead of "third"
+    // (4 s), and ages from 1 s, not from its return.
+    let position = |h: &Harness, call: &str| match h.engine.call_status(&h.tenant, &call.into()) {
+        Ok(CallStatus::Queued { position, .. }) => position,
+        other => panic!("{call}: {other:?}"),
+    };
+    assert_eq!((position(&h, "first"), position(&h, "third")), (1, 2));
+    h.login_ready(13, "b");
+    assert_eq!(offered(&h, "first"), "b");
+}
+
 // ---- R-10.5 ----
 
 fn preferring(

@@ -312,6 +312,12 @@ impl DurableEngine {
         &self.engine
     }
 
+    /// The engine's log of changed records, for incremental read-only views
+    /// (not an input: nothing is journaled).
+    pub(crate) fn change_log(&mut self) -> &mut crate::changes::ChangeLog {
+        &mut self.engine.core.changes
+    }
+
     /// See [`Engine::poll_timeout`].
     pub fn poll_timeout(&mut self) -> Option<Instant> {
         self.engine.poll_timeout()

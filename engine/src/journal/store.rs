@@ -40,6 +40,14 @@ impl EngineStore {
         }
     }
 
+    /// The engine's log of changed records, for incremental read-only views.
+    pub(crate) fn change_log(&mut self) -> &mut crate::changes::ChangeLog {
+        match self {
+            EngineStore::Memory(e) => &mut e.core.changes,
+            EngineStore::Journaled(d) => d.change_log(),
+        }
+    }
+
     /// Applies a command (journaling it first when journaled). A journal
     /// failure means the command was not applied.
     pub fn handle(

@@ -47,10 +47,9 @@ impl Core {
         g: GroupIx,
         tier: u8,
     ) -> SmallVec<[AgentIx; 4]> {
-        let p = self.groups[g].pool;
         let mut passing = self
-            .ready_agents(p, tier)
-            .filter(|&a| !self.held_back(a, g) && self.accepts(g, tier, a, c));
+            .free_agents(g, tier)
+            .filter(|&a| self.accepts(g, tier, a, c));
         match self.groups[g].config.strategy {
             Strategy::RingAll => passing.collect(),
             Strategy::Random => {

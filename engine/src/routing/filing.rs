@@ -88,6 +88,7 @@ impl Core {
         if self.agents[a].filed.iter().any(|f| f.media == media) {
             self.qir_filed(a, media, true);
         }
+        self.resplit(a);
         // A reserve held for one of its groups may lift.
         self.reserves_may_lift_for(a);
     }
@@ -116,6 +117,7 @@ impl Core {
         for (p, min_tier) in gone {
             self.ready.unfile(p, a, min_tier, &Filings(&self.agents));
         }
+        self.resplit(a);
     }
 
     /// The best live agent of tier `tier` of pool `p`.

@@ -100,6 +100,7 @@ impl Core {
     /// group's stages and max wait, and is routed or overflowed.
     pub(crate) fn enter_group(&mut self, c: CallIx, g: GroupIx, cause: Cause) {
         let now = self.now;
+        self.changes.group(g);
         let group = &mut self.groups[g];
         group.stats.offered += 1;
         let call = &mut self.calls[c];

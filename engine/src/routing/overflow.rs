@@ -32,6 +32,7 @@ impl Core {
             Destination::Number(n) => Target::Number(n.clone()),
         };
         self.groups[g].stats.overflowed += 1;
+        self.changes.group(g);
         self.emit(
             t,
             EventKind::CallOverflowed {

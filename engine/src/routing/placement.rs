@@ -239,6 +239,7 @@ impl Core {
         for &(a, epoch) in &failed {
             self.stop_ringing(c, a, epoch, cause);
             self.groups[g].stats.no_answer += 1;
+            self.changes.group(g);
             self.emit(
                 t,
                 EventKind::CallNoAnswer {

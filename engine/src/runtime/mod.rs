@@ -21,7 +21,10 @@
 //!   to the shard's [`OutputSink`] on its own thread with no lock held.
 //! - **Snapshots**: then it publishes an `Arc<`[`ShardSnapshot`]`>` (agent
 //!   states, queue depths, group statistics). Any thread reads the latest
-//!   one with [`RuntimeHandle::snapshot`] without ever blocking the writer.
+//!   one with [`RuntimeHandle::snapshot`] (lock-free, `arc-swap`) without
+//!   ever blocking the writer. A snapshot shares everything the batch did
+//!   not change with the one before, so publishing costs O(agents changed)
+//!   ([`SnapshotBuilder`]).
 //! - **Durability**: a shard may own a journaled engine
 //!   ([`crate::journal::DurableEngine`], via [`ShardConfig::new`], which
 //!   takes anything that converts into a [`crate::journal::EngineStore`]).
@@ -65,6 +68,7 @@
 #[cfg(feature = "async-runtime")]
 #[cfg_attr(docsrs, doc(cfg(feature = "async-runtime")))]
 pub mod asynch;
+mod builder;
 mod clock;
 mod error;
 #[cfg(feature = "live")]
@@ -72,18 +76,20 @@ pub mod live;
 mod metrics;
 #[cfg(feature = "metrics")]
 pub mod observe;
+mod pages;
 mod reply;
 mod shard;
 mod shutdown;
 mod snapshot;
 mod writer;
 
+pub use builder::SnapshotBuilder;
 pub use error::{CallError, RuntimeError, SubmitError};
 pub use shard::{
     Output, OutputSink, PublishHook, ShardConfig, DEFAULT_INBOX_CAPACITY, DEFAULT_MAX_BATCH,
 };
 pub use shutdown::{StoppedShard, DEFAULT_SHUTDOWN_TIMEOUT};
-pub use snapshot::{ShardCounters, ShardSnapshot};
+pub use snapshot::{ShardCounters, ShardSnapshot, TenantView};
 
 use crate::journal::EngineStore;
 use crate::{Command, TenantId};
@@ -153,17 +159,15 @@ impl Runtime {
                 return Err(RuntimeError::ZeroCapacity { shard: ix });
             }
             let (tx, rx) = crossbeam_channel::bounded(config.inbox_capacity);
-            let first =
-                writer::take_snapshot(ix, 0, config.engine.engine(), ShardCounters::default());
-            let cell = Arc::new(SnapshotCell::new(first));
             let give_up = Arc::new(AtomicBool::new(false));
+            let writer = Writer::new(ix, config, origin, rx, Arc::clone(&give_up));
             links.push(ShardLink {
                 inbox: tx,
                 open: RwLock::new(true),
-                snapshot: Arc::clone(&cell),
-                give_up: Arc::clone(&give_up),
+                snapshot: writer.cell(),
+                give_up,
             });
-            writers.push(Writer::new(ix, config, origin, rx, cell, give_up));
+            writers.push(writer);
         }
         let mut runtime = Runtime {
             handle: RuntimeHandle {

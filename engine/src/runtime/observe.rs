@@ -385,16 +385,14 @@ impl Tracker {
             .tenants
             .iter()
             .map(|t| TenantFrame {
-                tenant: t.tenant.to_string(),
+                tenant: t.tenant().to_string(),
                 groups: t
-                    .groups
-                    .iter()
-                    .map(|(group, len, stats)| self.group_frame(&t.tenant, group, *len, stats, now))
+                    .groups()
+                    .map(|(group, len, stats)| self.group_frame(t.tenant(), group, len, stats, now))
                     .collect(),
                 agents: t
-                    .agents
-                    .iter()
-                    .map(|(agent, status)| self.agent_frame(&t.tenant, agent, status, now))
+                    .agents()
+                    .map(|(agent, status)| self.agent_frame(t.tenant(), agent, status, now))
                     .collect(),
                 agents_by_state: BTreeMap::new(),
             })

@@ -7,6 +7,7 @@
 //! journaled engine, each input is written to the journal before it is
 //! applied, and a batched fsync policy is served from the same loop.
 
+use super::builder::SnapshotBuilder;
 use super::clock::ShardClock;
 use super::error::CallError;
 use super::metrics::{self, Timed};
@@ -14,7 +15,7 @@ use super::shard::{Output, OutputSink, PublishHook, ShardConfig};
 use super::shutdown::StoppedShard;
 use super::snapshot::{ShardCounters, ShardSnapshot, SnapshotCell};
 use crate::journal::EngineStore;
-use crate::{Command, Engine, TenantId};
+use crate::{Command, TenantId};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -58,6 +59,8 @@ pub(crate) struct Writer {
     clock: ShardClock,
     inbox: Receiver<Message>,
     cell: Arc<SnapshotCell>,
+    /// Refreshes the published views from the engine's change log.
+    builder: SnapshotBuilder,
     sink: OutputSink,
     /// Called with every published snapshot (observers, live view).
     on_publish: Option<PublishHook>,
@@ -79,43 +82,26 @@ pub(crate) struct Writer {
     undelivered: Vec<Output>,
 }
 
-/// Builds a shard's snapshot from its engine.
-pub(crate) fn take_snapshot(
-    shard: usize,
-    seq: u64,
-    engine: &Engine,
-    counters: ShardCounters,
-) -> ShardSnapshot {
-    let tenants = engine
-        .tenants()
-        .filter_map(|t| engine.snapshot(t).ok())
-        .collect();
-    ShardSnapshot {
-        shard,
-        seq,
-        at: engine.now(),
-        tenants,
-        counters,
-    }
-}
-
 impl Writer {
-    /// A writer for `config`'s engine, reading `inbox`, publishing into `cell`.
+    /// A writer for `config`'s engine, reading `inbox`; its first snapshot
+    /// (publication 0) is already in [`Writer::cell`].
     pub(crate) fn new(
         shard: usize,
-        config: ShardConfig,
+        mut config: ShardConfig,
         origin: std::time::Instant,
         inbox: Receiver<Message>,
-        cell: Arc<SnapshotCell>,
         give_up: Arc<AtomicBool>,
     ) -> Self {
         let clock = ShardClock::new(origin, config.engine.engine().now());
+        let builder = SnapshotBuilder::new(shard, &mut config.engine);
+        let first = builder.latest();
         Self {
             shard,
             engine: config.engine,
             clock,
             inbox,
-            cell,
+            cell: Arc::new(SnapshotCell::new(first)),
+            builder,
             sink: config.sink,
             on_publish: config.on_publish,
             max_batch: config.max_batch.max(1),
@@ -131,6 +117,11 @@ impl Writer {
             give_up,
             undelivered: Vec::new(),
         }
+    }
+
+    /// Where this writer publishes its snapshots.
+    pub(crate) fn cell(&self) -> Arc<SnapshotCell> {
+        Arc::clone(&self.cell)
     }
 
     fn gave_up(&self) -> bool {
@@ -267,8 +258,8 @@ impl Writer {
         }
     }
 
-    /// Outputs, snapshot, replies — in that order, with no lock held except
-    /// the snapshot cell's for the pointer swap.
+    /// Outputs, snapshot, replies — in that order, with no lock held (the
+    /// snapshot is published by an atomic pointer swap).
     fn finish_batch(&mut self) {
         self.counters.batches += 1;
         let journaled = matches!(self.engine, EngineStore::Journaled(_));
@@ -289,6 +280,8 @@ impl Writer {
             // Err only when the caller stopped waiting.
             let _ = tx.send(result);
         }
+        // Off every caller's path: prepare the next snapshot's buffer.
+        self.builder.catch_up();
     }
 
     fn deliver_outputs(&mut self) {
@@ -315,12 +308,8 @@ impl Writer {
     fn publish(&mut self) {
         self.seq += 1;
         let snapshot = metrics::timed(self.shard, Timed::Snapshot, true, || {
-            Arc::new(take_snapshot(
-                self.shard,
-                self.seq,
-                self.engine.engine(),
-                self.counters,
-            ))
+            self.builder
+                .publish(self.seq, &mut self.engine, self.counters)
         });
         self.cell.publish(Arc::clone(&snapshot));
         if let Some(hook) = &mut self.on_publish {
