@@ -90,6 +90,8 @@ thread_local! {
 fn base_config(seed: u64) -> EngineConfig {
     if CAPACITY.with(|c| c.get()) {
         cap_config(seed)
+    } else if VIA_CAPACITY.with(|c| c.get()) {
+        single_via_capacity(seed)
     } else {
         config(seed)
     }
@@ -439,5 +441,36 @@ proptest! {
         let second = run(&ops, seed);
         CAPACITY.with(|c| c.set(false));
         prop_assert_eq!(first?, second?);
+    }
+}
+
+/// A capacity that allows exactly one contact per media but takes the
+/// capacity paths (lanes, filing with room, matching at the end of the
+/// step): a budget nothing can exceed.
+fn single_via_capacity(seed: u64) -> EngineConfig {
+    let mut c = config(seed);
+    c.tenants[0].capacity = CapacityConfig {
+        budget: Some(1_000_000),
+        ..CapacityConfig::default()
+    };
+    c
+}
+
+thread_local! {
+    static VIA_CAPACITY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// one contact per media through the capacity paths routes
+    /// exactly like the single-channel paths (same effects and events).
+    #[test]
+    fn capacity_paths_with_one_contact_match_the_single_channel(ops in prop::collection::vec(op(), 1..100), seed in any::<u64>()) {
+        let single = run(&ops, seed)?;
+        VIA_CAPACITY.with(|c| c.set(true));
+        let via = run(&ops, seed);
+        VIA_CAPACITY.with(|c| c.set(false));
+        prop_assert_eq!(single, via?);
     }
 }

@@ -254,7 +254,9 @@ impl Core {
             if self.agents[a].is_multi() {
                 // for the agent, not only this contact.
                 for other in self.agents[a].lanes(media) {
-                    self.lane_not_ready(a, other, reason.clone(), cause);
+                    if other != l {
+                        self.lane_not_ready(a, other, reason.clone(), cause);
+                    }
                 }
             }
         }
