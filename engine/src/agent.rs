@@ -218,13 +218,12 @@ impl Default for Channel {
     }
 }
 
-/// A group the agent is eligible for, from tier `min_tier` on.
+/// A group the agent is eligible for, from tier `min_tier` on. Its
+/// round-robin turn is kept by the group ([`crate::service_group::Turns`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Served {
     pub(crate) group: GroupIx,
     pub(crate) min_tier: u8,
-    /// Round-robin turn: the group's counter when it last offered this agent a call.
-    pub(crate) rr_turn: u64,
 }
 
 /// A ready pool a Ready channel is filed in, and under which key.
@@ -234,6 +233,71 @@ pub(crate) struct Filed {
     pub(crate) media: Media,
     pub(crate) min_tier: u8,
     pub(crate) key: (u64, u64),
+    /// `false` once taken back: a *ghost*, whose entries may still sit,
+    /// stale, in the pool until the channel is filed there again (see
+    /// [`crate::ready_index`]). Only live filings are saved.
+    #[serde(skip, default = "filed_on_load")]
+    pub(crate) live: bool,
+}
+
+/// A saved filing is live.
+fn filed_on_load() -> bool {
+    true
+}
+
+/// Where an agent's channels are filed, live or taken back (ghosts): at
+/// most one entry per pool, kept in place when taken back so that an offer
+/// neither shifts nor allocates. Saved as its live filings only.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct FilingSlots(SmallVec<[Filed; 4]>);
+
+impl FilingSlots {
+    /// The live filings.
+    pub(crate) fn live(&self) -> impl Iterator<Item = &Filed> + '_ {
+        self.0.iter().filter(|f| f.live)
+    }
+
+    /// Whether a channel on `media` is filed somewhere.
+    pub(crate) fn any_live_on(&self, media: Media) -> bool {
+        self.live().any(|f| f.media == media)
+    }
+
+    /// The entry (live or ghost) for pool `p`.
+    pub(crate) fn slot_mut(&mut self, p: PoolIx) -> Option<&mut Filed> {
+        self.0.iter_mut().find(|f| f.pool == p)
+    }
+
+    /// Every entry, live or ghost.
+    pub(crate) fn all_mut(&mut self) -> impl Iterator<Item = &mut Filed> + '_ {
+        self.0.iter_mut()
+    }
+
+    /// Adds an entry for a pool that has none.
+    pub(crate) fn push(&mut self, f: Filed) {
+        self.0.push(f);
+    }
+
+    /// Gives back spare capacity (the list grows by doubling).
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.0.shrink_to_fit();
+    }
+
+    /// Keeps the live entries and the ghosts `keep` accepts.
+    pub(crate) fn retain_ghosts(&mut self, keep: impl Fn(&Filed) -> bool) {
+        self.0.retain(|f| f.live || keep(f));
+    }
+}
+
+impl Serialize for FilingSlots {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.live())
+    }
+}
+
+impl<'de> Deserialize<'de> for FilingSlots {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SmallVec::deserialize(d).map(FilingSlots)
+    }
 }
 
 /// A distinct ready pool an agent belongs in when Ready on `media`: the
@@ -261,14 +325,9 @@ pub(crate) struct Agent {
     pub(crate) extension: Option<String>,
     pub(crate) channels: [Channel; 5],
     pub(crate) served: SmallVec<[Served; 4]>,
-    /// Pools the agent's Ready channels are filed in.
-    pub(crate) filed: SmallVec<[Filed; 4]>,
-    /// Filings taken back while their entries may still sit, stale, in the
-    /// pools: cleared out when the channel is filed there again (see
-    /// [`crate::ready_index`]). Never saved: a loaded index has no stale
-    /// entries.
-    #[serde(skip)]
-    pub(crate) ghosts: SmallVec<[Filed; 4]>,
+    /// Pools the agent's Ready channels are filed in, and the ghosts of
+    /// filings taken back.
+    pub(crate) filed: FilingSlots,
     /// Pools the agent belongs in when Ready ([`Core::refresh_seats`]).
     #[serde(skip)]
     pub(crate) seats: SmallVec<[Seat; 4]>,
@@ -305,8 +364,7 @@ impl Agent {
             extension: None,
             channels: Default::default(),
             served: SmallVec::new(),
-            filed: SmallVec::new(),
-            ghosts: SmallVec::new(),
+            filed: FilingSlots::default(),
             seats: SmallVec::new(),
             pending_logoff: None,
             logon_at: Instant::default(),
@@ -369,10 +427,6 @@ impl Agent {
     /// Some lane is connected to a call (R-2.3 defers logoff).
     pub(crate) fn is_connected(&self) -> bool {
         self.all_lanes().any(|(_, c)| c.state.is_connected())
-    }
-
-    pub(crate) fn served_mut(&mut self, group: GroupIx) -> Option<&mut Served> {
-        self.served.iter_mut().find(|s| s.group == group)
     }
 
     pub(crate) fn served(&self, group: GroupIx) -> Option<&Served> {

@@ -307,7 +307,7 @@ impl Core {
     pub(crate) fn capacity_changed(&mut self, a: AgentIx) {
         for m in Media::ALL {
             let agent = &self.agents[a];
-            if !agent.filed.iter().any(|f| f.media == m) {
+            if !agent.filed.any_live_on(m) {
                 continue;
             }
             if !agent.can_file(m) || self.filing_moved(a, m) {
@@ -325,7 +325,7 @@ impl Core {
         let idle = agent.media_idle_since(media).as_millis();
         agent.seats.iter().filter(|s| s.media == media).any(|s| {
             let key = self.ready_key(a, s.group, idle);
-            !agent.filed.iter().any(|f| f.pool == s.pool && f.key == key)
+            !agent.filed.live().any(|f| f.pool == s.pool && f.key == key)
         })
     }
 
@@ -354,7 +354,7 @@ impl Core {
     fn fill_room(&mut self, a: AgentIx, m: Media) {
         loop {
             let agent = &self.agents[a];
-            if !agent.can_file(m) || agent.filed.iter().any(|f| f.media == m) {
+            if !agent.can_file(m) || agent.filed.any_live_on(m) {
                 return;
             }
             if self.offer_waiting_personal(a, m) {

@@ -2,7 +2,8 @@
 //! the engine (the runtime's published snapshots) can be refreshed in
 //! O(records changed) instead of being rebuilt from every record.
 //!
-//! The log is off until a consumer turns it on ([`Engine::track_changes`]):
+//! The log is off until a consumer turns it on (the runtime's snapshot
+//! builder, through `change_log().enable()`):
 //! an engine nobody views pays one branch per mark. It is not engine state:
 //! it never influences an output, is not serialized and is not compared,
 //! so the core stays deterministic whether or not it is on. Marking is
@@ -17,7 +18,6 @@
 //! - a tenant's roster, whenever an agent or group is added to or removed
 //!   from it (the view then re-reads that tenant whole).
 //!
-//! [`Engine::track_changes`]: crate::Engine::track_changes
 //! [`Core::move_channel`]: crate::engine::Core::move_channel
 
 use crate::agent::{AgentIx, GroupIx, TenantIx};
@@ -34,6 +34,7 @@ pub(crate) struct ChangeLog {
 
 /// What a drain hands over: each changed record once, in the order first
 /// marked. Reused between drains to avoid allocating.
+#[cfg(any(test, feature = "runtime"))]
 #[derive(Debug, Default)]
 pub(crate) struct Changes {
     /// Agents with a channel whose state changed.
@@ -47,6 +48,7 @@ pub(crate) struct Changes {
 impl ChangeLog {
     /// Starts logging; everything before is forgotten (the consumer reads
     /// the engine whole once when it starts).
+    #[cfg(any(test, feature = "runtime"))]
     pub(crate) fn enable(&mut self) {
         *self = ChangeLog {
             on: true,
@@ -80,6 +82,7 @@ impl ChangeLog {
 
     /// Moves the changes logged so far into `out` (cleared first) and
     /// starts a new log.
+    #[cfg(any(test, feature = "runtime"))]
     pub(crate) fn drain(&mut self, out: &mut Changes) {
         self.agents.drain_into(&mut out.agents);
         self.groups.drain_into(&mut out.groups);
@@ -109,6 +112,7 @@ impl DirtySet {
         }
     }
 
+    #[cfg(any(test, feature = "runtime"))]
     fn drain_into<I: SlabIndex>(&mut self, out: &mut Vec<I>) {
         out.clear();
         for slot in self.marked.drain(..) {

@@ -294,7 +294,7 @@ impl Core {
         let filings = self.agents.iter().flat_map(|(a, agent)| {
             agent
                 .filed
-                .iter()
+                .live()
                 .map(move |f| (f.pool, a, f.min_tier, f.key))
         });
         self.ready.rebuild(filings);

@@ -153,7 +153,7 @@ impl Core {
         want.dedup();
         let mut have: Vec<(PoolIx, u8)> = agent
             .filed
-            .iter()
+            .live()
             .filter(|f| f.media.index() == m)
             .map(|f| (f.pool, f.min_tier))
             .collect();
@@ -164,7 +164,7 @@ impl Core {
                 agent.id
             ));
         }
-        for f in agent.filed.iter().filter(|f| f.media.index() == m) {
+        for f in agent.filed.live().filter(|f| f.media.index() == m) {
             let random = self.ready.is_random(f.pool);
             for k in 0..self.ready.kind(f.pool).tiers.len() as u8 {
                 let expect = k >= f.min_tier;
@@ -520,7 +520,7 @@ impl Core {
                     ));
                 }
             }
-            let filed_ok = agent.filed.iter().all(|f| {
+            let filed_ok = agent.filed.live().all(|f| {
                 self.ready
                     .tier_count(f.pool)
                     .is_some_and(|n| (f.min_tier as usize) < n)

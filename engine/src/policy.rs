@@ -227,6 +227,14 @@ impl Core {
         self.rebuild_reserve_splits(t);
     }
 
+    /// Whether some call of tenant `t`, of any media, is in state `Queued`
+    /// (that is, waits in a group's queue).
+    fn tenant_has_queued(&self, t: TenantIx) -> bool {
+        Media::ALL
+            .iter()
+            .any(|&m| self.ix.policy.queued.get(&(t, m)).is_some_and(|&n| n > 0))
+    }
+
     /// Recounts `ΣQ` from the calls (after a snapshot is loaded).
     pub(crate) fn recount_queued(&mut self) {
         let mut queued = hashbrown::HashMap::new();
@@ -245,6 +253,10 @@ impl Core {
     /// preferred agents or its group's call conditions refuse the agent
     ///
     pub(crate) fn best_call_for(&self, a: AgentIx, media: Media) -> Option<CallIx> {
+        if !self.tenant_has_queued(self.agents[a].tenant) {
+            // Nothing waits anywhere: no need to visit every group served.
+            return None;
+        }
         let mut best: Option<(CallScore, CallIx)> = None;
         for s in &self.agents[a].served {
             let group = &self.groups[s.group];

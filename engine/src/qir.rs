@@ -81,7 +81,7 @@ impl Core {
                 let j = pools.slot(key);
                 pools.pools[j].size += 1;
                 let agent = &self.agents[a];
-                if agent.filed.iter().any(|f| f.media == media) {
+                if agent.filed.any_live_on(media) {
                     let idle = agent.chan(media).idle_since.as_millis();
                     pools.pools[j].ready.insert((idle, agent.order, a));
                 }

@@ -150,13 +150,13 @@ impl Core {
         let pos = agent.served.iter().position(|s| s.group == g);
         match (tier, pos) {
             (Some(min_tier), Some(i)) => agent.served[i].min_tier = min_tier,
-            (Some(min_tier), None) => agent.served.push(Served {
-                group: g,
-                min_tier,
-                rr_turn: 0,
-            }),
+            (Some(min_tier), None) => {
+                agent.served.push(Served { group: g, min_tier });
+                self.groups[g].turns.forget(a);
+            }
             (None, Some(i)) => {
                 agent.served.remove(i);
+                self.groups[g].turns.forget(a);
             }
             (None, None) => {}
         }
@@ -201,6 +201,10 @@ impl Core {
             self.ix.pdns.remove(&(t, pdn));
         }
         self.tenants[t].agents.remove(&a);
+        for i in 0..self.tenants[t].groups.len() {
+            let g = self.tenants[t].groups[i];
+            self.groups[g].turns.forget(a);
+        }
         self.changes.roster(t);
         self.refresh_policy_agents(t);
         self.emit(

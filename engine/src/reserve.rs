@@ -178,7 +178,7 @@ impl Core {
         let pool = self.groups[p].pool;
         let counted = agent
             .filed
-            .iter()
+            .live()
             .any(|f| f.pool == pool && f.min_tier == 0);
         Some(if counted {
             Exposure::Counted
@@ -231,7 +231,7 @@ impl Core {
 
     fn resplit_in(&mut self, a: AgentIx, g: GroupIx) {
         let pool = self.groups[g].pool;
-        let filed = self.agents[a].filed.iter().find(|f| f.pool == pool);
+        let filed = self.agents[a].filed.live().find(|f| f.pool == pool);
         let entry = filed.map(|f| ((f.key.0, f.key.1, a), f.min_tier));
         let exposure = self.exposure(a, g);
         let Some(split) = self.ix.policy.splits.get_mut(&g) else {

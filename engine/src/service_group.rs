@@ -93,6 +93,9 @@ pub(crate) struct Group {
     pub(crate) ready_status: u32,
     /// Round-robin counter: bumped at every offer.
     pub(crate) rr_counter: u64,
+    /// Round-robin turns of the agents it offered calls to.
+    #[serde(default)]
+    pub(crate) turns: Turns,
     pub(crate) stats: GroupStats,
     /// `order_by` keys read from the agent, ahead of the strategy.
     #[serde(default)]
@@ -119,6 +122,7 @@ impl Group {
             logged_on: 0,
             ready_status: 0,
             rr_counter: 0,
+            turns: Turns::default(),
             stats: GroupStats::default(),
             order: Vec::new(),
         }
@@ -226,4 +230,47 @@ pub(crate) fn build_order(config: &GroupConfig, schema: &mut dyn Schema) -> Vec<
         .filter(|k| k.source != OrderSource::Idle)
         .take(crate::routing_model::MAX_ORDER_KEYS)
         .collect()
+}
+
+/// The round-robin turns of one group: for each agent it offered a
+/// call to, the group's offer counter at that offer (0 = never). Kept for
+/// every strategy, so that a group changed to round robin goes on from its
+/// turns; an agent's turn restarts at 0 when it starts serving the group.
+/// Kept beside the group rather than in every agent's served list, whose
+/// entries then stay small and need no search at an offer.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Turns(hashbrown::HashMap<crate::agent::AgentIx, u64>);
+
+impl Turns {
+    /// Agent `a`'s turn.
+    pub(crate) fn get(&self, a: crate::agent::AgentIx) -> u64 {
+        self.0.get(&a).copied().unwrap_or(0)
+    }
+
+    /// The group offered agent `a` a call at counter `turn`.
+    pub(crate) fn set(&mut self, a: crate::agent::AgentIx, turn: u64) {
+        self.0.insert(a, turn);
+    }
+
+    /// Agent `a` starts (or stops) serving the group: back to no turn.
+    pub(crate) fn forget(&mut self, a: crate::agent::AgentIx) {
+        self.0.remove(&a);
+    }
+}
+
+/// Saved as `[agent, turn]` pairs in agent order, so that a snapshot is
+/// the same bytes whatever the map's layout.
+impl Serialize for Turns {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut pairs: Vec<_> = self.0.iter().map(|(&a, &t)| (a, t)).collect();
+        pairs.sort_unstable();
+        pairs.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Turns {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let pairs = Vec::<(crate::agent::AgentIx, u64)>::deserialize(d)?;
+        Ok(Turns(pairs.into_iter().collect()))
+    }
 }

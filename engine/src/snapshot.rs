@@ -93,7 +93,7 @@ fn current_state(value: Value) -> Result<Value, SnapshotError> {
     };
     let schema = match map.get("schema") {
         // Schema 1 had no envelope: the object is the state itself.
-        None => return Ok(Value::Object(map)),
+        None => return Ok(move_turns_to_groups(Value::Object(map))),
         Some(v) => v.as_u64().ok_or_else(|| {
             SnapshotError::Malformed(format!("`schema` is not a version number: {v}"))
         })?,
@@ -102,7 +102,56 @@ fn current_state(value: Value) -> Result<Value, SnapshotError> {
         return Err(SnapshotError::UnknownSchema { found: schema });
     }
     map.remove("engine")
+        .map(move_turns_to_groups)
         .ok_or_else(|| SnapshotError::Malformed("no `engine` in the envelope".into()))
+}
+
+/// Round-robin turns were kept in each agent's served list (`rr_turn`)
+/// until they moved to their group (`turns`, [`crate::service_group::Turns`]):
+/// moves any found, in place. A state without them is left as it is.
+fn move_turns_to_groups(mut state: Value) -> Value {
+    let mut moved: Vec<(usize, usize, u64)> = Vec::new();
+    if let Some(slots) = state
+        .pointer_mut("/agents/slots")
+        .and_then(Value::as_array_mut)
+    {
+        for (a, slot) in slots.iter_mut().enumerate() {
+            let Some(served) = slot
+                .pointer_mut("/Full/served")
+                .and_then(Value::as_array_mut)
+            else {
+                continue;
+            };
+            for s in served.iter_mut().filter_map(Value::as_object_mut) {
+                let turn = s.remove("rr_turn").and_then(|t| t.as_u64());
+                let group = s.get("group").and_then(Value::as_u64);
+                if let (Some(turn @ 1..), Some(g)) = (turn, group) {
+                    moved.push((g as usize, a, turn));
+                }
+            }
+        }
+    }
+    let groups = state
+        .pointer_mut("/groups/slots")
+        .and_then(Value::as_array_mut);
+    if let Some(groups) = groups {
+        for (g, a, turn) in moved {
+            let Some(group) = groups
+                .get_mut(g)
+                .and_then(|s| s.pointer_mut("/Full"))
+                .and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            let turns = group
+                .entry("turns")
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if let Some(turns) = turns.as_array_mut() {
+                turns.push(serde_json::json!([a, turn]));
+            }
+        }
+    }
+    state
 }
 
 /// The envelope as written.
@@ -129,5 +178,44 @@ impl<'de> Deserialize<'de> for Engine {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let value = Value::deserialize(d)?;
         Engine::from_snapshot_value(value).map_err(D::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::move_turns_to_groups;
+    use serde_json::json;
+
+    /// Turns saved in the agents' served lists move to their groups; a
+    /// turn of 0 (never offered) is no entry; nothing else changes.
+    #[test]
+    fn served_turns_move_to_their_groups() {
+        let state = json!({
+            "agents": {"slots": [
+                {"Full": {"served": [{"group": 1, "min_tier": 0, "rr_turn": 7},
+                                     {"group": 0, "min_tier": 1, "rr_turn": 0}]}},
+                {"Free": {"next": null}},
+                {"Full": {"served": [{"group": 1, "min_tier": 0, "rr_turn": 9}]}}
+            ]},
+            "groups": {"slots": [{"Full": {"id": "a"}}, {"Full": {"id": "b"}}]}
+        });
+        let moved = move_turns_to_groups(state);
+        assert_eq!(
+            moved,
+            json!({
+                "agents": {"slots": [
+                    {"Full": {"served": [{"group": 1, "min_tier": 0},
+                                         {"group": 0, "min_tier": 1}]}},
+                    {"Free": {"next": null}},
+                    {"Full": {"served": [{"group": 1, "min_tier": 0}]}}
+                ]},
+                "groups": {"slots": [
+                    {"Full": {"id": "a"}},
+                    {"Full": {"id": "b", "turns": [[0, 7], [2, 9]]}}
+                ]}
+            })
+        );
+        // A current state is left as it is.
+        assert_eq!(move_turns_to_groups(moved.clone()), moved);
     }
 }

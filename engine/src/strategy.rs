@@ -27,8 +27,8 @@ impl Core {
                 (u64::from(10 - level.min(10)), idle_since)
             }
             Strategy::RoundRobin => {
-                let turn = agent.served(g).map_or(0, |s| s.rr_turn);
-                (turn, agent.order)
+                // Only read for groups the agent serves (a pool seat).
+                (group.turns.get(a), agent.order)
             }
             Strategy::TopDown => (agent.order, 0),
             Strategy::FewestCalls => (agent.answered, idle_since),

@@ -6,6 +6,16 @@
 //! whose record has moved on is simply dropped. The sequence number makes
 //! the firing order of equal deadlines the order they were set, so runs are
 //! deterministic.
+//!
+//! Moot timers would pile up: every offer leaves its ring timer behind for
+//! the whole ring time, so the heap would hold thousands of them and every
+//! push and pop would pay for the depth. Whenever the heap has doubled
+//! since it was last swept, timers that can never fire again are dropped
+//! ([`Core::sweep_timers`]): ring and clerical timers whose epoch or token
+//! has moved on (epochs and tokens are never reused, so such a timer stays
+//! moot for good). Other kinds may become live again (a call re-entering
+//! a group restarts its stages), so they are kept. Sweeping changes no
+//! firing order: deadlines and sequence numbers order the heap.
 
 use crate::agent::{AgentIx, CallIx};
 use crate::command::Epoch;
@@ -52,11 +62,19 @@ pub(crate) enum Timer {
     Preferred { call: CallIx, uid: u64 },
 }
 
+/// Timers a heap may hold beyond twice its size at the last sweep.
+const SWEEP_SLACK: usize = 64;
+
 /// The timer heap.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Timers {
     heap: BinaryHeap<Reverse<(Instant, u64, Timer)>>,
     seq: u64,
+    /// Heap size after the last sweep. Saved, so that a replica loaded
+    /// from a snapshot sweeps when its leader does and their states stay
+    /// the same bytes; absent (0) in older snapshots.
+    #[serde(default)]
+    swept: usize,
 }
 
 impl Timers {
@@ -91,6 +109,17 @@ impl Timers {
     pub(crate) fn iter(&self) -> impl Iterator<Item = &Timer> + '_ {
         self.heap.iter().map(|Reverse((_, _, t))| t)
     }
+
+    /// Whether the heap has doubled since it was last swept.
+    fn wants_sweep(&self) -> bool {
+        self.heap.len() > 2 * self.swept + SWEEP_SLACK
+    }
+
+    /// Keeps only the timers for which `keep` holds.
+    fn sweep(&mut self, keep: impl Fn(&Timer) -> bool) {
+        self.heap.retain(|Reverse((_, _, t))| keep(t));
+        self.swept = self.heap.len();
+    }
 }
 
 use crate::call::CallState;
@@ -100,6 +129,7 @@ impl Core {
     /// Fires every live timer due at or before `now`, in deadline order,
     /// each with the engine's time set to its exact deadline.
     pub(crate) fn fire_timers(&mut self, now: Instant) {
+        self.sweep_timers();
         while let Some((at, timer)) = self.timers.pop_due(now) {
             if self.timer_live(&timer) {
                 self.now = self.now.max(at);
@@ -119,6 +149,23 @@ impl Core {
             self.timers.pop();
         }
         None
+    }
+
+    /// Drops the timers that can never fire again, once the heap has
+    /// doubled since the last sweep (see the module docs).
+    pub(crate) fn sweep_timers(&mut self) {
+        if !self.timers.wants_sweep() {
+            return;
+        }
+        let mut timers = std::mem::take(&mut self.timers);
+        timers.sweep(|t| !self.timer_dead(t));
+        self.timers = timers;
+    }
+
+    /// A ring or clerical timer whose epoch or token has moved on: those
+    /// are never reused, so it stays moot for good.
+    fn timer_dead(&self, timer: &Timer) -> bool {
+        matches!(timer, Timer::Ring { .. } | Timer::Clerical { .. }) && !self.timer_live(timer)
     }
 
     fn live_call(&self, c: CallIx, uid: u64) -> Option<&crate::call::Call> {
@@ -184,5 +231,72 @@ impl Core {
     /// Every timer in the heap, live or not (for invariant checks).
     pub(crate) fn timers_iter(&self) -> impl Iterator<Item = &Timer> + '_ {
         self.timers.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{
+        AgentConfig, CallId, CallSpec, Command, Effect, Engine, EngineConfig, GroupConfig, Instant,
+        Media, TenantConfig, TenantId,
+    };
+
+    /// Offers answered long before their ring time leave moot ring
+    /// timers behind; the heap is swept instead of growing with them,
+    /// and the sweep never drops a live timer (the next deadline stays).
+    #[test]
+    fn moot_ring_timers_do_not_pile_up() {
+        let mut tenant = TenantConfig::new("t");
+        let mut group = GroupConfig::new("g", &["s"]);
+        group.ring_time_s = 60;
+        group.clerical_s = 3_000;
+        tenant.groups = vec![group];
+        tenant.agents = vec![AgentConfig::new("a", &[("s", 5)])];
+        let config = EngineConfig {
+            tenants: vec![tenant],
+            ..EngineConfig::default()
+        };
+        let mut engine = Engine::new(config).expect("valid config");
+        let t = TenantId::new("t");
+        let mut now = 0;
+        let mut step = |engine: &mut Engine, command: Command| {
+            now += 1;
+            engine
+                .handle(Instant::from_millis(now), &t, command)
+                .expect("accepted");
+            engine.drain_effects().collect::<Vec<_>>()
+        };
+        let logon = Command::Logon {
+            agent: "a".into(),
+            extension: "100".into(),
+            media: vec![],
+        };
+        step(&mut engine, logon);
+        for n in 0..2_000 {
+            let ready = Command::Ready {
+                agent: "a".into(),
+                media: Media::Voice,
+            };
+            step(&mut engine, ready);
+            let call = CallId::new(format!("c{n}"));
+            let spec = CallSpec::new(call.clone(), "g");
+            let effects = step(&mut engine, Command::CallArrived(spec));
+            let Some(Effect::Offer { epoch, .. }) = effects.into_iter().next() else {
+                panic!("call {n} not offered");
+            };
+            let answered = Command::Answered {
+                call: call.clone(),
+                agent: "a".into(),
+                epoch,
+            };
+            step(&mut engine, answered);
+            step(&mut engine, Command::Hangup { call });
+        }
+        // 2,000 ring timers set within 8 s of a 60 s ring time, all moot.
+        let held = engine.core.timers.heap.len();
+        assert!(held <= 2 * 64 + 2, "{held} timers held");
+        // The live clerical timer of the last call is still there.
+        let clerical_end = Instant::from_millis(now).plus_millis(3_000_000);
+        assert_eq!(engine.poll_timeout(), Some(clerical_end));
     }
 }

@@ -190,6 +190,8 @@ fn day_ops(family: Family, calls: u8) -> Vec<Op> {
                 media: None,
                 dnis: None,
                 preferred: None,
+                lang_fr: false,
+                prefer: None,
             });
             ops.push(Op::Advance { ms: 700 });
             ops.push(Op::Alerting {
@@ -251,6 +253,8 @@ fn day_ops(family: Family, calls: u8) -> Vec<Op> {
         media: None,
         dnis: None,
         preferred: None,
+        lang_fr: false,
+        prefer: None,
     });
     ops.push(Op::BeyondEnd { by: u16::MAX });
     ops
@@ -322,6 +326,8 @@ fn encode(op: &Op, e: &mut Enc) {
             media,
             dnis,
             preferred,
+            lang_fr,
+            prefer,
         } => {
             e.variant(4, OPS);
             e.0.extend([call, group]);
@@ -329,6 +335,8 @@ fn encode(op: &Op, e: &mut Enc) {
             for o in [media, dnis, preferred] {
                 e.opt(o);
             }
+            e.0.push(u8::from(lang_fr));
+            e.opt(prefer);
         }
         Op::Alerting { call, who } => {
             e.variant(5, OPS);

@@ -314,6 +314,7 @@ impl DurableEngine {
 
     /// The engine's log of changed records, for incremental read-only views
     /// (not an input: nothing is journaled).
+    #[cfg(feature = "runtime")]
     pub(crate) fn change_log(&mut self) -> &mut crate::changes::ChangeLog {
         &mut self.engine.core.changes
     }

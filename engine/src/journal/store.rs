@@ -41,6 +41,7 @@ impl EngineStore {
     }
 
     /// The engine's log of changed records, for incremental read-only views.
+    #[cfg(feature = "runtime")]
     pub(crate) fn change_log(&mut self) -> &mut crate::changes::ChangeLog {
         match self {
             EngineStore::Memory(e) => &mut e.core.changes,

@@ -22,7 +22,7 @@ impl Core {
         let p = self.groups[g].pool;
         self.agents[a]
             .filed
-            .iter()
+            .live()
             .any(|f| f.pool == p && f.min_tier <= tier)
             && !self.held_back(a, g)
             && self.accepts(g, tier, a, c)

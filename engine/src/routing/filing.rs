@@ -18,7 +18,7 @@ impl Liveness for Filings<'_> {
         self.0.get(a).is_some_and(|agent| {
             agent
                 .filed
-                .iter()
+                .live()
                 .any(|f| f.pool == pool && f.key == key && f.min_tier <= tier)
         })
     }
@@ -33,9 +33,13 @@ impl Core {
         // A ghost of a pool the agent no longer belongs in is left to the
         // pool's own clean-up.
         agent
-            .ghosts
-            .retain(|g| seats.iter().any(|s| s.pool == g.pool));
+            .filed
+            .retain_ghosts(|g| seats.iter().any(|s| s.pool == g.pool));
         agent.seats = seats;
+        // These lists are built by pushing; one agent of 50 groups would
+        // otherwise carry a third of them as spare capacity.
+        agent.seats.shrink_to_fit();
+        agent.served.shrink_to_fit();
     }
 
     /// The distinct pools agent `a` belongs in, from its groups.
@@ -72,20 +76,26 @@ impl Core {
                 continue;
             }
             let key = self.ready_key(a, g, idle);
-            let ghosts = &mut self.agents[a].ghosts;
-            if let Some(i) = ghosts.iter().position(|f| f.pool == p) {
-                let ghost = ghosts.swap_remove(i);
-                self.ready.forget(p, a, ghost.min_tier, ghost.key);
-            }
-            self.ready.file(p, a, min_tier, key);
-            self.agents[a].filed.push(Filed {
+            let filing = Filed {
                 pool: p,
                 media,
                 min_tier,
                 key,
-            });
+                live: true,
+            };
+            match self.agents[a].filed.slot_mut(p) {
+                Some(slot) => {
+                    // The ghost of its last filing here: clear it out.
+                    let ghost = std::mem::replace(slot, filing);
+                    debug_assert!(!ghost.live, "filed twice in one pool");
+                    self.ready.forget(p, a, ghost.min_tier, ghost.key);
+                }
+                None => self.agents[a].filed.push(filing),
+            }
+            self.ready.file(p, a, min_tier, key);
         }
-        if self.agents[a].filed.iter().any(|f| f.media == media) {
+        self.agents[a].filed.shrink_to_fit();
+        if self.agents[a].filed.any_live_on(media) {
             self.qir_filed(a, media, true);
         }
         self.resplit(a);
@@ -93,25 +103,18 @@ impl Core {
         self.reserves_may_lift_for(a);
     }
 
-    /// Takes a channel out of every ready pool it is filed in.
+    /// Takes a channel out of every ready pool it is filed in: its filings
+    /// turn into ghosts, in place.
     pub(crate) fn index_remove(&mut self, a: AgentIx, media: Media) {
-        if !self.agents[a].filed.iter().any(|f| f.media == media) {
+        if !self.agents[a].filed.any_live_on(media) {
             return;
         }
         self.qir_filed(a, media, false);
-        let agent = &mut self.agents[a];
         let mut gone: SmallVec<[(PoolIx, u8); 16]> = SmallVec::new();
-        let mut i = 0;
-        while i < agent.filed.len() {
-            if agent.filed[i].media != media {
-                i += 1;
-                continue;
-            }
-            let f = agent.filed.remove(i);
-            gone.push((f.pool, f.min_tier));
-            match agent.ghosts.iter_mut().find(|g| g.pool == f.pool) {
-                Some(g) => *g = f,
-                None => agent.ghosts.push(f),
+        for f in self.agents[a].filed.all_mut() {
+            if f.live && f.media == media {
+                f.live = false;
+                gone.push((f.pool, f.min_tier));
             }
         }
         for (p, min_tier) in gone {

@@ -99,11 +99,7 @@ impl Core {
             let epoch = self.new_epoch();
             let group = &mut self.groups[g];
             group.rr_counter += 1;
-            let turn = group.rr_counter;
-            let agent = &mut self.agents[a];
-            if let Some(s) = agent.served_mut(g) {
-                s.rr_turn = turn;
-            }
+            group.turns.set(a, group.rr_counter);
             let l = self.agents[a].idle_lane(media);
             self.move_channel(a, l, crate::agent::ChanState::Reserved { call: c, epoch });
             offers.push((a, epoch));
