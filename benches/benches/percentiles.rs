@@ -81,6 +81,37 @@ fn main() {
             row(name, agents, samples);
         }
     }
+    // Capacity: chat groups, 3 chats per agent, the floor holding
+    // 1.5 live chats per agent on average (the oldest ends after each
+    // decision), so most agents are filed with 1 or 2 chats.
+    for strategy in [Strategy::LeastLoaded, Strategy::LongestIdle] {
+        let name = format!("arrival/chat_capacity_3/{strategy:?}");
+        if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {
+            continue;
+        }
+        let agents = 10_000;
+        let mut floor = Floor::with_chat_capacity(agents, 3, strategy);
+        let mut live = std::collections::VecDeque::new();
+        let keep = agents * 3 / 2;
+        let mut cycle = |floor: &mut Floor| {
+            let t0 = Instant::now();
+            let offered = floor.route_arrival();
+            let took = t0.elapsed();
+            let offered = offered.expect("an eligible agent has room");
+            live.push_back(offered.call.clone());
+            floor.answer(offered);
+            if live.len() > keep {
+                let oldest = live.pop_front().expect("live chats");
+                floor.hang_up(oldest);
+            }
+            took
+        };
+        for _ in 0..keep {
+            cycle(&mut floor);
+        }
+        let samples = measure(ops, || cycle(&mut floor));
+        row(&name, agents, samples);
+    }
     for queued in [1_000, 10_000] {
         let name = format!("ready/{queued}_queued");
         if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {

@@ -11,9 +11,9 @@
 //! idle time or occupancy see distinct times.
 
 use acd_engine::{
-    AgentConfig, AgentId, AttributeType, AttributeValue, CallId, CallSpec, Command, Effect, Engine,
-    EngineConfig, Epoch, Error, GroupConfig, GroupId, Instant, Media, Strategy, TenantConfig,
-    TenantId,
+    AgentConfig, AgentId, AttributeType, AttributeValue, CallId, CallSpec, CapacityConfig, Command,
+    Effect, Engine, EngineConfig, Epoch, Error, GroupConfig, GroupId, Instant, Media, Strategy,
+    TenantConfig, TenantId,
 };
 
 /// Service groups per floor.
@@ -134,6 +134,21 @@ pub fn expression_config(agents: usize, expression: Expression) -> EngineConfig 
     config
 }
 
+/// Like [`config`], with chat groups only and every agent handling up to
+/// `per_agent` chats at once.
+pub fn chat_capacity_config(agents: usize, per_agent: u16, strategy: Strategy) -> EngineConfig {
+    let mut config = config(agents, strategy, 0);
+    let tenant = &mut config.tenants[0];
+    tenant.capacity = CapacityConfig {
+        per_media: [(Media::Chat, per_agent)].into(),
+        ..CapacityConfig::default()
+    };
+    for group in &mut tenant.groups {
+        group.media = Media::Chat;
+    }
+    config
+}
+
 /// An offer the engine made: what the telephony side needs to answer it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Offered {
@@ -162,6 +177,8 @@ pub struct Floor {
     next_queued: usize,
     /// Attached data given to every call.
     call_data: Vec<(String, String)>,
+    /// The media agents log on to and calls use.
+    media: Media,
 }
 
 impl Floor {
@@ -174,13 +191,7 @@ impl Floor {
     /// Like [`Floor::staffed`], with `skills_per_agent` skills per agent.
     pub fn staffed_with(agents: usize, strategy: Strategy, skills_per_agent: usize) -> Floor {
         let mut floor = Floor::logged_on_with(agents, strategy, skills_per_agent);
-        for i in 0..agents {
-            let agent = floor.agents[i].clone();
-            floor.expect_ok(Command::Ready {
-                agent,
-                media: Media::Voice,
-            });
-        }
+        floor.ready_all();
         floor
     }
 
@@ -200,18 +211,40 @@ impl Floor {
     pub fn with_expression(agents: usize, expression: Expression) -> Floor {
         let mut floor = Floor::from_config(expression_config(agents, expression), agents);
         floor.call_data = vec![("region".into(), "eu".into())];
-        for i in 0..agents {
-            let agent = floor.agents[i].clone();
-            floor.expect_ok(Command::Ready {
-                agent,
-                media: Media::Voice,
-            });
-        }
+        floor.ready_all();
         floor
+    }
+
+    /// A chat floor: every agent handles up to `per_agent` chats
+    /// at once, all logged on to chat and Ready; enough call ids for
+    /// `per_agent` live chats per agent.
+    pub fn with_chat_capacity(agents: usize, per_agent: u16, strategy: Strategy) -> Floor {
+        let config = chat_capacity_config(agents, per_agent, strategy);
+        let mut floor = Floor::from_config_on(config, agents, Media::Chat);
+        let ids = agents * usize::from(per_agent) + CALL_IDS;
+        floor.calls = (0..ids)
+            .map(|n| CallId::new(format!("call-{n:07}")))
+            .collect();
+        floor.ready_all();
+        floor
+    }
+
+    /// Makes every agent Ready on the floor's media.
+    fn ready_all(&mut self) {
+        for i in 0..self.agents.len() {
+            let agent = self.agents[i].clone();
+            let media = self.media;
+            self.expect_ok(Command::Ready { agent, media });
+        }
     }
 
     /// A floor of `config`'s `agents` agents, logged on and Not Ready.
     fn from_config(config: EngineConfig, agents: usize) -> Floor {
+        Floor::from_config_on(config, agents, Media::Voice)
+    }
+
+    /// Like [`Floor::from_config`], the agents logged on to `media`.
+    fn from_config_on(config: EngineConfig, agents: usize, media: Media) -> Floor {
         let mut engine = Engine::new(config).expect("valid bench config");
         engine.set_events_enabled(false);
         let mut floor = Floor {
@@ -227,13 +260,19 @@ impl Floor {
             next_group: 0,
             next_queued: 0,
             call_data: Vec::new(),
+            media,
+        };
+        let logon = if media == Media::Voice {
+            vec![]
+        } else {
+            vec![media]
         };
         for i in 0..agents {
             let agent = floor.agents[i].clone();
             floor.expect_ok(Command::Logon {
                 agent,
                 extension: format!("{}", 100_000 + i),
-                media: vec![],
+                media: logon.clone(),
             });
         }
         floor
@@ -285,10 +324,8 @@ impl Floor {
     /// Ready and the engine offers it the best call among its groups.
     pub fn route_ready(&mut self, i: usize) -> Option<Offered> {
         let agent = self.agents[i].clone();
-        let result = self.handle(Command::Ready {
-            agent,
-            media: Media::Voice,
-        });
+        let media = self.media;
+        let result = self.handle(Command::Ready { agent, media });
         debug_assert!(result.is_ok(), "{result:?}");
         self.take_offer()
     }
@@ -320,11 +357,21 @@ impl Floor {
     /// is Ready again, so the floor is back in its steady state.
     pub fn answer_and_hang_up(&mut self, offered: Offered) {
         let call = offered.call.clone();
+        self.answer(offered);
+        self.hang_up(call);
+    }
+
+    /// Answers an offered call (the agent keeps it until [`Floor::hang_up`]).
+    pub fn answer(&mut self, offered: Offered) {
         self.expect_ok(Command::Answered {
             call: offered.call,
             agent: offered.agent,
             epoch: offered.epoch,
         });
+    }
+
+    /// Hangs up a connected call; without clerical its agent has room again.
+    pub fn hang_up(&mut self, call: CallId) {
         self.expect_ok(Command::Hangup { call });
     }
 

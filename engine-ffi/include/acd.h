@@ -463,7 +463,8 @@ acd_result acd_engine_poll_effect(struct acd_engine *engine,
                                   struct acd_effect *out);
 
 // Writes the state of `tenant`'s agent `agent`'s `media` channel (NULL =
-// voice) as JSON, e.g. `{"state":"talking","call":"c1","epoch":3}`. Ids
+// voice) as JSON with the agent's load per media, e.g.
+// `{"state":"talking","call":"c1","epoch":3,"load":{"contacts":{"voice":1},"limits":{"voice":1}}}`. Ids
 // are scoped to their tenant: another tenant's agent is
 // `ACD_RESULT_UNKNOWN_AGENT`, like one that does not exist.
 //

@@ -30,7 +30,8 @@ unsafe fn media(media: *const c_char) -> Result<Media, Failure> {
 }
 
 /// Writes the state of `tenant`'s agent `agent`'s `media` channel (NULL =
-/// voice) as JSON, e.g. `{"state":"talking","call":"c1","epoch":3}`. Ids
+/// voice) as JSON with the agent's load per media, e.g.
+/// `{"state":"talking","call":"c1","epoch":3,"load":{"contacts":{"voice":1},"limits":{"voice":1}}}`. Ids
 /// are scoped to their tenant: another tenant's agent is
 /// `ACD_RESULT_UNKNOWN_AGENT`, like one that does not exist.
 ///
@@ -51,7 +52,7 @@ pub unsafe extern "C" fn acd_engine_agent_status_json(
     unsafe {
         with_text_out(engine, buf, buf_len, out_len, |e, out| {
             let (tenant, agent) = (marshal::id(tenant, "tenant")?, marshal::id(agent, "agent")?);
-            out.json(&e.agent_status(&tenant, &agent, media(media_name)?)?)
+            out.json(&e.agent_status_with_load(&tenant, &agent, media(media_name)?)?)
         })
     }
 }

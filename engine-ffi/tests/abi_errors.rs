@@ -231,7 +231,11 @@ fn query_buffers_and_media_names_are_checked() {
         );
         assert_eq!(rc, acd_result::Ok, "{}", last_error());
         let text = CStr::from_ptr(buf.as_ptr()).to_str().unwrap();
-        assert_eq!(text, r#"{"state":"logged_out"}"#);
+        // The state, and the agent's load per media (R-10.3).
+        assert_eq!(
+            text,
+            r#"{"state":"logged_out","load":{"contacts":{},"limits":{}}}"#
+        );
         assert_eq!(len, text.len());
         // Too small by one byte (no room for the NUL): refused, length reported.
         let rc = acd_engine_agent_status_json(

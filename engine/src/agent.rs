@@ -341,6 +341,10 @@ pub(crate) struct Agent {
     /// Attribute values by slot of the tenant's declared attributes.
     #[serde(default)]
     pub(crate) attrs: Vec<Option<crate::expr::Value>>,
+    /// Extra contact lanes while logged on under a capacity that is not
+    /// the default; `None` for one contact per media.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) capacity: Option<Box<crate::capacity::Capacity>>,
 }
 
 impl Agent {
@@ -367,6 +371,7 @@ impl Agent {
             busy_ms: 0,
             answered: 0,
             attrs: Vec::new(),
+            capacity: None,
         }
     }
 
@@ -395,16 +400,33 @@ impl Agent {
         self.channels.iter().any(|c| c.state.is_logged_on())
     }
 
-    /// Some channel other than `media` holds a reservation.
-    pub(crate) fn has_call_other_than(&self, media: Media) -> bool {
+    /// Some lane other than `lane` holds a reservation.
+    pub(crate) fn has_call_other_than(&self, lane: crate::capacity::Lane) -> bool {
         Media::ALL
             .iter()
-            .any(|&m| m != media && self.chan(m).state.reservation().is_some())
+            .flat_map(|&m| self.lanes(m))
+            .any(|l| l != lane && self.lane(l).state.reservation().is_some())
     }
 
-    /// Some channel is connected to a call (R-2.3 defers logoff).
+    /// A logoff asked for during a call is due when lane `l` is released
+    /// no other lane holds a call — under a capacity, no other
+    /// lane is connected (offers still ringing are withdrawn).
+    pub(crate) fn logoff_due(&self, l: crate::capacity::Lane) -> bool {
+        if self.pending_logoff.is_none() {
+            return false;
+        }
+        if !self.is_multi() {
+            return !self.has_call_other_than(l);
+        }
+        !Media::ALL
+            .iter()
+            .flat_map(|&m| self.lanes(m))
+            .any(|x| x != l && self.lane(x).state.is_connected())
+    }
+
+    /// Some lane is connected to a call (R-2.3 defers logoff).
     pub(crate) fn is_connected(&self) -> bool {
-        self.channels.iter().any(|c| c.state.is_connected())
+        self.all_lanes().any(|(_, c)| c.state.is_connected())
     }
 
     pub(crate) fn served(&self, group: GroupIx) -> Option<&Served> {

@@ -44,7 +44,8 @@ impl Core {
         };
         let media = self.calls[c].media;
         let phone = self.agents[a].config.kind == AgentKind::Phone;
-        let able = match self.agents[a].chan(media).state {
+        let l = self.agents[a].lane_of(media, c);
+        let able = match self.agents[a].lane(l).state {
             ChanState::Callback { .. } => true,
             ChanState::Talking { .. } => !self.caller_away(c),
             _ => false,
@@ -63,7 +64,7 @@ impl Core {
                 until,
                 epoch,
             };
-            self.move_channel(a, media, waiting);
+            self.move_channel(a, l, waiting);
         }
         let uid = self.calls[c].uid;
         self.timers.set(
@@ -76,7 +77,7 @@ impl Core {
         );
         self.send_to_authentication(c, a, destination);
         if !phone {
-            self.emit_agent_state(a, media, Cause::Authentication);
+            self.emit_agent_state(a, l, Cause::Authentication);
         }
         Ok(())
     }
@@ -146,7 +147,7 @@ impl Core {
         let call = &self.calls[c];
         call.in_authentication
             || matches!(call.state, CallState::Connected { agent, .. }
-                if matches!(self.agents[agent].chan(call.media).state, ChanState::CallWaiting { .. }))
+                if matches!(self.agents[agent].lane(self.agents[agent].lane_of(call.media, c)).state, ChanState::CallWaiting { .. }))
     }
 
     pub(crate) fn call_returned(
@@ -167,10 +168,8 @@ impl Core {
         if !data.is_empty() {
             std::sync::Arc::make_mut(&mut self.calls[c].data).extend(data);
         }
-        if matches!(
-            self.agents[a].chan(media).state,
-            ChanState::CallWaiting { .. }
-        ) {
+        let l = self.agents[a].lane_of(media, c);
+        if matches!(self.agents[a].lane(l).state, ChanState::CallWaiting { .. }) {
             self.back_as_callback(c, a, media, epoch);
         }
         Ok(())
@@ -178,9 +177,10 @@ impl Core {
 
     /// The agent sees the returned call as its Callback.
     fn back_as_callback(&mut self, c: CallIx, a: AgentIx, media: Media, epoch: Epoch) {
-        self.move_channel(a, media, ChanState::Callback { call: c, epoch });
+        let l = self.agents[a].lane_of(media, c);
+        self.move_channel(a, l, ChanState::Callback { call: c, epoch });
         self.calls[c].report.segment_since = Some(self.now);
-        self.emit_agent_state(a, media, Cause::Authentication);
+        self.emit_agent_state(a, l, Cause::Authentication);
     }
 
     /// The reserve timer ran out while the caller was away.

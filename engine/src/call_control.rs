@@ -4,6 +4,7 @@
 
 use crate::agent::{AgentIx, CallIx, ChanState, TenantIx};
 use crate::call::CallState;
+use crate::capacity::Lane;
 use crate::command::Epoch;
 use crate::config::Media;
 use crate::engine::Core;
@@ -60,11 +61,12 @@ impl Core {
     ) -> Result<(), Error> {
         let (c, a) = self.check_offer(t, call, agent, epoch, "alerting")?;
         let media = self.calls[c].media;
-        if !matches!(self.agents[a].chan(media).state, ChanState::Reserved { .. }) {
+        let l = self.agents[a].lane_of(media, c);
+        if !matches!(self.agents[a].lane(l).state, ChanState::Reserved { .. }) {
             return Err(self.agent_state_error(a, media, "alerting"));
         }
-        self.move_channel(a, media, ChanState::Alerting { call: c, epoch });
-        self.emit_agent_state(a, media, Cause::Command);
+        self.move_channel(a, l, ChanState::Alerting { call: c, epoch });
+        self.emit_agent_state(a, l, Cause::Command);
         Ok(())
     }
 
@@ -84,16 +86,18 @@ impl Core {
         let now = self.now;
         self.calls[c].report.offer_ended(now);
         self.count_answer(c, a);
+        let l = self.agents[a].lane_of(media, c);
         self.set_state(c, CallState::Connected { agent: a, epoch });
-        self.move_channel(a, media, ChanState::Talking { call: c, epoch });
-        self.agents[a].chan_mut(media).last_call = Some(self.calls[c].id.clone());
+        self.move_channel(a, l, ChanState::Talking { call: c, epoch });
+        self.agents[a].lane_mut(l).last_call = Some(self.calls[c].id.clone());
         if !self.calls[c].private {
             self.agents[a].answered += 1;
         }
-        self.emit_agent_state(a, media, Cause::Answered);
+        self.emit_agent_state(a, l, Cause::Answered);
         for &(other, e) in offers.iter().filter(|o| o.0 != a) {
             self.stop_ringing(c, other, e, Cause::Answered);
-            self.release_channel(other, media, Cause::Answered, false);
+            let lane = self.agents[other].lane_of(media, c);
+            self.release_channel(other, lane, Cause::Answered, false);
         }
         Ok(())
     }
@@ -157,15 +161,16 @@ impl Core {
             });
         };
         let media = self.calls[c].media;
-        let next = match (&self.agents[a].chan(media).state, on) {
+        let l = self.agents[a].lane_of(media, c);
+        let next = match (&self.agents[a].lane(l).state, on) {
             (ChanState::Talking { .. }, true) => ChanState::Hold { call: c, epoch },
             (ChanState::Hold { .. }, false) => ChanState::Talking { call: c, epoch },
             _ => return Err(self.agent_state_error(a, media, command)),
         };
         self.close_segment(c, a);
         self.calls[c].report.segment_since = Some(self.now);
-        self.move_channel(a, media, next);
-        self.emit_agent_state(a, media, Cause::Command);
+        self.move_channel(a, l, next);
+        self.emit_agent_state(a, l, Cause::Command);
         Ok(())
     }
 
@@ -173,7 +178,8 @@ impl Core {
     pub(crate) fn close_segment(&mut self, c: CallIx, a: AgentIx) {
         let now = self.now;
         let media = self.calls[c].media;
-        let on_hold = matches!(self.agents[a].chan(media).state, ChanState::Hold { .. });
+        let l = self.agents[a].lane_of(media, c);
+        let on_hold = matches!(self.agents[a].lane(l).state, ChanState::Hold { .. });
         let report = &mut self.calls[c].report;
         if let Some(since) = report.segment_since.take() {
             let ms = now.millis_since(since);
@@ -191,13 +197,17 @@ impl Core {
             CallState::Queued => self.unqueue(c),
             CallState::Offered { offers, .. } => {
                 let media = self.calls[c].media;
+                let lanes: smallvec::SmallVec<[(AgentIx, Lane); 4]> = offers
+                    .iter()
+                    .map(|&(a, _)| (a, self.agents[a].lane_of(media, c)))
+                    .collect();
                 for &(a, e) in &offers {
                     self.stop_ringing(c, a, e, Cause::CallerHangup);
                 }
                 self.set_state(c, CallState::Detached);
                 self.finish_unconnected(c);
-                for &(a, _) in &offers {
-                    self.release_channel(a, media, Cause::CallerHangup, false);
+                for (a, l) in lanes {
+                    self.release_channel(a, l, Cause::CallerHangup, false);
                 }
                 return Ok(());
             }
@@ -261,11 +271,11 @@ impl Core {
 
     fn finish_call(&mut self, c: CallIx, a: AgentIx, clerical: bool) {
         self.close_segment(c, a);
+        let l = self.agents[a].lane_of(self.calls[c].media, c);
         self.set_state(c, CallState::Detached);
-        let media = self.calls[c].media;
         let clerical_ms = self.count_handled(c, Some(a), clerical);
         self.remove_call(c);
-        self.after_call_work(a, media, clerical_ms);
+        self.after_call_work(a, l, clerical_ms);
     }
 
     /// Adds an answered call that ended to its group's handled figures and
@@ -312,15 +322,15 @@ impl Core {
 
     /// After a call: log off if asked, else clerical for the
     /// group's clerical time, else Ready or Not Ready as requested.
-    pub(crate) fn after_call_work(&mut self, a: AgentIx, media: Media, clerical_ms: u64) {
-        let pending = self.agents[a].pending_logoff.is_some();
-        if clerical_ms == 0 || (pending && !self.agents[a].has_call_other_than(media)) {
-            self.release_channel(a, media, Cause::CallEnded, true);
+    pub(crate) fn after_call_work(&mut self, a: AgentIx, l: Lane, clerical_ms: u64) {
+        if clerical_ms == 0 || self.agents[a].logoff_due(l) {
+            self.release_channel(a, l, Cause::CallEnded, true);
             return;
         }
         let until = self.now.plus_millis(clerical_ms);
         let token = self.new_token();
-        self.move_channel(a, media, ChanState::Clerical { until, token });
+        let media = self.agents[a].lane_media(l);
+        self.move_channel(a, l, ChanState::Clerical { until, token });
         self.timers.set(
             until,
             Timer::Clerical {
@@ -329,11 +339,13 @@ impl Core {
                 token,
             },
         );
-        self.emit_agent_state(a, media, Cause::CallEnded);
+        self.emit_agent_state(a, l, Cause::CallEnded);
     }
 
-    /// Clerical time is over.
-    pub(crate) fn on_clerical_end(&mut self, a: AgentIx, media: Media) {
-        self.release_channel(a, media, Cause::ClericalEnded, true);
+    /// Clerical time `token` of a lane of `media` is over.
+    pub(crate) fn on_clerical_end(&mut self, a: AgentIx, media: Media, token: u64) {
+        if let Some(l) = self.agents[a].lane_of_token(media, token) {
+            self.release_channel(a, l, Cause::ClericalEnded, true);
+        }
     }
 }

@@ -10,35 +10,42 @@
 //! the caller, which knows its cause and where in its step it belongs.
 
 use crate::agent::{AgentIx, ChanState, GroupIx};
+use crate::capacity::Lane;
 use crate::config::Media;
 use crate::engine::Core;
 
 impl Core {
-    /// Moves channel `media` of agent `a` to `to`.
-    pub(crate) fn move_channel(&mut self, a: AgentIx, media: Media, to: ChanState) {
-        if self.agents[a].chan(media).state == ChanState::Ready {
+    /// Moves lane `l` of agent `a` (a media channel, or one contact of an
+    /// agent under a capacity, R-10.3) to `to`.
+    pub(crate) fn move_channel(&mut self, a: AgentIx, l: Lane, to: ChanState) {
+        let multi = self.agents[a].is_multi();
+        let media = self.agents[a].lane_media(l);
+        if !multi && self.agents[a].lane(l).state == ChanState::Ready {
             self.index_remove(a, media);
         }
         match to {
             ChanState::LoggedOut | ChanState::NotReady { .. } | ChanState::Ready => {
-                self.leave_busy(a, media)
+                self.leave_busy(a, l)
             }
             _ => {
                 let now = self.now;
-                self.agents[a].chan_mut(media).busy_since.get_or_insert(now);
+                self.agents[a].lane_mut(l).busy_since.get_or_insert(now);
             }
         }
-        self.agents[a].chan_mut(media).state = to;
+        self.agents[a].lane_mut(l).state = to;
         self.changes.agent(a);
         self.sync_ready_status(a, media);
+        if multi {
+            self.capacity_changed(a);
+        }
     }
 
     /// Counts the channel in or out of `ready_status` of the groups it
     /// serves when its Ready status changed. Called after every
     /// change of a channel's state or of what it does after its call.
     pub(crate) fn sync_ready_status(&mut self, a: AgentIx, media: Media) {
+        let now = self.agents[a].media_ready_status(media);
         let ch = self.agents[a].chan_mut(media);
-        let now = ch.has_ready_status();
         if now == ch.counted_ready {
             return;
         }
@@ -67,24 +74,25 @@ impl Core {
                 .iter()
                 .filter(|&&a| {
                     let agent = &self.agents[a];
-                    agent.served(g).is_some() && agent.chan(media).has_ready_status()
+                    agent.served(g).is_some() && agent.media_ready_status(media)
                 })
                 .count() as u32;
             self.groups[g].ready_status = n;
         }
         let agents: Vec<AgentIx> = self.agents.iter().map(|(a, _)| a).collect();
         for a in agents {
-            for ch in self.agents[a].channels.iter_mut() {
-                ch.counted_ready = ch.has_ready_status();
+            for m in Media::ALL {
+                let now = self.agents[a].media_ready_status(m);
+                self.agents[a].chan_mut(m).counted_ready = now;
             }
         }
     }
 
     /// Closes a busy period of the channel, for occupancy.
-    fn leave_busy(&mut self, a: AgentIx, media: Media) {
+    fn leave_busy(&mut self, a: AgentIx, l: Lane) {
         let now = self.now;
         let ag = &mut self.agents[a];
-        if let Some(since) = ag.chan_mut(media).busy_since.take() {
+        if let Some(since) = ag.lane_mut(l).busy_since.take() {
             ag.busy_ms = ag.busy_ms.saturating_add(now.millis_since(since));
         }
     }

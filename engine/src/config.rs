@@ -393,10 +393,14 @@ pub enum Strategy {
     Random,
     /// Every eligible Ready agent rings; the first to answer wins.
     RingAll,
+    /// The agent handling the fewest contacts of the group's media, then
+    /// the longest idle. Not in [`Strategy::ALL`], which keeps the
+    /// strategies of in their fixed order.
+    LeastLoaded,
 }
 
 impl Strategy {
-    /// Every strategy.
+    /// Every strategy of R-3.3 ([`Strategy::LeastLoaded`] aside).
     pub const ALL: [Strategy; 8] = [
         Strategy::LongestIdle,
         Strategy::LeastOccupied,

@@ -162,8 +162,12 @@ impl Core {
             CallState::Parked { .. } | CallState::Queued => {}
             _ => return Err(Error::AlreadyTaken(call.id.clone())),
         }
-        match ag.chan(call.media).state {
-            ChanState::Ready | ChanState::NotReady { .. } | ChanState::Clerical { .. } => Ok(()),
+        match ag.lane(ag.idle_lane(call.media)).state {
+            ChanState::Ready | ChanState::NotReady { .. } | ChanState::Clerical { .. }
+                if ag.room_for(call.media) =>
+            {
+                Ok(())
+            }
             _ => Err(self.agent_state_error(a, call.media, "pick")),
         }
     }

@@ -51,6 +51,9 @@ pub(crate) struct Lookup {
     pub(crate) pdns: HashMap<(TenantIx, String), AgentIx>,
     /// Derived totals of the routing policies.
     pub(crate) policy: crate::policy::PolicyTotals,
+    /// Agents under a capacity whose lanes changed in this step, for
+    /// [`Core::settle_capacity`].
+    pub(crate) capacity_dirty: Vec<crate::agent::AgentIx>,
 }
 
 /// All engine state.
@@ -161,6 +164,7 @@ impl Engine {
         let before = std::mem::replace(&mut self.core.now, now);
         let result = self.core.apply(t, command);
         if result.is_ok() {
+            self.core.settle_capacity();
             self.core.settle_reserves();
         }
         match result {

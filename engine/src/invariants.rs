@@ -7,6 +7,8 @@
 //! * every group's counters balance (offered = answered + abandoned +
 //!   overflowed + deflected + live);
 //! * the ready indexes hold exactly the Ready channels, under their keys;
+//!   under a capacity, exactly the media with a Ready lane and
+//!   room, and no agent's load exceeds its capacity;
 //! * no eligible Ready agent is idle while a call of its tier waits,
 //!   unless a threshold reservation holds it back;
 //! * the policies' queued totals match the calls;
@@ -32,7 +34,9 @@ impl Core {
 
     fn check_agents(&self) -> Result<(), String> {
         for (a, agent) in &self.agents {
-            for (m, ch) in agent.channels.iter().enumerate() {
+            self.check_capacity(a)?;
+            for (media, ch) in agent.all_lanes() {
+                let m = media.index();
                 if let Some((c, e)) = ch.state.reservation() {
                     let call = self
                         .calls
@@ -74,6 +78,8 @@ impl Core {
                         ));
                     }
                 }
+            }
+            for m in 0..crate::Media::ALL.len() {
                 self.check_filing(a, m)?;
             }
             if agent.pending_logoff.is_some() && !agent.is_connected() {
@@ -86,13 +92,51 @@ impl Core {
         Ok(())
     }
 
-    /// A channel is in the ready indexes exactly when it is Ready.
+    /// Load within capacity: contacts per media within their
+    /// limit, the budget kept, no two exclusive media at once; extra lanes
+    /// only while logged on.
+    fn check_capacity(&self, a: AgentIx) -> Result<(), String> {
+        let agent = &self.agents[a];
+        let Some(cap) = &agent.capacity else {
+            return Ok(());
+        };
+        if !agent.is_logged_on() {
+            return Err(format!("agent {} logged out with capacity lanes", agent.id));
+        }
+        let load = agent.load();
+        let c = &cap.config;
+        for m in crate::Media::ALL {
+            let n = load[m.index()];
+            if n > c.limit(m) || agent.lanes(m).len() > usize::from(c.limit(m)) {
+                return Err(format!(
+                    "agent {} holds {n} {m:?} contacts, over its limit",
+                    agent.id
+                ));
+            }
+        }
+        if c.budget
+            .is_some_and(|b| c.budget_used(&load) > u64::from(b))
+        {
+            return Err(format!("agent {} is over its capacity budget", agent.id));
+        }
+        if c.exclusive
+            .iter()
+            .any(|&[x, y]| load[x.index()] > 0 && load[y.index()] > 0)
+        {
+            return Err(format!("agent {} handles two exclusive media", agent.id));
+        }
+        Ok(())
+    }
+
+    /// A channel is in the ready indexes exactly when it is Ready (under a
+    /// capacity: when it has a Ready lane and room, R-10.3).
     fn check_filing(&self, a: AgentIx, m: usize) -> Result<(), String> {
         let agent = &self.agents[a];
         if agent.seats != self.seats_of(a) {
             return Err(format!("agent {} has stale pool seats", agent.id));
         }
-        let ready = agent.channels[m].state == ChanState::Ready;
+        let media = crate::Media::ALL[m];
+        let ready = agent.can_file(media);
         // The pools the channel belongs in: one per distinct pool of the
         // automatic groups it serves on this media.
         let mut want: Vec<(PoolIx, u8)> = Vec::new();
@@ -227,7 +271,7 @@ impl Core {
         let holds = |a: AgentIx, e: u64| {
             self.agents
                 .get(a)
-                .and_then(|ag| ag.chan(call.media).state.reservation())
+                .and_then(|ag| ag.lane(ag.lane_of(call.media, c)).state.reservation())
                 == Some((c, e))
         };
         match &call.state {
@@ -346,7 +390,7 @@ impl Core {
                 .iter()
                 .filter(|&&a| {
                     let ag = &self.agents[a];
-                    ag.served(g).is_some() && ag.chan(group.config.media).has_ready_status()
+                    ag.served(g).is_some() && ag.media_ready_status(group.config.media)
                 })
                 .count() as u32;
             if ready != group.ready_status {
@@ -484,7 +528,7 @@ impl Core {
             if !filed_ok {
                 return bad(format!("agent {} is filed in a missing pool", agent.id));
             }
-            if agent.channels.iter().any(|ch| {
+            if agent.all_lanes().any(|(_, ch)| {
                 ch.state
                     .reservation()
                     .is_some_and(|(c, _)| !self.calls.contains(c))

@@ -51,6 +51,7 @@ mod arena;
 mod authentication;
 mod call;
 mod call_control;
+mod capacity;
 mod changes;
 mod channel;
 mod command;
@@ -94,6 +95,7 @@ mod views;
 
 pub use agent::StateName;
 pub use call::{CallDetails, CallStateName, CallStatus};
+pub use capacity::{AgentLoad, AgentStatusWithLoad};
 pub use command::{CallData, CallSpec, Command, Epoch};
 pub use config::{
     AgentConfig, AgentKind, ConfigError, ConfigProblem, Destination, EngineConfig, GroupConfig,

@@ -70,10 +70,13 @@ impl Core {
     }
 
     fn route_to_target(&mut self, c: CallIx, a: AgentIx) {
-        match self.agents[a].chan(self.calls[c].media).state {
+        let (agent, media) = (&self.agents[a], self.calls[c].media);
+        match agent.lane(agent.idle_lane(media)).state {
             ChanState::LoggedOut => self.start_ladder(c, false),
-            ChanState::Ready | ChanState::NotReady { .. } => self.offer_personal(c, a),
-            _ => self.wait_for_agent(c, a),
+            ChanState::Ready | ChanState::NotReady { .. } if agent.room_for(media) => {
+                self.offer_personal(c, a)
+            }
+            _ => self.wait_for_agent(c, a),
         }
     }
 
@@ -98,7 +101,8 @@ impl Core {
 
     /// An agent taking a call while Not Ready goes back to Not Ready after it.
     pub(crate) fn keep_not_ready(&mut self, a: AgentIx, media: crate::Media) {
-        let ch = self.agents[a].chan_mut(media);
+        let l = self.agents[a].idle_lane(media);
+        let ch = self.agents[a].lane_mut(l);
         if let ChanState::NotReady { reason } = &ch.state {
             ch.after_call = AfterCall::NotReady(reason.clone());
         }
@@ -160,7 +164,7 @@ impl Core {
             .next()
             .map(|(_, &c)| c);
         match next {
-            Some(c) if self.calls[c].media == media => {
+            Some(c) if self.calls[c].media == media && self.agents[a].room_for(media) => {
                 self.unpark(c);
                 self.offer_personal(c, a);
                 true

@@ -3,6 +3,7 @@
 //! call at once, R-3.2), entering Not Ready, logging a channel off.
 
 use crate::agent::{AfterCall, AgentIx, ChanState, GroupIx, PendingLogoff, TenantIx};
+use crate::capacity::Lane;
 use crate::config::{Media, RoutingType};
 use crate::engine::Core;
 use crate::error::Error;
@@ -53,12 +54,15 @@ impl Core {
         } else {
             media
         };
+        self.open_lanes(a, media);
         for &m in media {
             if self.agents[a].chan(m).state.is_logged_on() {
                 continue; // listed twice
             }
             self.adjust_logged_on(a, m, true);
-            self.set_not_ready(a, m, reason.clone(), Cause::Command);
+            for l in self.agents[a].lanes(m) {
+                self.set_not_ready(a, l, reason.clone(), Cause::Command);
+            }
         }
         Ok(())
     }
@@ -79,13 +83,26 @@ impl Core {
         if self.agents[a].is_connected() {
             // deferred until the call ends.
             self.agents[a].pending_logoff = Some(PendingLogoff { reason });
+            if self.agents[a].is_multi() {
+                // No new contact from now on.
+                self.capacity_changed(a);
+            }
             return Ok(());
         }
+        if self.agents[a].is_multi() {
+            // Other lanes with room must not take the withdrawn calls back.
+            self.agents[a].pending_logoff = Some(PendingLogoff {
+                reason: reason.clone(),
+            });
+            self.capacity_changed(a);
+        }
         // Withdraw any offer still ringing: the call goes back to its place.
-        for m in Media::ALL {
-            if let Some((c, _)) = self.agents[a].chan(m).state.reservation() {
-                self.withdraw_offer_from(c, a, Cause::Command);
-            }
+        let ringing: smallvec::SmallVec<[_; 4]> = self.agents[a]
+            .all_lanes()
+            .filter_map(|(_, ch)| ch.state.reservation())
+            .collect();
+        for (c, _) in ringing {
+            self.withdraw_offer_from(c, a, Cause::Command);
         }
         self.log_off_now(a, reason, Cause::Command);
         Ok(())
@@ -98,15 +115,44 @@ impl Core {
         media: Media,
     ) -> Result<(), Error> {
         let a = self.agent_ix(t, agent)?;
+        if self.agents[a].is_multi() {
+            return self.ready_lanes(a, media);
+        }
         match self.agents[a].chan(media).state {
             ChanState::NotReady { .. } | ChanState::Clerical { .. } => {
                 self.agents[a].chan_mut(media).after_call = AfterCall::Ready;
-                self.set_ready(a, media, Cause::Command, true);
+                self.set_ready(a, Lane::main(media), Cause::Command, true);
                 Ok(())
             }
             ChanState::Ready => Ok(()),
             _ => Err(self.agent_state_error(a, media, "ready")),
         }
+    }
+
+    /// Ready for an agent under a capacity: idle lanes become
+    /// Ready, busy ones after their contact. Refused like a single channel
+    /// when no lane is idle.
+    fn ready_lanes(&mut self, a: AgentIx, media: Media) -> Result<(), Error> {
+        let lanes = self.agents[a].lanes(media);
+        let idle = |s: &ChanState| {
+            matches!(
+                s,
+                ChanState::NotReady { .. } | ChanState::Clerical { .. } | ChanState::Ready
+            )
+        };
+        if !lanes.iter().any(|&l| idle(&self.agents[a].lane(l).state)) {
+            return Err(self.agent_state_error(a, media, "ready"));
+        }
+        for l in lanes {
+            self.agents[a].lane_mut(l).after_call = AfterCall::Ready;
+            match self.agents[a].lane(l).state {
+                ChanState::NotReady { .. } | ChanState::Clerical { .. } => {
+                    self.set_ready(a, l, Cause::Command, true)
+                }
+                _ => self.sync_ready_status(a, media),
+            }
+        }
+        Ok(())
     }
 
     pub(crate) fn not_ready(
@@ -118,18 +164,28 @@ impl Core {
     ) -> Result<(), Error> {
         let a = self.agent_ix(t, agent)?;
         self.check_reason(a, &reason, crate::ReasonKind::NotReady)?;
-        let chan = self.agents[a].chan(media);
-        match chan.state {
-            ChanState::LoggedOut => Err(self.agent_state_error(a, media, "not_ready")),
+        if !self.agents[a].chan(media).state.is_logged_on() {
+            return Err(self.agent_state_error(a, media, "not_ready"));
+        }
+        for l in self.agents[a].lanes(media) {
+            self.lane_not_ready(a, l, reason.clone(), Cause::Command);
+        }
+        Ok(())
+    }
+
+    /// Not Ready for one lane: at once when it is idle or in clerical,
+    /// else when its call ends.
+    pub(crate) fn lane_not_ready(&mut self, a: AgentIx, l: Lane, reason: ReasonCode, cause: Cause) {
+        match self.agents[a].lane(l).state {
+            ChanState::LoggedOut => {}
             ChanState::Ready | ChanState::NotReady { .. } | ChanState::Clerical { .. } => {
-                self.set_not_ready(a, media, reason, Cause::Command);
-                Ok(())
+                self.set_not_ready(a, l, reason, cause)
             }
             // requested during the call, applied at its end.
             _ => {
-                self.agents[a].chan_mut(media).after_call = AfterCall::NotReady(reason);
+                self.agents[a].lane_mut(l).after_call = AfterCall::NotReady(reason);
+                let media = self.agents[a].lane_media(l);
                 self.sync_ready_status(a, media);
-                Ok(())
             }
         }
     }
@@ -137,14 +193,19 @@ impl Core {
     /// The channel becomes Ready and at once takes the best waiting call of
     /// the groups it serves, if any. `fresh_idle` restarts the
     /// agent's idle time (false when an offer was merely withdrawn).
-    pub(crate) fn set_ready(&mut self, a: AgentIx, media: Media, cause: Cause, fresh_idle: bool) {
+    pub(crate) fn set_ready(&mut self, a: AgentIx, l: Lane, cause: Cause, fresh_idle: bool) {
         let now = self.now;
         if fresh_idle {
-            self.agents[a].chan_mut(media).idle_since = now;
+            self.agents[a].lane_mut(l).idle_since = now;
         }
-        self.move_channel(a, media, ChanState::Ready);
-        self.emit_agent_state(a, media, cause);
+        self.move_channel(a, l, ChanState::Ready);
+        self.emit_agent_state(a, l, cause);
+        let media = self.agents[a].lane_media(l);
         if self.offer_waiting_personal(a, media) {
+            return;
+        }
+        if self.agents[a].is_multi() {
+            // Matched at the end of the step, with room.
             return;
         }
         if let Some(c) = self.best_call_for(a, media) {
@@ -157,16 +218,11 @@ impl Core {
 
     /// The channel becomes Not Ready with `reason` (leaving the ready index
     /// or clerical).
-    pub(crate) fn set_not_ready(
-        &mut self,
-        a: AgentIx,
-        media: Media,
-        reason: ReasonCode,
-        cause: Cause,
-    ) {
-        self.move_channel(a, media, ChanState::NotReady { reason });
-        self.agents[a].chan_mut(media).after_call = AfterCall::Ready;
-        self.emit_agent_state(a, media, cause);
+    pub(crate) fn set_not_ready(&mut self, a: AgentIx, l: Lane, reason: ReasonCode, cause: Cause) {
+        self.move_channel(a, l, ChanState::NotReady { reason });
+        self.agents[a].lane_mut(l).after_call = AfterCall::Ready;
+        self.emit_agent_state(a, l, cause);
+        let media = self.agents[a].lane_media(l);
         // a personal call reaches an idle agent even when Not Ready.
         self.offer_waiting_personal(a, media);
     }
@@ -177,13 +233,16 @@ impl Core {
             if !self.agents[a].chan(m).state.is_logged_on() {
                 continue;
             }
-            self.move_channel(a, m, ChanState::LoggedOut);
-            self.agents[a].chan_mut(m).after_call = AfterCall::Ready;
-            self.emit_agent_state(a, m, cause);
+            for l in self.agents[a].lanes(m) {
+                self.move_channel(a, l, ChanState::LoggedOut);
+                self.agents[a].lane_mut(l).after_call = AfterCall::Ready;
+                self.emit_agent_state(a, l, cause);
+            }
             self.adjust_logged_on(a, m, false);
         }
         self.release_preferred_of(a);
         let ag = &mut self.agents[a];
+        ag.capacity = None;
         ag.pending_logoff = None;
         ag.extension = None;
         let (t, id) = (ag.tenant, ag.id.clone());
@@ -199,22 +258,26 @@ impl Core {
 
     /// After a call, or its offer, leaves a channel: log off if that was
     /// asked for, else apply the after-call request.
-    pub(crate) fn release_channel(
-        &mut self,
-        a: AgentIx,
-        media: Media,
-        cause: Cause,
-        fresh_idle: bool,
-    ) {
-        if let Some(pending) = self.agents[a].pending_logoff.clone() {
-            if !self.agents[a].has_call_other_than(media) {
-                self.log_off_now(a, pending.reason, Cause::Deferred);
-                return;
+    pub(crate) fn release_channel(&mut self, a: AgentIx, l: Lane, cause: Cause, fresh_idle: bool) {
+        if self.agents[a].logoff_due(l) {
+            let reason = self.agents[a].pending_logoff.clone().and_then(|p| p.reason);
+            // Under a capacity, offers still ringing on other lanes.
+            let ag = &self.agents[a];
+            let ringing: smallvec::SmallVec<[_; 4]> = Media::ALL
+                .iter()
+                .flat_map(|&m| ag.lanes(m))
+                .filter(|&x| x != l && ag.lane(x).state.is_ringing())
+                .filter_map(|x| ag.lane(x).state.reservation())
+                .collect();
+            for (c, _) in ringing {
+                self.withdraw_offer_from(c, a, Cause::Deferred);
             }
+            self.log_off_now(a, reason, Cause::Deferred);
+            return;
         }
-        match std::mem::take(&mut self.agents[a].chan_mut(media).after_call) {
-            AfterCall::Ready => self.set_ready(a, media, cause, fresh_idle),
-            AfterCall::NotReady(reason) => self.set_not_ready(a, media, reason, Cause::Deferred),
+        match std::mem::take(&mut self.agents[a].lane_mut(l).after_call) {
+            AfterCall::Ready => self.set_ready(a, l, cause, fresh_idle),
+            AfterCall::NotReady(reason) => self.set_not_ready(a, l, reason, Cause::Deferred),
         }
     }
 
@@ -239,11 +302,12 @@ impl Core {
         }
     }
 
-    pub(crate) fn emit_agent_state(&mut self, a: AgentIx, media: Media, cause: Cause) {
+    pub(crate) fn emit_agent_state(&mut self, a: AgentIx, l: Lane, cause: Cause) {
         if !self.events_enabled {
             return;
         }
-        let status = self.status_of(a, media);
+        let status = self.status_of_lane(a, l);
+        let media = self.agents[a].lane_media(l);
         let (t, agent) = (self.agents[a].tenant, self.agents[a].id.clone());
         self.emit(
             t,

@@ -121,7 +121,7 @@ impl Core {
     ) -> Result<(), Error> {
         let a = self.agent_ix(t, agent)?;
         self.check_reason(a, &reason, ReasonKind::WrapUp)?;
-        let chan = self.agents[a].chan(media);
+        let chan = self.agents[a].lane(self.agents[a].status_lane(media));
         let call = match chan.state {
             ChanState::Talking { call, .. }
             | ChanState::Hold { call, .. }

@@ -3,7 +3,7 @@
 //! Routing follows every change at once: a newly eligible Ready agent takes
 //! a waiting call, a group left without agents overflows.
 
-use crate::agent::{Agent, AgentIx, ChanState, GroupIx, Served, TenantIx};
+use crate::agent::{Agent, AgentIx, GroupIx, Served, TenantIx};
 use crate::config::{
     AgentConfig, ConfigError, ConfigProblem, Destination, GroupConfig, IdDirectory, Media,
 };
@@ -383,7 +383,7 @@ impl Core {
         let mut ready = Vec::new();
         for &a in agents {
             for m in Media::ALL {
-                if self.agents[a].chan(m).state == ChanState::Ready {
+                if self.agents[a].can_file(m) {
                     self.index_remove(a, m);
                     ready.push((a, m));
                 }
@@ -396,7 +396,7 @@ impl Core {
     /// now eligible for.
     fn refile_ready(&mut self, ready: &[(AgentIx, Media)]) {
         for &(a, m) in ready {
-            if self.agents[a].chan(m).state != ChanState::Ready {
+            if !self.agents[a].can_file(m) {
                 continue;
             }
             match self.best_call_for(a, m) {

@@ -70,13 +70,24 @@ impl CapacityConfig {
         if exclusive {
             return false;
         }
-        self.budget.is_none_or(|b| {
-            let used: u64 = Media::ALL
-                .iter()
-                .map(|&m| u64::from(load[m.index()]) * u64::from(self.cost_of(m)))
-                .sum();
-            used + u64::from(self.cost_of(media)) <= u64::from(b)
-        })
+        self.budget
+            .is_none_or(|b| self.budget_used(load) + u64::from(self.cost_of(media)) <= u64::from(b))
+    }
+
+    /// Budget taken by an agent holding `load[m]` contacts per media.
+    pub fn budget_used(&self, load: &[u16; 5]) -> u64 {
+        Media::ALL
+            .iter()
+            .map(|&m| u64::from(load[m.index()]) * u64::from(self.cost_of(m)))
+            .sum()
+    }
+
+    /// Whether this is the default behaviour: one contact per media, no
+    /// budget, nothing exclusive — every media channel on its own.
+    pub fn is_single(&self) -> bool {
+        self.per_media.values().all(|&n| n == 1)
+            && self.budget.is_none()
+            && self.exclusive.is_empty()
     }
 
     pub(crate) fn validate(&self, object: &str, field: &str) -> Result<(), ConfigError> {

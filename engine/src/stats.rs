@@ -122,9 +122,8 @@ impl crate::Engine {
         let ag = &core.agents[a];
         let now = core.now;
         let open: u64 = ag
-            .channels
-            .iter()
-            .filter_map(|ch| ch.busy_since)
+            .all_lanes()
+            .filter_map(|(_, ch)| ch.busy_since)
             .map(|since| now.millis_since(since))
             .sum();
         let busy_ms = ag.busy_ms + open;

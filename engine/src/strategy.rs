@@ -35,6 +35,12 @@ impl Core {
             // The choice itself is drawn at decision time from the group's
             // random pools; the index only needs a stable order.
             Strategy::Random => (0, agent.order),
+            // the key moves with the load; the agent is filed
+            // again whenever a lane changes (see `crate::capacity`).
+            Strategy::LeastLoaded => {
+                let load = agent.load()[group.config.media.index()];
+                (u64::from(load), idle_since)
+            }
         };
         // `order_by` keys come first; the strategy breaks ties.
         if group.order.is_empty() {

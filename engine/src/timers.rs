@@ -134,6 +134,7 @@ impl Core {
             if self.timer_live(&timer) {
                 self.now = self.now.max(at);
                 self.fire(timer);
+                self.settle_capacity();
                 self.settle_reserves();
             }
         }
@@ -175,12 +176,17 @@ impl Core {
     /// set for.
     pub(crate) fn timer_live(&self, timer: &Timer) -> bool {
         match *timer {
-            Timer::Ring { call, uid, epoch } => self.live_call(call, uid).is_some_and(|c| {
-                matches!(c.state, CallState::Offered { timer, .. } if timer == epoch)
-            }),
-            Timer::Clerical { agent, media, token } => self.agents.get(agent).is_some_and(|a| {
-                matches!(a.chan(media).state, crate::agent::ChanState::Clerical { token: t, .. } if t == token)
-            }),
+            Timer::Ring { call, uid, epoch } => self.live_call(call, uid).is_some_and(
+                |c| matches!(c.state, CallState::Offered { timer, .. } if timer == epoch),
+            ),
+            Timer::Clerical {
+                agent,
+                media,
+                token,
+            } => self
+                .agents
+                .get(agent)
+                .is_some_and(|a| a.lane_of_token(media, token).is_some()),
             Timer::Stage { call, uid, stage } => self
                 .live_call(call, uid)
                 .is_some_and(|c| c.next_stage == stage),
@@ -191,9 +197,11 @@ impl Core {
             Timer::PersonalWait { call, uid, token } => self
                 .live_call(call, uid)
                 .is_some_and(|c| token != 0 && c.personal.token == token),
-            Timer::Reserve { call, uid, epoch } => self.live_call(call, uid).is_some_and(|c| {
-                matches!(c.state, CallState::Connected { epoch: e, .. } if e == epoch)
-            }) && self.caller_away(call),
+            Timer::Reserve { call, uid, epoch } => {
+                self.live_call(call, uid).is_some_and(
+                    |c| matches!(c.state, CallState::Connected { epoch: e, .. } if e == epoch),
+                ) && self.caller_away(call)
+            }
             Timer::Divert { call, uid, epoch } => self.live_call(call, uid).is_some_and(
                 |c| matches!(c.state, CallState::Diverting { epoch: e, .. } if e == epoch),
             ),
@@ -206,7 +214,11 @@ impl Core {
     fn fire(&mut self, timer: Timer) {
         match timer {
             Timer::Ring { call, .. } => self.no_answer(call, None, crate::Cause::NoAnswer),
-            Timer::Clerical { agent, media, .. } => self.on_clerical_end(agent, media),
+            Timer::Clerical {
+                agent,
+                media,
+                token,
+            } => self.on_clerical_end(agent, media, token),
             Timer::Stage { call, stage, .. } => self.on_stage(call, stage),
             Timer::MaxWait { call, .. } => self.on_max_wait(call),
             Timer::PersonalWait { call, .. } => self.on_personal_wait(call),

@@ -26,17 +26,20 @@ impl Core {
         let b = self.agent_ix(t, to)?;
         let c = self.call_ix(t, call)?;
         let media = self.calls[c].media;
+        let target = &self.agents[b];
         if !matches!(
-            self.agents[b].chan(media).state,
+            target.lane(target.idle_lane(media)).state,
             ChanState::Ready | ChanState::NotReady { .. }
-        ) {
+        ) || !target.room_for(media)
+        {
             return Err(self.agent_state_error(b, media, "take a transfer"));
         }
         let state = self.calls[c].state.clone();
         let from = match &state {
             CallState::Connected { agent, .. } => {
+                let from = &self.agents[*agent];
                 let transferable = matches!(
-                    self.agents[*agent].chan(media).state,
+                    from.lane(from.lane_of(media, c)).state,
                     ChanState::Talking { .. } | ChanState::Hold { .. } | ChanState::Callback { .. }
                 );
                 if !transferable {
@@ -52,27 +55,30 @@ impl Core {
         let private = from.is_some_and(|a| self.completes_on_transfer(c, a));
         // Detach the call from where it is.
         let mut released = Vec::new();
+        let lane = |core: &Self, a: AgentIx| core.agents[a].lane_of(media, c);
         match state {
             CallState::Connected { agent, .. } if private => {
+                let lane = lane(self, agent);
                 // completed for the group here; from now on a
                 // private call of the target.
                 self.close_segment(c, agent);
                 self.set_state(c, CallState::Detached);
                 self.count_handled(c, Some(agent), false);
                 self.calls[c].private = true;
-                released.push(agent);
+                released.push((agent, lane));
             }
             CallState::Connected { agent, .. } => {
+                let lane = lane(self, agent);
                 self.close_segment(c, agent);
                 self.set_state(c, CallState::Detached);
                 let a = &mut self.agents[agent];
                 a.answered = a.answered.saturating_sub(1); // the last agent counts it
-                released.push(agent);
+                released.push((agent, lane));
             }
             CallState::Offered { offers, .. } => {
                 for &(o, e) in &offers {
                     self.stop_ringing(c, o, e, Cause::Transfer);
-                    released.push(o);
+                    released.push((o, lane(self, o)));
                 }
                 self.set_state(c, CallState::Detached);
             }
@@ -93,8 +99,8 @@ impl Core {
         self.keep_not_ready(b, media);
         self.offer(c, &[b]);
         // The transferring agent has no clerical for this call.
-        for a in released {
-            self.release_channel(a, media, Cause::Transfer, from.is_some());
+        for (a, l) in released {
+            self.release_channel(a, l, Cause::Transfer, from.is_some());
         }
         Ok(())
     }

@@ -4,6 +4,7 @@
 
 use crate::agent::{AgentIx, CallIx, TenantIx};
 use crate::call::{CallDetails, CallState, CallStatus};
+use crate::capacity::{AgentLoad, AgentStatusWithLoad, Lane};
 use crate::config::Media;
 use crate::engine::{Core, Engine};
 use crate::error::Error;
@@ -25,6 +26,47 @@ impl Engine {
         let t = self.core.tenant_ix(tenant)?;
         let a = self.core.agent_ix(t, agent)?;
         Ok(self.core.status_of(a, media))
+    }
+
+    /// The contacts a tenant's agent handles per media, with its limits
+    /// and budget (R-10.3; as for [`Engine::agent_status`]).
+    pub fn agent_load(&self, tenant: &TenantId, agent: &AgentId) -> Result<AgentLoad, Error> {
+        let t = self.core.tenant_ix(tenant)?;
+        let a = self.core.agent_ix(t, agent)?;
+        Ok(self.core.load_of(a))
+    }
+
+    /// [`Engine::agent_status`] with the agent's load.
+    pub fn agent_status_with_load(
+        &self,
+        tenant: &TenantId,
+        agent: &AgentId,
+        media: Media,
+    ) -> Result<AgentStatusWithLoad, Error> {
+        let t = self.core.tenant_ix(tenant)?;
+        let a = self.core.agent_ix(t, agent)?;
+        Ok(AgentStatusWithLoad {
+            status: self.core.status_of(a, media),
+            load: self.core.load_of(a),
+        })
+    }
+
+    /// The status of each contact lane of a tenant's agent's media: one
+    /// entry, the channel, without a capacity; one per contact it may
+    /// handle at once under one.
+    pub fn agent_contacts(
+        &self,
+        tenant: &TenantId,
+        agent: &AgentId,
+        media: Media,
+    ) -> Result<Vec<AgentStatus>, Error> {
+        let t = self.core.tenant_ix(tenant)?;
+        let a = self.core.agent_ix(t, agent)?;
+        let lanes = self.core.agents[a].lanes(media);
+        Ok(lanes
+            .into_iter()
+            .map(|l| self.core.status_of_lane(a, l))
+            .collect())
     }
 
     /// Where a tenant's live call is (R-1.1 as for [`Engine::agent_status`]).
@@ -115,10 +157,17 @@ pub struct TenantSnapshot {
 }
 
 impl Core {
+    /// The status of a media of agent `a`: that of its first lane busy
+    /// with a contact, else of its main channel.
     pub(crate) fn status_of(&self, a: AgentIx, media: Media) -> AgentStatus {
+        self.status_of_lane(a, self.agents[a].status_lane(media))
+    }
+
+    /// The status of one lane of agent `a`.
+    pub(crate) fn status_of_lane(&self, a: AgentIx, l: Lane) -> AgentStatus {
         use crate::agent::ChanState as S;
         let id = |c: CallIx| self.calls[c].id.clone();
-        match &self.agents[a].chan(media).state {
+        match &self.agents[a].lane(l).state {
             S::LoggedOut => AgentStatus::LoggedOut,
             S::NotReady { reason } => AgentStatus::NotReady {
                 reason: reason.clone(),

@@ -3,7 +3,11 @@
 //! reservation per agent, each call in exactly one place, counters balance,
 //! no idle eligible agent while a call waits, every reservation supervised);
 //! no call is ever lost; refused commands change nothing; nothing panics;
-//! and the same stream gives the same outputs twice.
+//! and the same stream gives the same outputs twice. The same holds with
+//! capacity per agent: several voice and chat contacts at once
+//! under a budget, one agent with voice and chat exclusive, a chat group,
+//! least-loaded routing; then the engine also checks that no load exceeds
+//! its capacity and no full agent is filed Ready.
 
 mod common;
 
@@ -41,6 +45,56 @@ enum Op {
     CallReturned(usize),
     Strategy(usize, usize),
     UnknownIds(usize),
+    /// Ready / Not Ready on chat (capacity streams only).
+    ChatReady(usize, bool),
+}
+
+/// Ops of the capacity streams: the same, plus chat presence.
+fn op_cap() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        8 => op(),
+        2 => (0..AGENTS, prop::bool::weighted(0.8)).prop_map(|(a, r)| Op::ChatReady(a, r)),
+    ]
+}
+
+/// Capacity streams: the tenant's agents handle 2 voice and 3 chat
+/// contacts within a budget of 100 (voice 50, chat 20); a1 handles 2
+/// chats and never voice with chat; g2 is a chat group; g0 least-loaded.
+fn cap_config(seed: u64) -> EngineConfig {
+    let mut c = config(seed);
+    let t = &mut c.tenants[0];
+    t.capacity = CapacityConfig {
+        per_media: [(Media::Voice, 2), (Media::Chat, 3)].into_iter().collect(),
+        budget: Some(100),
+        cost: [(Media::Voice, 50), (Media::Chat, 20)]
+            .into_iter()
+            .collect(),
+        exclusive: vec![],
+    };
+    t.agents[1].capacity = Some(CapacityConfig {
+        per_media: [(Media::Chat, 2)].into_iter().collect(),
+        exclusive: vec![[Media::Voice, Media::Chat]],
+        ..CapacityConfig::default()
+    });
+    t.groups[0].strategy = Routing::LeastLoaded;
+    t.groups[2].media = Media::Chat;
+    t.groups[2].overflow = Some(Destination::Number("+15550199".into()));
+    c
+}
+
+thread_local! {
+    /// Whether the stream being run is a capacity stream.
+    static CAPACITY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn base_config(seed: u64) -> EngineConfig {
+    if CAPACITY.with(|c| c.get()) {
+        cap_config(seed)
+    } else if VIA_CAPACITY.with(|c| c.get()) {
+        single_via_capacity(seed)
+    } else {
+        config(seed)
+    }
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -142,7 +196,7 @@ thread_local! {
 /// Runs a stream; returns the serialized outputs of every step.
 fn run(ops: &[Op], seed: u64) -> Result<Vec<String>, TestCaseError> {
     DIVERTS.with(|d| d.borrow_mut().clear());
-    let mut engine = Engine::new(config(seed)).expect("valid config");
+    let mut engine = Engine::new(base_config(seed)).expect("valid config");
     let tenant = TenantId::new(common::TENANT);
     let mut now = 0u64;
     let mut trace = Vec::new();
@@ -230,11 +284,25 @@ fn command(engine: &Engine, op: &Op) -> Option<Command> {
     let agent = |i: &usize| AgentId::new(format!("a{i}"));
     let call = |i: &usize| CallId::new(format!("c{i}"));
     let offer = |i: &usize| current_offer(engine, &format!("c{i}"));
+    let capacity = CAPACITY.with(|c| c.get());
     Some(match op {
         Op::Logon(a) => Command::Logon {
             agent: agent(a),
             extension: format!("x{a}"),
-            media: vec![],
+            media: if capacity {
+                vec![Media::Voice, Media::Chat]
+            } else {
+                vec![]
+            },
+        },
+        Op::ChatReady(a, true) => Command::Ready {
+            agent: agent(a),
+            media: Media::Chat,
+        },
+        Op::ChatReady(a, false) => Command::NotReady {
+            agent: agent(a),
+            reason: "BREAK".into(),
+            media: Media::Chat,
         },
         Op::Logoff(a) => Command::Logoff {
             agent: agent(a),
@@ -299,7 +367,7 @@ fn command(engine: &Engine, op: &Op) -> Option<Command> {
             }
         }
         Op::Strategy(g, s) => {
-            let mut cfg = config(0).tenants[0].groups[*g].clone();
+            let mut cfg = base_config(0).tenants[0].groups[*g].clone();
             cfg.strategy = Routing::ALL[*s];
             Command::UpsertGroup { group: cfg }
         }
@@ -364,5 +432,45 @@ proptest! {
         let first = run(&ops, seed)?;
         let second = run(&ops, seed)?;
         prop_assert_eq!(first, second);
+    }
+
+    #[test]
+    fn invariants_hold_with_capacity(ops in prop::collection::vec(op_cap(), 1..120), seed in any::<u64>()) {
+        CAPACITY.with(|c| c.set(true));
+        let first = run(&ops, seed);
+        let second = run(&ops, seed);
+        CAPACITY.with(|c| c.set(false));
+        prop_assert_eq!(first?, second?);
+    }
+}
+
+/// A capacity that allows exactly one contact per media but takes the
+/// capacity paths (lanes, filing with room, matching at the end of the
+/// step): a budget nothing can exceed.
+fn single_via_capacity(seed: u64) -> EngineConfig {
+    let mut c = config(seed);
+    c.tenants[0].capacity = CapacityConfig {
+        budget: Some(1_000_000),
+        ..CapacityConfig::default()
+    };
+    c
+}
+
+thread_local! {
+    static VIA_CAPACITY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// one contact per media through the capacity paths routes
+    /// exactly like the single-channel paths (same effects and events).
+    #[test]
+    fn capacity_paths_with_one_contact_match_the_single_channel(ops in prop::collection::vec(op(), 1..100), seed in any::<u64>()) {
+        let single = run(&ops, seed)?;
+        VIA_CAPACITY.with(|c| c.set(true));
+        let via = run(&ops, seed);
+        VIA_CAPACITY.with(|c| c.set(false));
+        prop_assert_eq!(single, via?);
     }
 }

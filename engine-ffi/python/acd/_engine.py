@@ -187,7 +187,8 @@ class Engine:
     # -- queries ----------------------------------------------------------
 
     def agent_status(self, tenant: str, agent: str, media: str = "voice") -> Dict[str, Any]:
-        """State of one of ``tenant``'s agent channels (``{"state": "ready"}`` ...)."""
+        """State of one of ``tenant``'s agent channels with the agent's load per
+        media (``{"state": "ready", "load": {"contacts": {}, "limits": {"voice": 1}}}``, R-10.3)."""
         return self._json(
             lib.acd_engine_agent_status_json,
             cstr(tenant, "tenant"),

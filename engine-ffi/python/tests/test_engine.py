@@ -25,7 +25,11 @@ def test_a_call_is_offered_answered_and_counted(config):
         offer = offers[0]
         engine.handle(5000, "acme", {"type": "answered", "call": "c1",
                                      "agent": offer["agent"], "epoch": offer["epoch"]})
-        assert engine.agent_status("acme", offer["agent"])["state"] == "talking"
+        status = engine.agent_status("acme", offer["agent"])
+        assert status["state"] == "talking"
+        # the status carries the agent's load per media.
+        assert status["load"]["contacts"] == {"voice": 1}
+        assert status["load"]["limits"] == {"voice": 1}
         engine.handle(65000, "acme", {"type": "hangup", "call": "c1"})
         stats = engine.group_stats("acme", "support")
         assert stats["answered"] == 1 and stats["offered"] == 1

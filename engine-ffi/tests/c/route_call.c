@@ -104,6 +104,8 @@ int main(void) {
     OK(acd_engine_answered(e, 4000, "acme", "c1", "alice", epoch));
     alice_state(e, buf, sizeof buf);
     CHECK(strstr(buf, "\"state\":\"talking\"") != NULL, "state %s", buf);
+    /* The status carries the agent's load per media. */
+    CHECK(strstr(buf, "\"load\":{\"contacts\":{\"voice\":1}") != NULL, "load %s", buf);
 
     /* Save mid-call, "restart", and carry on with the restored engine. */
     EXPECT(acd_engine_save_json(e, NULL, 0, &n), ACD_RESULT_BUFFER_TOO_SMALL);
@@ -140,7 +142,7 @@ int main(void) {
     CHECK(deadline == 69000, "clerical deadline %llu", (unsigned long long)deadline);
     OK(acd_engine_handle_timeout(e, deadline));
     alice_state(e, buf, sizeof buf);
-    CHECK(strcmp(buf, "{\"state\":\"ready\"}") == 0, "state %s", buf);
+    CHECK(strncmp(buf, "{\"state\":\"ready\",\"load\":{\"contacts\":{}", 38) == 0, "state %s", buf);
     EXPECT(acd_engine_poll_timeout(e, &deadline), ACD_RESULT_NONE);
 
     /* Statistics, fetched with a size query first. */

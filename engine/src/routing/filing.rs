@@ -64,7 +64,7 @@ impl Core {
     /// Files a Ready channel in the ready pool of every group it serves on
     /// that media, once per pool, under the pool's strategy key.
     pub(crate) fn index_insert(&mut self, a: AgentIx, media: Media) {
-        let idle = self.agents[a].chan(media).idle_since.as_millis();
+        let idle = self.agents[a].media_idle_since(media).as_millis();
         for i in 0..self.agents[a].seats.len() {
             let Seat {
                 pool: p,

@@ -100,11 +100,8 @@ impl Core {
             let group = &mut self.groups[g];
             group.rr_counter += 1;
             group.turns.set(a, group.rr_counter);
-            self.move_channel(
-                a,
-                media,
-                crate::agent::ChanState::Reserved { call: c, epoch },
-            );
+            let l = self.agents[a].idle_lane(media);
+            self.move_channel(a, l, crate::agent::ChanState::Reserved { call: c, epoch });
             offers.push((a, epoch));
             self.effect(Effect::Offer {
                 tenant: self.tenants[t].id.clone(),
@@ -126,7 +123,7 @@ impl Core {
                     epoch,
                 },
             );
-            self.emit_agent_state(a, media, Cause::Offer);
+            self.emit_agent_state(a, l, Cause::Offer);
         }
         let timer = offers.first().map_or(0, |o: &(AgentIx, u64)| o.1);
         self.set_state(c, CallState::Offered { offers, timer });
@@ -248,7 +245,16 @@ impl Core {
                     cause,
                 },
             );
-            self.set_not_ready(a, media, reason.clone(), cause);
+            let l = self.agents[a].lane_of(media, c);
+            self.set_not_ready(a, l, reason.clone(), cause);
+            if self.agents[a].is_multi() {
+                // for the agent, not only this contact.
+                for other in self.agents[a].lanes(media) {
+                    if other != l {
+                        self.lane_not_ready(a, other, reason.clone(), cause);
+                    }
+                }
+            }
         }
         if empty {
             self.requeue(c, cause);
