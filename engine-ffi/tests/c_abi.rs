@@ -85,7 +85,10 @@ fn c_program_routes_a_call_through_the_shared_library() {
     let rpath = format!("-Wl,-rpath,{}", lib.display());
     let libdir = format!("-L{}", lib.display());
     compile_c(&exe, &[&libdir, "-lacd", &rpath]);
-    assert_routed(&run(&mut Command::new(&exe)));
+    // Cargo's LD_LIBRARY_PATH for tests also lists `target/debug`, where a
+    // `cargo build` leaves its own, possibly older, `libacd.so`; it would
+    // win over the run path. Load the library of this build.
+    assert_routed(&run(Command::new(&exe).env("LD_LIBRARY_PATH", &lib)));
 }
 
 #[test]
