@@ -29,9 +29,9 @@
 
 use crate::dist::Dist;
 use acd_engine::{
-    AgentConfig, AgingConfig, AttributeType, AttributeValue, Destination, EngineConfig,
-    GroupConfig, GroupId, Reserve, RoutingPolicy, SkillId, SkillRequirement, Strategy,
-    TenantConfig,
+    AgentConfig, AgingConfig, AttributeType, AttributeValue, CapacityConfig, Destination,
+    EngineConfig, GroupConfig, GroupId, Media, Reserve, RoutingPolicy, SkillId, SkillRequirement,
+    Strategy, TenantConfig,
 };
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -149,6 +149,10 @@ pub struct GroupSpec {
     /// Priority aging.
     #[serde(default)]
     pub aging: Option<AgingConfig>,
+    /// Media of the group's contacts (default voice): with agent
+    /// `capacity`, chat or e-mail agents hold several at once.
+    #[serde(default)]
+    pub media: Media,
 }
 
 fn default_sl() -> u32 {
@@ -323,6 +327,11 @@ pub struct AgentSpec {
     /// in the scenario's `attributes`.
     #[serde(default)]
     pub attributes: BTreeMap<String, AttributeValue>,
+    /// Contacts each agent of the pool handles at once, as in the
+    /// engine's configuration: `capacity = { per_media = { chat = 3 } }`,
+    /// optionally with a `budget`, `cost` per media and `exclusive` pairs.
+    #[serde(default)]
+    pub capacity: Option<CapacityConfig>,
 }
 
 /// A break of every agent of a pool.
@@ -584,6 +593,7 @@ impl Scenario {
                 let mut agent = AgentConfig::new(id, &[]);
                 agent.skills = skills.clone();
                 agent.attributes = spec.attributes.clone();
+                agent.capacity = spec.capacity.clone();
                 tenant.agents.push(agent);
             }
         }
@@ -683,6 +693,7 @@ impl Scenario {
         c.expression = g.expression.clone();
         c.order_by = g.order_by.clone();
         c.aging = g.aging;
+        c.media = g.media;
         c
     }
 

@@ -93,8 +93,12 @@ struct SimCall {
 /// What an agent is busy with, as far as occupancy is concerned.
 #[derive(Debug, Clone, Copy, Default)]
 struct AgentBook {
-    /// Call slot and start of the current busy span (reserved or talking).
-    busy: Option<(u32, u64)>,
+    /// Contacts offered or connected now (several under a capacity,
+    ///
+    contacts: u16,
+    /// Start of the current busy span: from the first contact until none
+    /// is left.
+    busy_since: Option<u64>,
     /// Clerical after the last call, `[from, until)`; recorded when the
     /// next call comes, the shift ends or the run ends.
     clerical: Option<(u64, u64)>,
@@ -151,6 +155,10 @@ pub struct Simulation {
     group_ids: Vec<GroupId>,
     group_ix: HashMap<GroupId, u32>,
     clerical_ms: Vec<u64>,
+    /// Media of each group's contacts.
+    group_media: Vec<Media>,
+    /// Every media some group uses: agents are made Ready on each.
+    media: Vec<Media>,
     agent_ids: Vec<AgentId>,
     agent_ix: HashMap<AgentId, u32>,
     agents: Vec<AgentBook>,
@@ -289,6 +297,13 @@ impl Simulation {
                 .iter()
                 .map(|g| u64::from(g.clerical_s) * 1000)
                 .collect(),
+            group_media: scenario.groups.iter().map(|g| g.media).collect(),
+            media: {
+                let mut media: Vec<Media> = scenario.groups.iter().map(|g| g.media).collect();
+                media.sort();
+                media.dedup();
+                media
+            },
             group_ids,
             group_ix,
             agents: vec![AgentBook::default(); agent_ids.len()],
@@ -370,14 +385,21 @@ impl Simulation {
             // The extension is the agent's index: offers name it, which
             // spares a hash lookup per call.
             extension: a.to_string(),
-            media: Vec::new(),
+            // Every media some group uses (empty = voice only).
+            media: if self.media == [Media::Voice] {
+                Vec::new()
+            } else {
+                self.media.clone()
+            },
         };
         self.engine.handle(at, &self.tenant, logon)?;
-        let ready = Command::Ready {
-            agent,
-            media: Media::Voice,
-        };
-        self.engine.handle(at, &self.tenant, ready)?;
+        for &media in &self.media {
+            let ready = Command::Ready {
+                agent: agent.clone(),
+                media,
+            };
+            self.engine.handle(at, &self.tenant, ready)?;
+        }
         self.agents[a as usize].on_since = Some(now);
         Ok(())
     }
@@ -395,11 +417,11 @@ impl Simulation {
             return;
         }
         self.end_clerical(a, now);
-        let on_call = book.busy.is_some_and(|(slot, _)| {
-            self.calls
-                .get(slot as usize)
-                .is_some_and(|c| matches!(c.phase, Phase::Talking { .. }))
-        });
+        let on_call = book.contacts > 0
+            && self
+                .calls
+                .iter()
+                .any(|(_, c)| matches!(c.phase, Phase::Talking { agent, .. } if agent == a));
         let logoff = Command::Logoff {
             agent: self.agent_ids[a as usize].clone(),
             reason: None,
@@ -496,7 +518,7 @@ impl Simulation {
         for a in 0..self.agents.len() {
             self.end_clerical(a as u32, u64::MAX);
             let book = self.agents[a];
-            if let Some((_, since)) = book.busy {
+            if let Some(since) = book.busy_since {
                 self.recorder.busy(a, since, u64::MAX);
             }
             if let Some(since) = book.on_since {
@@ -674,24 +696,25 @@ impl Simulation {
         }
         self.agents[a as usize].on_break = !end;
         let agent = self.agent_ids[a as usize].clone();
-        if end && book.busy.is_some() {
+        if end && book.contacts > 0 {
             self.agents[a as usize].ready_after_call = true;
             return;
         }
         self.end_clerical(a, now);
-        let command = if end {
-            Command::Ready {
-                agent,
-                media: Media::Voice,
-            }
-        } else {
-            Command::NotReady {
-                agent,
-                reason: "BREAK".into(),
-                media: Media::Voice,
-            }
-        };
-        self.command(now, command);
+        for i in 0..self.media.len() {
+            let media = self.media[i];
+            let agent = agent.clone();
+            let command = if end {
+                Command::Ready { agent, media }
+            } else {
+                Command::NotReady {
+                    agent,
+                    reason: "BREAK".into(),
+                    media,
+                }
+            };
+            self.command(now, command);
+        }
         self.drain_effects(now);
     }
 
@@ -733,10 +756,13 @@ impl Simulation {
         let Phase::Talking { agent, group } = call.phase else {
             return;
         };
-        self.end_busy(now, agent, slot);
+        self.end_busy(now, agent);
         let book = &mut self.agents[agent as usize];
+        // Under a capacity another contact may still be on: the agent stays
+        // busy, and leaves or comes back from a break after the last one.
+        let last = book.contacts == 0;
         let leaving = book.leaving;
-        if !leaving {
+        if !leaving && last {
             let clerical = self.clerical_ms[group as usize];
             book.clerical = (clerical > 0).then_some((now, now + clerical));
         }
@@ -745,17 +771,19 @@ impl Simulation {
             call: Self::call_id(slot as usize),
         };
         self.command(now, hangup);
-        if leaving {
+        if leaving && last {
             // The deferred logoff takes effect now, without clerical.
             self.logged_off(now, agent);
-        } else if std::mem::take(&mut self.agents[agent as usize].ready_after_call) {
+        } else if last && std::mem::take(&mut self.agents[agent as usize].ready_after_call) {
             // Back from a break that ended during the call.
             self.end_clerical(agent, now);
-            let ready = Command::Ready {
-                agent: self.agent_ids[agent as usize].clone(),
-                media: Media::Voice,
-            };
-            self.command(now, ready);
+            for i in 0..self.media.len() {
+                let ready = Command::Ready {
+                    agent: self.agent_ids[agent as usize].clone(),
+                    media: self.media[i],
+                };
+                self.command(now, ready);
+            }
         }
         self.maybe_follow_up(now, &call, false);
         self.drain_effects(now);
@@ -783,7 +811,7 @@ impl Simulation {
             return;
         };
         if let Phase::Ringing { agent, .. } = call.phase {
-            self.end_busy(now, agent, slot as u32);
+            self.end_busy(now, agent);
         }
         let g = call.group as usize;
         if abandoned {
@@ -796,11 +824,23 @@ impl Simulation {
         }
     }
 
-    fn end_busy(&mut self, now: u64, agent: u32, slot: u32) {
+    /// Agent `agent` takes one more contact (offered, R-10.3).
+    fn start_busy(&mut self, now: u64, agent: u32) {
         let book = &mut self.agents[agent as usize];
-        if let Some((s, since)) = book.busy {
-            if s == slot {
-                book.busy = None;
+        if book.contacts == 0 {
+            book.busy_since = Some(now);
+        }
+        book.contacts += 1;
+    }
+
+    /// One of agent `agent`'s contacts ended; the busy span closes with
+    /// the last one. Called once per contact, by the call phase that names
+    /// the agent (ringing or talking).
+    fn end_busy(&mut self, now: u64, agent: u32) {
+        let book = &mut self.agents[agent as usize];
+        book.contacts = book.contacts.saturating_sub(1);
+        if book.contacts == 0 {
+            if let Some(since) = book.busy_since.take() {
                 self.recorder.busy(agent as usize, since, now);
             }
         }
@@ -907,7 +947,7 @@ impl Simulation {
         };
         let gen = c.gen;
         self.end_clerical(a, now);
-        self.agents[a as usize].busy = Some((slot as u32, now));
+        self.start_busy(now, a);
         if self.answer_delay_ms == 0 {
             self.answer(now, slot as u32, gen);
         } else {
@@ -921,18 +961,24 @@ impl Simulation {
         let (Some(slot), Some(&a)) = (Self::slot_of(call), self.agent_ix.get(agent)) else {
             return;
         };
-        self.end_busy(now, a, slot as u32);
+        let mut media = Media::Voice;
+        let mut booked = false;
         if let Some(c) = self.calls.get_mut(slot) {
+            media = self.group_media[c.group as usize];
             if matches!(c.phase, Phase::Ringing { agent, .. } if agent == a) {
                 c.phase = Phase::Waiting;
+                booked = true;
             }
         }
+        if booked {
+            self.end_busy(now, a);
+        }
         if cause == Cause::NoAnswer {
-            // The engine forced the agent Not Ready; a simulated
-            // agent comes straight back.
+            // The engine forced the agent's media Not Ready; a
+            // simulated agent comes straight back.
             let ready = Command::Ready {
                 agent: agent.clone(),
-                media: Media::Voice,
+                media,
             };
             self.command(now, ready);
         }
