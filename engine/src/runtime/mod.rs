@@ -39,6 +39,11 @@
 //!   their sinks and return what was not delivered, and a writer blocked
 //!   inside its sink is left behind and reported. Dropping the runtime does
 //!   the same.
+//! - **Observability**: with the feature `metrics` the writer reports
+//!   through the `metrics` facade and `tracing` spans, and `observe::Observer`
+//!   derives queue, service-level and agent metrics from a shard's outputs
+//!   and snapshots; with `live`, `live::LiveServer` serves the live
+//!   supervisor view and Prometheus `/metrics`.
 //!
 //! ```
 //! use acd_engine::runtime::{Output, Runtime, ShardConfig};
