@@ -188,6 +188,10 @@ def test_wrong_python_types_raise_before_reaching_c(config):
         engine.check_invariants()
 
 
+def test_version_comes_from_the_library():
+    assert acd.version().count(".") == 2
+
+
 def test_every_result_code_of_the_header_has_an_exception():
     names = {n for n in dir(acd._lib) if n.startswith("ACD_RESULT_")}
     failing = names - {"ACD_RESULT_OK", "ACD_RESULT_NONE"}
