@@ -972,6 +972,12 @@ impl Simulation {
         }
         if booked {
             self.end_busy(now, a);
+            let book = self.agents[a as usize];
+            if book.leaving && book.contacts == 0 {
+                // Under a capacity the deferred logoff withdrew this last,
+                // still ringing contact.
+                self.logged_off(now, a);
+            }
         }
         if cause == Cause::NoAnswer {
             // The engine forced the agent's media Not Ready; a
