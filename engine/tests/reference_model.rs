@@ -700,10 +700,13 @@ impl Model {
         (0..self.calls.len())
             .filter(|&i| self.calls[i].state == MCallState::Queued && self.calls[i].group == g)
             .filter(|&i| take(i))
-            .max_by_key(|&i| {
-                let c = &self.calls[i];
-                (self.aged(c), std::cmp::Reverse((c.arrived, c.uid)))
-            })
+            .min_by_key(|&i| self.line_key(&self.calls[i]))
+    }
+
+    /// A queued call's place in its group's line, smaller
+    /// first: highest aged priority, then earliest arrival, then lowest uid.
+    fn line_key(&self, c: &MCall) -> (i64, u64, u64) {
+        (-self.aged(c), c.arrived, c.uid)
     }
 
     /// Queue-and-idleness ratio: pools are agents eligible for the
@@ -775,10 +778,7 @@ impl Model {
                         self.calls[i].state == MCallState::Queued && self.calls[i].group == g
                     })
                     .collect();
-                line.sort_by_key(|&i| {
-                    let c = &self.calls[i];
-                    (-self.aged(c), c.arrived, c.uid)
-                });
+                line.sort_by_key(|&i| self.line_key(&self.calls[i]));
                 let pick = line.into_iter().find_map(|c| {
                     self.ready_agents(c)
                         .into_iter()
@@ -1421,12 +1421,13 @@ impl Model {
         let group = GroupId::new(group_id(c.group));
         Some(match &c.state {
             MCallState::Queued => {
-                let key = |x: &MCall| (-self.aged(x), x.arrived, x.uid);
                 let ahead = self
                     .calls
                     .iter()
                     .filter(|o| {
-                        o.group == c.group && o.state == MCallState::Queued && key(o) < key(c)
+                        o.group == c.group
+                            && o.state == MCallState::Queued
+                            && self.line_key(o) < self.line_key(c)
                     })
                     .count();
                 CallStatus::Queued {

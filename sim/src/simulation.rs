@@ -695,16 +695,22 @@ impl Simulation {
             return;
         }
         self.agents[a as usize].on_break = !end;
-        let agent = self.agent_ids[a as usize].clone();
         if end && book.contacts > 0 {
             self.agents[a as usize].ready_after_call = true;
             return;
         }
         self.end_clerical(a, now);
+        self.set_ready(now, a, end);
+        self.drain_effects(now);
+    }
+
+    /// Makes agent `a` Ready, or Not Ready for a break, on every media the
+    /// scenario's groups use.
+    fn set_ready(&mut self, now: u64, a: u32, ready: bool) {
         for i in 0..self.media.len() {
+            let agent = self.agent_ids[a as usize].clone();
             let media = self.media[i];
-            let agent = agent.clone();
-            let command = if end {
+            let command = if ready {
                 Command::Ready { agent, media }
             } else {
                 Command::NotReady {
@@ -715,7 +721,6 @@ impl Simulation {
             };
             self.command(now, command);
         }
-        self.drain_effects(now);
     }
 
     fn answer(&mut self, now: u64, slot: u32, gen: u32) {
@@ -777,13 +782,7 @@ impl Simulation {
         } else if last && std::mem::take(&mut self.agents[agent as usize].ready_after_call) {
             // Back from a break that ended during the call.
             self.end_clerical(agent, now);
-            for i in 0..self.media.len() {
-                let ready = Command::Ready {
-                    agent: self.agent_ids[agent as usize].clone(),
-                    media: self.media[i],
-                };
-                self.command(now, ready);
-            }
+            self.set_ready(now, agent, true);
         }
         self.maybe_follow_up(now, &call, false);
         self.drain_effects(now);
