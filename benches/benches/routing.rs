@@ -17,10 +17,30 @@ use acd_engine::{
     AgentConfig, CallSpec, Command, Effect, Engine, EngineConfig, GroupConfig, Media, Reserve,
     Strategy, TenantConfig, TenantId,
 };
-use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::measurement::WallTime;
+use criterion::{
+    black_box, criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion,
+};
 use std::time::{Duration, Instant};
 
 const AGENTS: [usize; 4] = [10, 1_000, 10_000, 100_000];
+
+/// Times `floor`'s arrival decisions as benchmark `id`; the answer and
+/// hang-up that reset the floor after each one are not timed.
+fn time_arrivals(group: &mut BenchmarkGroup<'_, WallTime>, id: BenchmarkId, floor: &mut Floor) {
+    group.bench_function(id, |b| {
+        b.iter_custom(|iters| {
+            let mut timed = Duration::ZERO;
+            for _ in 0..iters {
+                let t0 = Instant::now();
+                let offered = black_box(floor.route_arrival());
+                timed += t0.elapsed();
+                floor.answer_and_hang_up(offered.expect("an eligible agent is Ready"));
+            }
+            timed
+        })
+    });
+}
 
 fn arrival_decision(c: &mut Criterion) {
     let mut group = c.benchmark_group("arrival_decision");
@@ -32,19 +52,7 @@ fn arrival_decision(c: &mut Criterion) {
         for agents in AGENTS {
             let mut floor = Floor::staffed(agents, strategy);
             let id = BenchmarkId::new(format!("{strategy:?}"), agents);
-            group.bench_function(id, |b| {
-                b.iter_custom(|iters| {
-                    let mut timed = Duration::ZERO;
-                    for _ in 0..iters {
-                        let t0 = Instant::now();
-                        let offered = black_box(floor.route_arrival());
-                        timed += t0.elapsed();
-                        let offered = offered.expect("an eligible agent is Ready");
-                        floor.answer_and_hang_up(offered);
-                    }
-                    timed
-                })
-            });
+            time_arrivals(&mut group, id, &mut floor);
         }
     }
     // Each agent serving 5 groups (1 skill) instead of 50: the decision's
@@ -52,18 +60,7 @@ fn arrival_decision(c: &mut Criterion) {
     for agents in [10_000, 100_000] {
         let mut floor = Floor::staffed_with(agents, Strategy::LongestIdle, 1);
         let id = BenchmarkId::new("LongestIdle_5_groups_per_agent", agents);
-        group.bench_function(id, |b| {
-            b.iter_custom(|iters| {
-                let mut timed = Duration::ZERO;
-                for _ in 0..iters {
-                    let t0 = Instant::now();
-                    let offered = black_box(floor.route_arrival());
-                    timed += t0.elapsed();
-                    floor.answer_and_hang_up(offered.expect("an eligible agent is Ready"));
-                }
-                timed
-            })
-        });
+        time_arrivals(&mut group, id, &mut floor);
     }
     // Attribute expressions at 10,000 agents: narrowing an indexed
     // skill (agent-only, part of the ready index) and reading call data
@@ -73,18 +70,7 @@ fn arrival_decision(c: &mut Criterion) {
         (Expression::CallData, "expression_call_data"),
     ] {
         let mut floor = Floor::with_expression(10_000, expression);
-        group.bench_function(BenchmarkId::new(name, 10_000), |b| {
-            b.iter_custom(|iters| {
-                let mut timed = Duration::ZERO;
-                for _ in 0..iters {
-                    let t0 = Instant::now();
-                    let offered = black_box(floor.route_arrival());
-                    timed += t0.elapsed();
-                    floor.answer_and_hang_up(offered.expect("an eligible agent is Ready"));
-                }
-                timed
-            })
-        });
+        time_arrivals(&mut group, BenchmarkId::new(name, 10_000), &mut floor);
     }
     group.finish();
 }
