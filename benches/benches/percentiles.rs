@@ -33,13 +33,7 @@ fn main() {
                 ops
             };
             let mut floor = Floor::staffed(agents, strategy);
-            let samples = measure(n, || {
-                let t0 = Instant::now();
-                let offered = floor.route_arrival();
-                let took = t0.elapsed();
-                floor.answer_and_hang_up(offered.expect("an eligible agent is Ready"));
-                took
-            });
+            let samples = measure(n, || timed_arrival(&mut floor));
             row(&name, agents, samples);
         }
     }
@@ -51,13 +45,7 @@ fn main() {
             continue;
         }
         let mut floor = Floor::staffed_with(agents, Strategy::LongestIdle, 1);
-        let samples = measure(ops, || {
-            let t0 = Instant::now();
-            let offered = floor.route_arrival();
-            let took = t0.elapsed();
-            floor.answer_and_hang_up(offered.expect("an eligible agent is Ready"));
-            took
-        });
+        let samples = measure(ops, || timed_arrival(&mut floor));
         row(name, agents, samples);
     }
     // Attribute expressions: one narrowing an indexed skill (part
@@ -71,13 +59,7 @@ fn main() {
         }
         for agents in [1_000, 10_000] {
             let mut floor = Floor::with_expression(agents, expression);
-            let samples = measure(ops, || {
-                let t0 = Instant::now();
-                let offered = floor.route_arrival();
-                let took = t0.elapsed();
-                floor.answer_and_hang_up(offered.expect("an eligible agent is Ready"));
-                took
-            });
+            let samples = measure(ops, || timed_arrival(&mut floor));
             row(name, agents, samples);
         }
     }
@@ -128,6 +110,16 @@ fn main() {
         });
         row(&name, 1_000, samples);
     }
+}
+
+/// One timed arrival decision; the answer and hang-up that reset the floor
+/// are not timed.
+fn timed_arrival(floor: &mut Floor) -> Duration {
+    let t0 = Instant::now();
+    let offered = floor.route_arrival();
+    let took = t0.elapsed();
+    floor.answer_and_hang_up(offered.expect("an eligible agent is Ready"));
+    took
 }
 
 /// Warms up with `n / 10` operations, then times `n`.
