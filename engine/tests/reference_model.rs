@@ -897,12 +897,17 @@ impl Model {
         ag.state = MState::LoggedOut;
         ag.after_call = None;
         ag.pending_logoff = false;
-        // calls waiting only for this agent stop waiting.
-        for c in 0..self.calls.len() {
-            let call = &self.calls[c];
-            if call.preferred == Some(a) && call.preferred_until.is_some() {
-                self.release_preferred(c);
-            }
+        // calls waiting only for this agent stop waiting, placed
+        // again in line order.
+        let mut waiting: Vec<usize> = (0..self.calls.len())
+            .filter(|&c| {
+                let call = &self.calls[c];
+                call.preferred == Some(a) && call.preferred_until.is_some()
+            })
+            .collect();
+        waiting.sort_by_key(|&c| self.line_key(&self.calls[c]));
+        for c in waiting {
+            self.release_preferred(c);
         }
     }
 

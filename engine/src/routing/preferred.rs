@@ -11,6 +11,11 @@ use crate::error::Error;
 use crate::routing_model::PreferredRelease;
 use crate::time::Instant;
 use smallvec::SmallVec;
+use std::cmp::Reverse;
+
+/// A waiting call's place in line across groups: higher aged priority,
+/// then earlier arrival, then arrival sequence; smaller first.
+type LineOrder = (Reverse<i64>, Instant, u64);
 
 impl Core {
     /// The call's preferred agents, best first: higher score, then list
@@ -80,14 +85,24 @@ impl Core {
     /// An agent logged off: queued calls waiting only for agents no longer
     /// logged on are released early when their group allows it.
     /// Logoffs are rare; this walks the live calls.
+    ///
+    /// The calls released are placed in line order — highest (aged)
+    /// priority, then earliest arrival, then arrival sequence — so the
+    /// first in line gets a free agent first, whatever the
+    /// calls' places in the record store.
     pub(crate) fn release_preferred_of(&mut self, a: AgentIx) {
-        let waiting: SmallVec<[CallIx; 4]> = self
+        let now = self.now;
+        let mut waiting: SmallVec<[(LineOrder, CallIx); 4]> = self
             .calls
             .iter()
             .filter(|(_, call)| call.preferred_until.is_some() && call.preferred.contains(&a))
-            .map(|(c, _)| c)
+            .map(|(c, call)| {
+                let order = Reverse(call.score_priority(now));
+                ((order, call.queued_since(), call.uid), c)
+            })
             .collect();
-        for c in waiting {
+        waiting.sort_unstable();
+        for (_, c) in waiting {
             if self.preferred_all_gone(c) {
                 self.release_preferred(c);
             }
