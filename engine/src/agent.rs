@@ -282,8 +282,13 @@ impl FilingSlots {
         self.0.shrink_to_fit();
     }
 
+    /// The filings taken back.
+    pub(crate) fn ghosts(&self) -> impl Iterator<Item = &Filed> + '_ {
+        self.0.iter().filter(|f| !f.live)
+    }
+
     /// Keeps the live entries and the ghosts `keep` accepts.
-    pub(crate) fn retain_ghosts(&mut self, keep: impl Fn(&Filed) -> bool) {
+    pub(crate) fn retain_ghosts(&mut self, mut keep: impl FnMut(&Filed) -> bool) {
         self.0.retain(|f| f.live || keep(f));
     }
 }
@@ -331,6 +336,12 @@ pub(crate) struct Agent {
     /// Pools the agent belongs in when Ready ([`Core::refresh_seats`]).
     #[serde(skip)]
     pub(crate) seats: SmallVec<[Seat; 4]>,
+    /// Filing stamp per media ([`crate::ready_index`]): moves on each time
+    /// the media is taken out of the ready index, which turns every entry
+    /// filed under the old stamp stale at once. Not saved: the index is
+    /// rebuilt on load under the stamps the agent starts with.
+    #[serde(skip)]
+    stamps: [crate::ready_index::Stamp; 5],
     /// Log off when the current call ends.
     pub(crate) pending_logoff: Option<PendingLogoff>,
     pub(crate) logon_at: Instant,
@@ -366,6 +377,7 @@ impl Agent {
             served: SmallVec::new(),
             filed: FilingSlots::default(),
             seats: SmallVec::new(),
+            stamps: [0; 5],
             pending_logoff: None,
             logon_at: Instant::default(),
             busy_ms: 0,
@@ -373,6 +385,17 @@ impl Agent {
             attrs: Vec::new(),
             capacity: None,
         }
+    }
+
+    /// The filing stamp of `media`: entries filed under it are live.
+    pub(crate) fn stamp(&self, media: Media) -> crate::ready_index::Stamp {
+        self.stamps[media.index()]
+    }
+
+    /// `media` is taken out of the ready index: its entries turn stale.
+    pub(crate) fn restamp(&mut self, media: Media) {
+        let s = &mut self.stamps[media.index()];
+        *s = s.wrapping_add(1);
     }
 
     /// What eligibility checks read of this agent, with `call` for the

@@ -295,7 +295,7 @@ impl Core {
             agent
                 .filed
                 .live()
-                .map(move |f| (f.pool, a, f.min_tier, f.key))
+                .map(move |f| (f.pool, a, f.min_tier, f.key, agent.stamp(f.media)))
         });
         self.ready.rebuild(filings);
         let agents: Vec<AgentIx> = self.agents.iter().map(|(a, _)| a).collect();

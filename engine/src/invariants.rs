@@ -169,7 +169,8 @@ impl Core {
             for k in 0..self.ready.kind(f.pool).tiers.len() as u8 {
                 let expect = k >= f.min_tier;
                 // Below its tier a stale entry of the same key may remain.
-                if (expect && !self.ready.holds(f.pool, k, f.key, a))
+                let stamp = agent.stamp(f.media);
+                if (expect && !self.ready.holds(f.pool, k, f.key, a, stamp))
                     || self.ready.random_holds(f.pool, k, a) != (expect && random)
                 {
                     return Err(format!(
@@ -182,7 +183,8 @@ impl Core {
         Ok(())
     }
 
-    /// Every pool entry is a filed agent; pools count their groups.
+    /// Every pool entry is a filed agent, judged live by its stamp exactly
+    /// when the filing records say so; pools count their groups.
     fn check_pools(&self) -> Result<(), String> {
         let filings = crate::routing::Filings(&self.agents);
         for (p, kind, recorded) in self.ready.pools() {
@@ -197,8 +199,16 @@ impl Core {
                 let (entries, stale, in_random) = self.ready.tier_entries(p, k);
                 let mut live = 0;
                 let mut dead = 0;
-                for (key, a) in entries {
-                    if filings.is_live(p, k, key, a) {
+                for (key, a, stamp) in entries {
+                    let filed = filings.is_filed(p, k, key, a);
+                    if filings.is_live(kind.media, a, stamp) != filed {
+                        return Err(format!(
+                            "pool {p} tier {k}: entry of agent {a:?} under stamp {stamp} \
+                             judged {} by its stamp, {} by the filings",
+                            !filed, filed
+                        ));
+                    }
+                    if filed {
                         live += 1;
                     } else {
                         dead += 1;

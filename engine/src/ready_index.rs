@@ -10,11 +10,18 @@
 //! when a pool's stale entries outnumber its live ones (compaction, so that
 //! memory stays bounded). A routing decision thus no longer pays for
 //! taking the chosen agent out of every pool; the agent pays for its own
-//! clean-up when it becomes Ready again. Whether an entry is live is decided by the caller's record of
-//! where the agent is filed ([`crate::agent::Filed`]): an entry
-//! `(key, agent)` of pool `p`, tier `t` is live exactly when the agent is
-//! filed in `p` under `key` from a tier `<= t`. Each pool counts its stale
-//! entries per tier, so live counts stay O(1).
+//! clean-up when it becomes Ready again.
+//!
+//! Whether an entry is live is one comparison: every entry carries the
+//! *filing stamp* of the agent's media at the time it was filed, and the
+//! agent's stamp for that media moves on each time its channel is taken
+//! out of the index ([`crate::agent::Agent::stamp`]). An entry
+//! `(key, agent, stamp)` is live exactly when `stamp` is still the agent's
+//! stamp for the pool's media, so deciding it reads one number of the agent
+//! record, however many pools the agent sits in. (The agent's filing
+//! records say the same thing at more cost; the invariant checks compare
+//! the two.) Each pool counts its stale entries per tier, so live counts
+//! stay O(1).
 //!
 //! The `random` strategy keeps an eager [`RandomPool`] per tier beside the
 //! ordered sets, for a uniform O(1) draw.
@@ -34,8 +41,13 @@ use std::collections::BTreeSet;
 /// Strategy key of a Ready agent in a pool: smaller is chosen first.
 pub(crate) type StrategyKey = (u64, u64);
 
-/// Key of an agent in a tier set: (strategy key, tie-break, agent).
-type ReadyKey = (u64, u64, AgentIx);
+/// An agent's filing stamp for one media: entries filed under an older one
+/// are stale.
+pub(crate) type Stamp = u32;
+
+/// Key of an agent in a tier set: (strategy key, tie-break, agent, the
+/// agent's filing stamp when it was filed).
+type ReadyKey = (u64, u64, AgentIx, Stamp);
 
 /// Stale entries a pool may hold beyond its live ones before compaction.
 const STALE_SLACK: u32 = 64;
@@ -154,10 +166,10 @@ pub(crate) struct ReadyIndex {
     pools: Arena<PoolIx, ReadyPool>,
 }
 
-/// Whether `(key, agent)` is live at a tier: the agent is filed in the pool
-/// under `key` from a tier at or below it.
+/// Whether an entry of agent `a` filed on `media` under `stamp` is live:
+/// `stamp` is still the agent's filing stamp for that media.
 pub(crate) trait Liveness {
-    fn is_live(&self, pool: PoolIx, tier: u8, key: StrategyKey, a: AgentIx) -> bool;
+    fn is_live(&self, media: Media, a: AgentIx, stamp: Stamp) -> bool;
 }
 
 impl ReadyIndex {
@@ -187,12 +199,20 @@ impl ReadyIndex {
         &self.pools[p].kind
     }
 
-    /// Files agent `a` in pool `p` from tier `min_tier` on, under `key`.
-    pub(crate) fn file(&mut self, p: PoolIx, a: AgentIx, min_tier: u8, key: StrategyKey) {
+    /// Files agent `a` in pool `p` from tier `min_tier` on, under `key`
+    /// and its current filing stamp.
+    pub(crate) fn file(
+        &mut self,
+        p: PoolIx,
+        a: AgentIx,
+        min_tier: u8,
+        key: StrategyKey,
+        stamp: Stamp,
+    ) {
         let pool = &mut self.pools[p];
         let from = min_tier as usize;
         for (set, stale) in pool.ready[from..].iter_mut().zip(&mut pool.stale[from..]) {
-            if !set.insert((key.0, key.1, a)) {
+            if !set.insert((key.0, key.1, a, stamp)) {
                 // The agent's own stale entry, live again.
                 *stale -= 1;
             }
@@ -218,13 +238,22 @@ impl ReadyIndex {
     }
 
     /// Drops the stale entries agent `a` left in `p` when it was filed from
-    /// `min_tier` under `key`, wherever they still are (the agent is about
-    /// to be filed there again).
-    pub(crate) fn forget(&mut self, p: PoolIx, a: AgentIx, min_tier: u8, key: StrategyKey) {
-        let pool = &mut self.pools[p];
+    /// `min_tier` under `key` and `stamp`, wherever they still are (the
+    /// agent is about to be filed there again, or leaves the pool).
+    pub(crate) fn forget(
+        &mut self,
+        p: PoolIx,
+        a: AgentIx,
+        min_tier: u8,
+        key: StrategyKey,
+        stamp: Stamp,
+    ) {
+        let Some(pool) = self.pools.get_mut(p) else {
+            return;
+        };
         let from = (min_tier as usize).min(pool.ready.len());
         for (set, stale) in pool.ready[from..].iter_mut().zip(&mut pool.stale[from..]) {
-            if set.remove(&(key.0, key.1, a)) {
+            if set.remove(&(key.0, key.1, a, stamp)) {
                 *stale -= 1;
             }
         }
@@ -233,8 +262,9 @@ impl ReadyIndex {
     /// Drops every stale entry of pool `p`.
     fn compact(&mut self, p: PoolIx, live: &impl Liveness) {
         let pool = &mut self.pools[p];
-        for (tier, (set, stale)) in pool.ready.iter_mut().zip(&mut pool.stale).enumerate() {
-            set.retain(|&(k0, k1, a)| live.is_live(p, tier as u8, (k0, k1), a));
+        let media = pool.kind.media;
+        for (set, stale) in pool.ready.iter_mut().zip(&mut pool.stale) {
+            set.retain(|&(_, _, a, stamp)| live.is_live(media, a, stamp));
             *stale = 0;
         }
     }
@@ -242,12 +272,13 @@ impl ReadyIndex {
     /// The best live agent of tier `tier`, dropping stale entries in front.
     pub(crate) fn first(&mut self, p: PoolIx, tier: u8, live: &impl Liveness) -> Option<AgentIx> {
         let pool = &mut self.pools[p];
+        let media = pool.kind.media;
         let (set, stale) = (
             &mut pool.ready[tier as usize],
             &mut pool.stale[tier as usize],
         );
-        while let Some(&(k0, k1, a)) = set.first() {
-            if live.is_live(p, tier, (k0, k1), a) {
+        while let Some(&(_, _, a, stamp)) = set.first() {
+            if live.is_live(media, a, stamp) {
                 return Some(a);
             }
             set.pop_first();
@@ -258,9 +289,10 @@ impl ReadyIndex {
 
     /// Every live agent of tier `tier`, best first (ring-all).
     pub(crate) fn all(&self, p: PoolIx, tier: u8, live: &impl Liveness) -> SmallVec<[AgentIx; 4]> {
-        self.pools[p].ready[tier as usize]
+        let pool = &self.pools[p];
+        pool.ready[tier as usize]
             .iter()
-            .filter(|&&(k0, k1, a)| live.is_live(p, tier, (k0, k1), a))
+            .filter(|&&(_, _, a, stamp)| live.is_live(pool.kind.media, a, stamp))
             .map(|k| k.2)
             .collect()
     }
@@ -283,20 +315,20 @@ impl ReadyIndex {
     }
 
     /// Rebuilds the ordered sets from every filing `(pool, agent, min_tier,
-    /// key)`, without stale entries (after a snapshot is loaded).
+    /// key, stamp)`, without stale entries (after a snapshot is loaded).
     pub(crate) fn rebuild(
         &mut self,
-        filings: impl Iterator<Item = (PoolIx, AgentIx, u8, StrategyKey)>,
+        filings: impl Iterator<Item = (PoolIx, AgentIx, u8, StrategyKey, Stamp)>,
     ) {
         for pool in self.pools.slots_mut() {
             let n = pool.kind.tiers.len();
             pool.ready = vec![BTreeSet::new(); n];
             pool.stale = vec![0; n];
         }
-        for (p, a, min_tier, key) in filings {
+        for (p, a, min_tier, key, stamp) in filings {
             let pool = &mut self.pools[p];
             for set in &mut pool.ready[min_tier as usize..] {
-                set.insert((key.0, key.1, a));
+                set.insert((key.0, key.1, a, stamp));
             }
         }
     }
@@ -326,9 +358,16 @@ impl ReadyIndex {
         self.pools.is_sound()
     }
 
-    /// Whether `(key, a)` is in tier `tier` of `p` (live or stale).
-    pub(crate) fn holds(&self, p: PoolIx, tier: u8, key: StrategyKey, a: AgentIx) -> bool {
-        self.pools[p].ready[tier as usize].contains(&(key.0, key.1, a))
+    /// Whether `(key, a, stamp)` is in tier `tier` of `p` (live or stale).
+    pub(crate) fn holds(
+        &self,
+        p: PoolIx,
+        tier: u8,
+        key: StrategyKey,
+        a: AgentIx,
+        stamp: Stamp,
+    ) -> bool {
+        self.pools[p].ready[tier as usize].contains(&(key.0, key.1, a, stamp))
     }
 
     /// The agents of the random pool of tier `tier` of `p`.
@@ -341,6 +380,11 @@ impl ReadyIndex {
         self.pools[p].random[tier as usize].contains(a)
     }
 
+    /// The media of pool `p`.
+    pub(crate) fn media(&self, p: PoolIx) -> Media {
+        self.pools[p].kind.media
+    }
+
     /// Every entry of tier `tier` of `p`, the pool's stale count of that
     /// tier, and the size of its random pool.
     pub(crate) fn tier_entries(
@@ -348,13 +392,15 @@ impl ReadyIndex {
         p: PoolIx,
         tier: u8,
     ) -> (
-        impl Iterator<Item = (StrategyKey, AgentIx)> + '_,
+        impl Iterator<Item = (StrategyKey, AgentIx, Stamp)> + '_,
         u32,
         usize,
     ) {
         let pool = &self.pools[p];
         let t = tier as usize;
-        let entries = pool.ready[t].iter().map(|&(k0, k1, a)| ((k0, k1), a));
+        let entries = pool.ready[t]
+            .iter()
+            .map(|&(k0, k1, a, st)| ((k0, k1), a, st));
         (entries, pool.stale[t], pool.random[t].len())
     }
 
@@ -369,18 +415,21 @@ mod tests {
     use super::*;
     use crate::arena::SlabIndex;
     use std::cell::RefCell;
-    use std::collections::HashSet;
+    use std::collections::HashMap;
 
-    /// Filings kept in a set: (pool, agent, min tier, key).
+    /// The agents' current filing stamps.
     #[derive(Default)]
-    struct Filed(RefCell<HashSet<(PoolIx, AgentIx, u8, StrategyKey)>>);
+    struct Stamps(RefCell<HashMap<AgentIx, Stamp>>);
 
-    impl Liveness for Filed {
-        fn is_live(&self, pool: PoolIx, tier: u8, key: StrategyKey, a: AgentIx) -> bool {
-            self.0
-                .borrow()
-                .iter()
-                .any(|&(p, x, t, k)| p == pool && x == a && k == key && t <= tier)
+    impl Stamps {
+        fn set(&self, a: AgentIx, stamp: Stamp) {
+            self.0.borrow_mut().insert(a, stamp);
+        }
+    }
+
+    impl Liveness for Stamps {
+        fn is_live(&self, _: Media, a: AgentIx, stamp: Stamp) -> bool {
+            self.0.borrow().get(&a) == Some(&stamp)
         }
     }
 
@@ -401,23 +450,22 @@ mod tests {
     }
 
     /// Stale entries are skipped and dropped at the front, counted per
-    /// tier, revived when the agent is filed again under the same key, and
-    /// compacted away once they outnumber the live ones.
+    /// tier, forgotten when the agent is filed again, and compacted away
+    /// once they outnumber the live ones.
     #[test]
     fn lazy_removal_keeps_counts_and_memory_bounded() {
         let mut index = ReadyIndex::default();
         let p = index.attach(kind(Strategy::LongestIdle));
-        let live = Filed::default();
+        let live = Stamps::default();
         let n = 200;
         for i in 0..n {
-            let key = (i as u64, 0);
-            live.0.borrow_mut().insert((p, agent(i), 0, key));
-            index.file(p, agent(i), 0, key);
+            live.set(agent(i), 1);
+            index.file(p, agent(i), 0, (i as u64, 0), 1);
         }
         assert_eq!(index.ready_count(p), n);
         // The three best leave: stale, but counted out at once.
         for i in 0..3 {
-            live.0.borrow_mut().remove(&(p, agent(i), 0, (i as u64, 0)));
+            live.set(agent(i), 2);
             index.unfile(p, agent(i), 0, &live);
         }
         assert_eq!(index.ready_count(p), n - 3);
@@ -425,14 +473,15 @@ mod tests {
         assert_eq!(index.first(p, 1, &live), Some(agent(3)));
         assert_eq!(index.pools[p].ready[1].len(), n - 3, "dropped at the front");
         assert_eq!(index.pools[p].stale, [3, 0]);
-        // Agent 1 comes back under its old key: its stale entry revives.
-        live.0.borrow_mut().insert((p, agent(1), 0, (1, 0)));
-        index.file(p, agent(1), 0, (1, 0));
+        // Agent 1 comes back under its old key: its stale entry is
+        // forgotten and a live one filed under its new stamp.
+        index.forget(p, agent(1), 0, (1, 0), 1);
+        index.file(p, agent(1), 0, (1, 0), 2);
         assert_eq!(index.pools[p].stale, [2, 0]);
         assert_eq!(index.first(p, 0, &live), Some(agent(1)));
         // Most agents leave: the stale entries are compacted away.
         for i in 3..n - 10 {
-            live.0.borrow_mut().remove(&(p, agent(i), 0, (i as u64, 0)));
+            live.set(agent(i), 2);
             index.unfile(p, agent(i), 0, &live);
         }
         let pool = &index.pools[p];
@@ -450,14 +499,13 @@ mod tests {
     fn a_stale_entry_below_the_new_tier_stays_stale() {
         let mut index = ReadyIndex::default();
         let p = index.attach(kind(Strategy::TopDown));
-        let live = Filed::default();
-        live.0.borrow_mut().insert((p, agent(0), 0, (0, 0)));
-        index.file(p, agent(0), 0, (0, 0));
-        live.0.borrow_mut().clear();
+        let live = Stamps::default();
+        live.set(agent(0), 1);
+        index.file(p, agent(0), 0, (0, 0), 1);
+        live.set(agent(0), 2);
         index.unfile(p, agent(0), 0, &live);
-        live.0.borrow_mut().insert((p, agent(0), 1, (0, 0)));
-        index.file(p, agent(0), 1, (0, 0));
-        assert_eq!(index.pools[p].stale, [1, 0]);
+        index.file(p, agent(0), 1, (0, 0), 2);
+        assert_eq!(index.pools[p].stale, [1, 1]);
         assert_eq!(index.first(p, 0, &live), None);
         assert_eq!(index.first(p, 1, &live), Some(agent(0)));
         assert_eq!((index.live_count(p, 0), index.live_count(p, 1)), (0, 1));

@@ -7,14 +7,25 @@ use crate::agent::{Agent, AgentIx, Filed, PoolIx, Seat};
 use crate::arena::Arena;
 use crate::config::{Media, RoutingType};
 use crate::engine::Core;
-use crate::ready_index::{Liveness, StrategyKey};
+use crate::ready_index::{Liveness, Stamp, StrategyKey};
 use smallvec::SmallVec;
 
-/// The agents' filing records, as the ready index's judge of live entries.
+/// The agents' filing stamps, as the ready index's judge of live entries.
 pub(crate) struct Filings<'a>(pub(crate) &'a Arena<AgentIx, Agent>);
 
 impl Liveness for Filings<'_> {
-    fn is_live(&self, pool: PoolIx, tier: u8, key: StrategyKey, a: AgentIx) -> bool {
+    fn is_live(&self, media: Media, a: AgentIx, stamp: Stamp) -> bool {
+        self.0
+            .get(a)
+            .is_some_and(|agent| agent.stamp(media) == stamp)
+    }
+}
+
+impl Filings<'_> {
+    /// Whether the agents' filing records say `(key, a)` is live at `tier`
+    /// of `pool`: `a` is filed there under `key` from a tier at or below
+    /// it. The long way to the stamps' answer, for the invariant checks.
+    pub(crate) fn is_filed(&self, pool: PoolIx, tier: u8, key: StrategyKey, a: AgentIx) -> bool {
         self.0.get(a).is_some_and(|agent| {
             agent
                 .filed
@@ -30,11 +41,20 @@ impl Core {
     pub(crate) fn refresh_seats(&mut self, a: AgentIx) {
         let seats = self.seats_of(a);
         let agent = &mut self.agents[a];
-        // A ghost of a pool the agent no longer belongs in is left to the
-        // pool's own clean-up.
-        agent
-            .filed
-            .retain_ghosts(|g| seats.iter().any(|s| s.pool == g.pool));
+        // A ghost of a pool the agent no longer belongs in is cleared out
+        // of that pool (if it still exists) now.
+        let mut dropped: SmallVec<[crate::agent::Filed; 4]> = SmallVec::new();
+        agent.filed.retain_ghosts(|g| {
+            let keep = seats.iter().any(|s| s.pool == g.pool);
+            if !keep {
+                dropped.push(g.clone());
+            }
+            keep
+        });
+        for g in dropped {
+            self.forget_ghost(a, &g);
+        }
+        let agent = &mut self.agents[a];
         agent.seats = seats;
         // These lists are built by pushing; one agent of 50 groups would
         // otherwise carry a third of them as spare capacity.
@@ -61,10 +81,23 @@ impl Core {
         seats
     }
 
+    /// Drops the entries a ghost filing of agent `a` left in its pool. A
+    /// ghost is always from the last filing of its media (every filing
+    /// goes to all the agent's seats on that media, and a ghost of a pool
+    /// that left the seats is dropped), whose stamp is the one before the
+    /// current one.
+    pub(crate) fn forget_ghost(&mut self, a: AgentIx, ghost: &crate::agent::Filed) {
+        debug_assert!(!ghost.live, "only ghosts are forgotten");
+        let stamp = self.agents[a].stamp(ghost.media).wrapping_sub(1);
+        self.ready
+            .forget(ghost.pool, a, ghost.min_tier, ghost.key, stamp);
+    }
+
     /// Files a Ready channel in the ready pool of every group it serves on
     /// that media, once per pool, under the pool's strategy key.
     pub(crate) fn index_insert(&mut self, a: AgentIx, media: Media) {
         let idle = self.agents[a].media_idle_since(media).as_millis();
+        let stamp = self.agents[a].stamp(media);
         for i in 0..self.agents[a].seats.len() {
             let Seat {
                 pool: p,
@@ -88,11 +121,11 @@ impl Core {
                     // The ghost of its last filing here: clear it out.
                     let ghost = std::mem::replace(slot, filing);
                     debug_assert!(!ghost.live, "filed twice in one pool");
-                    self.ready.forget(p, a, ghost.min_tier, ghost.key);
+                    self.forget_ghost(a, &ghost);
                 }
                 None => self.agents[a].filed.push(filing),
             }
-            self.ready.file(p, a, min_tier, key);
+            self.ready.file(p, a, min_tier, key, stamp);
         }
         self.agents[a].filed.shrink_to_fit();
         if self.agents[a].filed.any_live_on(media) {
@@ -110,6 +143,8 @@ impl Core {
             return;
         }
         self.qir_filed(a, media, false);
+        // Every entry filed under the old stamp turns stale at once.
+        self.agents[a].restamp(media);
         let mut gone: SmallVec<[(PoolIx, u8); 16]> = SmallVec::new();
         for f in self.agents[a].filed.all_mut() {
             if f.live && f.media == media {
@@ -131,9 +166,10 @@ impl Core {
     /// The live agents of tier `tier` of pool `p`, best first.
     pub(crate) fn ready_agents(&self, p: PoolIx, tier: u8) -> impl Iterator<Item = AgentIx> + '_ {
         let live = Filings(&self.agents);
+        let media = self.ready.media(p);
         let (entries, _, _) = self.ready.tier_entries(p, tier);
         entries
-            .filter(move |&(key, a)| live.is_live(p, tier, key, a))
-            .map(|(_, a)| a)
+            .filter(move |&(_, a, stamp)| live.is_live(media, a, stamp))
+            .map(|(_, a, _)| a)
     }
 }
