@@ -54,6 +54,9 @@ pub(crate) struct Lookup {
     /// Agents under a capacity whose lanes changed in this step, for
     /// [`Core::settle_capacity`].
     pub(crate) capacity_dirty: Vec<crate::agent::AgentIx>,
+    /// One empty call data shared by every call that brings none, so
+    /// that such a call allocates none.
+    pub(crate) no_data: std::sync::Arc<crate::command::CallData>,
 }
 
 /// All engine state.
