@@ -125,16 +125,13 @@ impl Core {
                 s.answered_within_sl += 1;
             }
         }
-        self.emit(
-            t,
-            EventKind::CallAnswered {
-                call: self.calls[c].id.clone(),
-                group: self.groups[g].id.clone(),
-                agent: self.agents[a].id.clone(),
-                wait_ms: wait,
-                after_transfer,
-            },
-        );
+        self.emit_with(t, |core| EventKind::CallAnswered {
+            call: core.calls[c].id.clone(),
+            group: core.groups[g].id.clone(),
+            agent: core.agents[a].id.clone(),
+            wait_ms: wait,
+            after_transfer,
+        });
     }
 
     pub(crate) fn rejected(
@@ -246,14 +243,11 @@ impl Core {
         s.abandoned += 1;
         s.abandoned_wait_ms = s.abandoned_wait_ms.saturating_add(wait);
         s.longest_wait_ms = s.longest_wait_ms.max(wait);
-        self.emit(
-            t,
-            EventKind::CallAbandoned {
-                call: self.calls[c].id.clone(),
-                group: self.groups[g].id.clone(),
-                wait_ms: wait,
-            },
-        );
+        self.emit_with(t, |core| EventKind::CallAbandoned {
+            call: core.calls[c].id.clone(),
+            group: core.groups[g].id.clone(),
+            wait_ms: wait,
+        });
         self.remove_call(c);
     }
 
@@ -305,18 +299,14 @@ impl Core {
             s.hold_ms = s.hold_ms.saturating_add(hold_ms);
             s.clerical_ms = s.clerical_ms.saturating_add(clerical_ms);
         }
-        let agent = last.map(|a| self.agents[a].id.clone());
-        self.emit(
-            t,
-            EventKind::CallEnded {
-                call: self.calls[c].id.clone(),
-                group: self.groups[g].id.clone(),
-                agent,
-                talk_ms,
-                hold_ms,
-                wrap_up: self.calls[c].wrap_up.clone(),
-            },
-        );
+        self.emit_with(t, |core| EventKind::CallEnded {
+            call: core.calls[c].id.clone(),
+            group: core.groups[g].id.clone(),
+            agent: last.map(|a| core.agents[a].id.clone()),
+            talk_ms,
+            hold_ms,
+            wrap_up: core.calls[c].wrap_up.clone(),
+        });
         clerical_ms
     }
 

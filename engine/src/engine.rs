@@ -419,7 +419,15 @@ impl Core {
     // ---- output --------------------------------------------------------
 
     pub(crate) fn emit(&mut self, t: TenantIx, kind: EventKind) {
+        self.emit_with(t, |_| kind);
+    }
+
+    /// Like [`Core::emit`], building the event only if events are enabled:
+    /// for the events of every call, whose ids, ANI and data would
+    /// otherwise be cloned only to be dropped.
+    pub(crate) fn emit_with(&mut self, t: TenantIx, build: impl FnOnce(&Core) -> EventKind) {
         if self.events_enabled {
+            let kind = build(self);
             self.events.push_back(Event {
                 at: self.now,
                 tenant: self.tenants[t].id.clone(),

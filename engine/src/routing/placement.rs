@@ -112,15 +112,12 @@ impl Core {
                 ani: self.calls[c].ani.clone(),
                 data: self.calls[c].data.clone(),
             });
-            self.emit(
-                t,
-                EventKind::CallOffered {
-                    call: self.calls[c].id.clone(),
-                    group: self.groups[g].id.clone(),
-                    agent: self.agents[a].id.clone(),
-                    epoch,
-                },
-            );
+            self.emit_with(t, |core| EventKind::CallOffered {
+                call: core.calls[c].id.clone(),
+                group: core.groups[g].id.clone(),
+                agent: core.agents[a].id.clone(),
+                epoch,
+            });
             self.emit_agent_state(a, l, Cause::Offer);
         }
         let timer = offers.first().map_or(0, |o: &(AgentIx, u64)| o.1);
@@ -200,16 +197,17 @@ impl Core {
     /// Records that call `c` (re)joined its group's queue, with its calling
     /// number and attached data.
     pub(crate) fn emit_queued(&mut self, c: CallIx, cause: Cause) {
-        let call = &self.calls[c];
-        let kind = EventKind::CallQueued {
-            call: call.id.clone(),
-            group: self.groups[call.group].id.clone(),
-            priority: call.priority,
-            cause,
-            ani: call.ani.clone(),
-            data: call.data.clone(),
-        };
-        self.emit(call.tenant, kind);
+        self.emit_with(self.calls[c].tenant, |core| {
+            let call = &core.calls[c];
+            EventKind::CallQueued {
+                call: call.id.clone(),
+                group: core.groups[call.group].id.clone(),
+                priority: call.priority,
+                cause,
+                ani: call.ani.clone(),
+                data: call.data.clone(),
+            }
+        });
     }
 
     /// Ring-time supervision expired, or the device rejected the offer:
@@ -234,15 +232,12 @@ impl Core {
             self.stop_ringing(c, a, epoch, cause);
             self.groups[g].stats.no_answer += 1;
             self.changes.group(g);
-            self.emit(
-                t,
-                EventKind::CallNoAnswer {
-                    call: self.calls[c].id.clone(),
-                    group: self.groups[g].id.clone(),
-                    agent: self.agents[a].id.clone(),
-                    cause,
-                },
-            );
+            self.emit_with(t, |core| EventKind::CallNoAnswer {
+                call: core.calls[c].id.clone(),
+                group: core.groups[g].id.clone(),
+                agent: core.agents[a].id.clone(),
+                cause,
+            });
             let l = self.agents[a].lane_of(media, c);
             self.set_not_ready(a, l, reason.clone(), cause);
             if self.agents[a].is_multi() {
