@@ -110,6 +110,7 @@ impl Engine {
     /// Builds an engine from a validated configuration.
     pub fn new(config: EngineConfig) -> Result<Engine, Error> {
         config.validate()?;
+        let agents = config.tenants.iter().map(|t| t.agents.len()).sum();
         let mut core = Core {
             max_reservation_ms: config.max_reservation_ms,
             tenants: IndexVec::default(),
@@ -132,6 +133,9 @@ impl Engine {
             ix: Lookup::default(),
             changes: ChangeLog::default(),
         };
+        // The agent count is known: no growth slack on the largest records.
+        core.agents.reserve_exact(agents);
+        core.ix.agents.reserve(agents);
         for t in config.tenants {
             core.add_tenant(t);
         }
