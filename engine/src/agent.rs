@@ -218,6 +218,79 @@ impl Default for Channel {
     }
 }
 
+/// A channel never used since the agent was added: what every media but
+/// voice is for most agents, shared instead of stored per agent.
+static UNUSED: Channel = Channel {
+    state: ChanState::LoggedOut,
+    after_call: AfterCall::Ready,
+    busy_since: None,
+    idle_since: Instant(0),
+    last_call: None,
+    counted_ready: false,
+};
+
+impl Channel {
+    /// Whether the channel is as [`Channel::default`] left it.
+    fn is_unused(&self) -> bool {
+        self.state == UNUSED.state
+            && self.after_call == UNUSED.after_call
+            && self.busy_since.is_none()
+            && self.idle_since == UNUSED.idle_since
+            && self.last_call.is_none()
+            && !self.counted_ready
+    }
+}
+
+/// The five media channels of an agent, in [`Media::ALL`] order.
+/// Voice is kept inline; the other four are allocated together the first
+/// time one of them changes (most agents never use them). Saved as the
+/// array of five it always was.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Channels {
+    voice: Channel,
+    other: Option<Box<[Channel; 4]>>,
+}
+
+impl Channels {
+    /// The channel of `media`.
+    pub(crate) fn get(&self, media: Media) -> &Channel {
+        match media.index().checked_sub(1) {
+            None => &self.voice,
+            Some(i) => self.other.as_ref().map_or(&UNUSED, |o| &o[i]),
+        }
+    }
+
+    /// The channel of `media`, to change.
+    pub(crate) fn get_mut(&mut self, media: Media) -> &mut Channel {
+        match media.index().checked_sub(1) {
+            None => &mut self.voice,
+            Some(i) => &mut self.other.get_or_insert_with(Box::default)[i],
+        }
+    }
+
+    /// The five channels in [`Media::ALL`] order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Channel> + '_ {
+        Media::ALL.iter().map(|&m| self.get(m))
+    }
+}
+
+impl Serialize for Channels {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Channels {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let [voice, other @ ..] = <[Channel; 5]>::deserialize(d)?;
+        let used = other.iter().any(|c| !c.is_unused());
+        Ok(Channels {
+            voice,
+            other: used.then(|| Box::new(other)),
+        })
+    }
+}
+
 /// A group the agent is eligible for, from tier `min_tier` on. Its
 /// round-robin turn is kept by the group ([`crate::service_group::Turns`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -323,7 +396,7 @@ pub(crate) struct Agent {
     /// Fixed rank for the top-down strategy: position in configuration.
     pub(crate) order: u64,
     pub(crate) extension: Option<String>,
-    pub(crate) channels: [Channel; 5],
+    pub(crate) channels: Channels,
     pub(crate) served: SmallVec<[Served; 4]>,
     /// Pools the agent's Ready channels are filed in, and the ghosts of
     /// filings taken back.
@@ -389,11 +462,11 @@ impl Agent {
     }
 
     pub(crate) fn chan(&self, media: Media) -> &Channel {
-        &self.channels[media.index()]
+        self.channels.get(media)
     }
 
     pub(crate) fn chan_mut(&mut self, media: Media) -> &mut Channel {
-        &mut self.channels[media.index()]
+        self.channels.get_mut(media)
     }
 
     pub(crate) fn is_logged_on(&self) -> bool {
@@ -437,5 +510,43 @@ impl Agent {
     pub(crate) fn occupancy_ppm(&self, now: Instant) -> u64 {
         let logged = now.millis_since(self.logon_at).max(1);
         (u128::from(self.busy_ms) * 1_000_000 / u128::from(logged)) as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(c: &Channels) -> (serde_json::Value, Channels) {
+        let json = serde_json::to_value(c).unwrap();
+        (json.clone(), serde_json::from_value(json).unwrap())
+    }
+
+    #[test]
+    fn unused_media_channels_are_not_stored_and_save_as_five() {
+        let mut c = Channels::default();
+        assert!(c.other.is_none());
+        // Reading (and a no-op write avoided by the caller) allocates nothing.
+        assert_eq!(c.get(Media::Chat).state, ChanState::LoggedOut);
+        c.get_mut(Media::Voice).state = ChanState::Ready;
+        assert!(c.other.is_none());
+        let (json, back) = round_trip(&c);
+        assert_eq!(json.as_array().map(Vec::len), Some(5));
+        assert!(back.other.is_none());
+        assert_eq!(back.get(Media::Voice).state, ChanState::Ready);
+
+        c.get_mut(Media::Chat).idle_since = Instant::from_millis(5);
+        let (json2, back) = round_trip(&c);
+        assert_eq!(json2[Media::Chat.index()]["idle_since"], 5);
+        assert!(back.other.is_some(), "a used channel is kept");
+        assert_eq!(back.get(Media::Chat).idle_since, Instant::from_millis(5));
+        assert_eq!(serde_json::to_value(&back).unwrap(), json2);
+    }
+
+    #[test]
+    fn a_saved_array_of_default_channels_loads_without_the_other_four() {
+        let five: [Channel; 5] = Default::default();
+        let back: Channels = serde_json::from_value(serde_json::to_value(&five).unwrap()).unwrap();
+        assert!(back.other.is_none());
     }
 }
