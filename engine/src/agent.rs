@@ -390,8 +390,11 @@ pub(crate) struct Seat {
 pub(crate) struct Agent {
     pub(crate) id: AgentId,
     pub(crate) tenant: TenantIx,
-    /// Settings; `skills` is kept empty (the interned [`Agent::skills`] is the one copy).
-    pub(crate) config: AgentConfig,
+    /// Settings beyond id and skills ([`Agent::config`]); `None` while all
+    /// are at their defaults, as for most agents. `skills` is kept empty
+    /// (the interned [`Agent::skills`] is the one copy).
+    #[serde(rename = "config", default, skip_serializing_if = "Option::is_none")]
+    settings: Option<Box<AgentConfig>>,
     pub(crate) skills: SkillSet,
     /// Fixed rank for the top-down strategy: position in configuration.
     pub(crate) order: u64,
@@ -428,10 +431,10 @@ impl Agent {
         skills: SkillSet,
         order: u64,
     ) -> Self {
-        Self {
+        let mut agent = Self {
             id,
             tenant,
-            config,
+            settings: None,
             skills,
             order,
             extension: None,
@@ -445,7 +448,34 @@ impl Agent {
             answered: 0,
             attrs: Vec::new(),
             capacity: None,
+        };
+        agent.set_config(config);
+        agent
+    }
+
+    /// The agent's settings. Its `skills` are empty (see [`Agent::skills`]);
+    /// read [`Agent::id`] for its id.
+    pub(crate) fn config(&self) -> &AgentConfig {
+        static DEFAULTS: std::sync::LazyLock<AgentConfig> =
+            std::sync::LazyLock::new(|| AgentConfig::new(AgentId::new(""), &[]));
+        self.settings.as_deref().unwrap_or(&DEFAULTS)
+    }
+
+    /// The agent's settings as configured, id included, `skills` empty.
+    pub(crate) fn config_owned(&self) -> AgentConfig {
+        match &self.settings {
+            Some(c) => AgentConfig::clone(c),
+            None => AgentConfig::new(self.id.clone(), &[]),
         }
+    }
+
+    /// Replaces the agent's settings (`config.skills` is dropped: the
+    /// interned set is the one copy). Settings all at their defaults are
+    /// not stored.
+    pub(crate) fn set_config(&mut self, mut config: AgentConfig) {
+        config.skills.clear();
+        let defaults = config == AgentConfig::new(config.id.clone(), &[]);
+        self.settings = (!defaults).then(|| Box::new(config));
     }
 
     /// What eligibility checks read of this agent, with `call` for the
@@ -541,6 +571,46 @@ mod tests {
         assert!(back.other.is_some(), "a used channel is kept");
         assert_eq!(back.get(Media::Chat).idle_since, Instant::from_millis(5));
         assert_eq!(serde_json::to_value(&back).unwrap(), json2);
+    }
+
+    fn agent(config: AgentConfig) -> Agent {
+        let id = config.id.clone();
+        Agent::new(id, TenantIx(0), config, SkillSet::default(), 0)
+    }
+
+    #[test]
+    fn settings_at_their_defaults_are_not_stored_but_read_back_the_same() {
+        let plain = AgentConfig::new("a1", &[("sales", 5)]);
+        let a = agent(plain.clone());
+        assert!(a.settings.is_none());
+        let expected = AgentConfig {
+            skills: Default::default(),
+            ..plain
+        };
+        assert_eq!(a.config_owned(), expected);
+        assert_eq!(a.config().kind, expected.kind);
+        let json = serde_json::to_value(&a).unwrap();
+        assert!(json.get("config").is_none(), "defaults are not saved");
+        let back: Agent = serde_json::from_value(json).unwrap();
+        assert!(back.settings.is_none());
+
+        let mut own = AgentConfig::new("p1", &[("p", 5)]);
+        own.pdn = Some("5500".into());
+        own.dispatch_access = true;
+        let mut b = agent(own.clone());
+        assert!(b.settings.is_some());
+        assert!(b.config().dispatch_access);
+        assert_eq!(b.config().pdn.as_deref(), Some("5500"));
+        assert!(
+            b.config().skills.is_empty(),
+            "skills are kept once, interned"
+        );
+        let json = serde_json::to_value(&b).unwrap();
+        assert_eq!(json["config"]["pdn"], "5500");
+        let back: Agent = serde_json::from_value(json).unwrap();
+        assert_eq!(back.config_owned(), b.config_owned());
+        b.set_config(AgentConfig::new("p1", &[]));
+        assert!(b.settings.is_none(), "back to the defaults");
     }
 
     #[test]

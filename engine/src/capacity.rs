@@ -272,7 +272,7 @@ impl Core {
     pub(crate) fn capacity_config(&self, a: AgentIx) -> &CapacityConfig {
         let agent = &self.agents[a];
         agent
-            .config
+            .config()
             .capacity
             .as_ref()
             .unwrap_or(&self.tenants[agent.tenant].config.capacity)

@@ -285,7 +285,8 @@ impl Core {
     /// one used; the configuration's is emptied after loading.
     pub(crate) fn drop_config_copies(&mut self) {
         for a in self.agents.slots_mut() {
-            a.config.skills.clear();
+            // Also forgets settings all at their defaults (not stored).
+            a.set_config(a.config_owned());
         }
         for g in self.groups.slots_mut() {
             g.config.stages.clear();
@@ -315,7 +316,7 @@ impl Core {
         }
         for (a, agent) in &self.agents {
             ix.agents.insert((agent.tenant, agent.id.clone()), a);
-            if let Some(pdn) = &agent.config.pdn {
+            if let Some(pdn) = &agent.config().pdn {
                 ix.pdns.insert((agent.tenant, pdn.clone()), a);
             }
         }

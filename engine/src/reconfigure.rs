@@ -127,7 +127,7 @@ impl Core {
         self.next_order += 1;
         let (id, pdn) = (config.id.clone(), config.pdn.clone());
         let mut agent = Agent::new(id.clone(), t, config, skills, order);
-        agent.attrs = self.attribute_slots(t, &agent.config);
+        agent.attrs = self.attribute_slots(t, agent.config());
         let a = self.agents.insert(agent);
         self.ix.agents.insert((t, id), a);
         if let Some(pdn) = pdn {
@@ -197,8 +197,8 @@ impl Core {
         }
         let agent = self.agents.remove(a);
         self.ix.agents.remove(&(t, agent.id.clone()));
-        if let Some(pdn) = agent.config.pdn {
-            self.ix.pdns.remove(&(t, pdn));
+        if let Some(pdn) = &agent.config().pdn {
+            self.ix.pdns.remove(&(t, pdn.clone()));
         }
         self.tenants[t].agents.remove(&a);
         for i in 0..self.tenants[t].groups.len() {
@@ -223,13 +223,13 @@ impl Core {
         skills: BTreeMap<SkillId, u8>,
     ) -> Result<(), Error> {
         let a = self.agent_ix(t, id)?;
-        let mut config = self.agents[a].config.clone();
+        let mut config = self.agents[a].config_owned();
         config.skills = skills;
         config.validate(&self.tenants[t].id, &self.tenants[t].config.attributes)?;
         let ready = self.unfile_ready(&[a]);
         let before = self.logged_on_groups(a);
         self.agents[a].skills = self.skill_set(&std::mem::take(&mut config.skills));
-        self.agents[a].config = config;
+        self.agents[a].set_config(config);
         for g in self.tenants[t].groups.clone() {
             self.refresh_served(a, g);
         }
