@@ -146,7 +146,7 @@ fn reserve_floor(held: usize) -> (Engine, TenantId) {
         let at = acd_engine::Instant::from_millis(i as u64 + 1);
         let logon = Command::Logon {
             agent: id.as_str().into(),
-            extension: format!("{}", 100_000 + i),
+            extension: format!("{}", 100_000 + i).into(),
             media: vec![],
         };
         engine.handle(at, &t, logon).expect("logon");

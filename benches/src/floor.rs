@@ -271,7 +271,7 @@ impl Floor {
             let agent = floor.agents[i].clone();
             floor.expect_ok(Command::Logon {
                 agent,
-                extension: format!("{}", 100_000 + i),
+                extension: format!("{}", 100_000 + i).into(),
                 media: logon.clone(),
             });
         }

@@ -235,7 +235,7 @@ impl Driver {
                 0,
                 Command::Logon {
                     agent: agent.clone(),
-                    extension: format!("{}", 100_000 + i),
+                    extension: format!("{}", 100_000 + i).into(),
                     media: vec![],
                 },
             );

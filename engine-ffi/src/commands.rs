@@ -68,7 +68,7 @@ pub unsafe extern "C" fn acd_engine_logon(
         with_engine(engine, |h| {
             let command = Command::Logon {
                 agent: marshal::text(agent, "agent")?.into(),
-                extension: marshal::text(extension, "extension")?.to_string(),
+                extension: marshal::text(extension, "extension")?.into(),
                 media: Vec::new(),
             };
             apply(h, now_ms, marshal::text(tenant, "tenant")?, command)

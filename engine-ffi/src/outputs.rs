@@ -302,7 +302,7 @@ fn typed(effect: &Effect) -> Result<TypedEffect, Failure> {
                 keep(call.as_str(), "call")?,
             );
             v.agent = keep(agent.as_str(), "agent")?;
-            v.extension = keep(extension, "extension")?;
+            v.extension = keep(extension.as_str(), "extension")?;
             v.group = keep(group.as_str(), "group")?;
             v.deadline_ms = deadline.as_millis();
             Some(*epoch)

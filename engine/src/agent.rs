@@ -398,7 +398,7 @@ pub(crate) struct Agent {
     pub(crate) skills: SkillSet,
     /// Fixed rank for the top-down strategy: position in configuration.
     pub(crate) order: u64,
-    pub(crate) extension: Option<String>,
+    pub(crate) extension: Option<crate::ids::Extension>,
     pub(crate) channels: Channels,
     pub(crate) served: SmallVec<[Served; 4]>,
     /// Pools the agent's Ready channels are filed in, and the ghosts of

@@ -107,7 +107,7 @@ impl Core {
         let mut private_data = CallData::new();
         if self.tenants[t].config.send_dn_from_agent {
             let dn = self.agents[a].extension.clone().unwrap_or_default();
-            private_data.insert(AGENT_DN_KEY.to_string(), dn);
+            private_data.insert(AGENT_DN_KEY.to_string(), dn.to_string());
         }
         if let Some(number) = &destination {
             self.effect(Effect::Divert {

@@ -7,7 +7,7 @@
 //! replayed (`{"type":"ready","agent":"a1"}`).
 
 use crate::config::{AgentConfig, GroupConfig, Media};
-use crate::ids::{AgentId, CallId, GroupId, ReasonCode, SkillId};
+use crate::ids::{AgentId, CallId, Extension, GroupId, ReasonCode, SkillId};
 use crate::routing_model::PreferredAgent;
 use crate::time::Instant;
 use serde::{Deserialize, Serialize};
@@ -102,7 +102,7 @@ pub enum Command {
         /// The agent.
         agent: AgentId,
         /// Phone extension calls are offered to.
-        extension: String,
+        extension: Extension,
         /// Channels to log on; empty = voice.
         #[serde(default)]
         media: Vec<Media>,

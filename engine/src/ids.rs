@@ -71,6 +71,11 @@ external_id!(
     AgentId
 );
 external_id!(
+    /// The extension (station, DN) an agent is logged on at: the
+    /// address the embedder rings an offer at.
+    Extension
+);
+external_id!(
     /// A service group (queue), unique within the engine.
     GroupId
 );

@@ -107,7 +107,7 @@ pub use dispatch::DispatchEntry;
 pub use engine::Engine;
 pub use error::{Error, ObjectKind, PickRefusal};
 pub use expr::{Type as AttributeType, Value as AttributeValue};
-pub use ids::{AgentId, CallId, GroupId, ReasonCode, SkillId, TeamId, TenantId};
+pub use ids::{AgentId, CallId, Extension, GroupId, ReasonCode, SkillId, TeamId, TenantId};
 pub use output::{AgentStatus, Cause, Effect, Event, EventKind};
 pub use reason_codes::ReasonKind;
 pub use routing_model::{

@@ -8,7 +8,7 @@
 
 use crate::command::{CallData, Epoch};
 use crate::config::{Destination, Media};
-use crate::ids::{AgentId, CallId, GroupId, ReasonCode, TenantId};
+use crate::ids::{AgentId, CallId, Extension, GroupId, ReasonCode, TenantId};
 use crate::time::Instant;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -27,7 +27,7 @@ pub enum Effect {
         /// The chosen agent.
         agent: AgentId,
         /// The agent's extension.
-        extension: String,
+        extension: Extension,
         /// The group the call is served for.
         group: GroupId,
         /// Reservation epoch.
@@ -408,7 +408,7 @@ pub enum EventKind {
         /// The agent.
         agent: AgentId,
         /// The extension.
-        extension: String,
+        extension: Extension,
     },
     /// An agent logged off.
     AgentLoggedOff {

@@ -7,7 +7,7 @@ use crate::capacity::Lane;
 use crate::config::{Media, RoutingType};
 use crate::engine::Core;
 use crate::error::Error;
-use crate::ids::{AgentId, ReasonCode};
+use crate::ids::{AgentId, Extension, ReasonCode};
 use crate::output::{Cause, EventKind};
 
 impl Core {
@@ -15,7 +15,7 @@ impl Core {
         &mut self,
         t: TenantIx,
         agent: &AgentId,
-        extension: String,
+        extension: Extension,
         media: &[Media],
     ) -> Result<(), Error> {
         let a = self.agent_ix(t, agent)?;

@@ -20,7 +20,7 @@ use crate::command::Command;
 use crate::config::{AgentKind, Media, RestorePolicy};
 use crate::engine::Engine;
 use crate::error::Error;
-use crate::ids::{AgentId, ReasonCode, TenantId};
+use crate::ids::{AgentId, Extension, ReasonCode, TenantId};
 use crate::output::{Cause, EventKind};
 use crate::time::Instant;
 use serde::{Deserialize, Serialize};
@@ -33,7 +33,7 @@ pub struct AgentPresence {
     /// The agent.
     pub agent: AgentId,
     /// The extension it was logged on at.
-    pub extension: String,
+    pub extension: Extension,
     /// `None` = Ready (or busy, returning to Ready after the call);
     /// `Some(reason)` = Not Ready with that reason (now or after the call).
     pub not_ready: Option<ReasonCode>,

@@ -91,7 +91,8 @@ pub(crate) struct Group {
     /// Derived; rebuilt when a snapshot is loaded.
     #[serde(skip)]
     pub(crate) ready_status: u32,
-    /// Round-robin counter: bumped at every offer.
+    /// Round-robin counter: bumped at every offer of a round-robin group
+    ///
     pub(crate) rr_counter: u64,
     /// Round-robin turns of the agents it offered calls to.
     #[serde(default)]
@@ -132,7 +133,20 @@ impl Group {
     /// one copy.
     pub(crate) fn set_config(&mut self, mut config: GroupConfig) {
         self.stages = std::mem::take(&mut config.stages).into();
+        if config.strategy != Strategy::RoundRobin {
+            // Turns are only kept while the group routes round robin.
+            self.turns = Turns::default();
+        }
         self.config = config;
+    }
+
+    /// The group offers agent `a` a call: under round robin, that is the
+    /// agent's turn.
+    pub(crate) fn take_turn(&mut self, a: crate::agent::AgentIx) {
+        if self.config.strategy == Strategy::RoundRobin {
+            self.rr_counter += 1;
+            self.turns.set(a, self.rr_counter);
+        }
     }
 
     /// Whether some requirement has a part that reads the call:
@@ -233,11 +247,13 @@ pub(crate) fn build_order(config: &GroupConfig, schema: &mut dyn Schema) -> Vec<
 }
 
 /// The round-robin turns of one group: for each agent it offered a
-/// call to, the group's offer counter at that offer (0 = never). Kept for
-/// every strategy, so that a group changed to round robin goes on from its
-/// turns; an agent's turn restarts at 0 when it starts serving the group.
-/// Kept beside the group rather than in every agent's served list, whose
-/// entries then stay small and need no search at an offer.
+/// call to, the group's offer counter at that offer (0 = never). Kept only
+/// while the group routes round robin (an offer of any other group would
+/// pay a map insert, and the map would grow to every agent it ever
+/// offered); a group changed to round robin starts a fresh rotation in
+/// agent order. An agent's turn restarts at 0 when it starts serving the
+/// group. Kept beside the group rather than in every agent's served list,
+/// whose entries then stay small and need no search at an offer.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Turns(hashbrown::HashMap<crate::agent::AgentIx, u64>);
 

@@ -288,7 +288,7 @@ fn command(engine: &Engine, op: &Op) -> Option<Command> {
     Some(match op {
         Op::Logon(a) => Command::Logon {
             agent: agent(a),
-            extension: format!("x{a}"),
+            extension: format!("x{a}").into(),
             media: if capacity {
                 vec![Media::Voice, Media::Chat]
             } else {

@@ -119,7 +119,9 @@ fn status(e: &Engine, agent: &str) -> AgentStatus {
 fn logons(e: &mut Engine) -> Vec<(String, String)> {
     e.drain_events()
         .filter_map(|ev| match ev.kind {
-            EventKind::AgentLoggedOn { agent, extension } => Some((agent.to_string(), extension)),
+            EventKind::AgentLoggedOn { agent, extension } => {
+                Some((agent.to_string(), extension.to_string()))
+            }
             _ => None,
         })
         .collect()
@@ -357,7 +359,7 @@ fn presence_survives_a_damaged_journal_tail_from_the_snapshot() {
     for (i, a) in ["a1", "a2", "a3", "a4"].iter().enumerate() {
         let c = Command::Logon {
             agent: (*a).into(),
-            extension: format!("20{i}"),
+            extension: format!("20{i}").into(),
             media: vec![],
         };
         d.handle(at(1), &t, c).unwrap();

@@ -67,7 +67,7 @@ fn workload(
         let agent = AgentId::new(format!("agent-{k}").as_str());
         call(Command::Logon {
             agent: agent.clone(),
-            extension: format!("20{k:02}"),
+            extension: format!("20{k:02}").into(),
             media: vec![],
         });
         if k == 4 {

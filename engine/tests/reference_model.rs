@@ -1277,7 +1277,7 @@ fn command(model: &Model, op: &Op) -> Command {
     match *op {
         Op::Logon(a) => Command::Logon {
             agent: agent_id(a).into(),
-            extension: format!("x{a}"),
+            extension: format!("x{a}").into(),
             media: vec![],
         },
         Op::Logoff(a) => Command::Logoff {

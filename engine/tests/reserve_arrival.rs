@@ -263,7 +263,7 @@ proptest! {
                     let agent = format!("a{a}");
                     let logon = Command::Logon {
                         agent: agent.as_str().into(),
-                        extension: format!("x{a}"),
+                        extension: format!("x{a}").into(),
                         media: vec![],
                     };
                     let ready = Command::Ready { agent: agent.as_str().into(), media: Media::Voice };

@@ -49,7 +49,7 @@ fn on(h: &mut Harness, secs: u64, agent: &str, media: &[Media]) {
         secs,
         Command::Logon {
             agent: agent.into(),
-            extension: format!("ext-{agent}"),
+            extension: format!("ext-{agent}").into(),
             media: media.to_vec(),
         },
     )

@@ -326,7 +326,7 @@ fn logon_ready_on(h: &mut Harness, secs: u64, agent: &str, media: Media) {
         secs,
         Command::Logon {
             agent: agent.into(),
-            extension: format!("ext-{agent}"),
+            extension: format!("ext-{agent}").into(),
             media: vec![media],
         },
     )
@@ -351,7 +351,7 @@ fn answer_and_transfer(h: &mut Harness, media: Media, from: &str, to: &str) {
         3,
         Command::Logon {
             agent: to.into(),
-            extension: format!("ext-{to}"),
+            extension: format!("ext-{to}").into(),
             media: vec![media],
         },
     )

@@ -17,7 +17,7 @@ fn offer(call: &str, agent: &str, epoch: Epoch, deadline_s: u64) -> Effect {
         tenant: common::TENANT.into(),
         call: call.into(),
         agent: agent.into(),
-        extension: format!("ext-{agent}"),
+        extension: format!("ext-{agent}").into(),
         group: "personal".into(),
         epoch,
         deadline: Instant::from_secs(deadline_s),

@@ -145,6 +145,38 @@ fn r3_3_round_robin_takes_turns() {
     assert_eq!(order, ["a1", "a2", "a3", "a1", "a2", "a3"]);
 }
 
+/// a round-robin group keeps its own turns; a group switched to
+/// round robin starts a fresh rotation in agent order (turns are not kept
+/// while it routes by another strategy), and keeps it from then on.
+#[test]
+fn r3_3_group_switched_to_round_robin_starts_a_fresh_rotation() {
+    let agents = (1..=3)
+        .map(|i| agent(&format!("a{i}"), &[("s", 1)]))
+        .collect();
+    let mut h = with_strategy(Strategy::LongestIdle, agents);
+    for (s, a) in [(0, "a1"), (1, "a2"), (2, "a3")] {
+        h.login_ready(s, a);
+    }
+    // Longest idle: a1, then a2 (a1 Ready again after its call).
+    for (i, expected) in [(0, "a1"), (1, "a2")] {
+        let c = format!("li{i}");
+        h.arrive(10 + i, &c, "g");
+        assert_eq!(serve(&mut h, 10 + i, &c), expected);
+    }
+    let mut g = group("g", &["s"]);
+    g.strategy = Strategy::RoundRobin;
+    h.at(20, Command::UpsertGroup { group: g }).unwrap();
+    let order: Vec<String> = (0..4)
+        .map(|i| {
+            let c = format!("rr{i}");
+            h.arrive(30 + i, &c, "g");
+            serve(&mut h, 30 + i, &c)
+        })
+        .collect();
+    // Had the longest-idle offers counted as turns, a3 would go first.
+    assert_eq!(order, ["a1", "a2", "a3", "a1"]);
+}
+
 #[test]
 fn r3_3_top_down_always_prefers_the_first_listed() {
     let mut h = with_strategy(

@@ -38,7 +38,7 @@ fn engine(tenants: Vec<TenantConfig>, max_reservation_ms: u64) -> Engine {
 fn logon(agent: &str) -> Command {
     Command::Logon {
         agent: agent.into(),
-        extension: format!("x-{agent}"),
+        extension: format!("x-{agent}").into(),
         media: vec![],
     }
 }

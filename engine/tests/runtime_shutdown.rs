@@ -24,7 +24,7 @@ fn engine() -> Engine {
 fn logon(i: usize) -> Command {
     Command::Logon {
         agent: format!("a{i}").as_str().into(),
-        extension: format!("x{i}"),
+        extension: format!("x{i}").into(),
         media: vec![],
     }
 }

@@ -96,7 +96,7 @@ fn write_journal(dir: &Path) -> Result<(), String> {
     for (i, a) in ["a0", "a1", "a2", "a3"].iter().enumerate() {
         let logon = Command::Logon {
             agent: (*a).into(),
-            extension: format!("20{i}"),
+            extension: format!("20{i}").into(),
             media: vec![],
         };
         let _ = d.handle(at(0), &t, logon);

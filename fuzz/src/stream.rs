@@ -774,7 +774,7 @@ impl Runner {
         Some(match *op {
             Op::Logon { agent: a, media: m } => Command::Logon {
                 agent: agent(a),
-                extension: format!("x{a}"),
+                extension: format!("x{a}").into(),
                 media: (0..5).filter(|i| m & (1 << i) != 0).map(media).collect(),
             },
             Op::Logoff {

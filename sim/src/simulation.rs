@@ -384,7 +384,7 @@ impl Simulation {
             agent: agent.clone(),
             // The extension is the agent's index: offers name it, which
             // spares a hash lookup per call.
-            extension: a.to_string(),
+            extension: a.to_string().into(),
             // Every media some group uses (empty = voice only).
             media: if self.media == [Media::Voice] {
                 Vec::new()
@@ -886,7 +886,7 @@ impl Simulation {
                     epoch,
                     ..
                 } => {
-                    let a = self.agent_index(&agent, &extension);
+                    let a = self.agent_index(&agent, extension.as_str());
                     self.offered(now, &call, a, &group, epoch)
                 }
                 Effect::StopRinging {

@@ -163,7 +163,7 @@ fn drive(
         let agent = AgentId::new(format!("agent-{k}").as_str());
         let logon = Command::Logon {
             agent: agent.clone(),
-            extension: format!("20{k:02}"),
+            extension: format!("20{k:02}").into(),
             media: vec![],
         };
         rt.call(&acme, logon).map_err(|e| e.to_string())?;

@@ -97,9 +97,7 @@ impl Core {
         let mut offers = SmallVec::new();
         for &a in agents {
             let epoch = self.new_epoch();
-            let group = &mut self.groups[g];
-            group.rr_counter += 1;
-            group.turns.set(a, group.rr_counter);
+            self.groups[g].take_turn(a);
             let l = self.agents[a].idle_lane(media);
             self.move_channel(a, l, crate::agent::ChanState::Reserved { call: c, epoch });
             offers.push((a, epoch));

@@ -72,7 +72,7 @@ impl Harness {
             secs,
             Command::Logon {
                 agent: agent.into(),
-                extension: format!("ext-{agent}"),
+                extension: format!("ext-{agent}").into(),
                 media: vec![],
             },
         )

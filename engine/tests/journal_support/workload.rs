@@ -121,7 +121,7 @@ impl Workload {
                 let extension = format!("2{}", &agent.as_str()[1..]);
                 self.command(Command::Logon {
                     agent,
-                    extension,
+                    extension: extension.into(),
                     media: vec![],
                 })
             }

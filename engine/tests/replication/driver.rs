@@ -225,7 +225,7 @@ impl Driver {
             }
             75..=82 => Command::Logon {
                 agent: self.agent().into(),
-                extension: format!("{}", 2000 + self.rng.gen_range(0..AGENTS)),
+                extension: format!("{}", 2000 + self.rng.gen_range(0..AGENTS)).into(),
                 media: vec![],
             },
             83..=96 => Command::Ready {
