@@ -322,7 +322,7 @@ fn filed_on_load() -> bool {
 /// most one entry per pool, kept in place when taken back so that an offer
 /// neither shifts nor allocates. Saved as its live filings only.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct FilingSlots(SmallVec<[Filed; 4]>);
+pub(crate) struct FilingSlots(SmallVec<[Filed; 1]>);
 
 impl FilingSlots {
     /// The live filings.
@@ -385,6 +385,11 @@ pub(crate) struct Seat {
     pub(crate) min_tier: u8,
 }
 
+/// The pools an agent belongs in ([`Agent::seats`]). The lists of an agent
+/// record keep one or two entries inline: enough for an agent of one skill,
+/// and no inline space wasted beside the heap buffer of one of many.
+pub(crate) type Seats = SmallVec<[Seat; 1]>;
+
 /// The one authoritative agent record.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Agent {
@@ -400,15 +405,15 @@ pub(crate) struct Agent {
     pub(crate) order: u64,
     pub(crate) extension: Option<crate::ids::Extension>,
     pub(crate) channels: Channels,
-    pub(crate) served: SmallVec<[Served; 4]>,
+    pub(crate) served: SmallVec<[Served; 2]>,
     /// Pools the agent's Ready channels are filed in, and the ghosts of
     /// filings taken back.
     pub(crate) filed: FilingSlots,
     /// Pools the agent belongs in when Ready ([`Core::refresh_seats`]).
     #[serde(skip)]
-    pub(crate) seats: SmallVec<[Seat; 4]>,
-    /// Log off when the current call ends.
-    pub(crate) pending_logoff: Option<PendingLogoff>,
+    pub(crate) seats: Seats,
+    /// Log off when the current call ends. Boxed: rarely set.
+    pub(crate) pending_logoff: Option<Box<PendingLogoff>>,
     pub(crate) logon_at: Instant,
     /// Busy milliseconds since logon (closed busy periods).
     pub(crate) busy_ms: u64,

@@ -82,7 +82,7 @@ impl Core {
         }
         if self.agents[a].is_connected() {
             // deferred until the call ends.
-            self.agents[a].pending_logoff = Some(PendingLogoff { reason });
+            self.agents[a].pending_logoff = Some(Box::new(PendingLogoff { reason }));
             if self.agents[a].is_multi() {
                 // No new contact from now on.
                 self.capacity_changed(a);
@@ -91,9 +91,9 @@ impl Core {
         }
         if self.agents[a].is_multi() {
             // Other lanes with room must not take the withdrawn calls back.
-            self.agents[a].pending_logoff = Some(PendingLogoff {
+            self.agents[a].pending_logoff = Some(Box::new(PendingLogoff {
                 reason: reason.clone(),
-            });
+            }));
             self.capacity_changed(a);
         }
         // Withdraw any offer still ringing: the call goes back to its place.

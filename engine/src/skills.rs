@@ -20,11 +20,14 @@ pub(crate) type SkillNo = u32;
 
 /// An agent's skills: sorted (skill, level) pairs.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct SkillSet(pub(crate) SmallVec<[(SkillNo, u8); 4]>);
+pub(crate) struct SkillSet(pub(crate) SmallVec<[(SkillNo, u8); 2]>);
 
 impl SkillSet {
-    pub(crate) fn from_pairs(mut pairs: SmallVec<[(SkillNo, u8); 4]>) -> Self {
+    /// The set of `pairs`, sorted, without spare capacity (it is kept for
+    /// the agent's lifetime).
+    pub(crate) fn from_pairs(mut pairs: SmallVec<[(SkillNo, u8); 2]>) -> Self {
         pairs.sort_unstable();
+        pairs.shrink_to_fit();
         Self(pairs)
     }
 

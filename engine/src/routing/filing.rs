@@ -3,7 +3,7 @@
 //! the pool's strategy key; and taking them out again (lazily, see
 //! [`crate::ready_index`]).
 
-use crate::agent::{Agent, AgentIx, Filed, PoolIx, Seat};
+use crate::agent::{Agent, AgentIx, Filed, PoolIx, Seat, Seats};
 use crate::arena::Arena;
 use crate::config::{Media, RoutingType};
 use crate::engine::Core;
@@ -43,8 +43,8 @@ impl Core {
     }
 
     /// The distinct pools agent `a` belongs in, from its groups.
-    pub(crate) fn seats_of(&self, a: AgentIx) -> SmallVec<[Seat; 4]> {
-        let mut seats: SmallVec<[Seat; 4]> = SmallVec::new();
+    pub(crate) fn seats_of(&self, a: AgentIx) -> Seats {
+        let mut seats = Seats::new();
         for s in &self.agents[a].served {
             let group = &self.groups[s.group];
             let p = group.pool;
