@@ -43,7 +43,7 @@ pub(crate) struct Tenant {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Lookup {
     pub(crate) tenants: HashMap<TenantId, TenantIx>,
-    pub(crate) agents: HashMap<(TenantIx, AgentId), AgentIx>,
+    pub(crate) agents: crate::agent_lookup::AgentLookup,
     pub(crate) groups: HashMap<(TenantIx, GroupId), GroupIx>,
     pub(crate) calls: HashMap<(TenantIx, CallId), CallIx>,
     pub(crate) skills: HashMap<SkillId, SkillNo>,
@@ -135,7 +135,7 @@ impl Engine {
         };
         // The agent count is known: no growth slack on the largest records.
         core.agents.reserve_exact(agents);
-        core.ix.agents.reserve(agents);
+        core.ix.agents.reserve(&core.agents, agents);
         for t in config.tenants {
             core.add_tenant(t);
         }
@@ -315,7 +315,7 @@ impl Core {
             ix.tenants.insert(tenant.id.clone(), t);
         }
         for (a, agent) in &self.agents {
-            ix.agents.insert((agent.tenant, agent.id.clone()), a);
+            ix.agents.insert(&self.agents, a);
             if let Some(pdn) = &agent.config().pdn {
                 ix.pdns.insert((agent.tenant, pdn.clone()), a);
             }
@@ -395,8 +395,7 @@ impl Core {
     pub(crate) fn agent_ix(&self, t: TenantIx, id: &AgentId) -> Result<AgentIx, Error> {
         self.ix
             .agents
-            .get(&(t, id.clone()))
-            .copied()
+            .get(&self.agents, t, id)
             .ok_or_else(|| Error::UnknownAgent(id.clone()))
     }
 

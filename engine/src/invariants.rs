@@ -458,6 +458,10 @@ impl Core {
                 .iter()
                 .all(|(c, call)| self.ix.calls.get(&(call.tenant, call.id.clone())) == Some(&c))
             && self.ix.agents.len() == self.agents.len()
+            && self
+                .agents
+                .iter()
+                .all(|(a, x)| self.ix.agents.get(&self.agents, x.tenant, &x.id) == Some(a))
             && self.ix.groups.len() == self.groups.len();
         let mut queued = hashbrown::HashMap::new();
         for (_, call) in &self.calls {

@@ -126,10 +126,10 @@ impl Core {
         let order = self.next_order;
         self.next_order += 1;
         let (id, pdn) = (config.id.clone(), config.pdn.clone());
-        let mut agent = Agent::new(id.clone(), t, config, skills, order);
+        let mut agent = Agent::new(id, t, config, skills, order);
         agent.attrs = self.attribute_slots(t, agent.config());
         let a = self.agents.insert(agent);
-        self.ix.agents.insert((t, id), a);
+        self.ix.agents.insert(&self.agents, a);
         if let Some(pdn) = pdn {
             self.ix.pdns.insert((t, pdn), a);
         }
@@ -163,7 +163,7 @@ impl Core {
     }
 
     pub(crate) fn add_agent(&mut self, t: TenantIx, config: AgentConfig) -> Result<(), Error> {
-        if self.ix.agents.contains_key(&(t, config.id.clone())) {
+        if self.ix.agents.get(&self.agents, t, &config.id).is_some() {
             return Err(Error::Duplicate {
                 kind: ObjectKind::Agent,
                 id: config.id.to_string(),
@@ -196,7 +196,7 @@ impl Core {
             });
         }
         let agent = self.agents.remove(a);
-        self.ix.agents.remove(&(t, agent.id.clone()));
+        self.ix.agents.remove(t, &agent.id, a);
         if let Some(pdn) = &agent.config().pdn {
             self.ix.pdns.remove(&(t, pdn.clone()));
         }
