@@ -5,6 +5,7 @@
 //! a call (Not Ready, log off) is kept in [`AfterCall`] and applied when the
 //! call ends.
 
+use crate::arena::SlabIndex;
 use crate::command::Epoch;
 use crate::config::{AgentConfig, Media};
 use crate::ids::{AgentId, CallId, ReasonCode};
@@ -293,10 +294,58 @@ impl<'de> Deserialize<'de> for Channels {
 
 /// A group the agent is eligible for, from tier `min_tier` on. Its
 /// round-robin turn is kept by the group ([`crate::service_group::Turns`]).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Five bytes, unpadded (the group index is kept as bytes): an agent
+/// serving 50 groups keeps 50 of these. Saved as `{group, min_tier}`.
+#[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "SavedServed", into = "SavedServed")]
 pub(crate) struct Served {
-    pub(crate) group: GroupIx,
+    group: [u8; 4],
     pub(crate) min_tier: u8,
+}
+
+impl Served {
+    pub(crate) fn new(group: GroupIx, min_tier: u8) -> Self {
+        let slot = u32::try_from(group.slot()).expect("group indexes are u32");
+        Self {
+            group: slot.to_ne_bytes(),
+            min_tier,
+        }
+    }
+
+    /// The group served.
+    pub(crate) fn group(&self) -> GroupIx {
+        GroupIx::from_slot(u32::from_ne_bytes(self.group) as usize)
+    }
+}
+
+impl std::fmt::Debug for Served {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        SavedServed::from(*self).fmt(f)
+    }
+}
+
+/// [`Served`] as saved and printed.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+#[serde(rename = "Served")]
+struct SavedServed {
+    group: GroupIx,
+    min_tier: u8,
+}
+
+impl From<SavedServed> for Served {
+    fn from(s: SavedServed) -> Self {
+        Served::new(s.group, s.min_tier)
+    }
+}
+
+impl From<Served> for SavedServed {
+    fn from(s: Served) -> Self {
+        SavedServed {
+            group: s.group(),
+            min_tier: s.min_tier,
+        }
+    }
 }
 
 /// A ready pool a Ready channel is filed in, and under which key.
@@ -405,7 +454,7 @@ pub(crate) struct Agent {
     pub(crate) order: u64,
     pub(crate) extension: Option<crate::ids::Extension>,
     pub(crate) channels: Channels,
-    pub(crate) served: SmallVec<[Served; 2]>,
+    pub(crate) served: SmallVec<[Served; 3]>,
     /// Pools the agent's Ready channels are filed in, and the ghosts of
     /// filings taken back.
     pub(crate) filed: FilingSlots,
@@ -538,7 +587,7 @@ impl Agent {
     }
 
     pub(crate) fn served(&self, group: GroupIx) -> Option<&Served> {
-        self.served.iter().find(|s| s.group == group)
+        self.served.iter().find(|s| s.group() == group)
     }
 
     /// Occupancy in parts per million since logon, for least-occupied.
@@ -616,6 +665,16 @@ mod tests {
         assert_eq!(back.config_owned(), b.config_owned());
         b.set_config(AgentConfig::new("p1", &[]));
         assert!(b.settings.is_none(), "back to the defaults");
+    }
+
+    #[test]
+    fn a_served_group_takes_five_bytes_and_saves_as_group_and_tier() {
+        assert_eq!(std::mem::size_of::<Served>(), 5);
+        let s = Served::new(GroupIx::from_slot(70_000), 2);
+        assert_eq!(s.group(), GroupIx::from_slot(70_000));
+        let json = serde_json::to_value(s).unwrap();
+        assert_eq!(json, serde_json::json!({"group": 70_000, "min_tier": 2}));
+        assert_eq!(serde_json::from_value::<Served>(json).unwrap(), s);
     }
 
     #[test]

@@ -50,7 +50,7 @@ impl Core {
         }
         self.agents[a].chan_mut(media).counted_ready = now;
         for i in 0..self.agents[a].served.len() {
-            let g = self.agents[a].served[i].group;
+            let g = self.agents[a].served[i].group();
             let group = &mut self.groups[g];
             if group.config.media == media {
                 group.ready_status = if now {

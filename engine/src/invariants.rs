@@ -142,7 +142,7 @@ impl Core {
         let mut want: Vec<(PoolIx, u8)> = Vec::new();
         if ready {
             for s in &agent.served {
-                let group = &self.groups[s.group];
+                let group = &self.groups[s.group()];
                 if group.config.media.index() == m && group.config.routing == RoutingType::Automatic
                 {
                     want.push((group.pool, s.min_tier));
@@ -515,12 +515,14 @@ impl Core {
             for s in &agent.served {
                 let ok = self
                     .groups
-                    .get(s.group)
+                    .get(s.group())
                     .is_some_and(|g| (s.min_tier as usize) < g.tiers.len());
                 if !ok {
                     return bad(format!(
                         "agent {} serves group slot {} tier {}",
-                        agent.id, s.group, s.min_tier
+                        agent.id,
+                        s.group(),
+                        s.min_tier
                     ));
                 }
             }

@@ -285,7 +285,7 @@ impl Core {
     /// on `media`; a group left with nobody overflows its queue.
     pub(crate) fn adjust_logged_on(&mut self, a: AgentIx, media: Media, on: bool) {
         let served: smallvec::SmallVec<[GroupIx; 8]> =
-            self.agents[a].served.iter().map(|s| s.group).collect();
+            self.agents[a].served.iter().map(|s| s.group()).collect();
         for g in served {
             let group = &mut self.groups[g];
             if group.config.media != media {

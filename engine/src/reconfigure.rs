@@ -147,11 +147,11 @@ impl Core {
     fn refresh_served(&mut self, a: AgentIx, g: GroupIx) {
         let tier = self.groups[g].min_tier(&self.agents[a].facts(None));
         let agent = &mut self.agents[a];
-        let pos = agent.served.iter().position(|s| s.group == g);
+        let pos = agent.served.iter().position(|s| s.group() == g);
         match (tier, pos) {
             (Some(min_tier), Some(i)) => agent.served[i].min_tier = min_tier,
             (Some(min_tier), None) => {
-                agent.served.push(Served { group: g, min_tier });
+                agent.served.push(Served::new(g, min_tier));
                 self.groups[g].turns.forget(a);
             }
             (None, Some(i)) => {
@@ -329,7 +329,7 @@ impl Core {
         let agents: Vec<AgentIx> = self.tenants[t].agents.iter().copied().collect();
         let ready = self.unfile_ready(&agents);
         for &a in &agents {
-            self.agents[a].served.retain(|s| s.group != g);
+            self.agents[a].served.retain(|s| s.group() != g);
         }
         self.detach_pool(g);
         for &a in &agents {
@@ -410,7 +410,7 @@ impl Core {
     }
 
     fn logged_on_groups(&self, a: AgentIx) -> Vec<GroupIx> {
-        self.agents[a].served.iter().map(|s| s.group).collect()
+        self.agents[a].served.iter().map(|s| s.group()).collect()
     }
 
     /// Recounts logged-on agents of groups; one left empty overflows.

@@ -46,13 +46,13 @@ impl Core {
     pub(crate) fn seats_of(&self, a: AgentIx) -> Seats {
         let mut seats = Seats::new();
         for s in &self.agents[a].served {
-            let group = &self.groups[s.group];
+            let group = &self.groups[s.group()];
             let p = group.pool;
             if group.config.routing == RoutingType::Automatic && !seats.iter().any(|x| x.pool == p)
             {
                 seats.push(Seat {
                     pool: p,
-                    group: s.group,
+                    group: s.group(),
                     media: group.config.media,
                     min_tier: s.min_tier,
                 });
