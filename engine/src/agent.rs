@@ -470,7 +470,7 @@ pub(crate) struct Agent {
     pub(crate) answered: u64,
     /// Attribute values by slot of the tenant's declared attributes.
     #[serde(default)]
-    pub(crate) attrs: Vec<Option<crate::expr::Value>>,
+    pub(crate) attrs: Box<[Option<crate::expr::Value>]>,
     /// Extra contact lanes while logged on under a capacity that is not
     /// the default; `None` for one contact per media.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -500,7 +500,7 @@ impl Agent {
             logon_at: Instant::default(),
             busy_ms: 0,
             answered: 0,
-            attrs: Vec::new(),
+            attrs: Box::default(),
             capacity: None,
         };
         agent.set_config(config);

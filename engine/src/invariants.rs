@@ -508,7 +508,8 @@ impl Core {
             }
         }
         for (_, agent) in &self.agents {
-            if !self.tenants.contains(agent.tenant) || agent.skills.0.iter().any(|s| s.0 >= skills)
+            if !self.tenants.contains(agent.tenant)
+                || agent.skills.0.iter().any(|s| s.skill() >= skills)
             {
                 return bad(format!("agent {} tenant or skill out of range", agent.id));
             }

@@ -75,7 +75,7 @@ impl Core {
     }
 
     /// An agent's attribute values by slot of the tenant's declared attributes.
-    fn attribute_slots(&self, t: TenantIx, config: &AgentConfig) -> Vec<Option<AttributeValue>> {
+    fn attribute_slots(&self, t: TenantIx, config: &AgentConfig) -> Box<[Option<AttributeValue>]> {
         self.tenants[t]
             .config
             .attributes
