@@ -355,58 +355,92 @@ pub(crate) struct Filed {
     pub(crate) media: Media,
     pub(crate) min_tier: u8,
     pub(crate) key: (u64, u64),
-    /// `false` once taken back: a *ghost*, whose entries may still sit,
-    /// stale, in the pool until the channel is filed there again (see
-    /// [`crate::ready_index`]). Only live filings are saved.
-    #[serde(skip, default = "filed_on_load")]
-    pub(crate) live: bool,
 }
 
-/// A saved filing is live.
-fn filed_on_load() -> bool {
-    true
-}
-
-/// Where an agent's channels are filed, live or taken back (ghosts): at
-/// most one entry per pool, kept in place when taken back so that an offer
-/// neither shifts nor allocates. Saved as its live filings only.
+/// Where an agent's channels are filed, live or taken back (*ghosts*, whose
+/// entries may still sit, stale, in their pools; see
+/// [`crate::ready_index`]): at most one entry per pool, kept in place when
+/// taken back so that an offer neither shifts nor allocates. All filings of
+/// a media go live and turn into ghosts together, so which are live is one
+/// bit per media, read without touching the list. Saved as its live
+/// filings only.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct FilingSlots(SmallVec<[Filed; 1]>);
+pub(crate) struct FilingSlots {
+    slots: SmallVec<[Filed; 1]>,
+    /// Media whose filings are live, one bit each.
+    live_on: u8,
+    /// Media with a seat in a counted pool, one bit each: taking them out
+    /// of the index has pools to tell ([`Seat::counted`]).
+    counted_on: u8,
+}
+
+fn bit(media: Media) -> u8 {
+    1 << media.index()
+}
 
 impl FilingSlots {
     /// The live filings.
     pub(crate) fn live(&self) -> impl Iterator<Item = &Filed> + '_ {
-        self.0.iter().filter(|f| f.live)
+        self.slots.iter().filter(|f| self.is_live(f))
+    }
+
+    /// Whether filing `f` is live.
+    pub(crate) fn is_live(&self, f: &Filed) -> bool {
+        self.live_on & bit(f.media) != 0
     }
 
     /// Whether a channel on `media` is filed somewhere.
     pub(crate) fn any_live_on(&self, media: Media) -> bool {
-        self.live().any(|f| f.media == media)
+        self.live_on & bit(media) != 0
+    }
+
+    /// The filings on `media` are live (`true`) or ghosts (`false`).
+    pub(crate) fn set_live_on(&mut self, media: Media, live: bool) {
+        if live {
+            self.live_on |= bit(media);
+        } else {
+            self.live_on &= !bit(media);
+        }
+    }
+
+    /// Whether the agent has a seat in a counted pool on `media`.
+    pub(crate) fn counted_on(&self, media: Media) -> bool {
+        self.counted_on & bit(media) != 0
+    }
+
+    /// Records the media with a seat in a counted pool.
+    pub(crate) fn set_counted_seats(&mut self, seats: &[Seat]) {
+        self.counted_on = seats
+            .iter()
+            .filter(|s| s.counted)
+            .fold(0, |m, s| m | bit(s.media));
     }
 
     /// The entry (live or ghost) for pool `p`.
     pub(crate) fn slot_mut(&mut self, p: PoolIx) -> Option<&mut Filed> {
-        self.0.iter_mut().find(|f| f.pool == p)
-    }
-
-    /// Every entry, live or ghost.
-    pub(crate) fn all_mut(&mut self) -> impl Iterator<Item = &mut Filed> + '_ {
-        self.0.iter_mut()
+        self.slots.iter_mut().find(|f| f.pool == p)
     }
 
     /// Adds an entry for a pool that has none.
     pub(crate) fn push(&mut self, f: Filed) {
-        self.0.push(f);
+        self.slots.push(f);
     }
 
     /// Gives back spare capacity (the list grows by doubling).
     pub(crate) fn shrink_to_fit(&mut self) {
-        self.0.shrink_to_fit();
+        self.slots.shrink_to_fit();
+    }
+
+    /// The filings taken back.
+    pub(crate) fn ghosts(&self) -> impl Iterator<Item = &Filed> + '_ {
+        self.slots.iter().filter(|f| !self.is_live(f))
     }
 
     /// Keeps the live entries and the ghosts `keep` accepts.
-    pub(crate) fn retain_ghosts(&mut self, keep: impl Fn(&Filed) -> bool) {
-        self.0.retain(|f| f.live || keep(f));
+    pub(crate) fn retain_ghosts(&mut self, mut keep: impl FnMut(&Filed) -> bool) {
+        let live_on = self.live_on;
+        self.slots
+            .retain(|f| live_on & bit(f.media) != 0 || keep(f));
     }
 }
 
@@ -416,9 +450,16 @@ impl Serialize for FilingSlots {
     }
 }
 
+/// The saved filings are the live ones.
 impl<'de> Deserialize<'de> for FilingSlots {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        SmallVec::deserialize(d).map(FilingSlots)
+        let slots = SmallVec::<[Filed; 1]>::deserialize(d)?;
+        let live_on = slots.iter().fold(0, |m, f| m | bit(f.media));
+        Ok(FilingSlots {
+            slots,
+            live_on,
+            counted_on: 0,
+        })
     }
 }
 
@@ -432,6 +473,9 @@ pub(crate) struct Seat {
     pub(crate) group: GroupIx,
     pub(crate) media: Media,
     pub(crate) min_tier: u8,
+    /// Whether the pool counts its live agents: then the agent tells it
+    /// when it leaves ([`crate::ready_index`]).
+    pub(crate) counted: bool,
 }
 
 /// The pools an agent belongs in ([`Agent::seats`]). The lists of an agent
@@ -461,6 +505,12 @@ pub(crate) struct Agent {
     /// Pools the agent belongs in when Ready ([`Core::refresh_seats`]).
     #[serde(skip)]
     pub(crate) seats: Seats,
+    /// Filing stamp per media ([`crate::ready_index`]): moves on each time
+    /// the media is taken out of the ready index, which turns every entry
+    /// filed under the old stamp stale at once. Not saved: the index is
+    /// rebuilt on load under the stamps the agent starts with.
+    #[serde(skip)]
+    stamps: [crate::ready_index::Stamp; 5],
     /// Log off when the current call ends. Boxed: rarely set.
     pub(crate) pending_logoff: Option<Box<PendingLogoff>>,
     pub(crate) logon_at: Instant,
@@ -496,6 +546,7 @@ impl Agent {
             served: SmallVec::new(),
             filed: FilingSlots::default(),
             seats: SmallVec::new(),
+            stamps: [0; 5],
             pending_logoff: None,
             logon_at: Instant::default(),
             busy_ms: 0,
@@ -530,6 +581,17 @@ impl Agent {
         config.skills.clear();
         let defaults = config == AgentConfig::new(config.id.clone(), &[]);
         self.settings = (!defaults).then(|| Box::new(config));
+    }
+
+    /// The filing stamp of `media`: entries filed under it are live.
+    pub(crate) fn stamp(&self, media: Media) -> crate::ready_index::Stamp {
+        self.stamps[media.index()]
+    }
+
+    /// `media` is taken out of the ready index: its entries turn stale.
+    pub(crate) fn restamp(&mut self, media: Media) {
+        let s = &mut self.stamps[media.index()];
+        *s = s.wrapping_add(1);
     }
 
     /// What eligibility checks read of this agent, with `call` for the

@@ -54,6 +54,9 @@ pub(crate) struct Lookup {
     /// Agents under a capacity whose lanes changed in this step, for
     /// [`Core::settle_capacity`].
     pub(crate) capacity_dirty: Vec<crate::agent::AgentIx>,
+    /// One empty call data shared by every call that brings none, so
+    /// that such a call allocates none.
+    pub(crate) no_data: std::sync::Arc<crate::command::CallData>,
 }
 
 /// All engine state.
@@ -300,7 +303,7 @@ impl Core {
             agent
                 .filed
                 .live()
-                .map(move |f| (f.pool, a, f.min_tier, f.key))
+                .map(move |f| (f.pool, a, f.min_tier, f.key, agent.stamp(f.media)))
         });
         self.ready.rebuild(filings);
         let agents: Vec<AgentIx> = self.agents.iter().map(|(a, _)| a).collect();

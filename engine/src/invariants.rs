@@ -169,7 +169,8 @@ impl Core {
             for k in 0..self.ready.kind(f.pool).tiers.len() as u8 {
                 let expect = k >= f.min_tier;
                 // Below its tier a stale entry of the same key may remain.
-                if (expect && !self.ready.holds(f.pool, k, f.key, a))
+                let stamp = agent.stamp(f.media);
+                if (expect && !self.ready.holds(f.pool, k, f.key, a, stamp))
                     || self.ready.random_holds(f.pool, k, a) != (expect && random)
                 {
                     return Err(format!(
@@ -182,9 +183,28 @@ impl Core {
         Ok(())
     }
 
-    /// Every pool entry is a filed agent; pools count their groups.
+    /// Every pool entry is a filed agent, judged live by its stamp exactly
+    /// when the filing records say so; an agent has at most one entry per
+    /// pool and tier; exactly the random and watched pools count their
+    /// live agents, and right, and the agents seated in them know it;
+    /// pools count their groups.
     fn check_pools(&self) -> Result<(), String> {
         let filings = crate::routing::Filings(&self.agents);
+        let watched: hashbrown::HashSet<PoolIx> = (self.ix.policy.protects.values())
+            .map(|&g| self.groups[g].pool)
+            .collect();
+        for (a, agent) in &self.agents {
+            for seat in &agent.seats {
+                if seat.counted != self.ready.is_counted(seat.pool)
+                    || (seat.counted && !agent.filed.counted_on(seat.media))
+                {
+                    return Err(format!(
+                        "agent {a:?} does not know whether pool {} counts",
+                        seat.pool
+                    ));
+                }
+            }
+        }
         for (p, kind, recorded) in self.ready.pools() {
             let users = self.groups.iter().filter(|(_, g)| g.pool == p).count() as u32;
             if users != recorded || users == 0 {
@@ -193,23 +213,35 @@ impl Core {
                 ));
             }
             let random = kind.strategy == crate::Strategy::Random;
+            if self.ready.is_counted(p) != (random || watched.contains(&p)) {
+                return Err(format!("pool {p} counts its agents wrongly"));
+            }
             for k in 0..kind.tiers.len() as u8 {
-                let (entries, stale, in_random) = self.ready.tier_entries(p, k);
-                let mut live = 0;
-                let mut dead = 0;
-                for (key, a) in entries {
-                    if filings.is_live(p, k, key, a) {
+                let (entries, counted, in_random) = self.ready.tier_entries(p, k);
+                let mut live = 0u32;
+                let mut seen = hashbrown::HashSet::new();
+                for (key, a, stamp) in entries {
+                    if !seen.insert(a) {
+                        return Err(format!("agent {a:?} has two entries in pool {p} tier {k}"));
+                    }
+                    let filed = filings.is_filed(p, k, key, a);
+                    if filings.is_live(kind.media, a, stamp) != filed {
+                        return Err(format!(
+                            "pool {p} tier {k}: entry of agent {a:?} under stamp {stamp} \
+                             judged {} by its stamp, {} by the filings",
+                            !filed, filed
+                        ));
+                    }
+                    if filed {
                         live += 1;
-                    } else {
-                        dead += 1;
                     }
                 }
-                if dead != stale {
+                if counted.is_some_and(|n| n != live) {
                     return Err(format!(
-                        "pool {p} tier {k} holds {dead} stale entries, counted {stale}"
+                        "pool {p} tier {k} holds {live} live entries, counted {counted:?}"
                     ));
                 }
-                let want = if random { live } else { 0 };
+                let want = if random { live as usize } else { 0 };
                 if in_random != want {
                     return Err(format!(
                         "pool {p} tier {k} random pool has {in_random} agents, {live} live"

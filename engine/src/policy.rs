@@ -217,6 +217,7 @@ impl Core {
                 }
             }
         }
+        self.refresh_counted_pools(t);
         self.refresh_policy_agents(t);
     }
 

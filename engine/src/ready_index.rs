@@ -4,20 +4,29 @@
 //!
 //! Removal is lazy. An agent that stops being Ready is not searched out of
 //! every pool it was filed in (an agent serving 50 groups sits in about ten
-//! pools); its entries stay behind, *stale*, and are dropped when the agent
-//! is filed in the same pool again (the agent remembers them as *ghosts*),
-//! when they reach the front of a pool that is asked for its best agent, or
-//! when a pool's stale entries outnumber its live ones (compaction, so that
-//! memory stays bounded). A routing decision thus no longer pays for
-//! taking the chosen agent out of every pool; the agent pays for its own
-//! clean-up when it becomes Ready again. Whether an entry is live is decided by the caller's record of
-//! where the agent is filed ([`crate::agent::Filed`]): an entry
-//! `(key, agent)` of pool `p`, tier `t` is live exactly when the agent is
-//! filed in `p` under `key` from a tier `<= t`. Each pool counts its stale
-//! entries per tier, so live counts stay O(1).
+//! pools); its entries stay behind, *stale*, and are dropped when they
+//! reach the front of a pool that is asked for its best agent, or when the
+//! agent is filed in the same pool again or leaves it (the agent remembers
+//! them as *ghosts*). So an agent has at most one entry per pool and tier,
+//! live or stale, and memory stays bounded without compaction. A routing
+//! decision thus no longer pays for taking the chosen agent out of every
+//! pool; the agent pays for its own clean-up when it becomes Ready again.
 //!
-//! The `random` strategy keeps an eager [`RandomPool`] per tier beside the
-//! ordered sets, for a uniform O(1) draw.
+//! Whether an entry is live is one comparison: every entry carries the
+//! *filing stamp* of the agent's media at the time it was filed, and the
+//! agent's stamp for that media moves on each time its channel is taken
+//! out of the index ([`crate::agent::Agent::stamp`]). An entry
+//! `(key, agent, stamp)` is live exactly when `stamp` is still the agent's
+//! stamp for the pool's media, so deciding it reads one number of the agent
+//! record, however many pools the agent sits in. (The agent's filing
+//! records say the same thing at more cost; the invariant checks compare
+//! the two.)
+//!
+//! Most pools need no count of their live agents, so taking an agent out
+//! touches none of them. A *counted* pool keeps one per tier, and the
+//! agents seated in it tell it when they leave: the pools of the `random`
+//! strategy, which also keep an eager [`RandomPool`] per tier for a uniform
+//! O(1) draw, and the pools a threshold reserve watches.
 //!
 //! Only the pools' identity and random pools are saved in a snapshot; the
 //! ordered sets are rebuilt from the agents' filing records on load
@@ -34,11 +43,13 @@ use std::collections::BTreeSet;
 /// Strategy key of a Ready agent in a pool: smaller is chosen first.
 pub(crate) type StrategyKey = (u64, u64);
 
-/// Key of an agent in a tier set: (strategy key, tie-break, agent).
-type ReadyKey = (u64, u64, AgentIx);
+/// An agent's filing stamp for one media: entries filed under an older one
+/// are stale.
+pub(crate) type Stamp = u32;
 
-/// Stale entries a pool may hold beyond its live ones before compaction.
-const STALE_SLACK: u32 = 64;
+/// Key of an agent in a tier set: (strategy key, tie-break, agent, the
+/// agent's filing stamp when it was filed).
+type ReadyKey = (u64, u64, AgentIx, Stamp);
 
 /// The Ready agents of one tier of a `random` group, for a uniform O(1)
 /// pick. A key drawn once when an agent became Ready would not do:
@@ -117,9 +128,12 @@ struct ReadyPool {
     /// Per tier, live and stale entries in strategy order; rebuilt on load.
     #[serde(skip)]
     ready: Vec<BTreeSet<ReadyKey>>,
-    /// Per tier, how many entries of `ready` are stale.
+    /// Whether the live entries are counted (see the module docs).
     #[serde(skip)]
-    stale: Vec<u32>,
+    counted: bool,
+    /// Per tier, the live entries of a counted pool.
+    #[serde(skip)]
+    live: Vec<u32>,
     /// Per tier, for the random strategy only: the live agents.
     random: Vec<RandomPool>,
     /// Groups using this pool.
@@ -130,16 +144,32 @@ impl ReadyPool {
     fn new(kind: PoolKind) -> Self {
         let n = kind.tiers.len();
         Self {
-            kind,
             ready: vec![BTreeSet::new(); n],
-            stale: vec![0; n],
+            counted: kind.strategy == Strategy::Random,
+            live: vec![0; n],
+            kind,
             random: vec![RandomPool::default(); n],
             users: 0,
         }
     }
 
     fn live_count(&self, tier: usize) -> usize {
-        self.ready[tier].len() - self.stale[tier] as usize
+        debug_assert!(
+            self.counted,
+            "live agents are counted in counted pools only"
+        );
+        self.live[tier] as usize
+    }
+
+    /// Counts the live entries of every tier from scratch.
+    fn recount(&mut self, live: &impl Liveness) {
+        let media = self.kind.media;
+        for (set, n) in self.ready.iter().zip(&mut self.live) {
+            *n = set
+                .iter()
+                .filter(|&&(_, _, a, stamp)| live.is_live(media, a, stamp))
+                .count() as u32;
+        }
     }
 
     fn is_random(&self) -> bool {
@@ -154,10 +184,10 @@ pub(crate) struct ReadyIndex {
     pools: Arena<PoolIx, ReadyPool>,
 }
 
-/// Whether `(key, agent)` is live at a tier: the agent is filed in the pool
-/// under `key` from a tier at or below it.
+/// Whether an entry of agent `a` filed on `media` under `stamp` is live:
+/// `stamp` is still the agent's filing stamp for that media.
 pub(crate) trait Liveness {
-    fn is_live(&self, pool: PoolIx, tier: u8, key: StrategyKey, a: AgentIx) -> bool;
+    fn is_live(&self, media: Media, a: AgentIx, stamp: Stamp) -> bool;
 }
 
 impl ReadyIndex {
@@ -187,80 +217,103 @@ impl ReadyIndex {
         &self.pools[p].kind
     }
 
-    /// Files agent `a` in pool `p` from tier `min_tier` on, under `key`.
-    pub(crate) fn file(&mut self, p: PoolIx, a: AgentIx, min_tier: u8, key: StrategyKey) {
+    /// Files agent `a` in pool `p` from tier `min_tier` on, under `key`
+    /// and its current filing stamp.
+    pub(crate) fn file(
+        &mut self,
+        p: PoolIx,
+        a: AgentIx,
+        min_tier: u8,
+        key: StrategyKey,
+        stamp: Stamp,
+    ) {
         let pool = &mut self.pools[p];
         let from = min_tier as usize;
-        for (set, stale) in pool.ready[from..].iter_mut().zip(&mut pool.stale[from..]) {
-            if !set.insert((key.0, key.1, a)) {
-                // The agent's own stale entry, live again.
-                *stale -= 1;
-            }
+        for set in &mut pool.ready[from..] {
+            set.insert((key.0, key.1, a, stamp));
+        }
+        if pool.counted {
+            pool.live[from..].iter_mut().for_each(|n| *n += 1);
         }
         if pool.is_random() {
             pool.random[from..].iter_mut().for_each(|r| r.insert(a));
         }
     }
 
-    /// Agent `a`, filed in `p` from `min_tier` under `key`, is no longer:
-    /// its entries turn stale. `live` must already say so.
-    pub(crate) fn unfile(&mut self, p: PoolIx, a: AgentIx, min_tier: u8, live: &impl Liveness) {
+    /// Agent `a`, filed in counted pool `p` from `min_tier`, is no longer:
+    /// it is counted out (its entries are already stale by their stamp).
+    /// Pools that are not counted are not told.
+    pub(crate) fn unfile(&mut self, p: PoolIx, a: AgentIx, min_tier: u8) {
         let pool = &mut self.pools[p];
+        debug_assert!(pool.counted, "only counted pools are told");
         let from = min_tier as usize;
-        pool.stale[from..].iter_mut().for_each(|s| *s += 1);
+        pool.live[from..].iter_mut().for_each(|n| *n -= 1);
         if pool.is_random() {
             pool.random[from..].iter_mut().for_each(|r| r.remove(a));
         }
-        let top = pool.stale.len() - 1;
-        if pool.stale[top] > STALE_SLACK && pool.stale[top] as usize > pool.live_count(top) {
-            self.compact(p, live);
+    }
+
+    /// Whether pool `p` counts its live agents.
+    pub(crate) fn is_counted(&self, p: PoolIx) -> bool {
+        self.pools[p].counted
+    }
+
+    /// Makes pool `p` count its live agents (a threshold reserve watches
+    /// it), or stop; a random pool always counts. Returns whether that
+    /// changed: then the agents seated in the pool must learn it.
+    pub(crate) fn set_counted(&mut self, p: PoolIx, watched: bool, live: &impl Liveness) -> bool {
+        let pool = &mut self.pools[p];
+        let counted = watched || pool.is_random();
+        if pool.counted == counted {
+            return false;
         }
+        pool.counted = counted;
+        if counted {
+            pool.recount(live);
+        }
+        true
     }
 
     /// Drops the stale entries agent `a` left in `p` when it was filed from
-    /// `min_tier` under `key`, wherever they still are (the agent is about
-    /// to be filed there again).
-    pub(crate) fn forget(&mut self, p: PoolIx, a: AgentIx, min_tier: u8, key: StrategyKey) {
-        let pool = &mut self.pools[p];
+    /// `min_tier` under `key` and `stamp`, wherever they still are (the
+    /// agent is about to be filed there again, or leaves the pool).
+    pub(crate) fn forget(
+        &mut self,
+        p: PoolIx,
+        a: AgentIx,
+        min_tier: u8,
+        key: StrategyKey,
+        stamp: Stamp,
+    ) {
+        let Some(pool) = self.pools.get_mut(p) else {
+            return;
+        };
         let from = (min_tier as usize).min(pool.ready.len());
-        for (set, stale) in pool.ready[from..].iter_mut().zip(&mut pool.stale[from..]) {
-            if set.remove(&(key.0, key.1, a)) {
-                *stale -= 1;
-            }
-        }
-    }
-
-    /// Drops every stale entry of pool `p`.
-    fn compact(&mut self, p: PoolIx, live: &impl Liveness) {
-        let pool = &mut self.pools[p];
-        for (tier, (set, stale)) in pool.ready.iter_mut().zip(&mut pool.stale).enumerate() {
-            set.retain(|&(k0, k1, a)| live.is_live(p, tier as u8, (k0, k1), a));
-            *stale = 0;
+        for set in &mut pool.ready[from..] {
+            set.remove(&(key.0, key.1, a, stamp));
         }
     }
 
     /// The best live agent of tier `tier`, dropping stale entries in front.
     pub(crate) fn first(&mut self, p: PoolIx, tier: u8, live: &impl Liveness) -> Option<AgentIx> {
         let pool = &mut self.pools[p];
-        let (set, stale) = (
-            &mut pool.ready[tier as usize],
-            &mut pool.stale[tier as usize],
-        );
-        while let Some(&(k0, k1, a)) = set.first() {
-            if live.is_live(p, tier, (k0, k1), a) {
+        let media = pool.kind.media;
+        let set = &mut pool.ready[tier as usize];
+        while let Some(&(_, _, a, stamp)) = set.first() {
+            if live.is_live(media, a, stamp) {
                 return Some(a);
             }
             set.pop_first();
-            *stale -= 1;
         }
         None
     }
 
     /// Every live agent of tier `tier`, best first (ring-all).
     pub(crate) fn all(&self, p: PoolIx, tier: u8, live: &impl Liveness) -> SmallVec<[AgentIx; 4]> {
-        self.pools[p].ready[tier as usize]
+        let pool = &self.pools[p];
+        pool.ready[tier as usize]
             .iter()
-            .filter(|&&(k0, k1, a)| live.is_live(p, tier, (k0, k1), a))
+            .filter(|&&(_, _, a, stamp)| live.is_live(pool.kind.media, a, stamp))
             .map(|k| k.2)
             .collect()
     }
@@ -270,7 +323,7 @@ impl ReadyIndex {
         self.pools[p].random[tier as usize].pick(draw)
     }
 
-    /// Live agents at tier `tier`.
+    /// Live agents at tier `tier` of counted pool `p`.
     pub(crate) fn live_count(&self, p: PoolIx, tier: u8) -> usize {
         self.pools[p].live_count(tier as usize)
     }
@@ -283,20 +336,28 @@ impl ReadyIndex {
     }
 
     /// Rebuilds the ordered sets from every filing `(pool, agent, min_tier,
-    /// key)`, without stale entries (after a snapshot is loaded).
+    /// key, stamp)`, without stale entries (after a snapshot is loaded).
+    /// Random pools count; the pools reserves watch are marked counted
+    /// later ([`ReadyIndex::set_counted`]).
     pub(crate) fn rebuild(
         &mut self,
-        filings: impl Iterator<Item = (PoolIx, AgentIx, u8, StrategyKey)>,
+        filings: impl Iterator<Item = (PoolIx, AgentIx, u8, StrategyKey, Stamp)>,
     ) {
         for pool in self.pools.slots_mut() {
             let n = pool.kind.tiers.len();
             pool.ready = vec![BTreeSet::new(); n];
-            pool.stale = vec![0; n];
+            pool.counted = pool.is_random();
+            pool.live = vec![0; n];
         }
-        for (p, a, min_tier, key) in filings {
+        for (p, a, min_tier, key, stamp) in filings {
             let pool = &mut self.pools[p];
             for set in &mut pool.ready[min_tier as usize..] {
-                set.insert((key.0, key.1, a));
+                set.insert((key.0, key.1, a, stamp));
+            }
+            if pool.counted {
+                pool.live[min_tier as usize..]
+                    .iter_mut()
+                    .for_each(|n| *n += 1);
             }
         }
     }
@@ -326,9 +387,16 @@ impl ReadyIndex {
         self.pools.is_sound()
     }
 
-    /// Whether `(key, a)` is in tier `tier` of `p` (live or stale).
-    pub(crate) fn holds(&self, p: PoolIx, tier: u8, key: StrategyKey, a: AgentIx) -> bool {
-        self.pools[p].ready[tier as usize].contains(&(key.0, key.1, a))
+    /// Whether `(key, a, stamp)` is in tier `tier` of `p` (live or stale).
+    pub(crate) fn holds(
+        &self,
+        p: PoolIx,
+        tier: u8,
+        key: StrategyKey,
+        a: AgentIx,
+        stamp: Stamp,
+    ) -> bool {
+        self.pools[p].ready[tier as usize].contains(&(key.0, key.1, a, stamp))
     }
 
     /// The agents of the random pool of tier `tier` of `p`.
@@ -341,21 +409,29 @@ impl ReadyIndex {
         self.pools[p].random[tier as usize].contains(a)
     }
 
-    /// Every entry of tier `tier` of `p`, the pool's stale count of that
-    /// tier, and the size of its random pool.
+    /// The media of pool `p`.
+    pub(crate) fn media(&self, p: PoolIx) -> Media {
+        self.pools[p].kind.media
+    }
+
+    /// Every entry of tier `tier` of `p`, the pool's live count of that
+    /// tier if it counts, and the size of its random pool.
     pub(crate) fn tier_entries(
         &self,
         p: PoolIx,
         tier: u8,
     ) -> (
-        impl Iterator<Item = (StrategyKey, AgentIx)> + '_,
-        u32,
+        impl Iterator<Item = (StrategyKey, AgentIx, Stamp)> + '_,
+        Option<u32>,
         usize,
     ) {
         let pool = &self.pools[p];
         let t = tier as usize;
-        let entries = pool.ready[t].iter().map(|&(k0, k1, a)| ((k0, k1), a));
-        (entries, pool.stale[t], pool.random[t].len())
+        let entries = pool.ready[t]
+            .iter()
+            .map(|&(k0, k1, a, st)| ((k0, k1), a, st));
+        let live = pool.counted.then_some(pool.live[t]);
+        (entries, live, pool.random[t].len())
     }
 
     /// Whether the pool is a random one.
@@ -369,18 +445,21 @@ mod tests {
     use super::*;
     use crate::arena::SlabIndex;
     use std::cell::RefCell;
-    use std::collections::HashSet;
+    use std::collections::HashMap;
 
-    /// Filings kept in a set: (pool, agent, min tier, key).
+    /// The agents' current filing stamps.
     #[derive(Default)]
-    struct Filed(RefCell<HashSet<(PoolIx, AgentIx, u8, StrategyKey)>>);
+    struct Stamps(RefCell<HashMap<AgentIx, Stamp>>);
 
-    impl Liveness for Filed {
-        fn is_live(&self, pool: PoolIx, tier: u8, key: StrategyKey, a: AgentIx) -> bool {
-            self.0
-                .borrow()
-                .iter()
-                .any(|&(p, x, t, k)| p == pool && x == a && k == key && t <= tier)
+    impl Stamps {
+        fn set(&self, a: AgentIx, stamp: Stamp) {
+            self.0.borrow_mut().insert(a, stamp);
+        }
+    }
+
+    impl Liveness for Stamps {
+        fn is_live(&self, _: Media, a: AgentIx, stamp: Stamp) -> bool {
+            self.0.borrow().get(&a) == Some(&stamp)
         }
     }
 
@@ -400,48 +479,69 @@ mod tests {
         AgentIx::from_slot(i)
     }
 
-    /// Stale entries are skipped and dropped at the front, counted per
-    /// tier, revived when the agent is filed again under the same key, and
-    /// compacted away once they outnumber the live ones.
+    /// Stale entries are skipped and dropped at the front, and forgotten
+    /// when the agent is filed again; a counted pool counts its live
+    /// agents, one that is not counted is never told of a removal.
     #[test]
-    fn lazy_removal_keeps_counts_and_memory_bounded() {
+    fn lazy_removal_with_and_without_counts() {
         let mut index = ReadyIndex::default();
         let p = index.attach(kind(Strategy::LongestIdle));
-        let live = Filed::default();
+        let live = Stamps::default();
+        assert!(!index.is_counted(p));
+        assert!(index.set_counted(p, true, &live), "a reserve watches it");
         let n = 200;
         for i in 0..n {
-            let key = (i as u64, 0);
-            live.0.borrow_mut().insert((p, agent(i), 0, key));
-            index.file(p, agent(i), 0, key);
+            live.set(agent(i), 1);
+            index.file(p, agent(i), 0, (i as u64, 0), 1);
         }
         assert_eq!(index.ready_count(p), n);
         // The three best leave: stale, but counted out at once.
         for i in 0..3 {
-            live.0.borrow_mut().remove(&(p, agent(i), 0, (i as u64, 0)));
-            index.unfile(p, agent(i), 0, &live);
+            live.set(agent(i), 2);
+            index.unfile(p, agent(i), 0);
         }
         assert_eq!(index.ready_count(p), n - 3);
         assert_eq!(index.pools[p].ready[1].len(), n, "removal is lazy");
         assert_eq!(index.first(p, 1, &live), Some(agent(3)));
         assert_eq!(index.pools[p].ready[1].len(), n - 3, "dropped at the front");
-        assert_eq!(index.pools[p].stale, [3, 0]);
-        // Agent 1 comes back under its old key: its stale entry revives.
-        live.0.borrow_mut().insert((p, agent(1), 0, (1, 0)));
-        index.file(p, agent(1), 0, (1, 0));
-        assert_eq!(index.pools[p].stale, [2, 0]);
+        assert_eq!(index.pools[p].ready[0].len(), n, "only at the tier asked");
+        // Agent 1 comes back under its old key: its stale entry is
+        // forgotten and a live one filed under its new stamp.
+        index.forget(p, agent(1), 0, (1, 0), 1);
+        index.file(p, agent(1), 0, (1, 0), 2);
+        assert_eq!(index.pools[p].ready[0].len(), n);
         assert_eq!(index.first(p, 0, &live), Some(agent(1)));
-        // Most agents leave: the stale entries are compacted away.
+        assert_eq!(index.ready_count(p), n - 2);
+        // No longer watched: agents leave without telling the pool; when
+        // it is watched again, it counts its live agents afresh.
+        assert!(index.set_counted(p, false, &live));
         for i in 3..n - 10 {
-            live.0.borrow_mut().remove(&(p, agent(i), 0, (i as u64, 0)));
-            index.unfile(p, agent(i), 0, &live);
+            live.set(agent(i), 2);
         }
-        let pool = &index.pools[p];
-        assert!(pool.stale[1] <= STALE_SLACK, "compacted: {:?}", pool.stale);
-        assert!(pool.ready[1].len() <= 11 + STALE_SLACK as usize);
+        assert!(index.set_counted(p, true, &live));
         assert_eq!(index.ready_count(p), 11);
         let mut want = vec![agent(1)];
         want.extend((n - 10..n).map(agent));
         assert_eq!(index.all(p, 1, &live).to_vec(), want);
+    }
+
+    /// A random pool always counts, and keeps its draw pool exact.
+    #[test]
+    fn a_random_pool_always_counts() {
+        let mut index = ReadyIndex::default();
+        let p = index.attach(kind(Strategy::Random));
+        let live = Stamps::default();
+        assert!(index.is_counted(p));
+        assert!(!index.set_counted(p, false, &live));
+        for i in 0..3 {
+            live.set(agent(i), 1);
+            index.file(p, agent(i), 0, (0, i as u64), 1);
+        }
+        live.set(agent(1), 2);
+        index.unfile(p, agent(1), 0);
+        assert_eq!(index.live_count(p, 0), 2);
+        let drawn: Vec<_> = (0..4).filter_map(|d| index.pick_random(p, 0, d)).collect();
+        assert!(!drawn.contains(&agent(1)), "{drawn:?}");
     }
 
     /// An agent filed again from a higher tier under the same key is not
@@ -450,14 +550,14 @@ mod tests {
     fn a_stale_entry_below_the_new_tier_stays_stale() {
         let mut index = ReadyIndex::default();
         let p = index.attach(kind(Strategy::TopDown));
-        let live = Filed::default();
-        live.0.borrow_mut().insert((p, agent(0), 0, (0, 0)));
-        index.file(p, agent(0), 0, (0, 0));
-        live.0.borrow_mut().clear();
-        index.unfile(p, agent(0), 0, &live);
-        live.0.borrow_mut().insert((p, agent(0), 1, (0, 0)));
-        index.file(p, agent(0), 1, (0, 0));
-        assert_eq!(index.pools[p].stale, [1, 0]);
+        let live = Stamps::default();
+        index.set_counted(p, true, &live);
+        live.set(agent(0), 1);
+        index.file(p, agent(0), 0, (0, 0), 1);
+        live.set(agent(0), 2);
+        index.unfile(p, agent(0), 0);
+        index.file(p, agent(0), 1, (0, 0), 2);
+        assert_eq!(index.pools[p].ready[0].len(), 1, "the stale entry");
         assert_eq!(index.first(p, 0, &live), None);
         assert_eq!(index.first(p, 1, &live), Some(agent(0)));
         assert_eq!((index.live_count(p, 0), index.live_count(p, 1)), (0, 1));

@@ -195,6 +195,11 @@ impl Core {
                 id: id.to_string(),
             });
         }
+        // Its stale entries go with it: a later agent may reuse its slot.
+        let ghosts: Vec<_> = self.agents[a].filed.ghosts().cloned().collect();
+        for ghost in &ghosts {
+            self.forget_ghost(a, ghost);
+        }
         let agent = self.agents.remove(a);
         self.ix.agents.remove(t, &agent.id, a);
         if let Some(pdn) = &agent.config().pdn {

@@ -3,18 +3,29 @@
 //! the pool's strategy key; and taking them out again (lazily, see
 //! [`crate::ready_index`]).
 
-use crate::agent::{Agent, AgentIx, Filed, PoolIx, Seat, Seats};
+use crate::agent::{Agent, AgentIx, Filed, PoolIx, Seat, Seats, TenantIx};
 use crate::arena::Arena;
 use crate::config::{Media, RoutingType};
 use crate::engine::Core;
-use crate::ready_index::{Liveness, StrategyKey};
+use crate::ready_index::{Liveness, Stamp, StrategyKey};
 use smallvec::SmallVec;
 
-/// The agents' filing records, as the ready index's judge of live entries.
+/// The agents' filing stamps, as the ready index's judge of live entries.
 pub(crate) struct Filings<'a>(pub(crate) &'a Arena<AgentIx, Agent>);
 
 impl Liveness for Filings<'_> {
-    fn is_live(&self, pool: PoolIx, tier: u8, key: StrategyKey, a: AgentIx) -> bool {
+    fn is_live(&self, media: Media, a: AgentIx, stamp: Stamp) -> bool {
+        self.0
+            .get(a)
+            .is_some_and(|agent| agent.stamp(media) == stamp)
+    }
+}
+
+impl Filings<'_> {
+    /// Whether the agents' filing records say `(key, a)` is live at `tier`
+    /// of `pool`: `a` is filed there under `key` from a tier at or below
+    /// it. The long way to the stamps' answer, for the invariant checks.
+    pub(crate) fn is_filed(&self, pool: PoolIx, tier: u8, key: StrategyKey, a: AgentIx) -> bool {
         self.0.get(a).is_some_and(|agent| {
             agent
                 .filed
@@ -30,16 +41,48 @@ impl Core {
     pub(crate) fn refresh_seats(&mut self, a: AgentIx) {
         let seats = self.seats_of(a);
         let agent = &mut self.agents[a];
-        // A ghost of a pool the agent no longer belongs in is left to the
-        // pool's own clean-up.
-        agent
-            .filed
-            .retain_ghosts(|g| seats.iter().any(|s| s.pool == g.pool));
+        // A ghost of a pool the agent no longer belongs in is cleared out
+        // of that pool (if it still exists) now.
+        let mut dropped: SmallVec<[crate::agent::Filed; 4]> = SmallVec::new();
+        agent.filed.retain_ghosts(|g| {
+            let keep = seats.iter().any(|s| s.pool == g.pool);
+            if !keep {
+                dropped.push(g.clone());
+            }
+            keep
+        });
+        for g in dropped {
+            self.forget_ghost(a, &g);
+        }
+        let agent = &mut self.agents[a];
+        agent.filed.set_counted_seats(&seats);
         agent.seats = seats;
         // These lists are built by pushing; one agent of 50 groups would
         // otherwise carry a third of them as spare capacity.
         agent.seats.shrink_to_fit();
         agent.served.shrink_to_fit();
+    }
+
+    /// Makes the pools of tenant `t` that a threshold reserve watches count
+    /// their live agents, and no others but the random ones (R-10.6, see
+    /// [`crate::ready_index`]); the agents learn which of their seats count.
+    pub(crate) fn refresh_counted_pools(&mut self, t: TenantIx) {
+        let watched: hashbrown::HashSet<PoolIx> = (self.ix.policy.protects.values())
+            .map(|&g| self.groups[g].pool)
+            .collect();
+        let mut changed = false;
+        for &g in &self.tenants[t].groups {
+            let p = self.groups[g].pool;
+            changed |= self
+                .ready
+                .set_counted(p, watched.contains(&p), &Filings(&self.agents));
+        }
+        if changed {
+            let agents: Vec<AgentIx> = self.tenants[t].agents.iter().copied().collect();
+            for a in agents {
+                self.refresh_seats(a);
+            }
+        }
     }
 
     /// The distinct pools agent `a` belongs in, from its groups.
@@ -55,47 +98,58 @@ impl Core {
                     group: s.group(),
                     media: group.config.media,
                     min_tier: s.min_tier,
+                    counted: self.ready.is_counted(p),
                 });
             }
         }
         seats
     }
 
+    /// Drops the entries a ghost filing of agent `a` left in its pool. A
+    /// ghost is always from the last filing of its media (every filing
+    /// goes to all the agent's seats on that media, and a ghost of a pool
+    /// that left the seats is dropped), whose stamp is the one before the
+    /// current one.
+    pub(crate) fn forget_ghost(&mut self, a: AgentIx, ghost: &crate::agent::Filed) {
+        let stamp = self.agents[a].stamp(ghost.media).wrapping_sub(1);
+        self.ready
+            .forget(ghost.pool, a, ghost.min_tier, ghost.key, stamp);
+    }
+
     /// Files a Ready channel in the ready pool of every group it serves on
     /// that media, once per pool, under the pool's strategy key.
     pub(crate) fn index_insert(&mut self, a: AgentIx, media: Media) {
+        debug_assert!(!self.agents[a].filed.any_live_on(media), "filed twice");
         let idle = self.agents[a].media_idle_since(media).as_millis();
+        let stamp = self.agents[a].stamp(media);
+        let mut filed = false;
         for i in 0..self.agents[a].seats.len() {
-            let Seat {
-                pool: p,
-                group: g,
-                media: m,
-                min_tier,
-            } = self.agents[a].seats[i];
-            if m != media {
+            let seat = &self.agents[a].seats[i];
+            if seat.media != media {
                 continue;
             }
+            let (p, g, min_tier) = (seat.pool, seat.group, seat.min_tier);
             let key = self.ready_key(a, g, idle);
             let filing = Filed {
                 pool: p,
                 media,
                 min_tier,
                 key,
-                live: true,
             };
             match self.agents[a].filed.slot_mut(p) {
                 Some(slot) => {
                     // The ghost of its last filing here: clear it out.
                     let ghost = std::mem::replace(slot, filing);
-                    debug_assert!(!ghost.live, "filed twice in one pool");
-                    self.ready.forget(p, a, ghost.min_tier, ghost.key);
+                    self.forget_ghost(a, &ghost);
                 }
                 None => self.agents[a].filed.push(filing),
             }
-            self.ready.file(p, a, min_tier, key);
+            self.ready.file(p, a, min_tier, key, stamp);
+            filed = true;
         }
         self.agents[a].filed.shrink_to_fit();
-        if self.agents[a].filed.any_live_on(media) {
+        if filed {
+            self.agents[a].filed.set_live_on(media, true);
             self.qir_filed(a, media, true);
         }
         self.resplit(a);
@@ -104,22 +158,22 @@ impl Core {
     }
 
     /// Takes a channel out of every ready pool it is filed in: its filings
-    /// turn into ghosts, in place.
+    /// turn into ghosts, in place, and its entries stale, by one new stamp.
+    /// Only counted pools are told (see [`crate::ready_index`]), so for
+    /// most agents this touches neither the filings nor any pool.
     pub(crate) fn index_remove(&mut self, a: AgentIx, media: Media) {
-        if !self.agents[a].filed.any_live_on(media) {
+        let agent = &mut self.agents[a];
+        if !agent.filed.any_live_on(media) {
             return;
         }
-        self.qir_filed(a, media, false);
-        let mut gone: SmallVec<[(PoolIx, u8); 16]> = SmallVec::new();
-        for f in self.agents[a].filed.all_mut() {
-            if f.live && f.media == media {
-                f.live = false;
-                gone.push((f.pool, f.min_tier));
+        agent.restamp(media);
+        agent.filed.set_live_on(media, false);
+        if agent.filed.counted_on(media) {
+            for s in agent.seats.iter().filter(|s| s.media == media && s.counted) {
+                self.ready.unfile(s.pool, a, s.min_tier);
             }
         }
-        for (p, min_tier) in gone {
-            self.ready.unfile(p, a, min_tier, &Filings(&self.agents));
-        }
+        self.qir_filed(a, media, false);
         self.resplit(a);
     }
 
@@ -131,9 +185,10 @@ impl Core {
     /// The live agents of tier `tier` of pool `p`, best first.
     pub(crate) fn ready_agents(&self, p: PoolIx, tier: u8) -> impl Iterator<Item = AgentIx> + '_ {
         let live = Filings(&self.agents);
+        let media = self.ready.media(p);
         let (entries, _, _) = self.ready.tier_entries(p, tier);
         entries
-            .filter(move |&(key, a)| live.is_live(p, tier, key, a))
-            .map(|(_, a)| a)
+            .filter(move |&(_, a, stamp)| live.is_live(media, a, stamp))
+            .map(|(_, a, _)| a)
     }
 }

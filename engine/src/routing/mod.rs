@@ -67,7 +67,11 @@ impl Core {
             priority: spec.priority.unwrap_or(group.config.priority),
             dnis: spec.dnis,
             ani: spec.ani,
-            data: std::sync::Arc::new(spec.data),
+            data: if spec.data.is_empty() {
+                self.ix.no_data.clone()
+            } else {
+                std::sync::Arc::new(spec.data)
+            },
             preferred_agent: spec.preferred_agent,
             entered: self.now,
             tier: 0,
