@@ -191,6 +191,14 @@ pub(crate) struct Channel {
     /// (derived; rebuilt when a snapshot is loaded).
     #[serde(skip)]
     pub(crate) counted_ready: bool,
+    /// Filing stamp of a main channel ([`crate::ready_index`], read
+    /// through [`Agent::stamp`]): moves on each time the media is taken
+    /// out of the ready index, which turns every entry filed under the old
+    /// stamp stale at once. Not saved: the index is rebuilt on load under
+    /// the stamps the agent starts with. (Kept here, in the padding after
+    /// `counted_ready`, rather than as five stamps in the agent record.)
+    #[serde(skip)]
+    pub(crate) stamp: crate::ready_index::Stamp,
 }
 
 impl Channel {
@@ -215,6 +223,7 @@ impl Default for Channel {
             idle_since: Instant::default(),
             last_call: None,
             counted_ready: false,
+            stamp: 0,
         }
     }
 }
@@ -228,6 +237,7 @@ static UNUSED: Channel = Channel {
     idle_since: Instant(0),
     last_call: None,
     counted_ready: false,
+    stamp: 0,
 };
 
 impl Channel {
@@ -239,6 +249,7 @@ impl Channel {
             && self.idle_since == UNUSED.idle_since
             && self.last_call.is_none()
             && !self.counted_ready
+            && self.stamp == 0
     }
 }
 
@@ -505,12 +516,6 @@ pub(crate) struct Agent {
     /// Pools the agent belongs in when Ready ([`Core::refresh_seats`]).
     #[serde(skip)]
     pub(crate) seats: Seats,
-    /// Filing stamp per media ([`crate::ready_index`]): moves on each time
-    /// the media is taken out of the ready index, which turns every entry
-    /// filed under the old stamp stale at once. Not saved: the index is
-    /// rebuilt on load under the stamps the agent starts with.
-    #[serde(skip)]
-    stamps: [crate::ready_index::Stamp; 5],
     /// Log off when the current call ends. Boxed: rarely set.
     pub(crate) pending_logoff: Option<Box<PendingLogoff>>,
     pub(crate) logon_at: Instant,
@@ -546,7 +551,6 @@ impl Agent {
             served: SmallVec::new(),
             filed: FilingSlots::default(),
             seats: SmallVec::new(),
-            stamps: [0; 5],
             pending_logoff: None,
             logon_at: Instant::default(),
             busy_ms: 0,
@@ -585,12 +589,12 @@ impl Agent {
 
     /// The filing stamp of `media`: entries filed under it are live.
     pub(crate) fn stamp(&self, media: Media) -> crate::ready_index::Stamp {
-        self.stamps[media.index()]
+        self.chan(media).stamp
     }
 
     /// `media` is taken out of the ready index: its entries turn stale.
     pub(crate) fn restamp(&mut self, media: Media) {
-        let s = &mut self.stamps[media.index()];
+        let s = &mut self.chan_mut(media).stamp;
         *s = s.wrapping_add(1);
     }
 
