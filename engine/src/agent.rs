@@ -5,6 +5,7 @@
 //! a call (Not Ready, log off) is kept in [`AfterCall`] and applied when the
 //! call ends.
 
+use crate::arena::SlabIndex;
 use crate::command::Epoch;
 use crate::config::{AgentConfig, Media};
 use crate::ids::{AgentId, CallId, ReasonCode};
@@ -190,6 +191,14 @@ pub(crate) struct Channel {
     /// (derived; rebuilt when a snapshot is loaded).
     #[serde(skip)]
     pub(crate) counted_ready: bool,
+    /// Filing stamp of a main channel ([`crate::ready_index`], read
+    /// through [`Agent::stamp`]): moves on each time the media is taken
+    /// out of the ready index, which turns every entry filed under the old
+    /// stamp stale at once. Not saved: the index is rebuilt on load under
+    /// the stamps the agent starts with. (Kept here, in the padding after
+    /// `counted_ready`, rather than as five stamps in the agent record.)
+    #[serde(skip)]
+    pub(crate) stamp: crate::ready_index::Stamp,
 }
 
 impl Channel {
@@ -214,16 +223,140 @@ impl Default for Channel {
             idle_since: Instant::default(),
             last_call: None,
             counted_ready: false,
+            stamp: 0,
         }
+    }
+}
+
+/// A channel never used since the agent was added: what every media but
+/// voice is for most agents, shared instead of stored per agent.
+static UNUSED: Channel = Channel {
+    state: ChanState::LoggedOut,
+    after_call: AfterCall::Ready,
+    busy_since: None,
+    idle_since: Instant(0),
+    last_call: None,
+    counted_ready: false,
+    stamp: 0,
+};
+
+impl Channel {
+    /// Whether the channel is as [`Channel::default`] left it.
+    fn is_unused(&self) -> bool {
+        self.state == UNUSED.state
+            && self.after_call == UNUSED.after_call
+            && self.busy_since.is_none()
+            && self.idle_since == UNUSED.idle_since
+            && self.last_call.is_none()
+            && !self.counted_ready
+            && self.stamp == 0
+    }
+}
+
+/// The five media channels of an agent, in [`Media::ALL`] order.
+/// Voice is kept inline; the other four are allocated together the first
+/// time one of them changes (most agents never use them). Saved as the
+/// array of five it always was.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Channels {
+    voice: Channel,
+    other: Option<Box<[Channel; 4]>>,
+}
+
+impl Channels {
+    /// The channel of `media`.
+    pub(crate) fn get(&self, media: Media) -> &Channel {
+        match media.index().checked_sub(1) {
+            None => &self.voice,
+            Some(i) => self.other.as_ref().map_or(&UNUSED, |o| &o[i]),
+        }
+    }
+
+    /// The channel of `media`, to change.
+    pub(crate) fn get_mut(&mut self, media: Media) -> &mut Channel {
+        match media.index().checked_sub(1) {
+            None => &mut self.voice,
+            Some(i) => &mut self.other.get_or_insert_with(Box::default)[i],
+        }
+    }
+
+    /// The five channels in [`Media::ALL`] order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Channel> + '_ {
+        Media::ALL.iter().map(|&m| self.get(m))
+    }
+}
+
+impl Serialize for Channels {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Channels {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let [voice, other @ ..] = <[Channel; 5]>::deserialize(d)?;
+        let used = other.iter().any(|c| !c.is_unused());
+        Ok(Channels {
+            voice,
+            other: used.then(|| Box::new(other)),
+        })
     }
 }
 
 /// A group the agent is eligible for, from tier `min_tier` on. Its
 /// round-robin turn is kept by the group ([`crate::service_group::Turns`]).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Five bytes, unpadded (the group index is kept as bytes): an agent
+/// serving 50 groups keeps 50 of these. Saved as `{group, min_tier}`.
+#[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "SavedServed", into = "SavedServed")]
 pub(crate) struct Served {
-    pub(crate) group: GroupIx,
+    group: [u8; 4],
     pub(crate) min_tier: u8,
+}
+
+impl Served {
+    pub(crate) fn new(group: GroupIx, min_tier: u8) -> Self {
+        let slot = u32::try_from(group.slot()).expect("group indexes are u32");
+        Self {
+            group: slot.to_ne_bytes(),
+            min_tier,
+        }
+    }
+
+    /// The group served.
+    pub(crate) fn group(&self) -> GroupIx {
+        GroupIx::from_slot(u32::from_ne_bytes(self.group) as usize)
+    }
+}
+
+impl std::fmt::Debug for Served {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        SavedServed::from(*self).fmt(f)
+    }
+}
+
+/// [`Served`] as saved and printed.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+#[serde(rename = "Served")]
+struct SavedServed {
+    group: GroupIx,
+    min_tier: u8,
+}
+
+impl From<SavedServed> for Served {
+    fn from(s: SavedServed) -> Self {
+        Served::new(s.group, s.min_tier)
+    }
+}
+
+impl From<Served> for SavedServed {
+    fn from(s: Served) -> Self {
+        SavedServed {
+            group: s.group(),
+            min_tier: s.min_tier,
+        }
+    }
 }
 
 /// A ready pool a Ready channel is filed in, and under which key.
@@ -244,7 +377,7 @@ pub(crate) struct Filed {
 /// filings only.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct FilingSlots {
-    slots: SmallVec<[Filed; 4]>,
+    slots: SmallVec<[Filed; 1]>,
     /// Media whose filings are live, one bit each.
     live_on: u8,
     /// Media with a seat in a counted pool, one bit each: taking them out
@@ -331,7 +464,7 @@ impl Serialize for FilingSlots {
 /// The saved filings are the live ones.
 impl<'de> Deserialize<'de> for FilingSlots {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let slots = SmallVec::<[Filed; 4]>::deserialize(d)?;
+        let slots = SmallVec::<[Filed; 1]>::deserialize(d)?;
         let live_on = slots.iter().fold(0, |m, f| m | bit(f.media));
         Ok(FilingSlots {
             slots,
@@ -356,33 +489,35 @@ pub(crate) struct Seat {
     pub(crate) counted: bool,
 }
 
+/// The pools an agent belongs in ([`Agent::seats`]). The lists of an agent
+/// record keep one or two entries inline: enough for an agent of one skill,
+/// and no inline space wasted beside the heap buffer of one of many.
+pub(crate) type Seats = SmallVec<[Seat; 1]>;
+
 /// The one authoritative agent record.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Agent {
     pub(crate) id: AgentId,
     pub(crate) tenant: TenantIx,
-    /// Settings; `skills` is kept empty (the interned [`Agent::skills`] is the one copy).
-    pub(crate) config: AgentConfig,
+    /// Settings beyond id and skills ([`Agent::config`]); `None` while all
+    /// are at their defaults, as for most agents. `skills` is kept empty
+    /// (the interned [`Agent::skills`] is the one copy).
+    #[serde(rename = "config", default, skip_serializing_if = "Option::is_none")]
+    settings: Option<Box<AgentConfig>>,
     pub(crate) skills: SkillSet,
     /// Fixed rank for the top-down strategy: position in configuration.
     pub(crate) order: u64,
     pub(crate) extension: Option<crate::ids::Extension>,
-    pub(crate) channels: [Channel; 5],
-    pub(crate) served: SmallVec<[Served; 4]>,
+    pub(crate) channels: Channels,
+    pub(crate) served: SmallVec<[Served; 3]>,
     /// Pools the agent's Ready channels are filed in, and the ghosts of
     /// filings taken back.
     pub(crate) filed: FilingSlots,
     /// Pools the agent belongs in when Ready ([`Core::refresh_seats`]).
     #[serde(skip)]
-    pub(crate) seats: SmallVec<[Seat; 4]>,
-    /// Filing stamp per media ([`crate::ready_index`]): moves on each time
-    /// the media is taken out of the ready index, which turns every entry
-    /// filed under the old stamp stale at once. Not saved: the index is
-    /// rebuilt on load under the stamps the agent starts with.
-    #[serde(skip)]
-    stamps: [crate::ready_index::Stamp; 5],
-    /// Log off when the current call ends.
-    pub(crate) pending_logoff: Option<PendingLogoff>,
+    pub(crate) seats: Seats,
+    /// Log off when the current call ends. Boxed: rarely set.
+    pub(crate) pending_logoff: Option<Box<PendingLogoff>>,
     pub(crate) logon_at: Instant,
     /// Busy milliseconds since logon (closed busy periods).
     pub(crate) busy_ms: u64,
@@ -390,7 +525,7 @@ pub(crate) struct Agent {
     pub(crate) answered: u64,
     /// Attribute values by slot of the tenant's declared attributes.
     #[serde(default)]
-    pub(crate) attrs: Vec<Option<crate::expr::Value>>,
+    pub(crate) attrs: Box<[Option<crate::expr::Value>]>,
     /// Extra contact lanes while logged on under a capacity that is not
     /// the default; `None` for one contact per media.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -405,10 +540,10 @@ impl Agent {
         skills: SkillSet,
         order: u64,
     ) -> Self {
-        Self {
+        let mut agent = Self {
             id,
             tenant,
-            config,
+            settings: None,
             skills,
             order,
             extension: None,
@@ -416,24 +551,50 @@ impl Agent {
             served: SmallVec::new(),
             filed: FilingSlots::default(),
             seats: SmallVec::new(),
-            stamps: [0; 5],
             pending_logoff: None,
             logon_at: Instant::default(),
             busy_ms: 0,
             answered: 0,
-            attrs: Vec::new(),
+            attrs: Box::default(),
             capacity: None,
+        };
+        agent.set_config(config);
+        agent
+    }
+
+    /// The agent's settings. Its `skills` are empty (see [`Agent::skills`]);
+    /// read [`Agent::id`] for its id.
+    pub(crate) fn config(&self) -> &AgentConfig {
+        static DEFAULTS: std::sync::LazyLock<AgentConfig> =
+            std::sync::LazyLock::new(|| AgentConfig::new(AgentId::new(""), &[]));
+        self.settings.as_deref().unwrap_or(&DEFAULTS)
+    }
+
+    /// The agent's settings as configured, id included, `skills` empty.
+    pub(crate) fn config_owned(&self) -> AgentConfig {
+        match &self.settings {
+            Some(c) => AgentConfig::clone(c),
+            None => AgentConfig::new(self.id.clone(), &[]),
         }
+    }
+
+    /// Replaces the agent's settings (`config.skills` is dropped: the
+    /// interned set is the one copy). Settings all at their defaults are
+    /// not stored.
+    pub(crate) fn set_config(&mut self, mut config: AgentConfig) {
+        config.skills.clear();
+        let defaults = config == AgentConfig::new(config.id.clone(), &[]);
+        self.settings = (!defaults).then(|| Box::new(config));
     }
 
     /// The filing stamp of `media`: entries filed under it are live.
     pub(crate) fn stamp(&self, media: Media) -> crate::ready_index::Stamp {
-        self.stamps[media.index()]
+        self.chan(media).stamp
     }
 
     /// `media` is taken out of the ready index: its entries turn stale.
     pub(crate) fn restamp(&mut self, media: Media) {
-        let s = &mut self.stamps[media.index()];
+        let s = &mut self.chan_mut(media).stamp;
         *s = s.wrapping_add(1);
     }
 
@@ -451,11 +612,11 @@ impl Agent {
     }
 
     pub(crate) fn chan(&self, media: Media) -> &Channel {
-        &self.channels[media.index()]
+        self.channels.get(media)
     }
 
     pub(crate) fn chan_mut(&mut self, media: Media) -> &mut Channel {
-        &mut self.channels[media.index()]
+        self.channels.get_mut(media)
     }
 
     pub(crate) fn is_logged_on(&self) -> bool {
@@ -492,12 +653,100 @@ impl Agent {
     }
 
     pub(crate) fn served(&self, group: GroupIx) -> Option<&Served> {
-        self.served.iter().find(|s| s.group == group)
+        self.served.iter().find(|s| s.group() == group)
     }
 
     /// Occupancy in parts per million since logon, for least-occupied.
     pub(crate) fn occupancy_ppm(&self, now: Instant) -> u64 {
         let logged = now.millis_since(self.logon_at).max(1);
         (u128::from(self.busy_ms) * 1_000_000 / u128::from(logged)) as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(c: &Channels) -> (serde_json::Value, Channels) {
+        let json = serde_json::to_value(c).unwrap();
+        (json.clone(), serde_json::from_value(json).unwrap())
+    }
+
+    #[test]
+    fn unused_media_channels_are_not_stored_and_save_as_five() {
+        let mut c = Channels::default();
+        assert!(c.other.is_none());
+        // Reading (and a no-op write avoided by the caller) allocates nothing.
+        assert_eq!(c.get(Media::Chat).state, ChanState::LoggedOut);
+        c.get_mut(Media::Voice).state = ChanState::Ready;
+        assert!(c.other.is_none());
+        let (json, back) = round_trip(&c);
+        assert_eq!(json.as_array().map(Vec::len), Some(5));
+        assert!(back.other.is_none());
+        assert_eq!(back.get(Media::Voice).state, ChanState::Ready);
+
+        c.get_mut(Media::Chat).idle_since = Instant::from_millis(5);
+        let (json2, back) = round_trip(&c);
+        assert_eq!(json2[Media::Chat.index()]["idle_since"], 5);
+        assert!(back.other.is_some(), "a used channel is kept");
+        assert_eq!(back.get(Media::Chat).idle_since, Instant::from_millis(5));
+        assert_eq!(serde_json::to_value(&back).unwrap(), json2);
+    }
+
+    fn agent(config: AgentConfig) -> Agent {
+        let id = config.id.clone();
+        Agent::new(id, TenantIx(0), config, SkillSet::default(), 0)
+    }
+
+    #[test]
+    fn settings_at_their_defaults_are_not_stored_but_read_back_the_same() {
+        let plain = AgentConfig::new("a1", &[("sales", 5)]);
+        let a = agent(plain.clone());
+        assert!(a.settings.is_none());
+        let expected = AgentConfig {
+            skills: Default::default(),
+            ..plain
+        };
+        assert_eq!(a.config_owned(), expected);
+        assert_eq!(a.config().kind, expected.kind);
+        let json = serde_json::to_value(&a).unwrap();
+        assert!(json.get("config").is_none(), "defaults are not saved");
+        let back: Agent = serde_json::from_value(json).unwrap();
+        assert!(back.settings.is_none());
+
+        let mut own = AgentConfig::new("p1", &[("p", 5)]);
+        own.pdn = Some("5500".into());
+        own.dispatch_access = true;
+        let mut b = agent(own.clone());
+        assert!(b.settings.is_some());
+        assert!(b.config().dispatch_access);
+        assert_eq!(b.config().pdn.as_deref(), Some("5500"));
+        assert!(
+            b.config().skills.is_empty(),
+            "skills are kept once, interned"
+        );
+        let json = serde_json::to_value(&b).unwrap();
+        assert_eq!(json["config"]["pdn"], "5500");
+        let back: Agent = serde_json::from_value(json).unwrap();
+        assert_eq!(back.config_owned(), b.config_owned());
+        b.set_config(AgentConfig::new("p1", &[]));
+        assert!(b.settings.is_none(), "back to the defaults");
+    }
+
+    #[test]
+    fn a_served_group_takes_five_bytes_and_saves_as_group_and_tier() {
+        assert_eq!(std::mem::size_of::<Served>(), 5);
+        let s = Served::new(GroupIx::from_slot(70_000), 2);
+        assert_eq!(s.group(), GroupIx::from_slot(70_000));
+        let json = serde_json::to_value(s).unwrap();
+        assert_eq!(json, serde_json::json!({"group": 70_000, "min_tier": 2}));
+        assert_eq!(serde_json::from_value::<Served>(json).unwrap(), s);
+    }
+
+    #[test]
+    fn a_saved_array_of_default_channels_loads_without_the_other_four() {
+        let five: [Channel; 5] = Default::default();
+        let back: Channels = serde_json::from_value(serde_json::to_value(&five).unwrap()).unwrap();
+        assert!(back.other.is_none());
     }
 }

@@ -126,6 +126,13 @@ impl<I: SlabIndex, T> Arena<I, T> {
         }
     }
 
+    /// Makes room for `more` records beyond the free slots without growing
+    /// again: a configuration of known size is loaded without the slack of
+    /// growth by doubling (the slots are the records themselves).
+    pub(crate) fn reserve_exact(&mut self, more: usize) {
+        self.slots.reserve_exact(more);
+    }
+
     /// Removes and returns the record at `i`, if any.
     pub(crate) fn try_remove(&mut self, i: I) -> Option<T> {
         if !self.contains(i) {

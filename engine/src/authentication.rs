@@ -43,7 +43,7 @@ impl Core {
             return Err(self.call_state_error(c, "auth_divert"));
         };
         let media = self.calls[c].media;
-        let phone = self.agents[a].config.kind == AgentKind::Phone;
+        let phone = self.agents[a].config().kind == AgentKind::Phone;
         let l = self.agents[a].lane_of(media, c);
         let able = match self.agents[a].lane(l).state {
             ChanState::Callback { .. } => true,
@@ -203,7 +203,7 @@ impl Core {
                 cause: Cause::ReserveExpired,
             },
         );
-        if self.agents[a].config.kind == AgentKind::Phone {
+        if self.agents[a].config().kind == AgentKind::Phone {
             // a disconnected call; the agent takes the next one now.
             self.end_call_without_clerical(c, a);
         } else {

@@ -97,7 +97,7 @@ impl Agent {
     /// The channel of lane `l`.
     pub(crate) fn lane(&self, l: Lane) -> &Channel {
         match Lane::extra(usize::from(l.0)) {
-            None => &self.channels[usize::from(l.0)],
+            None => self.chan(Media::ALL[usize::from(l.0)]),
             Some(i) => &self.extra_lanes()[i].chan,
         }
     }
@@ -105,7 +105,7 @@ impl Agent {
     /// The channel of lane `l`, to change.
     pub(crate) fn lane_mut(&mut self, l: Lane) -> &mut Channel {
         match Lane::extra(usize::from(l.0)) {
-            None => &mut self.channels[usize::from(l.0)],
+            None => self.chan_mut(Media::ALL[usize::from(l.0)]),
             Some(i) => match self.capacity.as_mut() {
                 Some(cap) => &mut cap.lanes[i].chan,
                 None => unreachable!("extra lane {i} of an agent without capacity"),
@@ -272,7 +272,7 @@ impl Core {
     pub(crate) fn capacity_config(&self, a: AgentIx) -> &CapacityConfig {
         let agent = &self.agents[a];
         agent
-            .config
+            .config()
             .capacity
             .as_ref()
             .unwrap_or(&self.tenants[agent.tenant].config.capacity)

@@ -45,13 +45,12 @@ impl Core {
     /// change of a channel's state or of what it does after its call.
     pub(crate) fn sync_ready_status(&mut self, a: AgentIx, media: Media) {
         let now = self.agents[a].media_ready_status(media);
-        let ch = self.agents[a].chan_mut(media);
-        if now == ch.counted_ready {
+        if now == self.agents[a].chan(media).counted_ready {
             return;
         }
-        ch.counted_ready = now;
+        self.agents[a].chan_mut(media).counted_ready = now;
         for i in 0..self.agents[a].served.len() {
-            let g = self.agents[a].served[i].group;
+            let g = self.agents[a].served[i].group();
             let group = &mut self.groups[g];
             if group.config.media == media {
                 group.ready_status = if now {
@@ -83,7 +82,10 @@ impl Core {
         for a in agents {
             for m in Media::ALL {
                 let now = self.agents[a].media_ready_status(m);
-                self.agents[a].chan_mut(m).counted_ready = now;
+                // Written only when it changes: an unused channel is shared.
+                if self.agents[a].chan(m).counted_ready != now {
+                    self.agents[a].chan_mut(m).counted_ready = now;
+                }
             }
         }
     }

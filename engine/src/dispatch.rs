@@ -71,7 +71,7 @@ impl Core {
     ) -> Result<Vec<DispatchEntry>, Error> {
         let a = self.agent_ix(t, agent)?;
         let ag = &self.agents[a];
-        if !ag.config.dispatch_access {
+        if !ag.config().dispatch_access {
             return Err(Error::NotPermitted {
                 agent: agent.clone(),
                 command: "view dispatch",
@@ -89,7 +89,7 @@ impl Core {
             } else {
                 continue;
             };
-            let skilled = ag.served(g).is_some() && ag.config.can_pick;
+            let skilled = ag.served(g).is_some() && ag.config().can_pick;
             entries.extend(calls.into_iter().map(|c| {
                 let call = &self.calls[c];
                 let reserved = match call.state {
@@ -140,7 +140,7 @@ impl Core {
             why,
         };
         let shown = group.config.routing == RoutingType::Manual || group.config.display_in_dispatch;
-        if !(ag.config.dispatch_access && ag.config.can_pick) {
+        if !(ag.config().dispatch_access && ag.config().can_pick) {
             return Err(refuse(PickRefusal::NoDispatchLicence));
         }
         if !shown {
@@ -153,7 +153,7 @@ impl Core {
             CallState::Parked {
                 reserved_for: Some(r),
             } if r != a => {
-                return Err(refuse(if self.agents[r].config.dispatch_access {
+                return Err(refuse(if self.agents[r].config().dispatch_access {
                     PickRefusal::ReservedForAnother
                 } else {
                     PickRefusal::WaitingForAgentWithoutDispatch

@@ -43,7 +43,7 @@ pub(crate) struct Tenant {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Lookup {
     pub(crate) tenants: HashMap<TenantId, TenantIx>,
-    pub(crate) agents: HashMap<(TenantIx, AgentId), AgentIx>,
+    pub(crate) agents: crate::agent_lookup::AgentLookup,
     pub(crate) groups: HashMap<(TenantIx, GroupId), GroupIx>,
     pub(crate) calls: HashMap<(TenantIx, CallId), CallIx>,
     pub(crate) skills: HashMap<SkillId, SkillNo>,
@@ -113,6 +113,7 @@ impl Engine {
     /// Builds an engine from a validated configuration.
     pub fn new(config: EngineConfig) -> Result<Engine, Error> {
         config.validate()?;
+        let agents = config.tenants.iter().map(|t| t.agents.len()).sum();
         let mut core = Core {
             max_reservation_ms: config.max_reservation_ms,
             tenants: IndexVec::default(),
@@ -135,6 +136,9 @@ impl Engine {
             ix: Lookup::default(),
             changes: ChangeLog::default(),
         };
+        // The agent count is known: no growth slack on the largest records.
+        core.agents.reserve_exact(agents);
+        core.ix.agents.reserve(&core.agents, agents);
         for t in config.tenants {
             core.add_tenant(t);
         }
@@ -284,7 +288,8 @@ impl Core {
     /// one used; the configuration's is emptied after loading.
     pub(crate) fn drop_config_copies(&mut self) {
         for a in self.agents.slots_mut() {
-            a.config.skills.clear();
+            // Also forgets settings all at their defaults (not stored).
+            a.set_config(a.config_owned());
         }
         for g in self.groups.slots_mut() {
             g.config.stages.clear();
@@ -313,8 +318,8 @@ impl Core {
             ix.tenants.insert(tenant.id.clone(), t);
         }
         for (a, agent) in &self.agents {
-            ix.agents.insert((agent.tenant, agent.id.clone()), a);
-            if let Some(pdn) = &agent.config.pdn {
+            ix.agents.insert(&self.agents, a);
+            if let Some(pdn) = &agent.config().pdn {
                 ix.pdns.insert((agent.tenant, pdn.clone()), a);
             }
         }
@@ -393,8 +398,7 @@ impl Core {
     pub(crate) fn agent_ix(&self, t: TenantIx, id: &AgentId) -> Result<AgentIx, Error> {
         self.ix
             .agents
-            .get(&(t, id.clone()))
-            .copied()
+            .get(&self.agents, t, id)
             .ok_or_else(|| Error::UnknownAgent(id.clone()))
     }
 

@@ -142,7 +142,7 @@ impl Core {
         let mut want: Vec<(PoolIx, u8)> = Vec::new();
         if ready {
             for s in &agent.served {
-                let group = &self.groups[s.group];
+                let group = &self.groups[s.group()];
                 if group.config.media.index() == m && group.config.routing == RoutingType::Automatic
                 {
                     want.push((group.pool, s.min_tier));
@@ -490,6 +490,10 @@ impl Core {
                 .iter()
                 .all(|(c, call)| self.ix.calls.get(&(call.tenant, call.id.clone())) == Some(&c))
             && self.ix.agents.len() == self.agents.len()
+            && self
+                .agents
+                .iter()
+                .all(|(a, x)| self.ix.agents.get(&self.agents, x.tenant, &x.id) == Some(a))
             && self.ix.groups.len() == self.groups.len();
         let mut queued = hashbrown::HashMap::new();
         for (_, call) in &self.calls {
@@ -536,19 +540,22 @@ impl Core {
             }
         }
         for (_, agent) in &self.agents {
-            if !self.tenants.contains(agent.tenant) || agent.skills.0.iter().any(|s| s.0 >= skills)
+            if !self.tenants.contains(agent.tenant)
+                || agent.skills.0.iter().any(|s| s.skill() >= skills)
             {
                 return bad(format!("agent {} tenant or skill out of range", agent.id));
             }
             for s in &agent.served {
                 let ok = self
                     .groups
-                    .get(s.group)
+                    .get(s.group())
                     .is_some_and(|g| (s.min_tier as usize) < g.tiers.len());
                 if !ok {
                     return bad(format!(
                         "agent {} serves group slot {} tier {}",
-                        agent.id, s.group, s.min_tier
+                        agent.id,
+                        s.group(),
+                        s.min_tier
                     ));
                 }
             }

@@ -47,6 +47,7 @@
 pub struct ReadmeDoctests;
 
 mod agent;
+mod agent_lookup;
 mod arena;
 mod authentication;
 mod call;

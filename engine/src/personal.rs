@@ -63,7 +63,7 @@ impl Core {
     fn personal_target(&self, c: CallIx) -> Option<AgentIx> {
         let call = &self.calls[c];
         if let Some(id) = &call.preferred_agent {
-            return self.ix.agents.get(&(call.tenant, id.clone())).copied();
+            return self.ix.agents.get(&self.agents, call.tenant, id);
         }
         let dnis = call.dnis.as_ref()?;
         self.ix.pdns.get(&(call.tenant, dnis.clone())).copied()
@@ -87,7 +87,7 @@ impl Core {
         let media = self.calls[c].media;
         self.keep_not_ready(a, media);
         let group = &self.groups[self.calls[c].group].config;
-        let ring_ms = if self.agents[a].config.dispatch_access {
+        let ring_ms = if self.agents[a].config().dispatch_access {
             match group.ring_time_s {
                 0 => self.max_reservation_ms,
                 s => u64::from(s) * 1000,
@@ -148,7 +148,7 @@ impl Core {
             return;
         };
         self.unpark(c);
-        if self.agents[a].config.dispatch_access {
+        if self.agents[a].config().dispatch_access {
             self.park(c, None, Cause::PersonalWaitExpired);
         } else {
             self.start_ladder(c, true);
@@ -179,7 +179,7 @@ impl Core {
         let target = self.calls[c].personal.target;
         let barred = self.calls[c].personal.direct_barred;
         match target {
-            Some(a) if p && !barred && !self.agents[a].config.dispatch_access => {
+            Some(a) if p && !barred && !self.agents[a].config().dispatch_access => {
                 self.start_ladder(c, true)
             }
             _ => self.park(c, None, Cause::NoAnswer),
@@ -197,7 +197,7 @@ impl Core {
             DivertStep::PersonalDefault { .. } => call
                 .personal
                 .target
-                .and_then(|a| self.agents[a].config.default_destination.clone()),
+                .and_then(|a| self.agents[a].config().default_destination.clone()),
             DivertStep::SystemDefault => {
                 self.tenants[call.tenant].config.default_destination.clone()
             }

@@ -140,7 +140,7 @@ impl Core {
             return;
         }
         for i in 0..self.agents[a].served.len() {
-            let g = self.agents[a].served[i].group;
+            let g = self.agents[a].served[i].group();
             self.reserve_may_lift(g);
         }
     }
@@ -260,19 +260,19 @@ impl Core {
         }
         let mut best: Option<(CallScore, CallIx)> = None;
         for s in &self.agents[a].served {
-            let group = &self.groups[s.group];
+            let group = &self.groups[s.group()];
             if group.config.media != media
                 || group.config.routing != RoutingType::Automatic
-                || self.held_back(a, s.group)
+                || self.held_back(a, s.group())
             {
                 continue;
             }
             for (tier, queue) in group.queues.iter().enumerate().skip(s.min_tier as usize) {
                 let first = queue
                     .iter()
-                    .find(|&(_, &c)| self.accepts(s.group, tier as u8, a, c));
+                    .find(|&(_, &c)| self.accepts(s.group(), tier as u8, a, c));
                 if let Some((&head, &c)) = first {
-                    let score = self.head_score(s.group, head, c);
+                    let score = self.head_score(s.group(), head, c);
                     if best.as_ref().is_none_or(|(b, _)| score > *b) {
                         best = Some((score, c));
                     }

@@ -82,7 +82,7 @@ impl Core {
         }
         if self.agents[a].is_connected() {
             // deferred until the call ends.
-            self.agents[a].pending_logoff = Some(PendingLogoff { reason });
+            self.agents[a].pending_logoff = Some(Box::new(PendingLogoff { reason }));
             if self.agents[a].is_multi() {
                 // No new contact from now on.
                 self.capacity_changed(a);
@@ -91,9 +91,9 @@ impl Core {
         }
         if self.agents[a].is_multi() {
             // Other lanes with room must not take the withdrawn calls back.
-            self.agents[a].pending_logoff = Some(PendingLogoff {
+            self.agents[a].pending_logoff = Some(Box::new(PendingLogoff {
                 reason: reason.clone(),
-            });
+            }));
             self.capacity_changed(a);
         }
         // Withdraw any offer still ringing: the call goes back to its place.
@@ -285,7 +285,7 @@ impl Core {
     /// on `media`; a group left with nobody overflows its queue.
     pub(crate) fn adjust_logged_on(&mut self, a: AgentIx, media: Media, on: bool) {
         let served: smallvec::SmallVec<[GroupIx; 8]> =
-            self.agents[a].served.iter().map(|s| s.group).collect();
+            self.agents[a].served.iter().map(|s| s.group()).collect();
         for g in served {
             let group = &mut self.groups[g];
             if group.config.media != media {

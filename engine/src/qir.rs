@@ -54,10 +54,10 @@ impl Core {
             .served
             .iter()
             .filter(|s| {
-                let g = &self.groups[s.group];
+                let g = &self.groups[s.group()];
                 g.config.media == media && g.config.routing == RoutingType::Automatic
             })
-            .map(|s| (s.group, s.min_tier))
+            .map(|s| (s.group(), s.min_tier))
             .collect();
         groups.sort_unstable();
         (media, groups)

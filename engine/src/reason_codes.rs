@@ -70,7 +70,7 @@ impl Core {
             ReasonKind::WrapUp => &cat.wrap_up,
             ReasonKind::SignOut => &cat.sign_out,
         };
-        let team = agent.config.team.as_ref();
+        let team = agent.config().team.as_ref();
         codes
             .iter()
             .filter(move |c| c.team.is_none() || c.team.as_ref() == team)

@@ -75,7 +75,7 @@ impl Core {
     }
 
     /// An agent's attribute values by slot of the tenant's declared attributes.
-    fn attribute_slots(&self, t: TenantIx, config: &AgentConfig) -> Vec<Option<AttributeValue>> {
+    fn attribute_slots(&self, t: TenantIx, config: &AgentConfig) -> Box<[Option<AttributeValue>]> {
         self.tenants[t]
             .config
             .attributes
@@ -126,10 +126,10 @@ impl Core {
         let order = self.next_order;
         self.next_order += 1;
         let (id, pdn) = (config.id.clone(), config.pdn.clone());
-        let mut agent = Agent::new(id.clone(), t, config, skills, order);
-        agent.attrs = self.attribute_slots(t, &agent.config);
+        let mut agent = Agent::new(id, t, config, skills, order);
+        agent.attrs = self.attribute_slots(t, agent.config());
         let a = self.agents.insert(agent);
-        self.ix.agents.insert((t, id), a);
+        self.ix.agents.insert(&self.agents, a);
         if let Some(pdn) = pdn {
             self.ix.pdns.insert((t, pdn), a);
         }
@@ -147,11 +147,11 @@ impl Core {
     fn refresh_served(&mut self, a: AgentIx, g: GroupIx) {
         let tier = self.groups[g].min_tier(&self.agents[a].facts(None));
         let agent = &mut self.agents[a];
-        let pos = agent.served.iter().position(|s| s.group == g);
+        let pos = agent.served.iter().position(|s| s.group() == g);
         match (tier, pos) {
             (Some(min_tier), Some(i)) => agent.served[i].min_tier = min_tier,
             (Some(min_tier), None) => {
-                agent.served.push(Served { group: g, min_tier });
+                agent.served.push(Served::new(g, min_tier));
                 self.groups[g].turns.forget(a);
             }
             (None, Some(i)) => {
@@ -163,7 +163,7 @@ impl Core {
     }
 
     pub(crate) fn add_agent(&mut self, t: TenantIx, config: AgentConfig) -> Result<(), Error> {
-        if self.ix.agents.contains_key(&(t, config.id.clone())) {
+        if self.ix.agents.get(&self.agents, t, &config.id).is_some() {
             return Err(Error::Duplicate {
                 kind: ObjectKind::Agent,
                 id: config.id.to_string(),
@@ -201,9 +201,9 @@ impl Core {
             self.forget_ghost(a, ghost);
         }
         let agent = self.agents.remove(a);
-        self.ix.agents.remove(&(t, agent.id.clone()));
-        if let Some(pdn) = agent.config.pdn {
-            self.ix.pdns.remove(&(t, pdn));
+        self.ix.agents.remove(t, &agent.id, a);
+        if let Some(pdn) = &agent.config().pdn {
+            self.ix.pdns.remove(&(t, pdn.clone()));
         }
         self.tenants[t].agents.remove(&a);
         for i in 0..self.tenants[t].groups.len() {
@@ -228,13 +228,13 @@ impl Core {
         skills: BTreeMap<SkillId, u8>,
     ) -> Result<(), Error> {
         let a = self.agent_ix(t, id)?;
-        let mut config = self.agents[a].config.clone();
+        let mut config = self.agents[a].config_owned();
         config.skills = skills;
         config.validate(&self.tenants[t].id, &self.tenants[t].config.attributes)?;
         let ready = self.unfile_ready(&[a]);
         let before = self.logged_on_groups(a);
         self.agents[a].skills = self.skill_set(&std::mem::take(&mut config.skills));
-        self.agents[a].config = config;
+        self.agents[a].set_config(config);
         for g in self.tenants[t].groups.clone() {
             self.refresh_served(a, g);
         }
@@ -334,7 +334,7 @@ impl Core {
         let agents: Vec<AgentIx> = self.tenants[t].agents.iter().copied().collect();
         let ready = self.unfile_ready(&agents);
         for &a in &agents {
-            self.agents[a].served.retain(|s| s.group != g);
+            self.agents[a].served.retain(|s| s.group() != g);
         }
         self.detach_pool(g);
         for &a in &agents {
@@ -415,7 +415,7 @@ impl Core {
     }
 
     fn logged_on_groups(&self, a: AgentIx) -> Vec<GroupIx> {
-        self.agents[a].served.iter().map(|s| s.group).collect()
+        self.agents[a].served.iter().map(|s| s.group()).collect()
     }
 
     /// Recounts logged-on agents of groups; one left empty overflows.

@@ -222,7 +222,7 @@ impl Core {
             return;
         }
         for i in 0..self.agents[a].served.len() {
-            let g = self.agents[a].served[i].group;
+            let g = self.agents[a].served[i].group();
             if self.ix.policy.splits.contains_key(&g) {
                 self.resplit_in(a, g);
             }

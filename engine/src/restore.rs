@@ -141,14 +141,14 @@ impl Engine {
     fn is_phone_agent(&self, tenant: &TenantId, agent: &AgentId) -> bool {
         let t = self.core.tenant_ix(tenant);
         t.and_then(|t| self.core.agent_ix(t, agent))
-            .is_ok_and(|a| self.core.agents[a].config.kind == AgentKind::Phone)
+            .is_ok_and(|a| self.core.agents[a].config().kind == AgentKind::Phone)
     }
 
     /// The agent's restore policy: its own, else its tenant's.
     fn restore_policy(&self, tenant: &TenantId, agent: &AgentId) -> Result<RestorePolicy, Error> {
         let t = self.core.tenant_ix(tenant)?;
         let a = self.core.agent_ix(t, agent)?;
-        let own = self.core.agents[a].config.restore;
+        let own = self.core.agents[a].config().restore;
         Ok(own.unwrap_or(self.core.tenants[t].config.restore))
     }
 

@@ -18,19 +18,55 @@ use std::sync::Arc;
 /// Interned skill number.
 pub(crate) type SkillNo = u32;
 
-/// An agent's skills: sorted (skill, level) pairs.
+/// An agent's skills: sorted (skill, level) pairs, saved as such.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct SkillSet(pub(crate) SmallVec<[(SkillNo, u8); 4]>);
+pub(crate) struct SkillSet(pub(crate) SmallVec<[SkillLevel; 3]>);
+
+/// A skill and its level, in five unpadded bytes (the skill number is kept
+/// as bytes): an agent holds one per skill for its lifetime. Saved as the
+/// pair `[skill, level]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "(SkillNo, u8)", into = "(SkillNo, u8)")]
+pub(crate) struct SkillLevel {
+    skill: [u8; 4],
+    level: u8,
+}
+
+impl SkillLevel {
+    /// The skill number.
+    pub(crate) fn skill(self) -> SkillNo {
+        SkillNo::from_ne_bytes(self.skill)
+    }
+}
+
+impl From<(SkillNo, u8)> for SkillLevel {
+    fn from((skill, level): (SkillNo, u8)) -> Self {
+        SkillLevel {
+            skill: skill.to_ne_bytes(),
+            level,
+        }
+    }
+}
+
+impl From<SkillLevel> for (SkillNo, u8) {
+    fn from(s: SkillLevel) -> Self {
+        (s.skill(), s.level)
+    }
+}
 
 impl SkillSet {
-    pub(crate) fn from_pairs(mut pairs: SmallVec<[(SkillNo, u8); 4]>) -> Self {
+    /// The set of `pairs`, sorted, without spare capacity (it is kept for
+    /// the agent's lifetime).
+    pub(crate) fn from_pairs(mut pairs: SmallVec<[(SkillNo, u8); 2]>) -> Self {
         pairs.sort_unstable();
-        Self(pairs)
+        let mut set: SmallVec<[SkillLevel; 3]> = pairs.into_iter().map(SkillLevel::from).collect();
+        set.shrink_to_fit();
+        Self(set)
     }
 
     pub(crate) fn level(&self, skill: SkillNo) -> u8 {
-        match self.0.binary_search_by_key(&skill, |p| p.0) {
-            Ok(i) => self.0[i].1,
+        match self.0.binary_search_by_key(&skill, |p| p.skill()) {
+            Ok(i) => self.0[i].level,
             Err(_) => 0,
         }
     }
@@ -152,5 +188,20 @@ impl Tier {
         self.0
             .iter()
             .any(|r| r.is_met_by(facts) && r.accepts(facts))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_skill_set_keeps_five_bytes_a_skill_and_saves_pairs() {
+        assert_eq!(std::mem::size_of::<SkillLevel>(), 5);
+        let set = SkillSet::from_pairs([(70_000, 3), (2, 9)].into_iter().collect());
+        assert_eq!((set.level(2), set.level(70_000), set.level(5)), (9, 3, 0));
+        let json = serde_json::to_value(&set).unwrap();
+        assert_eq!(json, serde_json::json!([[2, 9], [70_000, 3]]));
+        assert_eq!(serde_json::from_value::<SkillSet>(json).unwrap(), set);
     }
 }

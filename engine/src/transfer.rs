@@ -114,6 +114,6 @@ impl Core {
         let call = &self.calls[c];
         call.private
             || call.media == Media::Callback
-            || self.agents[a].config.kind != AgentKind::Application
+            || self.agents[a].config().kind != AgentKind::Application
     }
 }

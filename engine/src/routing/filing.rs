@@ -3,7 +3,7 @@
 //! the pool's strategy key; and taking them out again (lazily, see
 //! [`crate::ready_index`]).
 
-use crate::agent::{Agent, AgentIx, Filed, PoolIx, Seat, TenantIx};
+use crate::agent::{Agent, AgentIx, Filed, PoolIx, Seat, Seats, TenantIx};
 use crate::arena::Arena;
 use crate::config::{Media, RoutingType};
 use crate::engine::Core;
@@ -86,16 +86,16 @@ impl Core {
     }
 
     /// The distinct pools agent `a` belongs in, from its groups.
-    pub(crate) fn seats_of(&self, a: AgentIx) -> SmallVec<[Seat; 4]> {
-        let mut seats: SmallVec<[Seat; 4]> = SmallVec::new();
+    pub(crate) fn seats_of(&self, a: AgentIx) -> Seats {
+        let mut seats = Seats::new();
         for s in &self.agents[a].served {
-            let group = &self.groups[s.group];
+            let group = &self.groups[s.group()];
             let p = group.pool;
             if group.config.routing == RoutingType::Automatic && !seats.iter().any(|x| x.pool == p)
             {
                 seats.push(Seat {
                     pool: p,
-                    group: s.group,
+                    group: s.group(),
                     media: group.config.media,
                     min_tier: s.min_tier,
                     counted: self.ready.is_counted(p),
