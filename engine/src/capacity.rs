@@ -324,7 +324,7 @@ impl Core {
         let agent = &self.agents[a];
         let idle = agent.media_idle_since(media).as_millis();
         agent.seats.iter().filter(|s| s.media == media).any(|s| {
-            let key = self.ready_key(a, s.group, idle);
+            let key = self.ready_key(a, s.pool, idle);
             !agent.filed.live().any(|f| f.pool == s.pool && f.key == key)
         })
     }

@@ -12,7 +12,7 @@
 use crate::agent::{AgentIx, CallIx, GroupIx};
 use crate::config::Strategy;
 use crate::engine::Core;
-use crate::expr::{OrderSource, Type, Value};
+use crate::expr::{OrderKey, OrderSource, Type, Value};
 use smallvec::SmallVec;
 
 impl Core {
@@ -65,12 +65,12 @@ impl Core {
         }
     }
 
-    /// The `order_by` part of an agent's key in a group's pool:
+    /// The `order_by` part of an agent's key in a pool of `order`:
     /// up to two keys of 32 bits, each an order-preserving image of the
     /// value at single precision, inverted for `desc`. Smaller is better.
-    pub(crate) fn order_rank(&self, a: AgentIx, g: GroupIx) -> u64 {
+    pub(crate) fn order_rank(&self, a: AgentIx, order: &[OrderKey]) -> u64 {
         let agent = &self.agents[a];
-        self.groups[g].order.iter().fold(0u64, |rank, key| {
+        order.iter().fold(0u64, |rank, key| {
             let value = match key.source {
                 OrderSource::Skill(s) => f64::from(agent.skills.level(s)),
                 OrderSource::Attr(slot, ty) => attribute_number(agent.attrs.get(slot as usize), ty),

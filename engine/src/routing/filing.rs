@@ -128,8 +128,8 @@ impl Core {
             if seat.media != media {
                 continue;
             }
-            let (p, g, min_tier) = (seat.pool, seat.group, seat.min_tier);
-            let key = self.ready_key(a, g, idle);
+            let (p, min_tier) = (seat.pool, seat.min_tier);
+            let key = self.ready_key(a, p, idle);
             let filing = Filed {
                 pool: p,
                 media,
