@@ -173,6 +173,61 @@ pub(crate) struct PendingLogoff {
     pub(crate) reason: Option<ReasonCode>,
 }
 
+/// An instant or none, in eight bytes (`Option<Instant>` takes sixteen):
+/// `u64::MAX` stands for none, an instant the engine never accepts
+/// ([`Instant::MAX`] is 2^53). Saved as an `Option<Instant>`.
+#[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "Option<Instant>", into = "Option<Instant>")]
+pub(crate) struct MaybeInstant(u64);
+
+impl MaybeInstant {
+    /// No instant.
+    pub(crate) const NONE: MaybeInstant = MaybeInstant(u64::MAX);
+
+    pub(crate) fn get(self) -> Option<Instant> {
+        (self != Self::NONE).then_some(Instant(self.0))
+    }
+
+    pub(crate) fn is_some(self) -> bool {
+        self != Self::NONE
+    }
+
+    /// Sets `now` unless an instant is already set.
+    pub(crate) fn get_or_insert(&mut self, now: Instant) {
+        if *self == Self::NONE {
+            self.0 = now.0;
+        }
+    }
+
+    /// The instant, leaving none.
+    pub(crate) fn take(&mut self) -> Option<Instant> {
+        std::mem::replace(self, Self::NONE).get()
+    }
+}
+
+impl TryFrom<Option<Instant>> for MaybeInstant {
+    type Error = &'static str;
+    fn try_from(t: Option<Instant>) -> Result<Self, Self::Error> {
+        match t {
+            None => Ok(Self::NONE),
+            Some(Instant(u64::MAX)) => Err("instant out of range"),
+            Some(t) => Ok(MaybeInstant(t.0)),
+        }
+    }
+}
+
+impl From<MaybeInstant> for Option<Instant> {
+    fn from(t: MaybeInstant) -> Self {
+        t.get()
+    }
+}
+
+impl std::fmt::Debug for MaybeInstant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
+    }
+}
+
 /// One media channel of an agent.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Channel {
@@ -180,7 +235,7 @@ pub(crate) struct Channel {
     /// Applied when the call or clerical ends.
     pub(crate) after_call: AfterCall,
     /// Set while the channel is busy (reserved .. end of clerical).
-    pub(crate) busy_since: Option<Instant>,
+    pub(crate) busy_since: MaybeInstant,
     /// Start of the current idle period, for longest-idle.
     pub(crate) idle_since: Instant,
     /// The call the channel last answered: what a wrap-up reason set in
@@ -219,7 +274,7 @@ impl Default for Channel {
         Self {
             state: ChanState::LoggedOut,
             after_call: AfterCall::Ready,
-            busy_since: None,
+            busy_since: MaybeInstant::NONE,
             idle_since: Instant::default(),
             last_call: None,
             counted_ready: false,
@@ -233,7 +288,7 @@ impl Default for Channel {
 static UNUSED: Channel = Channel {
     state: ChanState::LoggedOut,
     after_call: AfterCall::Ready,
-    busy_since: None,
+    busy_since: MaybeInstant::NONE,
     idle_since: Instant(0),
     last_call: None,
     counted_ready: false,
@@ -245,7 +300,7 @@ impl Channel {
     fn is_unused(&self) -> bool {
         self.state == UNUSED.state
             && self.after_call == UNUSED.after_call
-            && self.busy_since.is_none()
+            && !self.busy_since.is_some()
             && self.idle_since == UNUSED.idle_since
             && self.last_call.is_none()
             && !self.counted_ready
@@ -741,6 +796,22 @@ mod tests {
         let json = serde_json::to_value(s).unwrap();
         assert_eq!(json, serde_json::json!({"group": 70_000, "min_tier": 2}));
         assert_eq!(serde_json::from_value::<Served>(json).unwrap(), s);
+    }
+
+    #[test]
+    fn an_optional_instant_takes_eight_bytes_and_saves_as_an_option() {
+        assert_eq!(std::mem::size_of::<MaybeInstant>(), 8);
+        let mut t = MaybeInstant::NONE;
+        assert_eq!(serde_json::to_value(t).unwrap(), serde_json::Value::Null);
+        t.get_or_insert(Instant(0));
+        t.get_or_insert(Instant(9));
+        assert_eq!(t.get(), Some(Instant(0)), "the first instant stays");
+        assert_eq!(serde_json::to_value(t).unwrap(), 0);
+        assert_eq!(serde_json::from_value::<MaybeInstant>(0.into()).unwrap(), t);
+        assert_eq!(t.take(), Some(Instant(0)));
+        assert_eq!((t.take(), t.is_some()), (None, false));
+        let max = serde_json::Value::from(u64::MAX);
+        assert!(serde_json::from_value::<MaybeInstant>(max).is_err());
     }
 
     #[test]

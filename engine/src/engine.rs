@@ -22,7 +22,7 @@ use crate::time::Instant;
 use crate::timers::Timers;
 use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 
 /// A tenant's settings and the objects it owns.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -31,7 +31,57 @@ pub(crate) struct Tenant {
     /// Settings; `agents` and `groups` are kept empty (the records live in arenas).
     pub(crate) config: TenantConfig,
     pub(crate) groups: Vec<GroupIx>,
-    pub(crate) agents: BTreeSet<AgentIx>,
+    pub(crate) agents: AgentSet,
+}
+
+/// A tenant's agents in index order: a sorted vector (a B-tree filled in
+/// index order kept its nodes half empty, 12 B an agent instead of 4).
+/// Saved as the ordered list it was.
+#[derive(Clone, Debug, Default, Serialize)]
+#[serde(transparent)]
+pub(crate) struct AgentSet(Vec<AgentIx>);
+
+impl AgentSet {
+    /// Adds `a` (no-op if present).
+    pub(crate) fn insert(&mut self, a: AgentIx) {
+        if let Err(i) = self.0.binary_search(&a) {
+            self.0.insert(i, a);
+        }
+    }
+
+    /// Removes `a` (no-op if absent).
+    pub(crate) fn remove(&mut self, a: &AgentIx) {
+        if let Ok(i) = self.0.binary_search(a) {
+            self.0.remove(i);
+        }
+    }
+
+    /// Room for `more` agents without growing.
+    pub(crate) fn reserve_exact(&mut self, more: usize) {
+        self.0.reserve_exact(more);
+    }
+
+    /// The agents in index order.
+    pub(crate) fn iter(&self) -> std::slice::Iter<'_, AgentIx> {
+        self.0.iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a AgentSet {
+    type Item = &'a AgentIx;
+    type IntoIter = std::slice::Iter<'a, AgentIx>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl<'de> Deserialize<'de> for AgentSet {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut v = Vec::<AgentIx>::deserialize(d)?;
+        v.sort_unstable();
+        v.dedup();
+        Ok(AgentSet(v))
+    }
 }
 
 /// Lookups from external ids to slab indexes. Derived from the slabs, so
@@ -267,11 +317,13 @@ impl Core {
         let agents = std::mem::take(&mut config.agents);
         let groups = std::mem::take(&mut config.groups);
         let id = config.id.clone();
+        let mut roster = AgentSet::default();
+        roster.reserve_exact(agents.len());
         let t = self.tenants.push(Tenant {
             id: config.id.clone(),
             config,
             groups: Vec::new(),
-            agents: BTreeSet::new(),
+            agents: roster,
         });
         self.ix.tenants.insert(id, t);
         for g in groups {
@@ -454,5 +506,26 @@ impl Core {
         let t = self.next_token;
         self.next_token += 1;
         t
+    }
+}
+
+#[cfg(test)]
+mod agent_set_tests {
+    use super::*;
+    use crate::arena::SlabIndex;
+
+    #[test]
+    fn a_tenants_agents_stay_in_index_order_and_load_as_a_set() {
+        let ix = AgentIx::from_slot;
+        let mut set = AgentSet::default();
+        for i in [5, 1, 3, 1] {
+            set.insert(ix(i));
+        }
+        set.remove(&ix(3));
+        set.remove(&ix(9));
+        assert_eq!(set.iter().map(|a| a.slot()).collect::<Vec<_>>(), [1, 5]);
+        assert_eq!(serde_json::to_string(&set).unwrap(), "[1,5]");
+        let back: AgentSet = serde_json::from_str("[5,1,5]").unwrap();
+        assert_eq!(back.iter().map(|a| a.slot()).collect::<Vec<_>>(), [1, 5]);
     }
 }

@@ -123,7 +123,7 @@ impl crate::Engine {
         let now = core.now;
         let open: u64 = ag
             .all_lanes()
-            .filter_map(|(_, ch)| ch.busy_since)
+            .filter_map(|(_, ch)| ch.busy_since.get())
             .map(|since| now.millis_since(since))
             .sum();
         let busy_ms = ag.busy_ms + open;
