@@ -256,7 +256,8 @@ impl Core {
 
     /// Forgets a call that has left the engine.
     pub(crate) fn remove_call(&mut self, c: CallIx) {
-        let call = self.calls.remove(c);
-        self.ix.calls.remove(&(call.tenant, call.id));
+        let call = &self.calls[c];
+        self.ix.calls.remove(&(call.tenant, call.id.clone()));
+        self.calls.delete(c);
     }
 }
