@@ -3,7 +3,8 @@
 //!
 //! - per agent: a floor of N agents (10 skills each, 500 groups, 100 skills)
 //!   minus the same floor with no agents: configured (what the engine keeps
-//!   of its configuration), logged on (Not Ready), then logged on and Ready;
+//!   of its configuration), logged on (Not Ready), then logged on and Ready,
+//!   and that Ready floor restored from its snapshot;
 //! - per queued call: 1,000 agents Not Ready, then 10,000 / 100,000 calls
 //!   queued over the 500 groups.
 //!
@@ -30,6 +31,8 @@ fn main() {
         per_agent_floor(agents, 1, false);
         per_agent_floor(agents, 1, true);
     }
+    // A Ready floor saved and loaded again holds what it held.
+    per_agent_restored(10_000, SKILLS_PER_AGENT);
     for calls in [10_000, 100_000] {
         per_queued_call(calls);
     }
@@ -82,6 +85,24 @@ fn per_agent_floor(agents: usize, skills: usize, ready: bool) {
     let what = format!("agent ({} groups), {state}", 5 * skills);
     row(&what, agents, bytes - empty);
     drop(floor);
+}
+
+/// A Ready floor's engine restored from its snapshot.
+fn per_agent_restored(agents: usize, skills: usize) {
+    let (empty, e0) = engine_bytes(0, skills);
+    drop(e0);
+    let floor = Floor::staffed_with(agents, Strategy::LongestIdle, skills);
+    let json = floor.engine.to_snapshot_json().expect("snapshot");
+    drop(floor);
+    let before = live_bytes();
+    let engine = Engine::from_snapshot_json(&json).expect("snapshot loads");
+    let bytes = live_bytes() - before;
+    let what = format!(
+        "agent ({} groups), Ready, restored from snapshot",
+        5 * skills
+    );
+    row(&what, agents, bytes - empty);
+    drop((engine, json));
 }
 
 /// Heap the `Floor` wrapper holds besides the engine: its id tables.

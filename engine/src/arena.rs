@@ -133,6 +133,12 @@ impl<I: SlabIndex, T> Arena<I, T> {
         self.slots.reserve_exact(more);
     }
 
+    /// Gives back spare slots (after a snapshot is loaded: a list read
+    /// from JSON grows by doubling).
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.slots.shrink_to_fit();
+    }
+
     /// Removes and returns the record at `i`, if any.
     pub(crate) fn try_remove(&mut self, i: I) -> Option<T> {
         if !self.contains(i) {

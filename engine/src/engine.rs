@@ -61,6 +61,11 @@ impl AgentSet {
         self.0.reserve_exact(more);
     }
 
+    /// Gives back spare capacity.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.0.shrink_to_fit();
+    }
+
     /// The agents in index order.
     pub(crate) fn iter(&self) -> std::slice::Iter<'_, AgentIx> {
         self.0.iter()
@@ -337,11 +342,23 @@ impl Core {
 
     /// Schema 1 kept an agent's skills and a group's stages twice: in the
     /// record and in its retained configuration. The record's copy is the
-    /// one used; the configuration's is emptied after loading.
+    /// one used; the configuration's is emptied after loading. Also gives
+    /// back the spare capacity of what was read, so that a restored engine
+    /// holds what the saved one held.
     pub(crate) fn drop_config_copies(&mut self) {
         for a in self.agents.slots_mut() {
             // Also forgets settings all at their defaults (not stored).
             a.set_config(a.config_owned());
+        }
+        // Lists read from JSON grew by doubling; records are kept for long.
+        self.agents.shrink_to_fit();
+        for a in self.agents.slots_mut() {
+            a.filed.shrink_to_fit();
+            a.skills.0.shrink_to_fit();
+        }
+        let tenants: Vec<TenantIx> = self.tenants.iter_enumerated().map(|(t, _)| t).collect();
+        for t in tenants {
+            self.tenants[t].agents.shrink_to_fit();
         }
         for g in self.groups.slots_mut() {
             g.config.stages.clear();
