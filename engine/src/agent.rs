@@ -648,6 +648,8 @@ impl Agent {
     }
 
     /// `media` is taken out of the ready index: its entries turn stale.
+    /// The stamp wraps after 2^32 removals; a stale entry never lives that
+    /// long (it is forgotten when the media is filed again).
     pub(crate) fn restamp(&mut self, media: Media) {
         let s = &mut self.chan_mut(media).stamp;
         *s = s.wrapping_add(1);
