@@ -815,3 +815,45 @@ fn runtime_config_changes_apply_without_restart() {
         }
     ));
 }
+
+/// an agent removed at runtime takes its place in the ready
+/// index with it. Its stale entries must not come back to life for a new
+/// agent that reuses its record's slot: the new agent, ringing with one
+/// call, is not offered a second (the next call queues).
+#[test]
+fn r1_2_a_removed_agents_stale_entries_do_not_revive_for_its_successor() {
+    let mut g = group("g", &["s"]);
+    g.clerical_s = 0;
+    let mut h = Harness::new(vec![g], vec![agent("old", &[("s", 1)])]);
+    h.login_ready(0, "old");
+    h.arrive(1, "c1", "g");
+    let (a, e) = h.offered_to("c1").expect("old is Ready");
+    h.answer(2, "c1", &a, e);
+    h.hangup(3, "c1");
+    // Ready again, then logged off and removed: its last entry is stale.
+    let logoff = Command::Logoff {
+        agent: "old".into(),
+        reason: None,
+    };
+    h.at(4, logoff).unwrap();
+    h.at(
+        5,
+        Command::RemoveAgent {
+            agent: "old".into(),
+        },
+    )
+    .unwrap();
+    let new = Command::AddAgent {
+        agent: agent("new", &[("s", 1)]),
+    };
+    h.at(6, new).unwrap();
+    h.login_ready(7, "new");
+    h.engine.check_invariants().unwrap();
+    h.arrive(8, "c2", "g");
+    assert_eq!(h.offered_to("c2").map(|o| o.0).as_deref(), Some("new"));
+    h.arrive(9, "c3", "g");
+    assert_eq!(h.offered_to("c3"), None, "new is ringing with c2");
+    let queued = h.engine.call_status(&h.tenant, &"c3".into()).unwrap();
+    assert!(matches!(queued, CallStatus::Queued { .. }), "{queued:?}");
+    h.engine.check_invariants().unwrap();
+}
