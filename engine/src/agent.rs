@@ -530,13 +530,12 @@ impl<'de> Deserialize<'de> for FilingSlots {
 }
 
 /// A distinct ready pool an agent belongs in when Ready on `media`: the
-/// pool of one or more automatic groups it serves, with the first of them
-/// (whose strategy key it is filed under). Derived from `served` and the
-/// groups' pools; never saved.
+/// pool of one or more automatic groups it serves (its strategy key comes
+/// from the pool's kind, which those groups share). Derived from `served`
+/// and the groups' pools; never saved.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Seat {
     pub(crate) pool: PoolIx,
-    pub(crate) group: GroupIx,
     pub(crate) media: Media,
     pub(crate) min_tier: u8,
     /// Whether the pool counts its live agents: then the agent tells it

@@ -190,9 +190,7 @@ impl Core {
     /// pools count their groups.
     fn check_pools(&self) -> Result<(), String> {
         let filings = crate::routing::Filings(&self.agents);
-        let watched: hashbrown::HashSet<PoolIx> = (self.ix.policy.protects.values())
-            .map(|&g| self.groups[g].pool)
-            .collect();
+        let watched = self.watched_pools();
         for (a, agent) in &self.agents {
             for seat in &agent.seats {
                 if seat.counted != self.ready.is_counted(seat.pool)

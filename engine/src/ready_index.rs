@@ -409,11 +409,6 @@ impl ReadyIndex {
         self.pools[p].random[tier as usize].contains(a)
     }
 
-    /// The media of pool `p`.
-    pub(crate) fn media(&self, p: PoolIx) -> Media {
-        self.pools[p].kind.media
-    }
-
     /// Every entry of tier `tier` of `p`, the pool's live count of that
     /// tier if it counts, and the size of its random pool.
     pub(crate) fn tier_entries(

@@ -67,9 +67,7 @@ impl Core {
     /// their live agents, and no others but the random ones (R-10.6, see
     /// [`crate::ready_index`]); the agents learn which of their seats count.
     pub(crate) fn refresh_counted_pools(&mut self, t: TenantIx) {
-        let watched: hashbrown::HashSet<PoolIx> = (self.ix.policy.protects.values())
-            .map(|&g| self.groups[g].pool)
-            .collect();
+        let watched = self.watched_pools();
         let mut changed = false;
         for &g in &self.tenants[t].groups {
             let p = self.groups[g].pool;
@@ -85,6 +83,14 @@ impl Core {
         }
     }
 
+    /// The pools a threshold reserve watches: those of the protected
+    /// groups.
+    pub(crate) fn watched_pools(&self) -> hashbrown::HashSet<PoolIx> {
+        (self.ix.policy.protects.values())
+            .map(|&g| self.groups[g].pool)
+            .collect()
+    }
+
     /// The distinct pools agent `a` belongs in, from its groups.
     pub(crate) fn seats_of(&self, a: AgentIx) -> Seats {
         let mut seats = Seats::new();
@@ -95,7 +101,6 @@ impl Core {
             {
                 seats.push(Seat {
                     pool: p,
-                    group: s.group(),
                     media: group.config.media,
                     min_tier: s.min_tier,
                     counted: self.ready.is_counted(p),
@@ -185,7 +190,7 @@ impl Core {
     /// The live agents of tier `tier` of pool `p`, best first.
     pub(crate) fn ready_agents(&self, p: PoolIx, tier: u8) -> impl Iterator<Item = AgentIx> + '_ {
         let live = Filings(&self.agents);
-        let media = self.ready.media(p);
+        let media = self.ready.kind(p).media;
         let (entries, _, _) = self.ready.tier_entries(p, tier);
         entries
             .filter(move |&(_, a, stamp)| live.is_live(media, a, stamp))
