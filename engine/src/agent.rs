@@ -487,6 +487,11 @@ impl FilingSlots {
         self.slots.iter_mut().find(|f| f.pool == p)
     }
 
+    /// Whether there is an entry (live or ghost) for pool `p`.
+    pub(crate) fn has(&self, p: PoolIx) -> bool {
+        self.slots.iter().any(|f| f.pool == p)
+    }
+
     /// Adds an entry for a pool that has none.
     pub(crate) fn push(&mut self, f: Filed) {
         self.slots.push(f);

@@ -6,7 +6,7 @@
 //! `personal`, `dispatch`, ...) extend with `impl Core` blocks.
 
 use crate::agent::{Agent, AgentIx, CallIx, GroupIx, TenantIx};
-use crate::arena::{Arena, IndexVec};
+use crate::arena::{Arena, IndexVec, SlabIndex};
 use crate::call::Call;
 use crate::changes::ChangeLog;
 use crate::command::{Command, Epoch};
@@ -23,6 +23,7 @@ use crate::timers::Timers;
 use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// A tenant's settings and the objects it owns.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -98,9 +99,12 @@ impl<'de> Deserialize<'de> for AgentSet {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Lookup {
     pub(crate) tenants: HashMap<TenantId, TenantIx>,
-    pub(crate) agents: crate::agent_lookup::AgentLookup,
+    /// The tenant last looked up: most streams name one tenant over and
+    /// over, and comparing its id is cheaper than hashing it.
+    pub(crate) last_tenant: LastTenant,
+    pub(crate) agents: crate::id_table::AgentLookup,
     pub(crate) groups: HashMap<(TenantIx, GroupId), GroupIx>,
-    pub(crate) calls: HashMap<(TenantIx, CallId), CallIx>,
+    pub(crate) calls: crate::id_table::CallLookup,
     pub(crate) skills: HashMap<SkillId, SkillNo>,
     /// (tenant, personal directory number) -> agent.
     pub(crate) pdns: HashMap<(TenantIx, String), AgentIx>,
@@ -112,6 +116,27 @@ pub(crate) struct Lookup {
     /// One empty call data shared by every call that brings none, so
     /// that such a call allocates none.
     pub(crate) no_data: std::sync::Arc<crate::command::CallData>,
+}
+
+/// A tenant index remembered across lookups (an atomic, so that a shared
+/// engine stays `Sync`; checked against the tenant id before use).
+#[derive(Debug, Default)]
+pub(crate) struct LastTenant(AtomicU32);
+
+impl LastTenant {
+    fn get(&self) -> TenantIx {
+        TenantIx::from_slot(self.0.load(Ordering::Relaxed) as usize)
+    }
+
+    fn set(&self, t: TenantIx) {
+        self.0.store(t.slot() as u32, Ordering::Relaxed);
+    }
+}
+
+impl Clone for LastTenant {
+    fn clone(&self) -> Self {
+        LastTenant(AtomicU32::new(self.0.load(Ordering::Relaxed)))
+    }
 }
 
 /// All engine state.
@@ -395,8 +420,8 @@ impl Core {
         for (g, group) in &self.groups {
             ix.groups.insert((group.tenant, group.id.clone()), g);
         }
-        for (c, call) in &self.calls {
-            ix.calls.insert((call.tenant, call.id.clone()), c);
+        for (c, _) in &self.calls {
+            ix.calls.insert(&self.calls, c);
         }
         for (n, s) in self.skills.iter().enumerate() {
             ix.skills.insert(s.clone(), n as SkillNo);
@@ -456,18 +481,21 @@ impl Core {
     // ---- lookups -------------------------------------------------------
 
     pub(crate) fn tenant_ix(&self, tenant: &TenantId) -> Result<TenantIx, Error> {
-        self.ix
-            .tenants
-            .get(tenant)
-            .copied()
-            .ok_or_else(|| Error::UnknownTenant(tenant.clone()))
+        let last = self.ix.last_tenant.get();
+        if self.tenants.contains(last) && self.tenants[last].id == *tenant {
+            return Ok(last);
+        }
+        let t = (self.ix.tenants.get(tenant).copied())
+            .ok_or_else(|| Error::UnknownTenant(tenant.clone()))?;
+        self.ix.last_tenant.set(t);
+        Ok(t)
     }
 
     /// The agent `id` of tenant `t`. Another tenant's agent is unknown.
     pub(crate) fn agent_ix(&self, t: TenantIx, id: &AgentId) -> Result<AgentIx, Error> {
         self.ix
             .agents
-            .get(&self.agents, t, id)
+            .get(&self.agents, t, id.as_str())
             .ok_or_else(|| Error::UnknownAgent(id.clone()))
     }
 
@@ -484,8 +512,7 @@ impl Core {
     pub(crate) fn call_ix(&self, t: TenantIx, id: &CallId) -> Result<CallIx, Error> {
         self.ix
             .calls
-            .get(&(t, id.clone()))
-            .copied()
+            .get(&self.calls, t, id.as_str())
             .ok_or_else(|| Error::UnknownCall(id.clone()))
     }
 

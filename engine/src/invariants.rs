@@ -183,9 +183,11 @@ impl Core {
         Ok(())
     }
 
-    /// Every pool entry is a filed agent, judged live by its stamp exactly
-    /// when the filing records say so; an agent has at most one entry per
-    /// pool and tier; exactly the random and watched pools count their
+    /// Every pool entry its stamp judges live is filed so by the filing
+    /// records (that every live filing has its entry is `check_filing`'s
+    /// part), and every entry, live or stale, is of an agent with a filing
+    /// in that pool; an agent has at most one live entry
+    /// per pool and tier; exactly the random and watched pools count their
     /// live agents, and right, and the agents seated in them know it;
     /// pools count their groups.
     fn check_pools(&self) -> Result<(), String> {
@@ -219,20 +221,29 @@ impl Core {
                 let mut live = 0u32;
                 let mut seen = hashbrown::HashSet::new();
                 for (key, a, stamp) in entries {
-                    if !seen.insert(a) {
-                        return Err(format!("agent {a:?} has two entries in pool {p} tier {k}"));
-                    }
-                    let filed = filings.is_filed(p, k, key, a);
-                    if filings.is_live(kind.media, a, stamp) != filed {
+                    // Stale entries too: a removed agent's would revive
+                    // for the next agent in its slot.
+                    if !self.agents.get(a).is_some_and(|x| x.filed.has(p)) {
                         return Err(format!(
-                            "pool {p} tier {k}: entry of agent {a:?} under stamp {stamp} \
-                             judged {} by its stamp, {} by the filings",
-                            !filed, filed
+                            "pool {p} tier {k} holds an entry of agent {a:?}, \
+                             which has no filing there"
                         ));
                     }
-                    if filed {
-                        live += 1;
+                    if !filings.is_live(kind.media, a, stamp) {
+                        continue;
                     }
+                    if !filings.is_filed(p, k, key, a) {
+                        return Err(format!(
+                            "pool {p} tier {k}: entry of agent {a:?} under stamp {stamp} \
+                             is live by its stamp, not filed by the records"
+                        ));
+                    }
+                    if !seen.insert(a) {
+                        return Err(format!(
+                            "agent {a:?} has two live entries in pool {p} tier {k}"
+                        ));
+                    }
+                    live += 1;
                 }
                 if counted.is_some_and(|n| n != live) {
                     return Err(format!(
@@ -483,15 +494,17 @@ impl Core {
 
     fn check_lookups(&self) -> Result<(), String> {
         let ok = self.ix.calls.len() == self.calls.len()
-            && self
-                .calls
-                .iter()
-                .all(|(c, call)| self.ix.calls.get(&(call.tenant, call.id.clone())) == Some(&c))
+            && self.calls.iter().all(|(c, call)| {
+                self.ix
+                    .calls
+                    .get(&self.calls, call.tenant, call.id.as_str())
+                    == Some(c)
+            })
             && self.ix.agents.len() == self.agents.len()
             && self
                 .agents
                 .iter()
-                .all(|(a, x)| self.ix.agents.get(&self.agents, x.tenant, &x.id) == Some(a))
+                .all(|(a, x)| self.ix.agents.get(&self.agents, x.tenant, x.id.as_str()) == Some(a))
             && self.ix.groups.len() == self.groups.len();
         let mut queued = hashbrown::HashMap::new();
         for (_, call) in &self.calls {

@@ -47,7 +47,6 @@
 pub struct ReadmeDoctests;
 
 mod agent;
-mod agent_lookup;
 mod arena;
 mod authentication;
 mod call;
@@ -61,6 +60,7 @@ mod dispatch;
 mod engine;
 mod error;
 pub mod expr;
+mod id_table;
 mod ids;
 mod invariants;
 pub mod journal;
@@ -70,6 +70,7 @@ mod policy;
 mod presence;
 mod qir;
 mod ready_index;
+mod ready_tier;
 mod reason_codes;
 mod reconfigure;
 #[cfg(feature = "replication")]

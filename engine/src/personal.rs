@@ -63,7 +63,7 @@ impl Core {
     fn personal_target(&self, c: CallIx) -> Option<AgentIx> {
         let call = &self.calls[c];
         if let Some(id) = &call.preferred_agent {
-            return self.ix.agents.get(&self.agents, call.tenant, id);
+            return self.ix.agents.get(&self.agents, call.tenant, id.as_str());
         }
         let dnis = call.dnis.as_ref()?;
         self.ix.pdns.get(&(call.tenant, dnis.clone())).copied()

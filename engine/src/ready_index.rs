@@ -5,12 +5,14 @@
 //! Removal is lazy. An agent that stops being Ready is not searched out of
 //! every pool it was filed in (an agent serving 50 groups sits in about ten
 //! pools); its entries stay behind, *stale*, and are dropped when they
-//! reach the front of a pool that is asked for its best agent, or when the
-//! agent is filed in the same pool again or leaves it (the agent remembers
-//! them as *ghosts*). So an agent has at most one entry per pool and tier,
-//! live or stale, and memory stays bounded without compaction. A routing
-//! decision thus no longer pays for taking the chosen agent out of every
-//! pool; the agent pays for its own clean-up when it becomes Ready again.
+//! reach the front of a pool that is asked for its best agent. When the
+//! agent is filed in the same pool again or leaves it, it *forgets* them
+//! (the agent remembers them as *ghosts*): each tier drops a forgotten
+//! entry at once or counts it towards its next compaction (see
+//! [`crate::ready_tier`]). So an agent has at most one live entry per pool
+//! and tier, and stale ones stay bounded. A routing decision thus does not
+//! pay for taking the chosen agent out of every pool; the agent pays for
+//! its own clean-up when it becomes Ready again.
 //!
 //! Whether an entry is live is one comparison: every entry carries the
 //! *filing stamp* of the agent's media at the time it was filed, and the
@@ -35,10 +37,10 @@
 use crate::agent::{AgentIx, GroupIx, PoolIx, TenantIx};
 use crate::arena::Arena;
 use crate::config::{Media, RoutingType, Strategy};
+use crate::ready_tier::TierSet;
 use crate::skills::Tier;
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
-use std::collections::BTreeSet;
 
 /// Strategy key of a Ready agent in a pool: smaller is chosen first.
 pub(crate) type StrategyKey = (u64, u64);
@@ -46,10 +48,6 @@ pub(crate) type StrategyKey = (u64, u64);
 /// An agent's filing stamp for one media: entries filed under an older one
 /// are stale.
 pub(crate) type Stamp = u32;
-
-/// Key of an agent in a tier set: (strategy key, tie-break, agent, the
-/// agent's filing stamp when it was filed).
-type ReadyKey = (u64, u64, AgentIx, Stamp);
 
 /// The Ready agents of one tier of a `random` group, for a uniform O(1)
 /// pick. A key drawn once when an agent became Ready would not do:
@@ -127,7 +125,7 @@ struct ReadyPool {
     kind: PoolKind,
     /// Per tier, live and stale entries in strategy order; rebuilt on load.
     #[serde(skip)]
-    ready: Vec<BTreeSet<ReadyKey>>,
+    ready: Vec<TierSet>,
     /// Whether the live entries are counted (see the module docs).
     #[serde(skip)]
     counted: bool,
@@ -144,7 +142,7 @@ impl ReadyPool {
     fn new(kind: PoolKind) -> Self {
         let n = kind.tiers.len();
         Self {
-            ready: vec![BTreeSet::new(); n],
+            ready: vec![TierSet::default(); n],
             counted: kind.strategy == Strategy::Random,
             live: vec![0; n],
             kind,
@@ -274,23 +272,36 @@ impl ReadyIndex {
         true
     }
 
-    /// Drops the stale entries agent `a` left in `p` when it was filed from
-    /// `min_tier` under `key` and `stamp`, wherever they still are (the
-    /// agent is about to be filed there again, or leaves the pool).
+    /// Forgets the stale entries agent `a` left in `p` when it was filed
+    /// from `min_tier` under `key` and `stamp` (the agent is about to be
+    /// filed there again, or leaves the pool): they go now or, in a tier's
+    /// log, at its front or next compaction ([`TierSet::forget`]).
     pub(crate) fn forget(
         &mut self,
         p: PoolIx,
         a: AgentIx,
         min_tier: u8,
-        key: StrategyKey,
-        stamp: Stamp,
+        (key, stamp): (StrategyKey, Stamp),
+        live: &impl Liveness,
     ) {
         let Some(pool) = self.pools.get_mut(p) else {
             return;
         };
+        let media = pool.kind.media;
         let from = (min_tier as usize).min(pool.ready.len());
         for set in &mut pool.ready[from..] {
-            set.remove(&(key.0, key.1, a, stamp));
+            set.forget(&(key.0, key.1, a, stamp), |&(_, _, a, stamp)| {
+                live.is_live(media, a, stamp)
+            });
+        }
+    }
+
+    /// Drops every entry of agent `a` in `p`, if the pool still exists:
+    /// the agent left the pool or the engine. Its slot may be reused by an
+    /// agent whose stamps start over, so nothing of it may stay behind.
+    pub(crate) fn purge(&mut self, p: PoolIx, a: AgentIx) {
+        if let Some(pool) = self.pools.get_mut(p) {
+            pool.ready.iter_mut().for_each(|set| set.purge(a));
         }
     }
 
@@ -298,14 +309,7 @@ impl ReadyIndex {
     pub(crate) fn first(&mut self, p: PoolIx, tier: u8, live: &impl Liveness) -> Option<AgentIx> {
         let pool = &mut self.pools[p];
         let media = pool.kind.media;
-        let set = &mut pool.ready[tier as usize];
-        while let Some(&(_, _, a, stamp)) = set.first() {
-            if live.is_live(media, a, stamp) {
-                return Some(a);
-            }
-            set.pop_first();
-        }
-        None
+        pool.ready[tier as usize].first(|&(_, _, a, stamp)| live.is_live(media, a, stamp))
     }
 
     /// Every live agent of tier `tier`, best first (ring-all).
@@ -345,20 +349,27 @@ impl ReadyIndex {
     ) {
         for pool in self.pools.slots_mut() {
             let n = pool.kind.tiers.len();
-            pool.ready = vec![BTreeSet::new(); n];
+            pool.ready = vec![TierSet::default(); n];
             pool.counted = pool.is_random();
             pool.live = vec![0; n];
         }
+        let mut entries: hashbrown::HashMap<(PoolIx, usize), Vec<_>> = hashbrown::HashMap::new();
         for (p, a, min_tier, key, stamp) in filings {
             let pool = &mut self.pools[p];
-            for set in &mut pool.ready[min_tier as usize..] {
-                set.insert((key.0, key.1, a, stamp));
+            for tier in min_tier as usize..pool.ready.len() {
+                entries
+                    .entry((p, tier))
+                    .or_default()
+                    .push((key.0, key.1, a, stamp));
             }
             if pool.counted {
                 pool.live[min_tier as usize..]
                     .iter_mut()
                     .for_each(|n| *n += 1);
             }
+        }
+        for ((p, tier), tier_entries) in entries {
+            self.pools[p].ready[tier] = TierSet::from_entries(tier_entries);
         }
     }
 
@@ -502,9 +513,13 @@ mod tests {
         assert_eq!(index.pools[p].ready[0].len(), n, "only at the tier asked");
         // Agent 1 comes back under its old key: its stale entry is
         // forgotten and a live one filed under its new stamp.
-        index.forget(p, agent(1), 0, (1, 0), 1);
+        index.forget(p, agent(1), 0, ((1, 0), 1), &live);
         index.file(p, agent(1), 0, (1, 0), 2);
-        assert_eq!(index.pools[p].ready[0].len(), n);
+        assert_eq!(
+            index.pools[p].ready[0].len(),
+            n + 1,
+            "the ghost waits in the log for the front or a compaction"
+        );
         assert_eq!(index.first(p, 0, &live), Some(agent(1)));
         assert_eq!(index.ready_count(p), n - 2);
         // No longer watched: agents leave without telling the pool; when

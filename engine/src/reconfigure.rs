@@ -163,7 +163,12 @@ impl Core {
     }
 
     pub(crate) fn add_agent(&mut self, t: TenantIx, config: AgentConfig) -> Result<(), Error> {
-        if self.ix.agents.get(&self.agents, t, &config.id).is_some() {
+        if self
+            .ix
+            .agents
+            .get(&self.agents, t, config.id.as_str())
+            .is_some()
+        {
             return Err(Error::Duplicate {
                 kind: ObjectKind::Agent,
                 id: config.id.to_string(),
@@ -196,12 +201,12 @@ impl Core {
             });
         }
         // Its stale entries go with it: a later agent may reuse its slot.
-        let ghosts: Vec<_> = self.agents[a].filed.ghosts().cloned().collect();
-        for ghost in &ghosts {
-            self.forget_ghost(a, ghost);
+        let pools: Vec<_> = self.agents[a].filed.ghosts().map(|g| g.pool).collect();
+        for p in pools {
+            self.ready.purge(p, a);
         }
         let agent = self.agents.remove(a);
-        self.ix.agents.remove(t, &agent.id, a);
+        self.ix.agents.remove(t, agent.id.as_str(), a);
         if let Some(pdn) = &agent.config().pdn {
             self.ix.pdns.remove(&(t, pdn.clone()));
         }

@@ -41,18 +41,19 @@ impl Core {
     pub(crate) fn refresh_seats(&mut self, a: AgentIx) {
         let seats = self.seats_of(a);
         let agent = &mut self.agents[a];
-        // A ghost of a pool the agent no longer belongs in is cleared out
-        // of that pool (if it still exists) now.
-        let mut dropped: SmallVec<[crate::agent::Filed; 4]> = SmallVec::new();
+        // The agent's entries in a pool it no longer belongs in, all of
+        // them (ghosts of earlier filings too), go with its last filing
+        // there (see [`crate::ready_index::ReadyIndex::purge`]).
+        let mut dropped: SmallVec<[PoolIx; 4]> = SmallVec::new();
         agent.filed.retain_ghosts(|g| {
             let keep = seats.iter().any(|s| s.pool == g.pool);
             if !keep {
-                dropped.push(g.clone());
+                dropped.push(g.pool);
             }
             keep
         });
-        for g in dropped {
-            self.forget_ghost(a, &g);
+        for p in dropped {
+            self.ready.purge(p, a);
         }
         let agent = &mut self.agents[a];
         agent.filed.set_counted_seats(&seats);
@@ -117,8 +118,8 @@ impl Core {
     /// current one.
     pub(crate) fn forget_ghost(&mut self, a: AgentIx, ghost: &crate::agent::Filed) {
         let stamp = self.agents[a].stamp(ghost.media).wrapping_sub(1);
-        self.ready
-            .forget(ghost.pool, a, ghost.min_tier, ghost.key, stamp);
+        let live = Filings(&self.agents);
+        (self.ready).forget(ghost.pool, a, ghost.min_tier, (ghost.key, stamp), &live);
     }
 
     /// Files a Ready channel in the ready pool of every group it serves on

@@ -33,7 +33,12 @@ use smallvec::SmallVec;
 impl Core {
     pub(crate) fn call_arrived(&mut self, t: TenantIx, spec: CallSpec) -> Result<(), Error> {
         let g = self.group_ix(t, &spec.group)?;
-        if self.ix.calls.contains_key(&(t, spec.id.clone())) {
+        if self
+            .ix
+            .calls
+            .get(&self.calls, t, spec.id.as_str())
+            .is_some()
+        {
             return Err(Error::DuplicateCall(spec.id));
         }
         let group = &self.groups[g];
@@ -59,7 +64,7 @@ impl Core {
         let uid = self.next_uid;
         self.next_uid += 1;
         let call = Call {
-            id: spec.id.clone(),
+            id: spec.id,
             tenant: t,
             uid,
             group: g,
@@ -92,7 +97,7 @@ impl Core {
             preferred_until,
         };
         let c = self.calls.insert(call);
-        self.ix.calls.insert((t, spec.id), c);
+        self.ix.calls.insert(&self.calls, c);
         if let Some(at) = preferred_until {
             self.timers.set(at, Timer::Preferred { call: c, uid });
         }

@@ -257,7 +257,7 @@ impl Core {
     /// Forgets a call that has left the engine.
     pub(crate) fn remove_call(&mut self, c: CallIx) {
         let call = &self.calls[c];
-        self.ix.calls.remove(&(call.tenant, call.id.clone()));
+        self.ix.calls.remove(call.tenant, call.id.as_str(), c);
         self.calls.delete(c);
     }
 }
