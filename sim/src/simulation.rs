@@ -167,6 +167,9 @@ pub struct Simulation {
     follow_ups: Vec<[Option<FollowUp>; 2]>,
     clock: Clock,
     calls: Slab<SimCall>,
+    /// The engine's id of each call slot, built once: the slab reuses its
+    /// slots, and a clone of a short id is a copy, not a formatting.
+    call_ids: Vec<CallId>,
     next_gen: u32,
     answer_delay_ms: u64,
     recorder: Recorder,
@@ -313,6 +316,7 @@ impl Simulation {
             streams,
             clock: Clock::default(),
             calls: Slab::new(),
+            call_ids: Vec::new(),
             next_gen: 0,
             answer_delay_ms: (scenario.answer_delay_s.get_ref() * 1000.0).round() as u64,
             open_measured: 0,
@@ -588,8 +592,17 @@ impl Simulation {
         result.is_ok()
     }
 
-    fn call_id(slot: usize) -> CallId {
-        CallId(slot.to_compact_string())
+    /// The engine's id of call `slot` (a slot the slab has handed out).
+    fn call_id(&self, slot: usize) -> CallId {
+        self.call_ids[slot].clone()
+    }
+
+    /// Makes sure slot `slot`, just handed out by the slab, has its id.
+    fn name_slot(&mut self, slot: usize) {
+        while self.call_ids.len() <= slot {
+            let next = self.call_ids.len();
+            self.call_ids.push(CallId(next.to_compact_string()));
+        }
     }
 
     /// The live call of `slot` if it is still generation `gen`.
@@ -670,7 +683,8 @@ impl Simulation {
         if self.recorder.arrived(group, now) {
             self.open_measured += 1;
         }
-        let mut spec = CallSpec::new(Self::call_id(slot), self.group_ids[group].clone());
+        self.name_slot(slot);
+        let mut spec = CallSpec::new(self.call_id(slot), self.group_ids[group].clone());
         spec.priority = new.priority;
         spec.data = self.streams[new.stream as usize].call_data();
         if !self.command(now, Command::CallArrived(spec)) {
@@ -736,7 +750,7 @@ impl Simulation {
             return;
         };
         let answered = Command::Answered {
-            call: Self::call_id(slot as usize),
+            call: self.call_id(slot as usize),
             agent: self.agent_ids[agent as usize].clone(),
             epoch,
         };
@@ -773,7 +787,7 @@ impl Simulation {
         }
         self.calls.remove(slot as usize);
         let hangup = Command::Hangup {
-            call: Self::call_id(slot as usize),
+            call: self.call_id(slot as usize),
         };
         self.command(now, hangup);
         if leaving && last {
@@ -796,7 +810,7 @@ impl Simulation {
             return;
         }
         let hangup = Command::Hangup {
-            call: Self::call_id(slot as usize),
+            call: self.call_id(slot as usize),
         };
         self.command(now, hangup);
         self.leave(now, slot as usize, true);
