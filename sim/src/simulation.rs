@@ -154,6 +154,9 @@ pub struct Simulation {
     tenant: TenantId,
     group_ids: Vec<GroupId>,
     group_ix: HashMap<GroupId, u32>,
+    /// Calls overflow from group to group: the engine's events are on and
+    /// read (otherwise it has none to give).
+    follow_overflow: bool,
     clerical_ms: Vec<u64>,
     /// Media of each group's contacts.
     group_media: Vec<Media>,
@@ -309,6 +312,7 @@ impl Simulation {
             },
             group_ids,
             group_ix,
+            follow_overflow,
             agents: vec![AgentBook::default(); agent_ids.len()],
             recorder: Recorder::new(window, &sl, agent_ids.len()),
             agent_ids,
@@ -889,7 +893,9 @@ impl Simulation {
     }
 
     fn drain_effects(&mut self, now: u64) {
-        self.drain_events(now);
+        if self.follow_overflow {
+            self.drain_events(now);
+        }
         while let Some(effect) = self.engine.poll_effect() {
             match effect {
                 Effect::Offer {
