@@ -36,6 +36,8 @@ pub struct ArrivalStream {
     /// Priority given to the calls; `None` = the group's.
     pub priority: Option<i32>,
     rate: Rate,
+    /// The rate never changes (a constant, or a flat profile).
+    constant: bool,
     step_ms: f64,
     /// Where the profile starts (the end of warm-up), ms.
     origin_ms: f64,
@@ -85,6 +87,7 @@ impl ArrivalStream {
             group,
             priority: spec.priority,
             rate: spec.per_hour.clone(),
+            constant: spec.per_hour.is_constant(),
             step_ms: *spec.profile_interval_s.get_ref() as f64 * 1000.0,
             origin_ms: origin_ms as f64,
             handle: spec.handle.clone(),
@@ -139,18 +142,17 @@ impl ArrivalStream {
 
     /// Rate in calls per ms at time `t`, and when that rate ends.
     fn rate_at(&self, t: f64) -> (f64, f64) {
+        if self.constant {
+            // Every step has the rate of the first, for ever.
+            return (self.rate.at_step(0) / 3.6e6, f64::INFINITY);
+        }
         if t < self.origin_ms {
-            let end = if self.rate.is_constant() {
-                f64::INFINITY
-            } else {
-                self.origin_ms
-            };
-            return (self.rate.at_step(0) / 3.6e6, end);
+            return (self.rate.at_step(0) / 3.6e6, self.origin_ms);
         }
         let steps = self.steps();
         let raw = ((t - self.origin_ms) / self.step_ms).floor();
         let last = !self.repeat && raw + 1.0 >= steps as f64;
-        let end = if last || self.rate.is_constant() {
+        let end = if last {
             f64::INFINITY
         } else {
             self.origin_ms + (raw + 1.0) * self.step_ms
