@@ -122,17 +122,20 @@ impl Dist {
 }
 
 /// `x.round() as u64`, without the call to the C library's `round` that
-/// the standard one compiles to on baseline x86-64 (it is on the path of
-/// every simulated call). Same result for every `x`: halves round away
-/// from zero, negatives and NaN give 0, the cast saturates.
+/// the standard one compiles to on baseline x86-64, nor its costly
+/// unsigned conversions (it is on the path of every simulated call). Same
+/// result for every `x`: halves round away from zero, negatives and NaN
+/// give 0, the cast saturates.
 pub fn round_to_u64(x: f64) -> u64 {
-    let whole = x as u64;
-    // Exact: `whole` is `x` truncated, or 0 or the saturated maximum.
-    if x - whole as f64 >= 0.5 {
-        whole.saturating_add(1)
-    } else {
-        whole
+    // 2^63: below it the signed conversions, single instructions, are exact.
+    const SIGNED_RANGE: f64 = 9_223_372_036_854_775_808.0;
+    if !(0.0..SIGNED_RANGE).contains(&x) {
+        return x.round() as u64;
     }
+    let whole = x as i64;
+    // Exact: `whole` is `x` truncated, and the fraction of a double is one.
+    let up = x - whole as f64 >= 0.5;
+    (whole + i64::from(up)) as u64
 }
 
 #[cfg(test)]
@@ -176,6 +179,8 @@ mod tests {
             4503599627370495.5,
             9007199254740993.0,
             18446744073709551615.0,
+            9223372036854775808.0,
+            9223372036854774784.0,
             1e30,
             f64::INFINITY,
             f64::NEG_INFINITY,
