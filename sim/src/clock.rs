@@ -216,4 +216,52 @@ mod tests {
         );
         assert!(c.is_empty());
     }
+
+    #[test]
+    fn many_events_come_out_in_key_order() {
+        // Arrivals and other events (two heaps) at pseudo-random times with
+        // many ties, pushes interleaved with pops: every pop is the smallest
+        // key pending, as from a single heap.
+        let mut c = Clock::default();
+        let mut expected = Vec::new();
+        let mut x: u64 = 12345;
+        let mut popped = Vec::new();
+        for i in 0..5000u32 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let t = 1000 + (x >> 33) % 700;
+            let event = if i % 3 == 0 {
+                SimEvent::Arrival { stream: i % 7 }
+            } else {
+                SimEvent::Hangup {
+                    call: i % 50,
+                    gen: i,
+                }
+            };
+            c.schedule(t, event);
+            expected.push((t, event.pack()));
+            if i % 4 == 3 {
+                popped.extend(c.pop());
+            }
+        }
+        popped.extend(std::iter::from_fn(|| c.pop()));
+        // Replay: each early pop against what was pending then.
+        let mut pending: Vec<(u64, u64)> = Vec::new();
+        let mut next = expected.into_iter();
+        let mut taken = popped.into_iter();
+        for i in 0..5000u32 {
+            pending.extend(next.next());
+            if i % 4 == 3 {
+                let (t, e) = taken.next().unwrap();
+                let min = pending.iter().enumerate().min_by_key(|&(_, k)| k);
+                let (at, min) = min.map(|(at, &k)| (at, k)).unwrap();
+                assert_eq!((t, e.pack()), min);
+                pending.swap_remove(at);
+            }
+        }
+        pending.sort_unstable();
+        let rest: Vec<_> = taken.map(|(t, e)| (t, e.pack())).collect();
+        assert_eq!(rest, pending);
+    }
 }
