@@ -12,7 +12,7 @@
 //! routing policy or staffing face the very same callers, so the difference
 //! of their figures has far less noise than either figure.
 
-use crate::dist::Dist;
+use crate::dist::{round_to_u64, Dist};
 use crate::scenario::{ArrivalSpec, Rate};
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Exp1};
@@ -36,6 +36,8 @@ pub struct ArrivalStream {
     /// Priority given to the calls; `None` = the group's.
     pub priority: Option<i32>,
     rate: Rate,
+    /// The rate never changes (a constant, or a flat profile).
+    constant: bool,
     step_ms: f64,
     /// Where the profile starts (the end of warm-up), ms.
     origin_ms: f64,
@@ -85,6 +87,7 @@ impl ArrivalStream {
             group,
             priority: spec.priority,
             rate: spec.per_hour.clone(),
+            constant: spec.per_hour.is_constant(),
             step_ms: *spec.profile_interval_s.get_ref() as f64 * 1000.0,
             origin_ms: origin_ms as f64,
             handle: spec.handle.clone(),
@@ -118,6 +121,11 @@ impl ArrivalStream {
         }
     }
 
+    /// Whether the rate is zero at every step.
+    fn silent(&self) -> bool {
+        (0..self.steps()).all(|i| self.rate.at_step(i) == 0.0)
+    }
+
     /// The profile step at time `t` (warm-up: step 0), wrapped when the
     /// profile repeats.
     fn step_at(&self, t: f64, steps: usize) -> usize {
@@ -134,18 +142,17 @@ impl ArrivalStream {
 
     /// Rate in calls per ms at time `t`, and when that rate ends.
     fn rate_at(&self, t: f64) -> (f64, f64) {
+        if self.constant {
+            // Every step has the rate of the first, for ever.
+            return (self.rate.at_step(0) / 3.6e6, f64::INFINITY);
+        }
         if t < self.origin_ms {
-            let end = if self.rate.is_constant() {
-                f64::INFINITY
-            } else {
-                self.origin_ms
-            };
-            return (self.rate.at_step(0) / 3.6e6, end);
+            return (self.rate.at_step(0) / 3.6e6, self.origin_ms);
         }
         let steps = self.steps();
         let raw = ((t - self.origin_ms) / self.step_ms).floor();
         let last = !self.repeat && raw + 1.0 >= steps as f64;
-        let end = if last || self.rate.is_constant() {
+        let end = if last {
             f64::INFINITY
         } else {
             self.origin_ms + (raw + 1.0) * self.step_ms
@@ -156,8 +163,7 @@ impl ArrivalStream {
     /// The time of the next arrival in ms, or `None` if the rate is zero
     /// from now on. Memorylessness makes restarting at each rate change exact.
     pub fn next_arrival(&mut self) -> Option<u64> {
-        let silent = (0..self.steps()).all(|i| self.rate.at_step(i) == 0.0);
-        if self.repeat && silent {
+        if self.repeat && self.silent() {
             return None; // a repeating all-zero profile never brings a call
         }
         let mut t = self.last_ms;
@@ -168,7 +174,7 @@ impl ArrivalStream {
                 let at = t + gap / rate;
                 if at < end {
                     self.last_ms = at;
-                    return Some(at.round() as u64);
+                    return Some(round_to_u64(at));
                 }
             }
             if end.is_infinite() {
@@ -200,20 +206,24 @@ impl ArrivalStream {
         out
     }
 
-    /// The handle-time multiplier at `t_ms`.
-    fn handle_factor(&self, t_ms: u64) -> f64 {
+    /// `base_ms` scaled by the handle-time multiplier at `t_ms`. Without
+    /// a profile it is `base_ms` itself: a drawn duration is a whole number
+    /// of ms that an `f64` holds exactly, so multiplying by 1 and rounding
+    /// would give it back.
+    fn scale_handle(&self, base_ms: u64, t_ms: u64) -> u64 {
         let Some(p) = &self.handle_profile else {
-            return 1.0;
+            return base_ms;
         };
         let step = self.step_at(t_ms as f64, p.len());
-        p.get(step).or(p.last()).copied().unwrap_or(1.0)
+        let factor = p.get(step).or(p.last()).copied().unwrap_or(1.0);
+        round_to_u64(base_ms as f64 * factor)
     }
 
     /// Draws the next caller's handle time and patience; the caller
     /// arrives at `t_ms` (for a time-varying handle time).
     pub fn caller(&mut self, t_ms: u64) -> Caller {
         let base = self.handle.sample_ms(&mut self.handle_rng);
-        let handle_ms = (base as f64 * self.handle_factor(t_ms)).round() as u64;
+        let handle_ms = self.scale_handle(base, t_ms);
         let patience_ms = self
             .patience
             .as_ref()
@@ -235,7 +245,7 @@ impl ArrivalStream {
     pub fn follow_up_handle(&mut self, dist: Option<&Dist>, t_ms: u64) -> u64 {
         let d = dist.unwrap_or(&self.handle);
         let base = d.sample_ms(&mut self.follow_rng);
-        (base as f64 * self.handle_factor(t_ms)).round() as u64
+        self.scale_handle(base, t_ms)
     }
 }
 

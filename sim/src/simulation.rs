@@ -154,6 +154,9 @@ pub struct Simulation {
     tenant: TenantId,
     group_ids: Vec<GroupId>,
     group_ix: HashMap<GroupId, u32>,
+    /// Calls overflow from group to group: the engine's events are on and
+    /// read (otherwise it has none to give).
+    follow_overflow: bool,
     clerical_ms: Vec<u64>,
     /// Media of each group's contacts.
     group_media: Vec<Media>,
@@ -167,6 +170,9 @@ pub struct Simulation {
     follow_ups: Vec<[Option<FollowUp>; 2]>,
     clock: Clock,
     calls: Slab<SimCall>,
+    /// The engine's id of each call slot, built once: the slab reuses its
+    /// slots, and a clone of a short id is a copy, not a formatting.
+    call_ids: Vec<CallId>,
     next_gen: u32,
     answer_delay_ms: u64,
     recorder: Recorder,
@@ -306,6 +312,7 @@ impl Simulation {
             },
             group_ids,
             group_ix,
+            follow_overflow,
             agents: vec![AgentBook::default(); agent_ids.len()],
             recorder: Recorder::new(window, &sl, agent_ids.len()),
             agent_ids,
@@ -313,6 +320,7 @@ impl Simulation {
             streams,
             clock: Clock::default(),
             calls: Slab::new(),
+            call_ids: Vec::new(),
             next_gen: 0,
             answer_delay_ms: (scenario.answer_delay_s.get_ref() * 1000.0).round() as u64,
             open_measured: 0,
@@ -588,8 +596,17 @@ impl Simulation {
         result.is_ok()
     }
 
-    fn call_id(slot: usize) -> CallId {
-        CallId(slot.to_compact_string())
+    /// The engine's id of call `slot` (a slot the slab has handed out).
+    fn call_id(&self, slot: usize) -> CallId {
+        self.call_ids[slot].clone()
+    }
+
+    /// Makes sure slot `slot`, just handed out by the slab, has its id.
+    fn name_slot(&mut self, slot: usize) {
+        while self.call_ids.len() <= slot {
+            let next = self.call_ids.len();
+            self.call_ids.push(CallId(next.to_compact_string()));
+        }
     }
 
     /// The live call of `slot` if it is still generation `gen`.
@@ -670,7 +687,8 @@ impl Simulation {
         if self.recorder.arrived(group, now) {
             self.open_measured += 1;
         }
-        let mut spec = CallSpec::new(Self::call_id(slot), self.group_ids[group].clone());
+        self.name_slot(slot);
+        let mut spec = CallSpec::new(self.call_id(slot), self.group_ids[group].clone());
         spec.priority = new.priority;
         spec.data = self.streams[new.stream as usize].call_data();
         if !self.command(now, Command::CallArrived(spec)) {
@@ -736,7 +754,7 @@ impl Simulation {
             return;
         };
         let answered = Command::Answered {
-            call: Self::call_id(slot as usize),
+            call: self.call_id(slot as usize),
             agent: self.agent_ids[agent as usize].clone(),
             epoch,
         };
@@ -773,7 +791,7 @@ impl Simulation {
         }
         self.calls.remove(slot as usize);
         let hangup = Command::Hangup {
-            call: Self::call_id(slot as usize),
+            call: self.call_id(slot as usize),
         };
         self.command(now, hangup);
         if leaving && last {
@@ -796,7 +814,7 @@ impl Simulation {
             return;
         }
         let hangup = Command::Hangup {
-            call: Self::call_id(slot as usize),
+            call: self.call_id(slot as usize),
         };
         self.command(now, hangup);
         self.leave(now, slot as usize, true);
@@ -846,7 +864,7 @@ impl Simulation {
     }
 
     fn slot_of(call: &CallId) -> Option<usize> {
-        call.as_str().parse().ok()
+        parse_index(call.as_str())
     }
 
     /// Follows calls that overflow from group to group: the only
@@ -875,7 +893,9 @@ impl Simulation {
     }
 
     fn drain_effects(&mut self, now: u64) {
-        self.drain_events(now);
+        if self.follow_overflow {
+            self.drain_events(now);
+        }
         while let Some(effect) = self.engine.poll_effect() {
             match effect {
                 Effect::Offer {
@@ -916,8 +936,8 @@ impl Simulation {
 
     /// The index of `agent`, read from its extension when that matches.
     fn agent_index(&self, agent: &AgentId, extension: &str) -> Option<u32> {
-        match extension.parse::<usize>() {
-            Ok(n) if self.agent_ids.get(n) == Some(agent) => Some(n as u32),
+        match parse_index(extension) {
+            Some(n) if self.agent_ids.get(n) == Some(agent) => Some(n as u32),
             _ => self.agent_ix.get(agent).copied(),
         }
     }
@@ -990,6 +1010,20 @@ impl Simulation {
     }
 }
 
+/// The number a call slot's id or an agent's extension spells: at most
+/// nine decimal digits, all the driver writes (slots and agents stay below
+/// 2^29). Cheaper than `str::parse`, which also reads a sign and checks
+/// for overflow digit by digit.
+fn parse_index(s: &str) -> Option<usize> {
+    if s.is_empty() || s.len() > 9 {
+        return None;
+    }
+    s.bytes().try_fold(0, |n: usize, b| {
+        let digit = b.wrapping_sub(b'0');
+        (digit < 10).then(|| n * 10 + usize::from(digit))
+    })
+}
+
 /// A call about to enter the engine.
 struct NewCall {
     group: u32,
@@ -1017,4 +1051,19 @@ pub fn run_once_journaled(
     progress: &mut dyn FnMut(f64),
 ) -> Result<RunOutcome, SimError> {
     Simulation::with_journal(scenario, seed, Some(journal))?.run(progress)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_index;
+
+    #[test]
+    fn parse_index_reads_what_the_driver_writes() {
+        for n in (0..100_000).chain([(1 << 29) - 1, 999_999_999]) {
+            assert_eq!(parse_index(&n.to_string()), Some(n));
+        }
+        for s in ["", "x", "1x", "-1", " 1", "1 ", "1000000000", "a3-0"] {
+            assert_eq!(parse_index(s), None, "{s:?}");
+        }
+    }
 }
