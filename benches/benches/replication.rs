@@ -39,7 +39,7 @@ fn env_or(name: &str, default: usize) -> usize {
 fn input(i: usize) -> Vec<u8> {
     let call = format!("c{}", i / 2);
     let cmd = if i.is_multiple_of(2) {
-        Command::CallArrived(CallSpec::new(call, "support"))
+        Command::call_arrived(CallSpec::new(call, "support"))
     } else {
         Command::Hangup { call: call.into() }
     };

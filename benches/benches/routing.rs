@@ -175,7 +175,7 @@ fn reserve_arrival(c: &mut Criterion) {
                 for _ in 0..iters {
                     now += 1;
                     let at = acd_engine::Instant::from_millis(now);
-                    let arrive = Command::CallArrived(CallSpec::new("c", "sec"));
+                    let arrive = Command::call_arrived(CallSpec::new("c", "sec"));
                     let t0 = Instant::now();
                     engine.handle(at, &t, arrive).expect("arrival");
                     let offer = black_box(engine.drain_effects().find_map(|e| match e {

@@ -95,7 +95,7 @@ fn end_to_end(c: &mut Criterion) {
                     let spec = floor.next_call(0);
                     let t0 = Instant::now();
                     let reply = rt
-                        .submit_with_reply(&tenant, Command::CallArrived(spec))
+                        .submit_with_reply(&tenant, Command::call_arrived(spec))
                         .expect("inbox has room");
                     let offered = wait_offer(&outputs);
                     timed += t0.elapsed();
@@ -111,7 +111,7 @@ fn end_to_end(c: &mut Criterion) {
                 for _ in 0..iters {
                     let spec = floor.next_call(0);
                     let t0 = Instant::now();
-                    rt.call(&tenant, Command::CallArrived(spec))
+                    rt.call(&tenant, Command::call_arrived(spec))
                         .expect("arrival accepted");
                     timed += t0.elapsed();
                     finish_call(&rt, &tenant, wait_offer(&outputs));

@@ -315,7 +315,7 @@ impl Floor {
     /// and emits the offer, which is read back. `None` if the call queued.
     pub fn route_arrival(&mut self) -> Option<Offered> {
         let spec = self.next_call(0);
-        let result = self.handle(Command::CallArrived(spec));
+        let result = self.handle(Command::call_arrived(spec));
         debug_assert!(result.is_ok(), "{result:?}");
         self.take_offer()
     }
@@ -392,7 +392,7 @@ impl Floor {
             let mut spec = self.next_call((n % 3) as i32);
             spec.id = CallId::new(format!("queued-{:07}", self.next_queued));
             self.next_queued += 1;
-            self.expect_ok(Command::CallArrived(spec));
+            self.expect_ok(Command::call_arrived(spec));
         }
     }
 }

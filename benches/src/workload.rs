@@ -368,7 +368,7 @@ impl Driver {
         self.schedule(at + patience, Action::Abandon(call));
         let gap = self.rng.exp_ms(self.interarrival_s);
         self.schedule(at + gap, Action::Arrive);
-        self.apply(at, Command::CallArrived(spec));
+        self.apply(at, Command::call_arrived(spec));
     }
 
     /// A random agent, if Ready, takes a 5-minute (mean) break. Attempts

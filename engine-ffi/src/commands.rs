@@ -122,7 +122,7 @@ pub unsafe extern "C" fn acd_engine_call_arrived(
                 h,
                 now_ms,
                 marshal::text(tenant, "tenant")?,
-                Command::CallArrived(spec),
+                Command::call_arrived(spec),
             )
         })
     }

@@ -147,8 +147,10 @@ pub enum Command {
     },
 
     // ---- call progress (R-3) ----
-    /// A call arrives in a service group.
-    CallArrived(CallSpec),
+    /// A call arrives in a service group. Boxed: the call's
+    /// description is by far the largest command, and every command is
+    /// moved by value; build it with [`Command::call_arrived`].
+    CallArrived(Box<CallSpec>),
     /// The offered agent's phone is ringing (Reserved -> Alerting).
     Alerting {
         /// The call.
@@ -243,8 +245,8 @@ pub enum Command {
     // ---- configuration at runtime (R-1.x) ----
     /// Add an agent to the tenant.
     AddAgent {
-        /// The new agent.
-        agent: AgentConfig,
+        /// The new agent (boxed, as configurations are large).
+        agent: Box<AgentConfig>,
     },
     /// Remove a logged-out agent.
     RemoveAgent {
@@ -261,8 +263,8 @@ pub enum Command {
     /// Add a group, or replace the settings of an existing one. Queued calls
     /// keep the stages they were given on entry.
     UpsertGroup {
-        /// The group.
-        group: GroupConfig,
+        /// The group (boxed, as configurations are large).
+        group: Box<GroupConfig>,
     },
     /// Remove a group that holds no calls.
     RemoveGroup {
@@ -277,6 +279,11 @@ pub enum Command {
 }
 
 impl Command {
+    /// A call described by `spec` arrives.
+    pub fn call_arrived(spec: CallSpec) -> Command {
+        Command::CallArrived(Box::new(spec))
+    }
+
     /// The command's name, as in its serde tag.
     pub fn name(&self) -> &'static str {
         match self {

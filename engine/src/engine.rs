@@ -453,7 +453,7 @@ impl Core {
                 reason,
                 media,
             } => self.wrap_up(t, &agent, reason, media),
-            Command::CallArrived(spec) => self.call_arrived(t, spec),
+            Command::CallArrived(spec) => self.call_arrived(t, *spec),
             Command::Alerting { call, agent, epoch } => self.alerting(t, &call, &agent, epoch),
             Command::Answered { call, agent, epoch } => self.answered(t, &call, &agent, epoch),
             Command::Rejected { call, agent, epoch } => self.rejected(t, &call, &agent, epoch),
@@ -465,10 +465,10 @@ impl Core {
             Command::DivertResult { call, epoch, ok } => self.divert_result(t, &call, epoch, ok),
             Command::AuthDivert { call, destination } => self.auth_divert(t, &call, destination),
             Command::CallReturned { call, data } => self.call_returned(t, &call, data),
-            Command::AddAgent { agent } => self.add_agent(t, agent),
+            Command::AddAgent { agent } => self.add_agent(t, *agent),
             Command::RemoveAgent { agent } => self.remove_agent(t, &agent),
             Command::SetSkills { agent, skills } => self.set_skills(t, &agent, skills),
-            Command::UpsertGroup { group } => self.upsert_group(t, group),
+            Command::UpsertGroup { group } => self.upsert_group(t, *group),
             Command::RemoveGroup { group } => self.remove_group(t, &group),
             Command::SetMaintenance { on } => {
                 self.tenants[t].config.maintenance = on;

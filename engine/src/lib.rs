@@ -25,7 +25,7 @@
 //! engine.handle(at(0), &acme, Command::Logon {
 //!     agent: "alice".into(), extension: "2001".into(), media: vec![] }).unwrap();
 //! engine.handle(at(1), &acme, Command::Ready { agent: "alice".into(), media: Media::Voice }).unwrap();
-//! engine.handle(at(2), &acme, Command::CallArrived(CallSpec::new("c1", "support"))).unwrap();
+//! engine.handle(at(2), &acme, Command::call_arrived(CallSpec::new("c1", "support"))).unwrap();
 //!
 //! // The engine offers the call to Alice at once.
 //! match engine.poll_effect() {

@@ -280,7 +280,7 @@ mod tests {
             step(&mut engine, ready);
             let call = CallId::new(format!("c{n}"));
             let spec = CallSpec::new(call.clone(), "g");
-            let effects = step(&mut engine, Command::CallArrived(spec));
+            let effects = step(&mut engine, Command::call_arrived(spec));
             let Some(Effect::Offer { epoch, .. }) = effects.into_iter().next() else {
                 panic!("call {n} not offered");
             };

@@ -51,7 +51,7 @@ fn a_now_past_the_maximum_is_refused_and_changes_nothing() {
     // The maximum itself is a time like any other.
     h.at_ms(
         Instant::MAX.as_millis(),
-        Command::CallArrived(CallSpec::new("c1", "g")),
+        Command::call_arrived(CallSpec::new("c1", "g")),
     )
     .unwrap();
     assert_eq!(h.offers().len(), 1);
@@ -76,7 +76,7 @@ fn statistics_saturate_instead_of_overflowing() {
     let calls = 2_050;
     for i in 0..calls {
         let spec = CallSpec::new(format!("c{i}").as_str(), "g");
-        e.handle(at(0), &t, Command::CallArrived(spec)).unwrap();
+        e.handle(at(0), &t, Command::call_arrived(spec)).unwrap();
     }
     let end = Instant::MAX;
     e.handle(
@@ -172,7 +172,7 @@ proptest! {
                     agent: format!("a{a}").as_str().into(), extension: "x".into(), media: vec![] },
                 Op::Ready(a) => Command::Ready {
                     agent: format!("a{a}").as_str().into(), media: Media::Voice },
-                Op::Arrive(c) => Command::CallArrived(CallSpec::new(format!("c{c}").as_str(), "g")),
+                Op::Arrive(c) => Command::call_arrived(CallSpec::new(format!("c{c}").as_str(), "g")),
                 Op::AnswerFirstOffer => match h.offers().first() {
                     Some((c, a, e)) => Command::Answered {
                         call: c.as_str().into(), agent: a.as_str().into(), epoch: *e },

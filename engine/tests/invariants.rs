@@ -317,7 +317,7 @@ fn command(engine: &Engine, op: &Op) -> Option<Command> {
             reason: "BREAK".into(),
             media: Media::Voice,
         },
-        Op::Arrive(c, g, p) => Command::CallArrived(CallSpec {
+        Op::Arrive(c, g, p) => Command::call_arrived(CallSpec {
             priority: Some(*p),
             ..CallSpec::new(call(c), GROUPS[*g])
         }),
@@ -369,7 +369,9 @@ fn command(engine: &Engine, op: &Op) -> Option<Command> {
         Op::Strategy(g, s) => {
             let mut cfg = base_config(0).tenants[0].groups[*g].clone();
             cfg.strategy = Routing::ALL[*s];
-            Command::UpsertGroup { group: cfg }
+            Command::UpsertGroup {
+                group: Box::new(cfg),
+            }
         }
         Op::UnknownIds(k) => match k {
             0 => Command::Ready {
@@ -379,9 +381,9 @@ fn command(engine: &Engine, op: &Op) -> Option<Command> {
             1 => Command::Hangup {
                 call: "no-such-call".into(),
             },
-            _ => Command::CallArrived(CallSpec::new("cx", "no-such-group")),
+            _ => Command::call_arrived(CallSpec::new("cx", "no-such-group")),
         },
-        Op::DialPersonal(c, a) => Command::CallArrived(CallSpec {
+        Op::DialPersonal(c, a) => Command::call_arrived(CallSpec {
             dnis: Some(format!("55{a}")), // 55{AGENTS} matches nobody
             ..CallSpec::new(call(c), "personal")
         }),

@@ -56,7 +56,7 @@ fn reopen(dir: &Path) -> Engine {
 }
 
 fn arrive(d: &mut DurableEngine, secs: u64, call: &str) -> Result<(), DurableError> {
-    let cmd = Command::CallArrived(CallSpec::new(call, "support"));
+    let cmd = Command::call_arrived(CallSpec::new(call, "support"));
     d.handle(Instant::from_secs(secs), &TenantId::new("acme"), cmd)
 }
 

@@ -81,7 +81,7 @@ fn before_restart() -> Engine {
     logon(&mut e, 1, "a4", "2004");
     not_ready(&mut e, 2, "a2", "BREAK");
     ready(&mut e, 3, "a4");
-    cmd(&mut e, 4, Command::CallArrived(CallSpec::new("c1", "g")));
+    cmd(&mut e, 4, Command::call_arrived(CallSpec::new("c1", "g")));
     let Some(Effect::Offer { agent, epoch, .. }) = e.poll_effect() else {
         panic!("no offer")
     };
@@ -183,7 +183,7 @@ fn restore_logs_agents_on_with_extension_and_ready_status() {
     assert_eq!(exts[3], ("a4".to_string(), "2004".to_string()));
     e.check_invariants().unwrap();
     // The restored extension is the one calls are offered to.
-    cmd(&mut e, 101, Command::CallArrived(CallSpec::new("c9", "g")));
+    cmd(&mut e, 101, Command::call_arrived(CallSpec::new("c9", "g")));
     match e.poll_effect() {
         Some(Effect::Offer {
             agent, extension, ..

@@ -116,7 +116,7 @@ fn a_deferred_logoff_without_reason_survives_a_snapshot() {
         },
     )
     .unwrap();
-    e.handle(at(2), &t, Command::CallArrived(CallSpec::new("c", "g")))
+    e.handle(at(2), &t, Command::call_arrived(CallSpec::new("c", "g")))
         .unwrap();
     let Some(Effect::Offer { epoch, .. }) = e.poll_effect() else {
         panic!("no offer")
@@ -193,7 +193,7 @@ fn agents_added_after_a_snapshot_load_are_listed_as_without_it() {
     let mut loaded = workload::roundtrip(&live);
     for e in [&mut live, &mut loaded] {
         let add = |id: &str| Command::AddAgent {
-            agent: AgentConfig::new(id, &[("sales", 1)]),
+            agent: Box::new(AgentConfig::new(id, &[("sales", 1)])),
         };
         e.handle(at(3), &t, add("x1")).unwrap();
         e.handle(at(4), &t, add("x2")).unwrap();

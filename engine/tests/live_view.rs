@@ -86,7 +86,7 @@ fn workload(
     let mut seed = 0x5eed_u64;
     for n in 0..9 {
         let group = GROUPS[(dice(&mut seed) % 2) as usize];
-        call(Command::CallArrived(CallSpec::new(
+        call(Command::call_arrived(CallSpec::new(
             format!("call-{n}").as_str(),
             group,
         )));

@@ -52,7 +52,7 @@ fn overflow_to_a_group_of_another_media_never_reserves_a_logged_out_channel() {
     engine
         .handle(Instant::from_secs(0), &t, ready)
         .expect("ready");
-    let arrive = Command::CallArrived(CallSpec::new("m1", "mail"));
+    let arrive = Command::call_arrived(CallSpec::new("m1", "mail"));
     let _ = engine.handle(Instant::from_secs(1), &t, arrive);
     assert_eq!(
         engine.agent_status(&t, &"a".into(), Media::Email),

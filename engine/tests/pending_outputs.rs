@@ -28,7 +28,7 @@ fn offered() -> Engine {
             agent: "a".into(),
             media: Media::Voice,
         },
-        Command::CallArrived(CallSpec::new("c1", "g")),
+        Command::call_arrived(CallSpec::new("c1", "g")),
     ];
     for (ms, step) in steps.into_iter().enumerate() {
         engine

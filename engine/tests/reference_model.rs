@@ -1299,7 +1299,7 @@ fn command(model: &Model, op: &Op) -> Command {
             priority,
             fr,
             preferred,
-        } => Command::CallArrived(CallSpec {
+        } => Command::call_arrived(CallSpec {
             priority: Some(priority),
             data: [("lang".to_string(), if fr { "fr" } else { "en" }.to_string())].into(),
             preferred_agents: preferred

@@ -197,7 +197,7 @@ fn command(op: &Op, offers: &HashMap<String, (String, Epoch)>) -> Option<Command
             spec.data = [("region".to_string(), region.to_string())]
                 .into_iter()
                 .collect();
-            Command::CallArrived(spec)
+            Command::call_arrived(spec)
         }
         Op::Answer(c) => {
             let (a, epoch) = offers.get(&format!("c{c}"))?;
@@ -257,7 +257,7 @@ proptest! {
                     if filtered {
                         sec.expression = Some("region == call.region".into());
                     }
-                    _ = h.at_ms(ms, Command::UpsertGroup { group: sec });
+                    _ = h.at_ms(ms, Command::UpsertGroup { group: Box::new(sec) });
                 }
                 Op::LoginReady(a) => {
                     let agent = format!("a{a}");

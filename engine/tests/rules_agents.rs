@@ -68,7 +68,7 @@ fn r1_1_tenants_are_isolated() {
         .handle(
             Instant::from_secs(1),
             &other_t,
-            Command::CallArrived(CallSpec::new("c1", "support")),
+            Command::call_arrived(CallSpec::new("c1", "support")),
         )
         .unwrap_err();
     assert_eq!(err, Error::UnknownGroup("support".into()));
@@ -178,7 +178,7 @@ fn r1_1_ids_are_scoped_to_their_tenant() {
             Error::UnknownAgent("only-globex".into()),
         ),
         (
-            Command::CallArrived(CallSpec::new("c2", "only-globex")),
+            Command::call_arrived(CallSpec::new("c2", "only-globex")),
             Error::UnknownGroup("only-globex".into()),
         ),
         (
@@ -201,7 +201,7 @@ fn r1_1_ids_are_scoped_to_their_tenant() {
     h.at(
         6,
         Command::AddAgent {
-            agent: agent("only-globex", &[("s", 1)]),
+            agent: Box::new(agent("only-globex", &[("s", 1)])),
         },
     )
     .unwrap();
@@ -665,10 +665,10 @@ fn bad_input_returns_distinct_typed_errors_and_changes_nothing() {
             },
             |e| matches!(e, Error::UnknownCall(_)),
         ),
-        (Command::CallArrived(CallSpec::new("c9", "ghost")), |e| {
+        (Command::call_arrived(CallSpec::new("c9", "ghost")), |e| {
             matches!(e, Error::UnknownGroup(_))
         }),
-        (Command::CallArrived(CallSpec::new("c1", "sales")), |e| {
+        (Command::call_arrived(CallSpec::new("c1", "sales")), |e| {
             matches!(e, Error::DuplicateCall(_))
         }),
         (
@@ -737,7 +737,7 @@ fn bad_input_returns_distinct_typed_errors_and_changes_nothing() {
             matches!(e, Error::InUse { .. })
         }),
         (
-            Command::CallArrived(CallSpec {
+            Command::call_arrived(CallSpec {
                 media: Some(Media::Email),
                 ..CallSpec::new("c8", "sales")
             }),
@@ -769,7 +769,7 @@ fn runtime_config_changes_apply_without_restart() {
     h.at(
         1,
         Command::UpsertGroup {
-            group: group("vip", &["vip"]),
+            group: Box::new(group("vip", &["vip"])),
         },
     )
     .unwrap();
@@ -792,7 +792,7 @@ fn runtime_config_changes_apply_without_restart() {
     h.at(
         4,
         Command::AddAgent {
-            agent: agent("a3", &[("vip", 9)]),
+            agent: Box::new(agent("a3", &[("vip", 9)])),
         },
     )
     .unwrap();
@@ -803,7 +803,7 @@ fn runtime_config_changes_apply_without_restart() {
         .at(
             7,
             Command::AddAgent {
-                agent: agent("a3", &[]),
+                agent: Box::new(agent("a3", &[])),
             },
         )
         .unwrap_err();
@@ -844,7 +844,7 @@ fn r1_2_a_removed_agents_stale_entries_do_not_revive_for_its_successor() {
     )
     .unwrap();
     let new = Command::AddAgent {
-        agent: agent("new", &[("s", 1)]),
+        agent: Box::new(agent("new", &[("s", 1)])),
     };
     h.at(6, new).unwrap();
     h.login_ready(7, "new");

@@ -36,7 +36,7 @@ fn talking(h: &mut Harness, agent: &str, c: &str) {
     let mut spec = CallSpec::new(c, "g");
     spec.ani = Some("+15551234".into());
     spec.data.insert("account".into(), "42".into());
-    h.at(1, Command::CallArrived(spec)).unwrap();
+    h.at(1, Command::call_arrived(spec)).unwrap();
     let (_, epoch) = h.offered_to(c).unwrap();
     h.answer(2, c, agent, epoch);
 }
@@ -73,7 +73,7 @@ fn r1_4_ani_and_attached_data_travel_with_the_call() {
     let mut spec = CallSpec::new("c1", "g");
     spec.ani = Some("+15551234".into());
     spec.data.insert("account".into(), "42".into());
-    h.at(1, Command::CallArrived(spec)).unwrap();
+    h.at(1, Command::call_arrived(spec)).unwrap();
     let Some(Effect::Offer { ani, data, .. }) = h.effects.first() else {
         panic!("{:?}", h.effects);
     };

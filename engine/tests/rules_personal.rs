@@ -56,7 +56,7 @@ fn r4_1_called_number_matches_pdn_and_script_may_name_the_agent() {
         preferred_agent: Some("a3".into()),
         ..CallSpec::new("c2", "personal")
     };
-    h.at(2, Command::CallArrived(spec)).unwrap(); // t=2 the script names a3
+    h.at(2, Command::call_arrived(spec)).unwrap(); // t=2 the script names a3
     assert_eq!(h.effects, vec![offer("c2", "a3", 2, 22)]);
 }
 

@@ -21,7 +21,7 @@ fn tenant(policy: RoutingPolicy, groups: Vec<GroupConfig>, agents: Vec<AgentConf
 fn arrive_prio(h: &mut Harness, secs: u64, call: &str, g: &str, priority: i32) {
     h.at(
         secs,
-        Command::CallArrived(CallSpec {
+        Command::call_arrived(CallSpec {
             priority: Some(priority),
             ..CallSpec::new(call, g)
         }),

@@ -26,7 +26,7 @@ fn r3_1_queue_orders_by_priority_then_arrival() {
     let arrive = |h: &mut Harness, s, id: &str, p| {
         h.at(
             s,
-            Command::CallArrived(CallSpec {
+            Command::call_arrived(CallSpec {
                 priority: Some(p),
                 ..CallSpec::new(id, "g")
             }),
@@ -165,7 +165,8 @@ fn r3_3_group_switched_to_round_robin_starts_a_fresh_rotation() {
     }
     let mut g = group("g", &["s"]);
     g.strategy = Strategy::RoundRobin;
-    h.at(20, Command::UpsertGroup { group: g }).unwrap();
+    h.at(20, Command::UpsertGroup { group: Box::new(g) })
+        .unwrap();
     let order: Vec<String> = (0..4)
         .map(|i| {
             let c = format!("rr{i}");
@@ -347,7 +348,13 @@ fn r3_4_last_stage_overflows_and_stages_are_copied_on_entry() {
     // The group's stages change after the call entered: the call keeps its own.
     let mut changed = group("g", &["s"]);
     changed.skills[0].min_level = 5;
-    h.at(10, Command::UpsertGroup { group: changed }).unwrap();
+    h.at(
+        10,
+        Command::UpsertGroup {
+            group: Box::new(changed),
+        },
+    )
+    .unwrap();
     h.tick(120);
     assert!(h.has_event(|e| matches!(
         e,
@@ -393,7 +400,7 @@ fn r3_5_an_agent_of_several_groups_takes_the_best_weighted_wait() {
     h.arrive(0, "old", "a");
     h.at(
         50,
-        Command::CallArrived(CallSpec {
+        Command::call_arrived(CallSpec {
             priority: Some(3),
             ..CallSpec::new("urgent", "b")
         }),
@@ -685,18 +692,29 @@ fn r3_8_overflow_to_a_group_of_another_media_is_refused() {
         .at(
             0,
             Command::UpsertGroup {
-                group: mail.clone(),
+                group: Box::new(mail.clone()),
             },
         )
         .unwrap_err();
     assert!(matches!(err, Error::Config(_)), "{err:?}");
     let mut to_other = group("voice", &["s"]);
     to_other.overflow = Some(Destination::Group("other".into()));
-    h.at(1, Command::UpsertGroup { group: to_other }).unwrap();
+    h.at(
+        1,
+        Command::UpsertGroup {
+            group: Box::new(to_other),
+        },
+    )
+    .unwrap();
     let mut other_mail = group("other", &["s"]);
     other_mail.media = Media::Email;
     let err = h
-        .at(2, Command::UpsertGroup { group: other_mail })
+        .at(
+            2,
+            Command::UpsertGroup {
+                group: Box::new(other_mail),
+            },
+        )
         .unwrap_err();
     assert!(matches!(err, Error::InUse { .. }), "{err:?}");
 }

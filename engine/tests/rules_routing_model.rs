@@ -137,7 +137,7 @@ fn r10_1_runtime_changes_are_checked_the_same_way() {
         .at(
             0,
             Command::UpsertGroup {
-                group: expression_group("g", &[], "tier == "),
+                group: Box::new(expression_group("g", &[], "tier == ")),
             },
         )
         .unwrap_err();
@@ -149,7 +149,14 @@ fn r10_1_runtime_changes_are_checked_the_same_way() {
         })
     ));
     let bad = with_attrs(agent("x", &[]), &[("trainee", AttributeValue::Number(1.0))]);
-    assert!(h.at(0, Command::AddAgent { agent: bad }).is_err());
+    assert!(h
+        .at(
+            0,
+            Command::AddAgent {
+                agent: Box::new(bad)
+            }
+        )
+        .is_err());
 }
 
 // ---- order_by checked when configured ----
@@ -265,7 +272,7 @@ fn call_with(id: &str, group: &str, data: &[(&str, &str)]) -> Command {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    Command::CallArrived(spec)
+    Command::call_arrived(spec)
 }
 
 fn offered(h: &Harness, call: &str) -> String {
@@ -349,7 +356,10 @@ fn r10_1_an_expression_over_call_data_filters_candidates_per_call() {
     h.at(
         4,
         Command::AddAgent {
-            agent: with_attrs(agent("gold", &[("s", 1)]), &[("tier", s("gold"))]),
+            agent: Box::new(with_attrs(
+                agent("gold", &[("s", 1)]),
+                &[("tier", s("gold"))],
+            )),
         },
     )
     .unwrap();
@@ -447,7 +457,7 @@ fn aging_group(id: &str, rate: u32, cap: Option<i32>) -> GroupConfig {
 fn prio(id: &str, group: &str, p: i32) -> Command {
     let mut spec = CallSpec::new(id, group);
     spec.priority = Some(p);
-    Command::CallArrived(spec)
+    Command::call_arrived(spec)
 }
 
 #[test]
@@ -499,7 +509,7 @@ fn r10_4_a_callback_keeps_its_original_arrival() {
     h.arrive(10, "first", "g");
     let mut back = CallSpec::new("callback", "g");
     back.arrived_at = Some(Instant::from_secs(5));
-    h.at(20, Command::CallArrived(back)).unwrap();
+    h.at(20, Command::call_arrived(back)).unwrap();
     h.ready(30, "a");
     assert_eq!(
         offered(&h, "callback"),
@@ -508,7 +518,7 @@ fn r10_4_a_callback_keeps_its_original_arrival() {
     );
     let mut future = CallSpec::new("late", "g");
     future.arrived_at = Some(Instant::from_secs(99));
-    assert!(h.at(31, Command::CallArrived(future)).is_err());
+    assert!(h.at(31, Command::call_arrived(future)).is_err());
 }
 
 #[test]
@@ -591,7 +601,7 @@ fn preferring(
         })
         .collect();
     spec.preferred_timeout_s = timeout;
-    Command::CallArrived(spec)
+    Command::call_arrived(spec)
 }
 
 #[test]

@@ -259,7 +259,7 @@ fn ring_time_supervision_fires_in_real_time() {
     rt.call(&t, logon("t-a0")).expect("logon");
     rt.call(&t, ready("t-a0")).expect("ready");
     let sent = std::time::Instant::now();
-    rt.call(&t, Command::CallArrived(CallSpec::new("c1", "t-g")))
+    rt.call(&t, Command::call_arrived(CallSpec::new("c1", "t-g")))
         .expect("arrive");
 
     let offer = next_effect(&outputs, |e| matches!(e, Effect::Offer { .. }));

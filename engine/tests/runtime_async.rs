@@ -48,7 +48,7 @@ fn commands_are_futures_and_outputs_a_stream() {
         .unwrap();
         // Several commands in flight at once, awaited together.
         let arrival = rt
-            .submit_async(&acme, Command::CallArrived(CallSpec::new("c1", "support")))
+            .submit_async(&acme, Command::call_arrived(CallSpec::new("c1", "support")))
             .unwrap();
         let refused = rt
             .submit_async(

@@ -54,7 +54,7 @@ fn reshape_groups(store: &mut EngineStore, rng: &mut StdRng) {
     let now = store.engine().now();
     let command = if rng.gen_bool(0.5) {
         Command::UpsertGroup {
-            group: GroupConfig::new("extra", &["sales"]),
+            group: Box::new(GroupConfig::new("extra", &["sales"])),
         }
     } else {
         Command::RemoveGroup {

@@ -92,7 +92,7 @@ fn answer(engine: &mut Engine, s: u64, call: &str, agent: &str) {
 fn arrive(engine: &mut Engine, s: u64, call: &str, group: &str, dnis: Option<&str>) {
     let mut spec = CallSpec::new(call, group);
     spec.dnis = dnis.map(str::to_string);
-    ok(engine, s, Command::CallArrived(spec));
+    ok(engine, s, Command::call_arrived(spec));
 }
 
 /// The state the fixture was written from, reached by commands.

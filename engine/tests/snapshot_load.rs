@@ -33,7 +33,7 @@ fn reserved_engine() -> Engine {
         media: Media::Voice,
     };
     engine.handle(at(0), &t, ready).expect("ready");
-    let arrive = Command::CallArrived(CallSpec::new("c", "g"));
+    let arrive = Command::call_arrived(CallSpec::new("c", "g"));
     engine.handle(at(1), &t, arrive).expect("arrives");
     assert!(matches!(
         engine.agent_status(&"t".into(), &"a".into(), Media::Voice),

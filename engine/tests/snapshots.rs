@@ -38,7 +38,7 @@ fn busy() -> Harness {
         dnis: Some("5500".into()),
         ..CallSpec::new("p1", "personal")
     };
-    h.at(8, Command::CallArrived(spec)).unwrap(); // waits for busy a1
+    h.at(8, Command::call_arrived(spec)).unwrap(); // waits for busy a1
     h
 }
 

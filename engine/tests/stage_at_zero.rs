@@ -64,7 +64,7 @@ fn arrive_beside_ready_agent(engine: &mut Engine) {
     engine
         .handle(Instant::from_secs(0), &t, ready)
         .expect("ready");
-    let arrive = Command::CallArrived(CallSpec::new("c", "g"));
+    let arrive = Command::call_arrived(CallSpec::new("c", "g"));
     engine
         .handle(Instant::from_secs(1), &t, arrive)
         .expect("arrives");

@@ -95,7 +95,7 @@ fn day(cfg: &EngineConfig) -> Vec<String> {
             push(
                 at,
                 &t.id,
-                Command::CallArrived(CallSpec::new(id.as_str(), g.id.clone())),
+                Command::call_arrived(CallSpec::new(id.as_str(), g.id.clone())),
             );
             let answer = Command::Answered {
                 call: id.as_str().into(),

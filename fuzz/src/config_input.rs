@@ -75,7 +75,7 @@ fn exercise(config: &EngineConfig, engine: Engine) -> Result<(), String> {
         for (i, g) in t.groups.iter().take(16).enumerate() {
             at += 500;
             let spec = CallSpec::new(format!("cfg-call-{i}"), g.id.clone());
-            run.command_at(at, tenant.clone(), Command::CallArrived(spec))?;
+            run.command_at(at, tenant.clone(), Command::call_arrived(spec))?;
         }
         for i in 0..t.groups.len().min(16) {
             at += 700;

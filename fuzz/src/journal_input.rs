@@ -108,7 +108,7 @@ fn write_journal(dir: &Path) -> Result<(), String> {
     }
     for (i, g) in ["g0", "g1", "g2", "g1"].iter().enumerate() {
         let call = CallSpec::new(format!("c{i}"), *g);
-        let _ = d.handle(at(2 + i as u64), &t, Command::CallArrived(call));
+        let _ = d.handle(at(2 + i as u64), &t, Command::call_arrived(call));
     }
     d.snapshot().map_err(|e| e.to_string())?;
     answer_all(&mut d, at(8))?;
@@ -237,7 +237,7 @@ fn recover_from(files: &[(String, Vec<u8>)], must_recover: bool) -> Result<(), S
     // The recovered engine keeps working.
     let t = TenantId::new("t");
     let now = d.engine().now().plus_millis(1000);
-    let _ = d.handle(now, &t, Command::CallArrived(CallSpec::new("after", "g0")));
+    let _ = d.handle(now, &t, Command::call_arrived(CallSpec::new("after", "g0")));
     let _ = d.handle_timeout(now.plus_millis(120_000));
     d.engine()
         .check_invariants()
@@ -320,7 +320,7 @@ fn day_commands() -> Vec<Command> {
         });
     }
     for (i, g) in ["g0", "g1", "g2", "g1", "g0", "g2"].iter().enumerate() {
-        out.push(Command::CallArrived(CallSpec::new(format!("c{i}"), *g)));
+        out.push(Command::call_arrived(CallSpec::new(format!("c{i}"), *g)));
     }
     for i in 0..6 {
         out.push(Command::Hangup {

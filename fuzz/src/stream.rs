@@ -806,7 +806,7 @@ impl Runner {
                 preferred,
                 lang_fr,
                 prefer,
-            } => Command::CallArrived(CallSpec {
+            } => Command::call_arrived(CallSpec {
                 media: m.map(media),
                 dnis: dnis.map(|d| format!("10{}", d % 8)),
                 priority: priority.map(i32::from),
@@ -889,7 +889,7 @@ impl Runner {
                 cfg.pdn = pdn.then(|| format!("10{}", a % 8));
                 cfg.dispatch_access = dispatch;
                 cfg.can_pick = dispatch;
-                Command::AddAgent { agent: cfg }
+                Command::AddAgent { agent: Box::new(cfg) }
             }
             Op::RemoveAgent { agent: a } => Command::RemoveAgent { agent: agent(a) },
             Op::SetSkills { agent: a, s0, s1 } => Command::SetSkills {
@@ -901,7 +901,7 @@ impl Runner {
                 strategy: s,
                 tweak,
             } => Command::UpsertGroup {
-                group: upserted_group(group(g), s, tweak),
+                group: Box::new(upserted_group(group(g), s, tweak)),
             },
             Op::RemoveGroup { group: g } => Command::RemoveGroup { group: group(g) },
             Op::SetMaintenance { on } => Command::SetMaintenance { on },

@@ -691,7 +691,7 @@ impl Simulation {
         let mut spec = CallSpec::new(self.call_id(slot), self.group_ids[group].clone());
         spec.priority = new.priority;
         spec.data = self.streams[new.stream as usize].call_data();
-        if !self.command(now, Command::CallArrived(spec)) {
+        if !self.command(now, Command::call_arrived(spec)) {
             self.leave(now, slot, false);
             return;
         }

@@ -187,7 +187,7 @@ fn drive(
                 "sales"
             };
             let spec = CallSpec::new(format!("call-{next_call}").as_str(), group);
-            let _ = rt.submit(&acme, Command::CallArrived(spec));
+            let _ = rt.submit(&acme, Command::call_arrived(spec));
         }
         while let Ok((call, agent, epoch)) = offers.try_recv() {
             let _ = rt.submit(

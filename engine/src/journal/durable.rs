@@ -68,7 +68,7 @@ pub enum DurableError {
 /// assert!(report.fresh);
 /// let logon = Command::Logon { agent: "alice".into(), extension: "2001".into(), media: vec![] };
 /// durable.handle(Instant::from_secs(1), &acme, logon).unwrap(); // journaled, fsynced, applied
-/// durable.handle(Instant::from_secs(2), &acme, Command::CallArrived(CallSpec::new("c1", "support")))
+/// durable.handle(Instant::from_secs(2), &acme, Command::call_arrived(CallSpec::new("c1", "support")))
 ///     .unwrap();
 /// drop(durable); // or a crash: nothing acknowledged is lost
 ///

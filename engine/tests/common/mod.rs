@@ -96,7 +96,7 @@ impl Harness {
     }
 
     pub fn arrive(&mut self, secs: u64, call: &str, group: &str) {
-        self.at(secs, Command::CallArrived(CallSpec::new(call, group)))
+        self.at(secs, Command::call_arrived(CallSpec::new(call, group)))
             .expect("call arrives");
     }
 
@@ -204,6 +204,6 @@ pub fn dial(h: &mut Harness, secs: u64, call: &str, pdn: &str) {
         dnis: Some(pdn.into()),
         ..CallSpec::new(call, "personal")
     };
-    h.at(secs, Command::CallArrived(spec))
+    h.at(secs, Command::call_arrived(spec))
         .expect("call arrives");
 }

@@ -152,7 +152,7 @@ impl Workload {
                 self.next_call += 1;
                 let group = GROUPS[self.rng.gen_range(0..GROUPS.len())];
                 self.calls.push(id.clone());
-                self.command(Command::CallArrived(CallSpec::new(id, group)))
+                self.command(Command::call_arrived(CallSpec::new(id, group)))
             }
             52..=71 if !self.offers.is_empty() => {
                 let i = self.rng.gen_range(0..self.offers.len());
@@ -178,7 +178,9 @@ impl Workload {
                 let level = self.rng.gen_range(1..=10);
                 let skill = GROUPS[self.rng.gen_range(0..GROUPS.len())];
                 let agent = AgentConfig::new(id, &[(skill, level)]);
-                self.command(Command::AddAgent { agent })
+                self.command(Command::AddAgent {
+                    agent: Box::new(agent),
+                })
             }
             91..=92 if !self.calls.is_empty() => {
                 let call = self.calls[self.rng.gen_range(0..self.calls.len())].clone();

@@ -221,7 +221,7 @@ impl Driver {
         match roll {
             0..=74 => {
                 self.next_call += 1;
-                Command::CallArrived(CallSpec::new(format!("c{}", self.next_call), "support"))
+                Command::call_arrived(CallSpec::new(format!("c{}", self.next_call), "support"))
             }
             75..=82 => Command::Logon {
                 agent: self.agent().into(),
