@@ -320,7 +320,7 @@ impl Core {
         call.state = state;
         self.changes.group(g);
         // Derived counters of the routing policies.
-        self.count_queued(t, media, was, is);
+        self.count_queued((t, media, g), was, is);
         // A call leaving the queue, or one entering it ahead of the head
         // (a higher priority), may shorten the head's wait: a reserve
         // bounded by that wait may lift.

@@ -15,6 +15,7 @@
 //! * nothing is left Reserved/Alerting or in clerical without a live timer (R-2.4).
 
 use crate::agent::{AgentIx, CallIx, ChanState, PoolIx};
+use crate::arena::SlabIndex;
 use crate::call::CallState;
 use crate::config::RoutingType;
 use crate::engine::Core;
@@ -507,16 +508,27 @@ impl Core {
                 .all(|(a, x)| self.ix.agents.get(&self.agents, x.tenant, x.id.as_str()) == Some(a))
             && self.ix.groups.len() == self.groups.len();
         let mut queued = hashbrown::HashMap::new();
+        let mut queued_in = vec![0u32; self.ix.policy.queued_in.len()];
         for (_, call) in &self.calls {
             if call.state == CallState::Queued {
                 *queued.entry((call.tenant, call.media)).or_insert(0u64) += 1;
+                if let Some(n) = queued_in.get_mut(call.group.slot()) {
+                    *n += 1;
+                } else {
+                    return Err(format!(
+                        "group {:?} has queued calls, uncounted",
+                        call.group
+                    ));
+                }
             }
         }
         let mut counted = self.ix.policy.queued.clone();
         counted.retain(|_, n| *n > 0);
-        if queued != counted {
+        if queued != counted || queued_in != self.ix.policy.queued_in {
             return Err(format!(
-                "queued totals {counted:?} but calls {queued:?} (R-10.6)"
+                "queued totals {counted:?} but calls {queued:?} (R-10.6), or \
+                 per group {:?} but calls {queued_in:?}",
+                self.ix.policy.queued_in
             ));
         }
         if ok {

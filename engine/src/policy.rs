@@ -49,6 +49,7 @@
 //! rebuilt when a snapshot is loaded and when groups change.
 
 use crate::agent::{AgentIx, CallIx, GroupIx, TenantIx};
+use crate::arena::SlabIndex;
 use crate::call::CallState;
 use crate::config::{Media, RoutingPolicy, RoutingType};
 use crate::engine::Core;
@@ -63,6 +64,9 @@ pub(crate) type CallScore = (i64, i128, u128, Reverse<u64>);
 pub(crate) struct PolicyTotals {
     /// Calls in state `Queued`: `ΣQ` of fixed-queue-ratio.
     pub(crate) queued: hashbrown::HashMap<(TenantIx, Media), u64>,
+    /// Calls in state `Queued` per group, by group slot: an agent looking
+    /// for a call skips the groups with none without reading their records.
+    pub(crate) queued_in: Vec<u32>,
     /// `Σ queue_ratio` of the automatic groups.
     pub(crate) ratio_sum: hashbrown::HashMap<(TenantIx, Media), u64>,
     /// Protected group -> groups reserving agents for it.
@@ -115,12 +119,33 @@ impl Core {
             .unwrap_or(0)
     }
 
-    /// Keeps `ΣQ` in step with a call's change of state.
-    pub(crate) fn count_queued(&mut self, t: TenantIx, media: Media, was: bool, is: bool) {
+    /// Keeps `ΣQ` and group `g`'s count of queued calls in step with a
+    /// call's change of state.
+    pub(crate) fn count_queued(
+        &mut self,
+        (t, media, g): (TenantIx, Media, GroupIx),
+        was: bool,
+        is: bool,
+    ) {
         if was != is {
             let n = self.ix.policy.queued.entry((t, media)).or_insert(0);
             *n = if is { *n + 1 } else { n.saturating_sub(1) };
+            let per_group = &mut self.ix.policy.queued_in;
+            if per_group.len() <= g.slot() {
+                per_group.resize(g.slot() + 1, 0);
+            }
+            let n = &mut per_group[g.slot()];
+            *n = if is { *n + 1 } else { n.saturating_sub(1) };
         }
+    }
+
+    /// Whether group `g` has a call in state `Queued`.
+    pub(crate) fn has_queued(&self, g: GroupIx) -> bool {
+        self.ix
+            .policy
+            .queued_in
+            .get(g.slot())
+            .is_some_and(|&n| n > 0)
     }
 
     /// Notes that group `p`'s reserve may have lifted (an agent of its pool
@@ -236,15 +261,18 @@ impl Core {
             .any(|&m| self.ix.policy.queued.get(&(t, m)).is_some_and(|&n| n > 0))
     }
 
-    /// Recounts `ΣQ` from the calls (after a snapshot is loaded).
+    /// Recounts `ΣQ` and the queued calls per group from the calls (after
+    /// a snapshot is loaded).
     pub(crate) fn recount_queued(&mut self) {
-        let mut queued = hashbrown::HashMap::new();
-        for (_, call) in &self.calls {
-            if call.state == CallState::Queued {
-                *queued.entry((call.tenant, call.media)).or_insert(0) += 1;
-            }
+        self.ix.policy.queued = hashbrown::HashMap::new();
+        self.ix.policy.queued_in = Vec::new();
+        let queued: Vec<_> = (self.calls.iter())
+            .filter(|(_, call)| call.state == CallState::Queued)
+            .map(|(_, call)| (call.tenant, call.media, call.group))
+            .collect();
+        for key in queued {
+            self.count_queued(key, false, true);
         }
-        self.ix.policy.queued = queued;
     }
 
     /// The best waiting call for channel `a` on `media` among every group
@@ -260,6 +288,9 @@ impl Core {
         }
         let mut best: Option<(CallScore, CallIx)> = None;
         for s in &self.agents[a].served {
+            if !self.has_queued(s.group()) {
+                continue;
+            }
             let group = &self.groups[s.group()];
             if group.config.media != media
                 || group.config.routing != RoutingType::Automatic
