@@ -103,7 +103,7 @@ pub(crate) struct Lookup {
     /// over, and comparing its id is cheaper than hashing it.
     pub(crate) last_tenant: LastTenant,
     pub(crate) agents: crate::id_table::AgentLookup,
-    pub(crate) groups: HashMap<(TenantIx, GroupId), GroupIx>,
+    pub(crate) groups: crate::id_table::GroupLookup,
     pub(crate) calls: crate::id_table::CallLookup,
     pub(crate) skills: HashMap<SkillId, SkillNo>,
     /// (tenant, personal directory number) -> agent.
@@ -417,8 +417,8 @@ impl Core {
                 ix.pdns.insert((agent.tenant, pdn.clone()), a);
             }
         }
-        for (g, group) in &self.groups {
-            ix.groups.insert((group.tenant, group.id.clone()), g);
+        for (g, _) in &self.groups {
+            ix.groups.insert(&self.groups, g);
         }
         for (c, _) in &self.calls {
             ix.calls.insert(&self.calls, c);
@@ -503,8 +503,7 @@ impl Core {
     pub(crate) fn group_ix(&self, t: TenantIx, id: &GroupId) -> Result<GroupIx, Error> {
         self.ix
             .groups
-            .get(&(t, id.clone()))
-            .copied()
+            .get(&self.groups, t, id.as_str())
             .ok_or_else(|| Error::UnknownGroup(id.clone()))
     }
 

@@ -1,4 +1,4 @@
-//! Agents and calls by their (tenant, id) key, without a
+//! Agents, groups and calls by their (tenant, id) key, without a
 //! second copy of the id: a hash table of record indexes whose keys are
 //! read from the records themselves. An id is up to 24 bytes inline; a map
 //! keyed by (tenant, id) stored it again, so its entries were 32-byte
@@ -7,9 +7,10 @@
 //! bucket is the 4-byte index, and the key compared is read from the record
 //! the command is about to use anyway.
 
-use crate::agent::{Agent, AgentIx, CallIx, TenantIx};
+use crate::agent::{Agent, AgentIx, CallIx, GroupIx, TenantIx};
 use crate::arena::{Arena, SlabIndex};
 use crate::call::Call;
+use crate::service_group::Group;
 use hashbrown::{DefaultHashBuilder, HashTable};
 use std::hash::BuildHasher;
 
@@ -30,6 +31,15 @@ impl Keyed for Agent {
     }
 }
 
+impl Keyed for Group {
+    fn tenant(&self) -> TenantIx {
+        self.tenant
+    }
+    fn id(&self) -> &str {
+        self.id.as_str()
+    }
+}
+
 impl Keyed for Call {
     fn tenant(&self) -> TenantIx {
         self.tenant
@@ -41,6 +51,9 @@ impl Keyed for Call {
 
 /// Agent indexes by (tenant, id).
 pub(crate) type AgentLookup = IdTable<AgentIx>;
+
+/// Group indexes by (tenant, id).
+pub(crate) type GroupLookup = IdTable<GroupIx>;
 
 /// Live call indexes by (tenant, id).
 pub(crate) type CallLookup = IdTable<CallIx>;

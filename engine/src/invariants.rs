@@ -506,7 +506,9 @@ impl Core {
                 .agents
                 .iter()
                 .all(|(a, x)| self.ix.agents.get(&self.agents, x.tenant, x.id.as_str()) == Some(a))
-            && self.ix.groups.len() == self.groups.len();
+            && self.ix.groups.len() == self.groups.len()
+            && (self.groups.iter())
+                .all(|(g, x)| self.ix.groups.get(&self.groups, x.tenant, x.id.as_str()) == Some(g));
         let mut queued = hashbrown::HashMap::new();
         let mut queued_in = vec![0u32; self.ix.policy.queued_in.len()];
         for (_, call) in &self.calls {

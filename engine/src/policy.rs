@@ -221,7 +221,7 @@ impl Core {
     /// Rebuilds `Σ queue_ratio` and the reservers of tenant `t` after its
     /// groups changed (rare: configuration time).
     pub(crate) fn refresh_policy_config(&mut self, t: TenantIx) {
-        let totals = &mut self.ix.policy;
+        let (totals, lookup) = (&mut self.ix.policy, &self.ix.groups);
         totals.ratio_sum.retain(|&(tt, _), _| tt != t);
         let groups = self.tenants[t].groups.clone();
         totals
@@ -236,7 +236,7 @@ impl Core {
             *totals.ratio_sum.entry((t, group.config.media)).or_insert(0) +=
                 u64::from(group.config.queue_ratio);
             if let Some(r) = &group.config.reserve {
-                if let Some(&p) = self.ix.groups.get(&(t, r.for_group.clone())) {
+                if let Some(p) = lookup.get(&self.groups, t, r.for_group.as_str()) {
                     totals.reservers.entry(p).or_default().push(g);
                     totals.protects.insert(g, p);
                 }

@@ -96,11 +96,10 @@ impl Core {
     /// Adds a group record (configuration already validated).
     pub(crate) fn insert_group(&mut self, t: TenantIx, config: GroupConfig) -> GroupIx {
         let (tiers, order) = self.build_rules(t, &config);
-        let id = config.id.clone();
-        let mut group = Group::new(id.clone(), t, config, tiers);
+        let mut group = Group::new(config.id.clone(), t, config, tiers);
         group.order = order;
         let g = self.groups.insert(group);
-        self.ix.groups.insert((t, id), g);
+        self.ix.groups.insert(&self.groups, g);
         self.tenants[t].groups.push(g);
         self.changes.roster(t);
         self.attach_pool(g);
@@ -258,7 +257,7 @@ impl Core {
     }
 
     pub(crate) fn upsert_group(&mut self, t: TenantIx, config: GroupConfig) -> Result<(), Error> {
-        let existing = self.ix.groups.get(&(t, config.id.clone())).copied();
+        let existing = self.group_ix(t, &config.id).ok();
         config.validate(&self.tenants[t].id, &self.directory(&config, t))?;
         if let Some(g) = existing {
             let old = &self.groups[g].config;
@@ -346,7 +345,7 @@ impl Core {
             self.refresh_seats(a);
         }
         let group = self.groups.remove(g);
-        self.ix.groups.remove(&(t, group.id.clone()));
+        self.ix.groups.remove(t, group.id.as_str(), g);
         self.tenants[t].groups.retain(|&x| x != g);
         self.changes.roster(t);
         self.refresh_policy_config(t);

@@ -22,8 +22,8 @@ impl Core {
         }
         let (g, t) = (self.calls[c].group, self.calls[c].tenant);
         let target = match &dest {
-            Destination::Group(id) => match self.ix.groups.get(&(t, id.clone())) {
-                Some(&g2) if self.may_overflow_to(c, g2) => Target::Group(g2),
+            Destination::Group(id) => match self.group_ix(t, id) {
+                Ok(g2) if self.may_overflow_to(c, g2) => Target::Group(g2),
                 _ => {
                     self.place_call(c);
                     return;
