@@ -10,10 +10,13 @@
 //! A ghost (an entry the agent left behind, [`TierSet::forget`]) is taken
 //! out of the B-tree at once, but left where it is in the log: digging it
 //! out of the middle would cost the search the log exists to avoid. It
-//! is dropped when it reaches the front, or when ghosts make up half the
-//! log and the log is compacted. So the log holds at most about twice the
-//! entries it would hold without ghosts, and the compaction, which reads
-//! the log once, is paid for by the ghosts that caused it.
+//! is dropped when it reaches the front, or when ghosts make up about half
+//! the log and the log is compacted. So the log holds about twice the
+//! entries it would hold without ghosts at most, and the compaction,
+//! which reads the log once (and, to judge each entry, its agent's
+//! record), is paid for by the ghosts that caused it. In a busy pool most
+//! ghosts reach the front first, the way the agents they belonged to did,
+//! so compactions are rare there.
 
 use crate::agent::AgentIx;
 use crate::ready_index::Stamp;
@@ -33,8 +36,11 @@ pub(crate) struct TierSet {
     log: VecDeque<ReadyKey>,
     /// Entries filed out of order.
     side: BTreeSet<ReadyKey>,
-    /// Ghosts forgotten in the log since it was last compacted (an upper
-    /// bound: some may have been dropped at the front since).
+    /// Ghosts forgotten in the log since it was last compacted, less the
+    /// stale entries dropped at its front since. An estimate: an entry
+    /// dropped at the front before its agent forgot it is subtracted
+    /// before it is counted, so the ghosts in the log may exceed it by the
+    /// agents with such an entry, at most one each.
     ghosts: u32,
 }
 
@@ -86,6 +92,7 @@ impl TierSet {
     pub(crate) fn first(&mut self, live: impl Fn(&ReadyKey) -> bool) -> Option<AgentIx> {
         while self.log.front().is_some_and(|k| !live(k)) {
             self.log.pop_front();
+            self.ghosts = self.ghosts.saturating_sub(1);
         }
         while self.side.first().is_some_and(|k| !live(k)) {
             self.side.pop_first();
