@@ -4,16 +4,11 @@
 //! <agents> <skills per agent> <ops>` (defaults 10000 10 2000000), e.g.
 //! under `perf record --call-graph dwarf`.
 
+use acd_benches::arg;
 use acd_benches::floor::Floor;
 use acd_engine::Strategy;
 
 fn main() {
-    let arg = |i: usize, default: usize| {
-        std::env::args()
-            .nth(i)
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
     let (agents, skills, ops) = (arg(1, 10_000), arg(2, 10), arg(3, 2_000_000));
     let mut floor = Floor::staffed_with(agents, Strategy::LongestIdle, skills);
     let started = std::time::Instant::now();

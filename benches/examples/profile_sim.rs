@@ -9,10 +9,7 @@ use acd_sim::simulation::run_once;
 const MMC: &str = include_str!("../peers/mmc.toml");
 
 fn main() {
-    let runs: u32 = std::env::args()
-        .nth(1)
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(200);
+    let runs = acd_benches::arg(1, 200) as u32;
     let scenario = Scenario::parse(MMC).expect("mmc.toml parses");
     let started = std::time::Instant::now();
     let mut calls = 0;

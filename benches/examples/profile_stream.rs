@@ -4,15 +4,10 @@
 //! <skills per agent> <replays>` (defaults 10 20), e.g. under
 //! `perf record --call-graph dwarf`.
 
+use acd_benches::arg;
 use acd_benches::workload::{record, replay, Shape};
 
 fn main() {
-    let arg = |i: usize, default: usize| {
-        std::env::args()
-            .nth(i)
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
     let shape = Shape {
         skills_per_agent: arg(1, 10),
         ..Shape::default()

@@ -12,3 +12,12 @@
 pub mod floor;
 pub mod heap;
 pub mod workload;
+
+/// Command-line argument `i` of a profiling example as a number, or
+/// `default` when it is absent or not a number.
+pub fn arg(i: usize, default: usize) -> usize {
+    std::env::args()
+        .nth(i)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
