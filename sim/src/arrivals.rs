@@ -38,6 +38,9 @@ pub struct ArrivalStream {
     rate: Rate,
     /// The rate never changes (a constant, or a flat profile).
     constant: bool,
+    /// A repeating profile that is zero at every step: it never brings a
+    /// call. Decided once, not on every arrival.
+    never_calls: bool,
     step_ms: f64,
     /// Where the profile starts (the end of warm-up), ms.
     origin_ms: f64,
@@ -83,11 +86,12 @@ impl ArrivalStream {
     /// The stream of `spec` into group index `group`, seeded from `seed`
     /// and `index`; the profile starts at `origin_ms`.
     pub fn new(spec: &ArrivalSpec, group: usize, seed: u64, index: usize, origin_ms: u64) -> Self {
-        ArrivalStream {
+        let mut stream = ArrivalStream {
             group,
             priority: spec.priority,
             rate: spec.per_hour.clone(),
             constant: spec.per_hour.is_constant(),
+            never_calls: false,
             step_ms: *spec.profile_interval_s.get_ref() as f64 * 1000.0,
             origin_ms: origin_ms as f64,
             handle: spec.handle.clone(),
@@ -110,7 +114,9 @@ impl ArrivalStream {
                 .collect(),
             data_rng: Pcg64Mcg::seed_from_u64(derive_seed(seed, purpose(index, 4))),
             last_ms: 0.0,
-        }
+        };
+        stream.never_calls = stream.repeat && stream.silent();
+        stream
     }
 
     /// Profile steps of the rate (1 for a constant rate).
@@ -163,7 +169,7 @@ impl ArrivalStream {
     /// The time of the next arrival in ms, or `None` if the rate is zero
     /// from now on. Memorylessness makes restarting at each rate change exact.
     pub fn next_arrival(&mut self) -> Option<u64> {
-        if self.repeat && self.silent() {
+        if self.never_calls {
             return None; // a repeating all-zero profile never brings a call
         }
         let mut t = self.last_ms;

@@ -111,8 +111,8 @@ impl Core {
         seats
     }
 
-    /// Drops the entries a ghost filing of agent `a` left in its pool. A
-    /// ghost is always from the last filing of its media (every filing
+    /// Forgets the entries a ghost filing of agent `a` left in its pool
+    /// ([`crate::ready_index::ReadyIndex::forget`]). A ghost is always from the last filing of its media (every filing
     /// goes to all the agent's seats on that media, and a ghost of a pool
     /// that left the seats is dropped), whose stamp is the one before the
     /// current one.
