@@ -36,11 +36,9 @@ pub struct ArrivalStream {
     /// Priority given to the calls; `None` = the group's.
     pub priority: Option<i32>,
     rate: Rate,
-    /// The rate never changes (a constant, or a flat profile).
+    /// The rate never changes (a constant, or a flat profile; so also a
+    /// profile that is zero at every step, which never brings a call).
     constant: bool,
-    /// A repeating profile that is zero at every step: it never brings a
-    /// call. Decided once, not on every arrival.
-    never_calls: bool,
     step_ms: f64,
     /// Where the profile starts (the end of warm-up), ms.
     origin_ms: f64,
@@ -86,12 +84,11 @@ impl ArrivalStream {
     /// The stream of `spec` into group index `group`, seeded from `seed`
     /// and `index`; the profile starts at `origin_ms`.
     pub fn new(spec: &ArrivalSpec, group: usize, seed: u64, index: usize, origin_ms: u64) -> Self {
-        let mut stream = ArrivalStream {
+        ArrivalStream {
             group,
             priority: spec.priority,
             rate: spec.per_hour.clone(),
             constant: spec.per_hour.is_constant(),
-            never_calls: false,
             step_ms: *spec.profile_interval_s.get_ref() as f64 * 1000.0,
             origin_ms: origin_ms as f64,
             handle: spec.handle.clone(),
@@ -114,9 +111,7 @@ impl ArrivalStream {
                 .collect(),
             data_rng: Pcg64Mcg::seed_from_u64(derive_seed(seed, purpose(index, 4))),
             last_ms: 0.0,
-        };
-        stream.never_calls = stream.repeat && stream.silent();
-        stream
+        }
     }
 
     /// Profile steps of the rate (1 for a constant rate).
@@ -125,11 +120,6 @@ impl ArrivalStream {
             Rate::Constant(_) => 1,
             Rate::Profile(v) => v.len(),
         }
-    }
-
-    /// Whether the rate is zero at every step.
-    fn silent(&self) -> bool {
-        (0..self.steps()).all(|i| self.rate.at_step(i) == 0.0)
     }
 
     /// The profile step at time `t` (warm-up: step 0), wrapped when the
@@ -169,9 +159,8 @@ impl ArrivalStream {
     /// The time of the next arrival in ms, or `None` if the rate is zero
     /// from now on. Memorylessness makes restarting at each rate change exact.
     pub fn next_arrival(&mut self) -> Option<u64> {
-        if self.never_calls {
-            return None; // a repeating all-zero profile never brings a call
-        }
+        // An all-zero profile is flat: its rate is 0 until `end`, which
+        // is infinite, so it returns `None` at once, repeating or not.
         let mut t = self.last_ms;
         loop {
             let (rate, end) = self.rate_at(t);
