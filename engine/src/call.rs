@@ -147,42 +147,28 @@ pub struct CallDetails {
 }
 
 /// The one authoritative call record.
+///
+/// Laid out in declaration order (`repr(C)`), the fields every command
+/// reads first: the lookup key (id, tenant), the state and what places
+/// the call in line share the record's first two cache lines; the rarely
+/// used ones (preferred agents, overflow bookkeeping, wrap-up) come last.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[repr(C)]
 pub(crate) struct Call {
     pub(crate) id: CallId,
     pub(crate) tenant: TenantIx,
+    pub(crate) group: GroupIx,
     /// Unique arrival sequence; distinguishes reuse of a slab slot.
     pub(crate) uid: u64,
-    pub(crate) group: GroupIx,
-    pub(crate) media: Media,
-    pub(crate) priority: i32,
-    pub(crate) dnis: Option<String>,
-    /// Calling number.
-    #[serde(default)]
-    pub(crate) ani: Option<String>,
-    /// Attached data, updated by authentication results.
-    #[serde(default)]
-    pub(crate) data: std::sync::Arc<crate::command::CallData>,
-    pub(crate) preferred_agent: Option<AgentId>,
     /// When the call entered its current group.
     pub(crate) entered: Instant,
+    pub(crate) state: CallState,
+    pub(crate) priority: i32,
+    pub(crate) media: Media,
     /// Eligibility tier reached (0 = the group's own requirement).
     pub(crate) tier: u8,
-    /// Stages copied from the group on entry.
-    pub(crate) stages: Arc<[StageConfig]>,
     /// Index in `stages` of the next stage to apply.
     pub(crate) next_stage: u8,
-    /// Deadline copied from the group's max wait on entry.
-    pub(crate) max_wait_until: Option<Instant>,
-    /// An overflow fell due while the call was ringing; applied on requeue.
-    pub(crate) overflow_due: Option<(crate::config::Destination, crate::Cause)>,
-    /// Groups this call has already overflowed from (loop guard).
-    pub(crate) visited: SmallVec<[GroupIx; 2]>,
-    pub(crate) state: CallState,
-    /// Personal-call bookkeeping.
-    pub(crate) personal: crate::personal::PersonalState,
-    /// Reporting across transfers.
-    pub(crate) report: CallReport,
     /// A private call of its agent since a transfer completed it for its
     /// group: never queued again, not counted for the group.
     #[serde(default)]
@@ -190,23 +176,43 @@ pub(crate) struct Call {
     /// The caller is away in customer authentication.
     #[serde(default)]
     pub(crate) in_authentication: bool,
-    /// Wrap-up reason the agent set while finishing the call.
+    /// Attached data, updated by authentication results.
     #[serde(default)]
-    pub(crate) wrap_up: Option<crate::ids::ReasonCode>,
-    /// Priority aging copied from the group on entry.
-    #[serde(default)]
-    pub(crate) aging: Option<crate::routing_model::AgingConfig>,
+    pub(crate) data: std::sync::Arc<crate::command::CallData>,
     /// Original arrival of a call coming back (callback): its place in
     /// line instead of `entered` (R-10.4).
     #[serde(default)]
     pub(crate) arrival: Option<Instant>,
-    /// Preferred agents, best first.
+    /// Priority aging copied from the group on entry.
     #[serde(default)]
-    pub(crate) preferred: SmallVec<[AgentIx; 2]>,
+    pub(crate) aging: Option<crate::routing_model::AgingConfig>,
+    /// Reporting across transfers.
+    pub(crate) report: CallReport,
+    /// Deadline copied from the group's max wait on entry.
+    pub(crate) max_wait_until: Option<Instant>,
     /// Until then only the preferred agents are offered the call;
     /// `None` once released.
     #[serde(default)]
     pub(crate) preferred_until: Option<Instant>,
+    /// Personal-call bookkeeping.
+    pub(crate) personal: crate::personal::PersonalState,
+    /// Calling number.
+    #[serde(default)]
+    pub(crate) ani: Option<String>,
+    /// Stages copied from the group on entry.
+    pub(crate) stages: Arc<[StageConfig]>,
+    /// Groups this call has already overflowed from (loop guard).
+    pub(crate) visited: SmallVec<[GroupIx; 2]>,
+    /// Preferred agents, best first.
+    #[serde(default)]
+    pub(crate) preferred: SmallVec<[AgentIx; 2]>,
+    pub(crate) preferred_agent: Option<AgentId>,
+    pub(crate) dnis: Option<String>,
+    /// An overflow fell due while the call was ringing; applied on requeue.
+    pub(crate) overflow_due: Option<(crate::config::Destination, crate::Cause)>,
+    /// Wrap-up reason the agent set while finishing the call.
+    #[serde(default)]
+    pub(crate) wrap_up: Option<crate::ids::ReasonCode>,
 }
 
 /// Reporting figures that survive transfers.
@@ -315,7 +321,10 @@ impl Core {
         if let Some(n) = gauge(stats, &state, call.answered(), call.private) {
             *n += 1;
         }
-        let (was, is) = (call.state == CallState::Queued, state == CallState::Queued);
+        let (was, is) = (
+            matches!(call.state, CallState::Queued),
+            matches!(state, CallState::Queued),
+        );
         let (t, media, g) = (call.tenant, call.media, call.group);
         call.state = state;
         self.changes.group(g);

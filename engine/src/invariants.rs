@@ -15,7 +15,6 @@
 //! * nothing is left Reserved/Alerting or in clerical without a live timer (R-2.4).
 
 use crate::agent::{AgentIx, CallIx, ChanState, PoolIx};
-use crate::arena::SlabIndex;
 use crate::call::CallState;
 use crate::config::RoutingType;
 use crate::engine::Core;
@@ -509,28 +508,16 @@ impl Core {
             && self.ix.groups.len() == self.groups.len()
             && (self.groups.iter())
                 .all(|(g, x)| self.ix.groups.get(&self.groups, x.tenant, x.id.as_str()) == Some(g));
-        let mut queued = hashbrown::HashMap::new();
-        let mut queued_in = vec![0u32; self.ix.policy.queued_in.len()];
+        let mut queued = crate::policy::QueuedCounts::default();
         for (_, call) in &self.calls {
             if call.state == CallState::Queued {
-                *queued.entry((call.tenant, call.media)).or_insert(0u64) += 1;
-                if let Some(n) = queued_in.get_mut(call.group.slot()) {
-                    *n += 1;
-                } else {
-                    return Err(format!(
-                        "group {:?} has queued calls, uncounted",
-                        call.group
-                    ));
-                }
+                queued.count(call.tenant, call.media, call.group, true);
             }
         }
-        let mut counted = self.ix.policy.queued.clone();
-        counted.retain(|_, n| *n > 0);
-        if queued != counted || queued_in != self.ix.policy.queued_in {
+        let counted = self.ix.policy.queued.trimmed();
+        if queued.trimmed() != counted {
             return Err(format!(
-                "queued totals {counted:?} but calls {queued:?} (R-10.6), or \
-                 per group {:?} but calls {queued_in:?}",
-                self.ix.policy.queued_in
+                "queued counts {counted:?} but calls {queued:?} (R-10.6)"
             ));
         }
         if ok {

@@ -62,11 +62,8 @@ pub(crate) type CallScore = (i64, i128, u128, Reverse<u64>);
 /// Derived totals the policies need, per (tenant, media).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct PolicyTotals {
-    /// Calls in state `Queued`: `ΣQ` of fixed-queue-ratio.
-    pub(crate) queued: hashbrown::HashMap<(TenantIx, Media), u64>,
-    /// Calls in state `Queued` per group, by group slot: an agent looking
-    /// for a call skips the groups with none without reading their records.
-    pub(crate) queued_in: Vec<u32>,
+    /// Calls in state `Queued`, per (tenant, media) and per group.
+    pub(crate) queued: QueuedCounts,
     /// `Σ queue_ratio` of the automatic groups.
     pub(crate) ratio_sum: hashbrown::HashMap<(TenantIx, Media), u64>,
     /// Protected group -> groups reserving agents for it.
@@ -79,6 +76,68 @@ pub(crate) struct PolicyTotals {
     pub(crate) qir: hashbrown::HashMap<TenantIx, crate::qir::QirPools>,
     /// Reserving group -> its Ready agents split by exposure (`reserve.rs`).
     pub(crate) splits: hashbrown::HashMap<GroupIx, crate::reserve::ReserveSplit>,
+}
+
+/// Calls in state `Queued`, counted per (tenant, media) — `ΣQ` of
+/// fixed-queue-ratio — and per group, so that an agent looking
+/// for a call skips the groups with none without reading their records.
+/// Plain vectors by slot: a call changes state several times per call
+/// handled, and a hash per change showed in the profile.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct QueuedCounts {
+    /// By tenant slot, by media index.
+    by_tenant: Vec<[u64; Media::ALL.len()]>,
+    /// By group slot.
+    by_group: Vec<u32>,
+}
+
+impl QueuedCounts {
+    /// One call of tenant `t`, `media`, group `g` joined (`joined`) or
+    /// left the queued state.
+    pub(crate) fn count(&mut self, t: TenantIx, media: Media, g: GroupIx, joined: bool) {
+        let n = &mut grown(&mut self.by_tenant, t.slot())[media.index()];
+        *n = if joined { *n + 1 } else { n.saturating_sub(1) };
+        let n = grown(&mut self.by_group, g.slot());
+        *n = if joined { *n + 1 } else { n.saturating_sub(1) };
+    }
+
+    /// `ΣQ` of tenant `t` and `media`.
+    pub(crate) fn total(&self, t: TenantIx, media: Media) -> u64 {
+        self.by_tenant.get(t.slot()).map_or(0, |m| m[media.index()])
+    }
+
+    /// Whether tenant `t` has a queued call of any media.
+    pub(crate) fn tenant_has_any(&self, t: TenantIx) -> bool {
+        self.by_tenant
+            .get(t.slot())
+            .is_some_and(|m| m.iter().any(|&n| n > 0))
+    }
+
+    /// Whether group `g` has a queued call.
+    pub(crate) fn group_has_any(&self, g: GroupIx) -> bool {
+        self.by_group.get(g.slot()).is_some_and(|&n| n > 0)
+    }
+
+    /// The same counts with trailing zeros dropped, for comparing a
+    /// recount with the running one.
+    pub(crate) fn trimmed(&self) -> QueuedCounts {
+        let mut t = self.clone();
+        while t.by_tenant.last().is_some_and(|m| m.iter().all(|&n| n == 0)) {
+            t.by_tenant.pop();
+        }
+        while t.by_group.last() == Some(&0) {
+            t.by_group.pop();
+        }
+        t
+    }
+}
+
+/// Element `i` of `v`, grown with zeros to hold it.
+fn grown<T: Default + Clone>(v: &mut Vec<T>, i: usize) -> &mut T {
+    if v.len() <= i {
+        v.resize(i + 1, T::default());
+    }
+    &mut v[i]
 }
 
 impl Core {
@@ -98,7 +157,7 @@ impl Core {
             RoutingPolicy::WeightedHol => (0, 0, weighted, Reverse(uid)),
             RoutingPolicy::FixedQueueRatio | RoutingPolicy::QueueIdleRatio => {
                 let key = (group.tenant, group.config.media);
-                let total = self.ix.policy.queued.get(&key).copied().unwrap_or(0);
+                let total = self.ix.policy.queued.total(key.0, key.1);
                 let ratios = self.ix.policy.ratio_sum.get(&key).copied().unwrap_or(1);
                 let q = group.queued_count() as i128;
                 let excess =
@@ -128,24 +187,13 @@ impl Core {
         is: bool,
     ) {
         if was != is {
-            let n = self.ix.policy.queued.entry((t, media)).or_insert(0);
-            *n = if is { *n + 1 } else { n.saturating_sub(1) };
-            let per_group = &mut self.ix.policy.queued_in;
-            if per_group.len() <= g.slot() {
-                per_group.resize(g.slot() + 1, 0);
-            }
-            let n = &mut per_group[g.slot()];
-            *n = if is { *n + 1 } else { n.saturating_sub(1) };
+            self.ix.policy.queued.count(t, media, g, is);
         }
     }
 
     /// Whether group `g` has a call in state `Queued`.
     pub(crate) fn has_queued(&self, g: GroupIx) -> bool {
-        self.ix
-            .policy
-            .queued_in
-            .get(g.slot())
-            .is_some_and(|&n| n > 0)
+        self.ix.policy.queued.group_has_any(g)
     }
 
     /// Notes that group `p`'s reserve may have lifted (an agent of its pool
@@ -256,16 +304,13 @@ impl Core {
     /// Whether some call of tenant `t`, of any media, is in state `Queued`
     /// (that is, waits in a group's queue).
     fn tenant_has_queued(&self, t: TenantIx) -> bool {
-        Media::ALL
-            .iter()
-            .any(|&m| self.ix.policy.queued.get(&(t, m)).is_some_and(|&n| n > 0))
+        self.ix.policy.queued.tenant_has_any(t)
     }
 
     /// Recounts `ΣQ` and the queued calls per group from the calls (after
     /// a snapshot is loaded).
     pub(crate) fn recount_queued(&mut self) {
-        self.ix.policy.queued = hashbrown::HashMap::new();
-        self.ix.policy.queued_in = Vec::new();
+        self.ix.policy.queued = QueuedCounts::default();
         let queued: Vec<_> = (self.calls.iter())
             .filter(|(_, call)| call.state == CallState::Queued)
             .map(|(_, call)| (call.tenant, call.media, call.group))
