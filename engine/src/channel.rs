@@ -18,21 +18,28 @@ impl Core {
     /// Moves lane `l` of agent `a` (a media channel, or one contact of an
     /// agent under a capacity, R-10.3) to `to`.
     pub(crate) fn move_channel(&mut self, a: AgentIx, l: Lane, to: ChanState) {
-        let multi = self.agents[a].is_multi();
-        let media = self.agents[a].lane_media(l);
-        if !multi && self.agents[a].lane(l).state == ChanState::Ready {
+        let agent = &self.agents[a];
+        let (multi, media) = (agent.is_multi(), agent.lane_media(l));
+        if !multi && matches!(agent.lane(l).state, ChanState::Ready) {
             self.index_remove(a, media);
         }
-        match to {
+        let now = self.now;
+        let agent = &mut self.agents[a];
+        let lane = agent.lane_mut(l);
+        let closed = match to {
             ChanState::LoggedOut | ChanState::NotReady { .. } | ChanState::Ready => {
-                self.leave_busy(a, l)
+                lane.busy_since.take()
             }
             _ => {
-                let now = self.now;
-                self.agents[a].lane_mut(l).busy_since.get_or_insert(now);
+                lane.busy_since.get_or_insert(now);
+                None
             }
+        };
+        lane.state = to;
+        // A busy period (reserved .. free again) closes: occupancy.
+        if let Some(since) = closed {
+            agent.busy_ms = agent.busy_ms.saturating_add(now.millis_since(since));
         }
-        self.agents[a].lane_mut(l).state = to;
         self.changes.agent(a);
         self.sync_ready_status(a, media);
         if multi {
@@ -44,14 +51,14 @@ impl Core {
     /// serves when its Ready status changed. Called after every
     /// change of a channel's state or of what it does after its call.
     pub(crate) fn sync_ready_status(&mut self, a: AgentIx, media: Media) {
-        let now = self.agents[a].media_ready_status(media);
-        if now == self.agents[a].chan(media).counted_ready {
+        let agent = &mut self.agents[a];
+        let now = agent.media_ready_status(media);
+        if now == agent.chan(media).counted_ready {
             return;
         }
-        self.agents[a].chan_mut(media).counted_ready = now;
-        for i in 0..self.agents[a].served.len() {
-            let g = self.agents[a].served[i].group();
-            let group = &mut self.groups[g];
+        agent.chan_mut(media).counted_ready = now;
+        for served in &agent.served {
+            let group = &mut self.groups[served.group()];
             if group.config.media == media {
                 group.ready_status = if now {
                     group.ready_status + 1
@@ -87,15 +94,6 @@ impl Core {
                     self.agents[a].chan_mut(m).counted_ready = now;
                 }
             }
-        }
-    }
-
-    /// Closes a busy period of the channel, for occupancy.
-    fn leave_busy(&mut self, a: AgentIx, l: Lane) {
-        let now = self.now;
-        let ag = &mut self.agents[a];
-        if let Some(since) = ag.lane_mut(l).busy_since.take() {
-            ag.busy_ms = ag.busy_ms.saturating_add(now.millis_since(since));
         }
     }
 }
