@@ -76,8 +76,12 @@ impl<I> Default for IdTable<I> {
 }
 
 impl<I: SlabIndex + PartialEq> IdTable<I> {
+    /// The hash of (tenant, id): the id's, with the tenant folded in by an
+    /// odd multiplier (one hasher pass instead of two writes; the tenant
+    /// is a small dense number).
     fn hash(hasher: &DefaultHashBuilder, t: TenantIx, id: &str) -> u64 {
-        hasher.hash_one((t, id))
+        const SPREAD: u64 = 0x9E37_79B9_7F4A_7C15;
+        hasher.hash_one(id) ^ (t.slot() as u64).wrapping_mul(SPREAD)
     }
 
     fn hash_of<T: Keyed>(hasher: &DefaultHashBuilder, record: &T) -> u64 {
