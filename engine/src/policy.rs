@@ -122,7 +122,11 @@ impl QueuedCounts {
     /// recount with the running one.
     pub(crate) fn trimmed(&self) -> QueuedCounts {
         let mut t = self.clone();
-        while t.by_tenant.last().is_some_and(|m| m.iter().all(|&n| n == 0)) {
+        while t
+            .by_tenant
+            .last()
+            .is_some_and(|m| m.iter().all(|&n| n == 0))
+        {
             t.by_tenant.pop();
         }
         while t.by_group.last() == Some(&0) {
