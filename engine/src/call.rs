@@ -148,10 +148,11 @@ pub struct CallDetails {
 
 /// The one authoritative call record.
 ///
-/// Laid out in declaration order (`repr(C)`), the fields every command
-/// reads first: the lookup key (id, tenant), the state and what places
-/// the call in line share the record's first two cache lines; the rarely
-/// used ones (preferred agents, overflow bookkeeping, wrap-up) come last.
+/// Laid out in declaration order (`repr(C)`): the fields every command
+/// reads — the lookup key (id, tenant), the state and what places the
+/// call in line — are packed into the record's first 144 bytes (rustc's
+/// own layout spread them over six cache lines); the rarely used ones
+/// (preferred agents, overflow bookkeeping, wrap-up) come last.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[repr(C)]
 pub(crate) struct Call {
