@@ -508,12 +508,7 @@ impl Core {
             && self.ix.groups.len() == self.groups.len()
             && (self.groups.iter())
                 .all(|(g, x)| self.ix.groups.get(&self.groups, x.tenant, x.id.as_str()) == Some(g));
-        let mut queued = crate::policy::QueuedCounts::default();
-        for (_, call) in &self.calls {
-            if call.state == CallState::Queued {
-                queued.count(call.tenant, call.media, call.group, true);
-            }
-        }
+        let queued = crate::policy::QueuedCounts::of(&self.calls);
         let counted = self.ix.policy.queued.trimmed();
         if queued.trimmed() != counted {
             return Err(format!(

@@ -49,8 +49,8 @@
 //! rebuilt when a snapshot is loaded and when groups change.
 
 use crate::agent::{AgentIx, CallIx, GroupIx, TenantIx};
-use crate::arena::SlabIndex;
-use crate::call::CallState;
+use crate::arena::{Arena, SlabIndex};
+use crate::call::{Call, CallState};
 use crate::config::{Media, RoutingPolicy, RoutingType};
 use crate::engine::Core;
 use std::cmp::Reverse;
@@ -92,6 +92,17 @@ pub(crate) struct QueuedCounts {
 }
 
 impl QueuedCounts {
+    /// The counts of `calls`, counted afresh.
+    pub(crate) fn of(calls: &Arena<CallIx, Call>) -> QueuedCounts {
+        let mut counts = QueuedCounts::default();
+        for (_, call) in calls {
+            if call.state == CallState::Queued {
+                counts.count(call.tenant, call.media, call.group, true);
+            }
+        }
+        counts
+    }
+
     /// One call of tenant `t`, `media`, group `g` joined (`joined`) or
     /// left the queued state.
     pub(crate) fn count(&mut self, t: TenantIx, media: Media, g: GroupIx, joined: bool) {
@@ -314,14 +325,7 @@ impl Core {
     /// Recounts `ΣQ` and the queued calls per group from the calls (after
     /// a snapshot is loaded).
     pub(crate) fn recount_queued(&mut self) {
-        self.ix.policy.queued = QueuedCounts::default();
-        let queued: Vec<_> = (self.calls.iter())
-            .filter(|(_, call)| call.state == CallState::Queued)
-            .map(|(_, call)| (call.tenant, call.media, call.group))
-            .collect();
-        for key in queued {
-            self.count_queued(key, false, true);
-        }
+        self.ix.policy.queued = QueuedCounts::of(&self.calls);
     }
 
     /// The best waiting call for channel `a` on `media` among every group
