@@ -8,9 +8,13 @@
 //! entry is the smaller of the two fronts.
 //!
 //! A ghost (an entry the agent left behind, [`TierSet::forget`]) is taken
-//! out of the B-tree at once, but left where it is in the log: digging it
-//! out of the middle would cost the search the log exists to avoid. It
-//! is dropped when it reaches the front, or when ghosts make up about half
+//! out of the B-tree at once, and out of the log if it is its front: an
+//! agent picked as the best of one pool is often the best of its other
+//! pools too, and it is cheaper to drop its entry there when it comes
+//! back than to have the next decision in each of those pools pass over
+//! it. A ghost deeper in the log is left where it is: digging it out of
+//! the middle would cost the search the log exists to avoid. It is
+//! dropped when it reaches the front, or when ghosts make up about half
 //! the log and the log is compacted. So the log holds about twice the
 //! entries it would hold without ghosts at most, and the compaction,
 //! which reads the log once (and, to judge each entry, its agent's
@@ -63,11 +67,17 @@ impl TierSet {
         }
     }
 
-    /// Forgets `key`, a ghost: out of the B-tree at once; in the log, left
-    /// in place until the front or a compaction, which keeps only the
-    /// entries `live` judges live.
+    /// Forgets `key`, a ghost: out of the B-tree at once; out of the log
+    /// at once if it is its front, else left in place until the front or
+    /// a compaction, which keeps only the entries `live` judges live.
     pub(crate) fn forget(&mut self, key: &ReadyKey, live: impl Fn(&ReadyKey) -> bool) {
         if self.side.remove(key) {
+            return;
+        }
+        if self.log.front() == Some(key) {
+            // Still at the front: the agent came back before a decision
+            // reached its old entry, so no decision has to pass over it.
+            self.log.pop_front();
             return;
         }
         self.ghosts += 1;
@@ -180,6 +190,23 @@ mod tests {
             Some(AgentIx::from_slot(3))
         );
         assert_eq!(set.len(), 2, "both stale fronts dropped");
+    }
+
+    /// A ghost at the log's front goes when it is forgotten, without being
+    /// counted; one deeper in stays until the front reaches it.
+    #[test]
+    fn a_ghost_forgotten_at_the_front_goes_at_once() {
+        let mut set = TierSet::default();
+        for (k, a) in [(10, 0), (20, 1), (30, 2)] {
+            set.insert(key(k, a, 1));
+        }
+        let stale = |k: &ReadyKey| k.2 != AgentIx::from_slot(0) && k.2 != AgentIx::from_slot(1);
+        set.forget(&key(20, 1, 1), stale);
+        assert_eq!((set.len(), set.ghosts), (3, 1), "deeper ghost stays");
+        set.forget(&key(10, 0, 1), stale);
+        assert_eq!((set.len(), set.ghosts), (2, 1), "front ghost dropped");
+        assert_eq!(set.first(stale), Some(AgentIx::from_slot(2)));
+        assert_eq!((set.len(), set.ghosts), (1, 0));
     }
 
     /// Agents filed over and over leave ghosts in the log, but compaction
