@@ -5,11 +5,13 @@
 //! Run: `cargo bench -p acd-benches --bench percentiles`.
 //! `ACD_BENCH_OPS=N` changes the operations timed per row (default 20,000).
 
-use acd_benches::floor::{Expression, Floor};
+use acd_benches::floor::{Expression, Floor, SKILLS_PER_AGENT};
 use acd_engine::Strategy;
 use std::time::{Duration, Instant};
 
 const AGENTS: [usize; 4] = [10, 1_000, 10_000, 100_000];
+/// Calls held at once on the floors with talking agents.
+const HELD: usize = 2_000;
 
 fn main() {
     // `cargo bench` passes `--bench`; any other argument filters rows by name.
@@ -47,6 +49,34 @@ fn main() {
         let mut floor = Floor::staffed_with(agents, Strategy::LongestIdle, 1);
         let samples = measure(ops, || timed_arrival(&mut floor));
         row(name, agents, samples);
+    }
+    // The same two floors with a fifth of the agents talking: each call is
+    // hung up 2,000 decisions after it was offered, so an agent comes back
+    // long after decisions in its other pools passed its old entries.
+    for skills in [SKILLS_PER_AGENT, 1] {
+        let name = format!("arrival/LongestIdle/{}_groups_per_agent/held", 5 * skills);
+        if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {
+            continue;
+        }
+        let mut floor = Floor::staffed_with(10_000, Strategy::LongestIdle, skills);
+        let mut held = std::collections::VecDeque::new();
+        let mut cycle = |floor: &mut Floor| {
+            let t0 = Instant::now();
+            let offered = floor.route_arrival();
+            let took = t0.elapsed();
+            let offered = offered.expect("an eligible agent is Ready");
+            held.push_back(offered.call.clone());
+            floor.answer(offered);
+            if held.len() > HELD {
+                floor.hang_up(held.pop_front().expect("held calls"));
+            }
+            took
+        };
+        for _ in 0..HELD {
+            cycle(&mut floor);
+        }
+        let samples = measure(ops, || cycle(&mut floor));
+        row(&name, 10_000, samples);
     }
     // Attribute expressions: one narrowing an indexed skill (part
     // of the ready index), one reading call data (filtered per call).
