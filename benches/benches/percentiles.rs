@@ -7,6 +7,7 @@
 
 use acd_benches::floor::{Expression, Floor, SKILLS_PER_AGENT};
 use acd_engine::Strategy;
+use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 const AGENTS: [usize; 4] = [10, 1_000, 10_000, 100_000];
@@ -59,24 +60,7 @@ fn main() {
             continue;
         }
         let mut floor = Floor::staffed_with(10_000, Strategy::LongestIdle, skills);
-        let mut held = std::collections::VecDeque::new();
-        let mut cycle = |floor: &mut Floor| {
-            let t0 = Instant::now();
-            let offered = floor.route_arrival();
-            let took = t0.elapsed();
-            let offered = offered.expect("an eligible agent is Ready");
-            held.push_back(offered.call.clone());
-            floor.answer(offered);
-            if held.len() > HELD {
-                floor.hang_up(held.pop_front().expect("held calls"));
-            }
-            took
-        };
-        for _ in 0..HELD {
-            cycle(&mut floor);
-        }
-        let samples = measure(ops, || cycle(&mut floor));
-        row(&name, 10_000, samples);
+        row(&name, 10_000, measure_held(&mut floor, HELD, ops));
     }
     // Attribute expressions: one narrowing an indexed skill (part
     // of the ready index), one reading call data (filtered per call).
@@ -103,26 +87,7 @@ fn main() {
         }
         let agents = 10_000;
         let mut floor = Floor::with_chat_capacity(agents, 3, strategy);
-        let mut live = std::collections::VecDeque::new();
-        let keep = agents * 3 / 2;
-        let mut cycle = |floor: &mut Floor| {
-            let t0 = Instant::now();
-            let offered = floor.route_arrival();
-            let took = t0.elapsed();
-            let offered = offered.expect("an eligible agent has room");
-            live.push_back(offered.call.clone());
-            floor.answer(offered);
-            if live.len() > keep {
-                let oldest = live.pop_front().expect("live chats");
-                floor.hang_up(oldest);
-            }
-            took
-        };
-        for _ in 0..keep {
-            cycle(&mut floor);
-        }
-        let samples = measure(ops, || cycle(&mut floor));
-        row(&name, agents, samples);
+        row(&name, agents, measure_held(&mut floor, agents * 3 / 2, ops));
     }
     for queued in [1_000, 10_000] {
         let name = format!("ready/{queued}_queued");
@@ -150,6 +115,29 @@ fn timed_arrival(floor: &mut Floor) -> Duration {
     let took = t0.elapsed();
     floor.answer_and_hang_up(offered.expect("an eligible agent is Ready"));
     took
+}
+
+/// Times `n` arrival decisions on a floor that holds `keep` answered
+/// calls: after each decision the oldest is hung up (not timed). The
+/// floor first fills up to `keep`.
+fn measure_held(floor: &mut Floor, keep: usize, n: usize) -> Vec<Duration> {
+    let mut held = VecDeque::with_capacity(keep + 1);
+    let mut cycle = || {
+        let t0 = Instant::now();
+        let offered = floor.route_arrival();
+        let took = t0.elapsed();
+        let offered = offered.expect("an eligible agent is free");
+        held.push_back(offered.call.clone());
+        floor.answer(offered);
+        if held.len() > keep {
+            floor.hang_up(held.pop_front().expect("held calls"));
+        }
+        took
+    };
+    for _ in 0..keep {
+        cycle();
+    }
+    measure(n, cycle)
 }
 
 /// Warms up with `n / 10` operations, then times `n`.
