@@ -200,12 +200,12 @@ mod tests {
         for (k, a) in [(10, 0), (20, 1), (30, 2)] {
             set.insert(key(k, a, 1));
         }
-        let stale = |k: &ReadyKey| k.2 != AgentIx::from_slot(0) && k.2 != AgentIx::from_slot(1);
-        set.forget(&key(20, 1, 1), stale);
+        let live = |k: &ReadyKey| k.2 != AgentIx::from_slot(0) && k.2 != AgentIx::from_slot(1);
+        set.forget(&key(20, 1, 1), live);
         assert_eq!((set.len(), set.ghosts), (3, 1), "deeper ghost stays");
-        set.forget(&key(10, 0, 1), stale);
+        set.forget(&key(10, 0, 1), live);
         assert_eq!((set.len(), set.ghosts), (2, 1), "front ghost dropped");
-        assert_eq!(set.first(stale), Some(AgentIx::from_slot(2)));
+        assert_eq!(set.first(live), Some(AgentIx::from_slot(2)));
         assert_eq!((set.len(), set.ghosts), (1, 0));
     }
 
