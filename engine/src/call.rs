@@ -329,12 +329,12 @@ impl Core {
         let (t, media, g) = (call.tenant, call.media, call.group);
         call.state = state;
         self.changes.group(g);
-        // Derived counters of the routing policies.
-        self.count_queued((t, media, g), was, is);
-        // A call leaving the queue, or one entering it ahead of the head
-        // (a higher priority), may shorten the head's wait: a reserve
-        // bounded by that wait may lift.
         if was != is {
+            // Derived counters of the routing policies.
+            self.ix.policy.queued.count(t, media, g, is);
+            // A call leaving the queue, or one entering it ahead of the
+            // head (a higher priority), may shorten the head's wait: a
+            // reserve bounded by that wait may lift.
             self.reserve_may_lift(g);
         }
     }

@@ -193,19 +193,6 @@ impl Core {
             .unwrap_or(0)
     }
 
-    /// Keeps `ΣQ` and group `g`'s count of queued calls in step with a
-    /// call's change of state.
-    pub(crate) fn count_queued(
-        &mut self,
-        (t, media, g): (TenantIx, Media, GroupIx),
-        was: bool,
-        is: bool,
-    ) {
-        if was != is {
-            self.ix.policy.queued.count(t, media, g, is);
-        }
-    }
-
     /// Whether group `g` has a call in state `Queued`.
     pub(crate) fn has_queued(&self, g: GroupIx) -> bool {
         self.ix.policy.queued.group_has_any(g)
