@@ -126,12 +126,7 @@ fn measure_held(floor: &mut Floor, keep: usize, n: usize) -> Vec<Duration> {
         let t0 = Instant::now();
         let offered = floor.route_arrival();
         let took = t0.elapsed();
-        let offered = offered.expect("an eligible agent is free");
-        held.push_back(offered.call.clone());
-        floor.answer(offered);
-        if held.len() > keep {
-            floor.hang_up(held.pop_front().expect("held calls"));
-        }
+        floor.answer_and_hold(offered.expect("an eligible agent is free"), &mut held, keep);
         took
     };
     for _ in 0..keep {

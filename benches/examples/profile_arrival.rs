@@ -15,17 +15,16 @@ fn main() {
     let held_calls = arg(4, 0);
     let mut floor = Floor::staffed_with(agents, Strategy::LongestIdle, skills);
     let mut held = VecDeque::new();
-    for _ in 0..held_calls {
+    let mut cycle = |floor: &mut Floor| {
         let offered = floor.route_arrival().expect("an eligible agent is Ready");
-        held.push_back(offered.call.clone());
-        floor.answer(offered);
+        floor.answer_and_hold(offered, &mut held, held_calls);
+    };
+    for _ in 0..held_calls {
+        cycle(&mut floor);
     }
     let started = std::time::Instant::now();
     for _ in 0..ops {
-        let offered = floor.route_arrival().expect("an eligible agent is Ready");
-        held.push_back(offered.call.clone());
-        floor.answer(offered);
-        floor.hang_up(held.pop_front().expect("the call just answered"));
+        cycle(&mut floor);
     }
     let per = started.elapsed() / ops as u32;
     println!("{agents} agents, {skills} skills each, {held_calls} held: {per:?} per arrival cycle");

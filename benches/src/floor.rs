@@ -361,6 +361,22 @@ impl Floor {
         self.hang_up(call);
     }
 
+    /// Answers an offered call and holds it at the back of `held`; once
+    /// more than `keep` calls are held, hangs up the oldest (with `keep`
+    /// 0, the call just answered).
+    pub fn answer_and_hold(
+        &mut self,
+        offered: Offered,
+        held: &mut std::collections::VecDeque<CallId>,
+        keep: usize,
+    ) {
+        held.push_back(offered.call.clone());
+        self.answer(offered);
+        if held.len() > keep {
+            self.hang_up(held.pop_front().expect("a call is held"));
+        }
+    }
+
     /// Answers an offered call (the agent keeps it until [`Floor::hang_up`]).
     pub fn answer(&mut self, offered: Offered) {
         self.expect_ok(Command::Answered {
