@@ -463,6 +463,58 @@ fn r4_7_idle_agent_not_answering_then_ladder_and_never_direct_again() {
     assert_eq!(h.offered_to("c2").map(|o| o.0), Some("a2".into()));
 }
 
+/// with: a maximum queue length of 0 means "never wait", not
+/// "never answer": a call finding a Ready agent is offered at once; only
+/// a call that would have to wait overflows.
+#[test]
+fn r3_8_r3_2_max_queue_len_zero_still_offers_to_a_ready_agent() {
+    let mut g = group("g", &["s"]);
+    g.max_queue_len = Some(0);
+    g.overflow = Some(Destination::Number("+1555".into()));
+    let mut h = Harness::new(vec![g], vec![agent("a1", &[("s", 1)])]);
+    h.login_ready(0, "a1");
+    h.arrive(1, "c1", "g");
+    assert_eq!(h.offered_to("c1").map(|o| o.0), Some("a1".into()));
+    h.arrive(2, "c2", "g");
+    assert!(h.effects.iter().any(|e| matches!(
+        e,
+        Effect::Divert {
+            cause: Cause::QueueFull,
+            call,
+            ..
+        } if call.as_str() == "c2"
+    )));
+    assert_eq!(h.stats("g").overflowed, 1);
+}
+
+/// with: the queue is full of a call that waits
+/// for its (busy) preferred agent; a new call finding another Ready agent
+/// is offered to it at once, not overflowed as "queue full".
+#[test]
+fn r3_8_r3_2_full_queue_does_not_overflow_a_call_a_ready_agent_takes() {
+    let mut g = group("g", &["s"]);
+    g.max_queue_len = Some(1);
+    g.overflow = Some(Destination::Number("+1555".into()));
+    let mut h = Harness::new(
+        vec![g],
+        vec![agent("busy", &[("s", 1)]), agent("free", &[("s", 1)])],
+    );
+    h.logon(0, "busy");
+    let mut spec = CallSpec::new("waits", "g");
+    spec.preferred_agents = vec![PreferredAgent {
+        agent: "busy".into(),
+        score: None,
+    }];
+    spec.preferred_timeout_s = Some(60);
+    h.at(1, Command::call_arrived(spec)).unwrap();
+    assert_eq!(position(&h, "waits"), 1);
+    h.login_ready(2, "free");
+    assert!(h.offers().is_empty(), "only the preferred agent until 61 s");
+    h.arrive(3, "c2", "g");
+    assert_eq!(h.offered_to("c2").map(|o| o.0), Some("free".into()));
+    assert_eq!(h.stats("g").overflowed, 0);
+}
+
 /// with: the reserve timer runs out in a group without
 /// clerical: the agent is available at once and takes the waiting call.
 #[test]

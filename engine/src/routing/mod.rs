@@ -135,21 +135,30 @@ impl Core {
             self.route_personal(c);
             return;
         }
-        // a closed group or a full queue sends the call on.
-        let why = if !self.is_open(g) {
-            Some(Cause::GroupClosed)
-        } else if group
+        // a closed group sends the call on.
+        let Some(dest) = group.config.overflow.clone() else {
+            self.place_call(c);
+            return;
+        };
+        if !self.is_open(g) {
+            self.overflow(c, dest, Cause::GroupClosed);
+            return;
+        }
+        let full = group
             .config
             .max_queue_len
-            .is_some_and(|max| group.queued_count() >= max as usize)
-        {
-            Some(Cause::QueueFull)
+            .is_some_and(|max| group.queued_count() >= max as usize);
+        if !full {
+            self.place_call(c);
+            return;
+        }
+        // with: a full queue sends on only a call that would
+        // have to wait in it; one a Ready agent can take is offered at once.
+        let agents = self.agents_for(c);
+        if agents.is_empty() {
+            self.overflow(c, dest, Cause::QueueFull);
         } else {
-            None
-        };
-        match (why, &group.config.overflow) {
-            (Some(cause), Some(dest)) => self.overflow(c, dest.clone(), cause),
-            _ => self.place_call(c),
+            self.offer(c, &agents);
         }
     }
 

@@ -15,6 +15,17 @@ impl Core {
     /// A detached call takes the best Ready agent of its tier at once, or
     /// waits in its queue. Ring-all offers to every one.
     pub(crate) fn place_call(&mut self, c: CallIx) {
+        let agents = self.agents_for(c);
+        if agents.is_empty() {
+            self.enqueue(c);
+        } else {
+            self.offer(c, &agents);
+        }
+    }
+
+    /// The Ready agents a detached call would be offered to now, by its
+    /// group's strategy (none: it would wait in the queue).
+    pub(crate) fn agents_for(&mut self, c: CallIx) -> SmallVec<[AgentIx; 4]> {
         let g = self.calls[c].group;
         let group = &self.groups[g];
         // A call's copied stages may outnumber a group's tiers after a change.
@@ -27,7 +38,7 @@ impl Core {
         let p = group.pool;
         let reserve = group.config.reserve.is_some();
         let qir = self.ix.policy.qir.contains_key(&group.tenant);
-        let agents: SmallVec<[AgentIx; 4]> = if self.calls[c].preferred_until.is_some() {
+        if self.calls[c].preferred_until.is_some() {
             // only a preferred agent, in preference order.
             self.preferred_ready(c, tier).into_iter().collect()
         } else if group.has_filter() {
@@ -52,15 +63,14 @@ impl Core {
                 }
                 _ => self.first_ready(p, tier).into_iter().collect(),
             }
-        };
-        if agents.is_empty() {
-            let key = self.calls[c].key();
-            let group = &mut self.groups[g];
-            group.queues[tier as usize].insert(key, c);
-            self.set_state(c, CallState::Queued);
-        } else {
-            self.offer(c, &agents);
         }
+    }
+
+    /// A detached call takes its place in its group's queue, at its tier.
+    fn enqueue(&mut self, c: CallIx) {
+        let (g, tier, key) = (self.calls[c].group, self.calls[c].tier, self.calls[c].key());
+        self.groups[g].queues[tier as usize].insert(key, c);
+        self.set_state(c, CallState::Queued);
     }
 
     /// Takes a queued call out of its queue (detaching it).
