@@ -57,6 +57,7 @@ impl Core {
         let reserve_s = self.groups[self.calls[c].group].config.max_reserve_s;
         let until = self.now.plus_millis(u64::from(reserve_s) * 1000);
         self.calls[c].in_authentication = true;
+        self.calls[c].reserve_until = Some(until);
         if !phone {
             self.close_segment(c, a);
             let waiting = ChanState::CallWaiting {

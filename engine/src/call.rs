@@ -177,6 +177,10 @@ pub(crate) struct Call {
     /// The caller is away in customer authentication.
     #[serde(default)]
     pub(crate) in_authentication: bool,
+    /// End of the current authentication trip's reserve time: the
+    /// reserve timer due then is the live one. Absent in older snapshots.
+    #[serde(default)]
+    pub(crate) reserve_until: Option<Instant>,
     /// Attached data, updated by authentication results.
     #[serde(default)]
     pub(crate) data: std::sync::Arc<crate::command::CallData>,

@@ -59,7 +59,7 @@ impl Core {
                     }
                 }
                 if let ChanState::CallWaiting { call, epoch, .. } = ch.state {
-                    let live = self.timers_iter().any(|t| self.timer_live(t) && matches!(t, Timer::Reserve { call: x, epoch: e, .. } if *x == call && *e == epoch));
+                    let live = self.timers_iter().any(|(at, t)| self.timer_live(at, t) && matches!(t, Timer::Reserve { call: x, epoch: e, .. } if *x == call && *e == epoch));
                     if !live {
                         return Err(format!(
                             "agent {} call-waiting without a reserve timer (R-6.3)",
@@ -68,7 +68,7 @@ impl Core {
                     }
                 }
                 if let ChanState::Clerical { token, .. } = ch.state {
-                    let live = self.timers_iter().any(|t| {
+                    let live = self.timers_iter().any(|(_, t)| {
                         matches!(t, Timer::Clerical { agent: x, token: k, .. } if *x == a && *k == token)
                     });
                     if !live {
@@ -320,7 +320,7 @@ impl Core {
                 if offers.is_empty() || !offers.iter().all(|&(a, e)| holds(a, e)) {
                     return Err(format!("call {} offers not mirrored by agents", call.id));
                 }
-                let live = self.timers_iter().any(|t| {
+                let live = self.timers_iter().any(|(_, t)| {
                     matches!(t, Timer::Ring { call: x, uid, epoch } if *x == c && *uid == call.uid && epoch == timer)
                 });
                 if !live {
@@ -331,7 +331,7 @@ impl Core {
                 }
             }
             CallState::Diverting { epoch, .. } => {
-                let live = self.timers_iter().any(|t| {
+                let live = self.timers_iter().any(|(_, t)| {
                     matches!(t, Timer::Divert { call: x, uid, epoch: e } if *x == c && *uid == call.uid && e == epoch)
                 });
                 if !live {
@@ -478,8 +478,8 @@ impl Core {
                     == CallState::Parked {
                         reserved_for: Some(a),
                     }
-                    && self.timers_iter().any(|t| {
-                        self.timer_live(t)
+                    && self.timers_iter().any(|(at, t)| {
+                        self.timer_live(at, t)
                             && matches!(t, Timer::PersonalWait { call: x, .. } if *x == c)
                     })
             });

@@ -102,12 +102,12 @@ impl Timers {
     }
 
     /// Looks at the earliest timer.
-    pub(crate) fn head(&self) -> Option<&Timer> {
-        self.heap.peek().map(|Reverse((_, _, t))| t)
+    pub(crate) fn head(&self) -> Option<(Instant, &Timer)> {
+        self.heap.peek().map(|Reverse((at, _, t))| (*at, t))
     }
 
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &Timer> + '_ {
-        self.heap.iter().map(|Reverse((_, _, t))| t)
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (Instant, &Timer)> + '_ {
+        self.heap.iter().map(|Reverse((at, _, t))| (*at, t))
     }
 
     /// Whether the heap has doubled since it was last swept.
@@ -116,8 +116,8 @@ impl Timers {
     }
 
     /// Keeps only the timers for which `keep` holds.
-    fn sweep(&mut self, keep: impl Fn(&Timer) -> bool) {
-        self.heap.retain(|Reverse((_, _, t))| keep(t));
+    fn sweep(&mut self, keep: impl Fn(Instant, &Timer) -> bool) {
+        self.heap.retain(|Reverse((at, _, t))| keep(*at, t));
         self.swept = self.heap.len();
     }
 }
@@ -131,7 +131,7 @@ impl Core {
     pub(crate) fn fire_timers(&mut self, now: Instant) {
         self.sweep_timers();
         while let Some((at, timer)) = self.timers.pop_due(now) {
-            if self.timer_live(&timer) {
+            if self.timer_live(at, &timer) {
                 self.now = self.now.max(at);
                 self.fire(timer);
                 self.settle_capacity();
@@ -142,8 +142,8 @@ impl Core {
 
     /// The earliest live deadline; moot timers at the head are dropped.
     pub(crate) fn next_deadline(&mut self) -> Option<Instant> {
-        while let Some(timer) = self.timers.head() {
-            if self.timer_live(timer) {
+        while let Some((at, timer)) = self.timers.head() {
+            if self.timer_live(at, timer) {
                 return self.timers.peek();
             }
             self.timers.pop();
@@ -158,14 +158,14 @@ impl Core {
             return;
         }
         let mut timers = std::mem::take(&mut self.timers);
-        timers.sweep(|t| !self.timer_dead(t));
+        timers.sweep(|at, t| !self.timer_dead(at, t));
         self.timers = timers;
     }
 
     /// A ring or clerical timer whose epoch or token has moved on: those
     /// are never reused, so it stays moot for good.
-    fn timer_dead(&self, timer: &Timer) -> bool {
-        matches!(timer, Timer::Ring { .. } | Timer::Clerical { .. }) && !self.timer_live(timer)
+    fn timer_dead(&self, at: Instant, timer: &Timer) -> bool {
+        matches!(timer, Timer::Ring { .. } | Timer::Clerical { .. }) && !self.timer_live(at, timer)
     }
 
     fn live_call(&self, c: CallIx, uid: u64) -> Option<&crate::call::Call> {
@@ -173,8 +173,12 @@ impl Core {
     }
 
     /// Whether the record a timer supervises is still in the state it was
-    /// set for.
-    pub(crate) fn timer_live(&self, timer: &Timer) -> bool {
+    /// set for. Stage, max-wait and reserve timers must also be the ones of
+    /// the call's current group entry or authentication trip: a call that
+    /// moved on to another group or went to authentication
+    /// again is supervised by the timers set then, and the older
+    /// ones, due at other instants, are moot.
+    pub(crate) fn timer_live(&self, at: Instant, timer: &Timer) -> bool {
         match *timer {
             Timer::Ring { call, uid, epoch } => self.live_call(call, uid).is_some_and(
                 |c| matches!(c.state, CallState::Offered { timer, .. } if timer == epoch),
@@ -187,20 +191,24 @@ impl Core {
                 .agents
                 .get(agent)
                 .is_some_and(|a| a.lane_of_token(media, token).is_some()),
-            Timer::Stage { call, uid, stage } => self
-                .live_call(call, uid)
-                .is_some_and(|c| c.next_stage == stage),
+            Timer::Stage { call, uid, stage } => self.live_call(call, uid).is_some_and(|c| {
+                c.next_stage == stage
+                    && c.stages
+                        .get(stage as usize)
+                        .is_some_and(|st| c.entered.plus_millis(u64::from(st.after_s) * 1000) == at)
+            }),
             Timer::MaxWait { call, uid } => self.live_call(call, uid).is_some_and(|c| {
                 matches!(c.state, CallState::Queued | CallState::Offered { .. })
-                    && c.max_wait_until.is_some()
+                    && c.max_wait_until == Some(at)
             }),
             Timer::PersonalWait { call, uid, token } => self
                 .live_call(call, uid)
                 .is_some_and(|c| token != 0 && c.personal.token == token),
             Timer::Reserve { call, uid, epoch } => {
-                self.live_call(call, uid).is_some_and(
-                    |c| matches!(c.state, CallState::Connected { epoch: e, .. } if e == epoch),
-                ) && self.caller_away(call)
+                self.live_call(call, uid).is_some_and(|c| {
+                    matches!(c.state, CallState::Connected { epoch: e, .. } if e == epoch)
+                        && c.reserve_until.is_none_or(|until| until == at)
+                }) && self.caller_away(call)
             }
             Timer::Divert { call, uid, epoch } => self.live_call(call, uid).is_some_and(
                 |c| matches!(c.state, CallState::Diverting { epoch: e, .. } if e == epoch),
@@ -229,7 +237,7 @@ impl Core {
     }
 
     /// Every timer in the heap, live or not (for invariant checks).
-    pub(crate) fn timers_iter(&self) -> impl Iterator<Item = &Timer> + '_ {
+    pub(crate) fn timers_iter(&self) -> impl Iterator<Item = (Instant, &Timer)> + '_ {
         self.timers.iter()
     }
 }

@@ -515,6 +515,54 @@ fn r3_8_r3_2_full_queue_does_not_overflow_a_call_a_ready_agent_takes() {
     assert_eq!(h.stats("g").overflowed, 0);
 }
 
+/// R-6.3 / R-2.4: each trip to authentication has its own "max time to
+/// reserve agent": the timer of a first trip (caller back in time) does
+/// not clear the call during a second trip.
+#[test]
+fn r6_3_second_authentication_gets_its_own_reserve_time() {
+    let mut g = group("g", &["s"]);
+    g.max_reserve_s = 60;
+    let mut h = Harness::new(vec![g], vec![agent("a1", &[("s", 1)])]);
+    h.login_ready(0, "a1");
+    h.arrive(1, "c1", "g");
+    let (_, e) = h.offered_to("c1").unwrap();
+    h.answer(2, "c1", "a1", e);
+    let auth = |h: &mut Harness, secs| {
+        h.at(
+            secs,
+            Command::AuthDivert {
+                call: "c1".into(),
+                destination: Some("+1999".into()),
+            },
+        )
+        .unwrap()
+    };
+    let back = |h: &mut Harness, secs| {
+        h.at(
+            secs,
+            Command::CallReturned {
+                call: "c1".into(),
+                data: Default::default(),
+            },
+        )
+        .unwrap()
+    };
+    auth(&mut h, 5); // reserve until 65
+    back(&mut h, 10);
+    assert!(matches!(h.status("a1"), AgentStatus::Callback { .. }));
+    auth(&mut h, 50); // reserve until 110
+    h.tick(65);
+    assert!(
+        h.engine.call_status(&h.tenant, &"c1".into()).is_ok(),
+        "cleared by the first trip's timer: {:?}",
+        h.effects
+    );
+    assert!(matches!(h.status("a1"), AgentStatus::CallWaiting { .. }));
+    h.tick(110);
+    assert!(h.engine.call_status(&h.tenant, &"c1".into()).is_err());
+    assert_eq!(h.status("a1"), AgentStatus::Ready);
+}
+
 /// R-6.3 with R-3.2: the reserve timer runs out in a group without
 /// clerical: the agent is available at once and takes the waiting call.
 #[test]
@@ -570,4 +618,91 @@ fn r3_8_ready_rule_last_ready_agent_not_ready_overflows_waiting_calls() {
             ..
         } if call.as_str() == "c2"
     )));
+}
+
+/// R-3.8 / R-3.4: a call overflowed (here by a stage) into a group with
+/// its own maximum wait waits that group's maximum from its entry there;
+/// the first group's max-wait timer does not send it on early.
+#[test]
+fn r3_8_max_wait_of_the_first_group_does_not_apply_in_the_overflow_group() {
+    let mut g1 = group("g1", &["s"]);
+    g1.max_wait_s = Some(100);
+    g1.overflow = Some(Destination::Number("+1111".into()));
+    g1.stages = vec![StageConfig {
+        after_s: 10,
+        overflow: Some(Destination::Group("g2".into())),
+        ..Default::default()
+    }];
+    let mut g2 = group("g2", &["t"]);
+    g2.max_wait_s = Some(120);
+    g2.overflow = Some(Destination::Number("+2222".into()));
+    let mut h = Harness::new(
+        vec![g1, g2],
+        vec![agent("a1", &[("s", 1)]), agent("a2", &[("t", 1)])],
+    );
+    h.logon(0, "a1");
+    h.logon(0, "a2");
+    h.arrive(0, "c1", "g1");
+    h.tick(10);
+    assert!(matches!(
+        h.engine.call_status(&h.tenant, &"c1".into()).unwrap(),
+        CallStatus::Queued { group, .. } if group.as_str() == "g2"
+    ));
+    h.tick(100);
+    assert!(
+        h.effects.is_empty(),
+        "g1's max wait fired in g2: {:?}",
+        h.effects
+    );
+    assert!(matches!(
+        h.engine.call_status(&h.tenant, &"c1".into()).unwrap(),
+        CallStatus::Queued { group, .. } if group.as_str() == "g2"
+    ));
+    h.tick(130);
+    assert!(h.effects.iter().any(|e| matches!(
+        e,
+        Effect::Divert { destination, cause: Cause::MaxWait, .. } if destination == "+2222"
+    )));
+}
+
+/// R-3.4: stages are copied on entry and timed from the entry into the
+/// group: a call overflowed by max wait into a staged group reaches that
+/// group's first stage after its `after_s` there, not at the first
+/// group's stage time.
+#[test]
+fn r3_4_stage_timer_of_the_first_group_does_not_apply_in_the_overflow_group() {
+    let mut g1 = group("g1", &["s"]);
+    g1.max_wait_s = Some(10);
+    g1.overflow = Some(Destination::Group("g2".into()));
+    g1.stages = vec![StageConfig {
+        after_s: 30,
+        min_level: Some(1),
+        ..Default::default()
+    }];
+    let mut g2 = group("g2", &["t"]);
+    g2.skills[0].min_level = 5;
+    g2.stages = vec![StageConfig {
+        after_s: 60,
+        min_level: Some(1),
+        ..Default::default()
+    }];
+    let mut h = Harness::new(
+        vec![g1, g2],
+        vec![agent("a1", &[("s", 1)]), agent("low", &[("t", 1)])],
+    );
+    h.logon(0, "a1");
+    h.login_ready(0, "low");
+    h.arrive(0, "c1", "g1");
+    h.tick(10);
+    assert!(matches!(
+        h.engine.call_status(&h.tenant, &"c1".into()).unwrap(),
+        CallStatus::Queued { group, stage: 0, .. } if group.as_str() == "g2"
+    ));
+    h.tick(30);
+    assert!(
+        h.offers().is_empty(),
+        "g2's stage 1 is due at 70 s, not 30 s"
+    );
+    h.tick(70);
+    assert_eq!(h.offered_to("c1").map(|o| o.0), Some("low".into()));
 }

@@ -90,6 +90,7 @@ impl Core {
             report: CallReport::default(),
             private: false,
             in_authentication: false,
+            reserve_until: None,
             wrap_up: None,
             aging: None,
             arrival: spec.arrived_at,
