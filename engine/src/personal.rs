@@ -173,6 +173,21 @@ impl Core {
         }
     }
 
+    /// The agent logged off: personal calls waiting reserved for it are
+    /// now calls for an agent not logged on: to its personal
+    /// default destination, failing that the dispatch queue.
+    pub(crate) fn personal_agent_logged_off(&mut self, a: AgentIx) {
+        let waiting: Vec<CallIx> = self
+            .personal_waits
+            .range((a, 0)..=(a, u64::MAX))
+            .map(|(_, &c)| c)
+            .collect();
+        for c in waiting {
+            self.unpark(c);
+            self.start_ladder(c, false);
+        }
+    }
+
     /// An offer of a manual-group call ended unanswered.
     pub(crate) fn personal_no_answer(&mut self, c: CallIx) {
         let p = std::mem::take(&mut self.calls[c].personal.direct);

@@ -241,6 +241,8 @@ impl Core {
             self.adjust_logged_on(a, m, false);
         }
         self.release_preferred_of(a);
+        // calls waiting for the agent no longer wait for it.
+        self.personal_agent_logged_off(a);
         let ag = &mut self.agents[a];
         ag.capacity = None;
         ag.pending_logoff = None;

@@ -706,3 +706,135 @@ fn r3_4_stage_timer_of_the_first_group_does_not_apply_in_the_overflow_group() {
     h.tick(70);
     assert_eq!(h.offered_to("c1").map(|o| o.0), Some("low".into()));
 }
+
+/// with: a personal call waits reserved for its busy
+/// agent; the agent logs off (deferred until its call ends). Once it is
+/// logged off the call is one for an agent not logged on: diverted to the
+/// agent's personal default destination at once, not kept reserved for a
+/// logged-off agent until the personal max wait runs out.
+#[test]
+fn r4_3_r4_4_reserved_call_of_an_agent_logging_off_is_diverted() {
+    let mut h = common::personal_harness(vec![]);
+    h.login_ready(0, "a1");
+    dial(&mut h, 1, "c1", "5500");
+    let (_, e) = h.offered_to("c1").unwrap();
+    h.answer(2, "c1", "a1", e);
+    dial(&mut h, 3, "c2", "5500");
+    h.at(
+        4,
+        Command::Logoff {
+            agent: "a1".into(),
+            reason: None,
+        },
+    )
+    .unwrap();
+    h.hangup(5, "c1");
+    assert_eq!(h.status("a1"), AgentStatus::LoggedOut);
+    assert_eq!(
+        diverts(&h).into_iter().map(|d| d.0).collect::<Vec<_>>(),
+        ["vm-a1"],
+        "{:?}",
+        h.engine.call_status(&h.tenant, &"c2".into())
+    );
+}
+
+/// with: when the preferred-agent wait ends, an eligible
+/// agent already Ready is offered the call at that instant.
+#[test]
+fn r10_5_r3_2_at_the_preferred_timeout_a_ready_agent_takes_the_call_at_once() {
+    let mut h = Harness::new(
+        vec![group("g", &["s"])],
+        vec![agent("pref", &[("s", 1)]), agent("other", &[("s", 1)])],
+    );
+    h.logon(0, "pref");
+    h.login_ready(0, "other");
+    let mut spec = CallSpec::new("c1", "g");
+    spec.preferred_agents = vec![PreferredAgent {
+        agent: "pref".into(),
+        score: None,
+    }];
+    spec.preferred_timeout_s = Some(20);
+    h.at(1, Command::call_arrived(spec)).unwrap();
+    assert!(h.offers().is_empty());
+    h.tick(20);
+    assert!(h.offers().is_empty());
+    h.tick(21);
+    assert_eq!(h.offered_to("c1").map(|o| o.0), Some("other".into()));
+}
+
+/// with: a stage reached while the call rings widens its
+/// eligibility for when it comes back unanswered.
+#[test]
+fn r3_4_r3_6_stage_reached_while_ringing_applies_on_return() {
+    let mut g = group("g", &["s"]);
+    g.skills[0].min_level = 5;
+    g.ring_time_s = 20;
+    g.stages = vec![StageConfig {
+        after_s: 10,
+        min_level: Some(1),
+        ..Default::default()
+    }];
+    let mut h = Harness::new(
+        vec![g],
+        vec![agent("senior", &[("s", 5)]), agent("junior", &[("s", 1)])],
+    );
+    h.login_ready(0, "senior");
+    h.login_ready(0, "junior");
+    h.arrive(1, "c1", "g");
+    assert_eq!(h.offered_to("c1").map(|o| o.0), Some("senior".into()));
+    h.tick(11);
+    assert!(h.offers().is_empty(), "still ringing at senior");
+    h.tick(21);
+    assert_eq!(h.status("senior"), no_answer_status());
+    assert_eq!(h.offered_to("c1").map(|o| o.0), Some("junior".into()));
+}
+
+/// with: a logoff asked during the call wins over a Not Ready
+/// asked during the same call: the agent is logged off when it ends.
+#[test]
+fn r2_3_r3_7_logoff_after_not_ready_request_logs_off_at_call_end() {
+    let mut g = group("g", &["s"]);
+    g.clerical_s = 10;
+    let mut h = Harness::new(vec![g], vec![agent("a1", &[("s", 1)])]);
+    h.login_ready(0, "a1");
+    h.arrive(1, "c1", "g");
+    let (_, e) = h.offered_to("c1").unwrap();
+    h.answer(2, "c1", "a1", e);
+    not_ready(&mut h, 3, "a1", "BREAK");
+    h.at(
+        4,
+        Command::Logoff {
+            agent: "a1".into(),
+            reason: None,
+        },
+    )
+    .unwrap();
+    h.hangup(5, "c1");
+    assert_eq!(h.status("a1"), AgentStatus::LoggedOut);
+    h.tick(15);
+    assert_eq!(h.status("a1"), AgentStatus::LoggedOut);
+}
+
+/// two personal calls wait for the same busy agent: the first to
+/// arrive rings when the agent is free, the second keeps waiting reserved
+/// for it and rings after the agent's next call.
+#[test]
+fn r4_3_two_calls_waiting_for_one_agent_ring_in_arrival_order() {
+    let mut h = common::personal_harness(vec![]);
+    h.login_ready(0, "a1");
+    dial(&mut h, 1, "c1", "5500");
+    let (_, e) = h.offered_to("c1").unwrap();
+    h.answer(2, "c1", "a1", e);
+    dial(&mut h, 3, "c2", "5500");
+    dial(&mut h, 4, "c3", "5500");
+    h.hangup(10, "c1");
+    assert_eq!(h.offered_to("c2").map(|o| o.0), Some("a1".into()));
+    assert!(matches!(
+        h.engine.call_status(&h.tenant, &"c3".into()).unwrap(),
+        CallStatus::Parked { reserved_for: Some(a), .. } if a.as_str() == "a1"
+    ));
+    let (_, e) = h.offered_to("c2").unwrap();
+    h.answer(11, "c2", "a1", e);
+    h.hangup(12, "c2");
+    assert_eq!(h.offered_to("c3").map(|o| o.0), Some("a1".into()));
+}
