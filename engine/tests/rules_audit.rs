@@ -838,3 +838,24 @@ fn r4_3_two_calls_waiting_for_one_agent_ring_in_arrival_order() {
     h.hangup(12, "c2");
     assert_eq!(h.offered_to("c3").map(|o| o.0), Some("a1".into()));
 }
+
+/// with: within one group, a call widened by a stage and a
+/// later call still at the group's own requirement are taken in arrival
+/// order by an agent eligible for both.
+#[test]
+fn r3_1_r3_4_arrival_order_holds_across_stage_tiers() {
+    let mut g = group("g", &["s"]);
+    g.skills[0].min_level = 5;
+    g.stages = vec![StageConfig {
+        after_s: 30,
+        min_level: Some(3),
+        ..Default::default()
+    }];
+    let mut h = Harness::new(vec![g], vec![agent("senior", &[("s", 5)])]);
+    h.logon(0, "senior");
+    h.arrive(0, "early", "g");
+    h.tick(30); // early now at stage 1
+    h.arrive(35, "late", "g");
+    h.ready(40, "senior");
+    assert_eq!(h.offers()[0].0, "early");
+}
