@@ -859,3 +859,38 @@ fn r3_1_r3_4_arrival_order_holds_across_stage_tiers() {
     h.ready(40, "senior");
     assert_eq!(h.offers()[0].0, "early");
 }
+
+/// with: a call transferred by a phone agent is
+/// completed on transfer and is a private call of the target; the
+/// service-group rule "target forced Not Ready" does not apply to it: a
+/// target that lets it ring out keeps its own state, and the group does
+/// not count a no-answer for a call that is no longer its own.
+#[test]
+fn r9_2_r6_1_target_of_a_phone_agent_transfer_is_not_forced_not_ready() {
+    let mut g = group("g", &["s"]);
+    g.ring_time_s = 10;
+    let mut p = agent("p", &[("s", 1)]);
+    p.kind = AgentKind::Phone;
+    let mut h = Harness::new(vec![g], vec![p, agent("b", &[("s", 1)])]);
+    h.login_ready(0, "p");
+    h.arrive(1, "c", "g");
+    let (_, e) = h.offered_to("c").unwrap();
+    h.answer(2, "c", "p", e);
+    h.login_ready(3, "b");
+    h.at(
+        4,
+        Command::Transfer {
+            call: "c".into(),
+            to_agent: "b".into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(h.offered_to("c").map(|o| o.0), Some("b".into()));
+    h.tick(14);
+    assert!(h.engine.call_status(&h.tenant, &"c".into()).is_err());
+    assert_eq!(h.status("b"), AgentStatus::Ready);
+    assert_eq!(h.stats("g").no_answer, 0);
+    // b is available for the next group call at once.
+    h.arrive(15, "c2", "g");
+    assert!(h.offered_to("c2").is_some());
+}

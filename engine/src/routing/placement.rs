@@ -238,10 +238,17 @@ impl Core {
             self.calls[c].media,
         );
         let reason = self.tenants[t].config.no_answer_reason.clone();
+        // a private call (completed on transfer) is not the
+        // group's: no group no-answer, and its target is not forced Not
+        // Ready (R-6.1 is for service-group calls); it keeps its state.
+        let private = self.calls[c].private;
+        let mut released: SmallVec<[(AgentIx, crate::capacity::Lane); 1]> = SmallVec::new();
         for &(a, epoch) in &failed {
             self.stop_ringing(c, a, epoch, cause);
-            self.groups[g].stats.no_answer += 1;
-            self.changes.group(g);
+            if !private {
+                self.groups[g].stats.no_answer += 1;
+                self.changes.group(g);
+            }
             self.emit_with(t, |core| EventKind::CallNoAnswer {
                 call: core.calls[c].id.clone(),
                 group: core.groups[g].id.clone(),
@@ -249,6 +256,10 @@ impl Core {
                 cause,
             });
             let l = self.agents[a].lane_of(media, c);
+            if private {
+                released.push((a, l));
+                continue;
+            }
             self.set_not_ready(a, l, reason.clone(), cause);
             if self.agents[a].is_multi() {
                 // for the agent, not only this contact.
@@ -261,6 +272,9 @@ impl Core {
         }
         if empty {
             self.requeue(c, cause);
+        }
+        for (a, l) in released {
+            self.release_channel(a, l, cause, false);
         }
     }
 
