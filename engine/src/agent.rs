@@ -63,6 +63,11 @@ pub(crate) enum ChanState {
     Clerical {
         until: Instant,
         token: u64,
+        /// The group whose handled figures counted this clerical time
+        /// until `until`: ended early, the unspent rest is taken back
+        /// (R-8.2 AHT counts the clerical time spent).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        group: Option<GroupIx>,
     },
     CallWaiting {
         call: CallIx,

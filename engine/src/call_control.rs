@@ -2,7 +2,7 @@
 //! hold, hang-up, and the end of a call with
 //! its clerical time.
 
-use crate::agent::{AgentIx, CallIx, ChanState, TenantIx};
+use crate::agent::{AgentIx, CallIx, ChanState, GroupIx, TenantIx};
 use crate::call::CallState;
 use crate::capacity::Lane;
 use crate::command::Epoch;
@@ -266,10 +266,11 @@ impl Core {
     fn finish_call(&mut self, c: CallIx, a: AgentIx, clerical: bool) {
         self.close_segment(c, a);
         let l = self.agents[a].lane_of(self.calls[c].media, c);
+        let g = self.calls[c].group;
         self.set_state(c, CallState::Detached);
         let clerical_ms = self.count_handled(c, Some(a), clerical);
         self.remove_call(c);
-        self.after_call_work(a, l, clerical_ms);
+        self.after_call_work(a, l, clerical_ms, g);
     }
 
     /// Adds an answered call that ended to its group's handled figures and
@@ -312,15 +313,27 @@ impl Core {
 
     /// After a call: log off if asked, else clerical for the
     /// group's clerical time, else Ready or Not Ready as requested.
-    pub(crate) fn after_call_work(&mut self, a: AgentIx, l: Lane, clerical_ms: u64) {
+    /// `clerical_ms` was counted in group `g`'s handled figures: an agent
+    /// logging off now spends none of it, and it is taken back.
+    pub(crate) fn after_call_work(&mut self, a: AgentIx, l: Lane, clerical_ms: u64, g: GroupIx) {
         if clerical_ms == 0 || self.agents[a].logoff_due(l) {
+            self.take_back_clerical(g, clerical_ms);
             self.release_channel(a, l, Cause::CallEnded, true);
             return;
         }
         let until = self.now.plus_millis(clerical_ms);
         let token = self.new_token();
         let media = self.agents[a].lane_media(l);
-        self.move_channel(a, l, ChanState::Clerical { until, token });
+        let group = Some(g);
+        self.move_channel(
+            a,
+            l,
+            ChanState::Clerical {
+                until,
+                token,
+                group,
+            },
+        );
         self.timers.set(
             until,
             Timer::Clerical {
@@ -330,6 +343,18 @@ impl Core {
             },
         );
         self.emit_agent_state(a, l, Cause::CallEnded);
+    }
+
+    /// Clerical time counted in group `g`'s handled figures but not spent
+    /// (ended early, or never begun): taken back, so that the AHT counts
+    /// the clerical time actually spent.
+    pub(crate) fn take_back_clerical(&mut self, g: GroupIx, unspent_ms: u64) {
+        if unspent_ms == 0 || !self.groups.contains(g) {
+            return;
+        }
+        let s = &mut self.groups[g].stats;
+        s.clerical_ms = s.clerical_ms.saturating_sub(unspent_ms);
+        self.changes.group(g);
     }
 
     /// Clerical time `token` of a lane of `media` is over.

@@ -140,6 +140,21 @@ impl Agent {
         out
     }
 
+    /// Forgets group `g` in the clerical states that counted their time in
+    /// it: the group is being removed.
+    pub(crate) fn forget_clerical_group(&mut self, g: crate::agent::GroupIx) {
+        let n = Media::ALL.len() + self.extra_lanes().len();
+        for l in (0..n).map(|i| Lane(i as u16)) {
+            let names_g =
+                |s: &ChanState| matches!(s, ChanState::Clerical { group: Some(x), .. } if *x == g);
+            if names_g(&self.lane(l).state) {
+                if let ChanState::Clerical { group, .. } = &mut self.lane_mut(l).state {
+                    *group = None;
+                }
+            }
+        }
+    }
+
     /// Every channel of the agent, main ones first, with its media.
     pub(crate) fn all_lanes(&self) -> impl Iterator<Item = (Media, &Channel)> + '_ {
         Media::ALL

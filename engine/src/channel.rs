@@ -24,6 +24,15 @@ impl Core {
             self.index_remove(a, media);
         }
         let now = self.now;
+        // Clerical ended before its time: the rest was not spent.
+        if let ChanState::Clerical {
+            until,
+            group: Some(g),
+            ..
+        } = self.agents[a].lane(l).state
+        {
+            self.take_back_clerical(g, until.millis_since(now));
+        }
         let agent = &mut self.agents[a];
         let lane = agent.lane_mut(l);
         let closed = match to {

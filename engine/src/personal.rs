@@ -342,7 +342,11 @@ impl Core {
         }
         self.set_state(c, CallState::Detached);
         let (g, t) = (self.calls[c].group, self.calls[c].tenant);
-        self.groups[g].stats.deflected += 1;
+        let wait = self.now.millis_since(self.calls[c].entered);
+        let s = &mut self.groups[g].stats;
+        s.deflected += 1;
+        // the wait before the deflection was a wait in this group.
+        s.longest_wait_ms = s.longest_wait_ms.max(wait);
         self.changes.group(g);
         self.emit(
             t,

@@ -339,6 +339,7 @@ impl Core {
         let ready = self.unfile_ready(&agents);
         for &a in &agents {
             self.agents[a].served.retain(|s| s.group() != g);
+            self.agents[a].forget_clerical_group(g);
         }
         self.detach_pool(g);
         for &a in &agents {

@@ -38,7 +38,9 @@ pub struct GroupStats {
     pub answered_wait_ms: u64,
     /// Sum of waits of abandoned calls, ms.
     pub abandoned_wait_ms: u64,
-    /// Longest wait of any answered or abandoned call, ms.
+    /// Longest wait of any call in the group, ms: answered, abandoned,
+    /// overflowed or deflected; [`crate::Engine::group_stats`]
+    /// adds the calls still waiting.
     pub longest_wait_ms: u64,
     /// Offers not answered in time or rejected.
     pub no_answer: u64,
@@ -53,7 +55,10 @@ pub struct GroupStats {
     pub talk_ms: u64,
     /// Hold time of handled calls, ms, summed over every agent.
     pub hold_ms: u64,
-    /// Clerical time started for handled calls, ms (R-6.2: last agent's only).
+    /// Clerical time of handled calls, ms (R-6.2: last agent's only):
+    /// counted in full when the call ends, the unspent rest taken back when
+    /// the agent ends clerical early (Ready, Not Ready, a pick) or logs off
+    /// instead (R-8.2: AHT counts the clerical time spent).
     pub clerical_ms: u64,
 }
 

@@ -93,10 +93,27 @@ impl Engine {
     }
 
     /// Counters of a tenant's group (R-8.2; as for [`Engine::agent_status`]).
+    /// `longest_wait_ms` also covers the calls of the group not answered
+    /// yet (queued, ringing, parked, diverting), timed to the engine's
+    /// time; the runtime's published snapshots carry the stored counters,
+    /// which cover the waits that ended.
     pub fn group_stats(&self, tenant: &TenantId, group: &GroupId) -> Result<GroupStats, Error> {
         let t = self.core.tenant_ix(tenant)?;
         let g = self.core.group_ix(t, group)?;
-        Ok(self.core.groups[g].stats.clone())
+        let mut stats = self.core.groups[g].stats.clone();
+        // the longest wait includes the calls still waiting now.
+        let now = self.core.now;
+        let waiting = self
+            .core
+            .calls
+            .iter()
+            .filter(|(_, c)| c.group == g && !c.private && !c.answered())
+            .filter(|(_, c)| !matches!(c.state, crate::call::CallState::Detached))
+            .map(|(_, c)| now.millis_since(c.entered))
+            .max()
+            .unwrap_or(0);
+        stats.longest_wait_ms = stats.longest_wait_ms.max(waiting);
+        Ok(stats)
     }
 
     /// The dispatch queues of the agent's tenant as that agent sees them:

@@ -31,7 +31,11 @@ impl Core {
             },
             Destination::Number(n) => Target::Number(n.clone()),
         };
-        self.groups[g].stats.overflowed += 1;
+        let wait = self.now.millis_since(self.calls[c].entered);
+        let s = &mut self.groups[g].stats;
+        s.overflowed += 1;
+        // the wait before overflowing out was a wait in this group.
+        s.longest_wait_ms = s.longest_wait_ms.max(wait);
         self.changes.group(g);
         self.emit(
             t,

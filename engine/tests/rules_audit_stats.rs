@@ -1,0 +1,393 @@
+//! Audit of the statistics and their events against
+//! hand-computed small scenarios, as a vendor report or a queueing model
+//! would define them.
+
+mod common;
+
+use acd_engine::*;
+use common::{agent, group, Harness};
+
+fn answer_offer(h: &mut Harness, secs: u64, call: &str) -> String {
+    let (a, e) = h
+        .offered_to(call)
+        .unwrap_or_else(|| panic!("{call} offered"));
+    h.answer(secs, call, &a, e);
+    a
+}
+
+/// a call that overflows from A to B is offered in both, counted
+/// overflowed in A only, answered in B; B's speed of answer is timed from
+/// its entry into B; A's service level counts it in its denominator.
+#[test]
+fn r8_2_overflowed_call_is_offered_in_both_groups_and_overflowed_in_the_first() {
+    let mut a = group("a", &["s"]);
+    a.max_wait_s = Some(30);
+    a.overflow = Some(Destination::Group("b".into()));
+    a.service_level_s = 20;
+    let mut b = group("b", &["t"]);
+    b.service_level_s = 20;
+    let mut h = Harness::new(
+        vec![a, b],
+        vec![agent("x", &[("s", 1)]), agent("y", &[("t", 1)])],
+    );
+    h.logon(0, "x");
+    h.logon(0, "y");
+    h.arrive(10, "c1", "a");
+    h.tick(40); // overflows to b after 30 s
+    h.ready(50, "y");
+    answer_offer(&mut h, 55, "c1"); // 15 s in b
+    let (sa, sb) = (h.stats("a"), h.stats("b"));
+    assert_eq!(
+        (sa.offered, sa.overflowed, sa.answered, sa.abandoned),
+        (1, 1, 0, 0)
+    );
+    assert_eq!(
+        (
+            sb.offered,
+            sb.overflowed,
+            sb.answered,
+            sb.answered_within_sl
+        ),
+        (1, 0, 1, 1)
+    );
+    assert_eq!(sb.answered_wait_ms, 15_000);
+    assert_eq!(sa.service_level(), 0.0);
+    assert_eq!(sb.service_level(), 1.0);
+}
+
+/// with: a call not answered and answered later by
+/// another agent counts one offered, one answered, and its speed of answer
+/// runs from its arrival in the group, not from its return to the queue.
+#[test]
+fn r8_2_r10_4_asa_after_a_no_answer_runs_from_the_original_arrival() {
+    let mut g = group("g", &["s"]);
+    g.ring_time_s = 10;
+    g.service_level_s = 15;
+    let mut h = Harness::new(
+        vec![g],
+        vec![agent("a1", &[("s", 1)]), agent("a2", &[("s", 1)])],
+    );
+    h.login_ready(0, "a1");
+    h.arrive(5, "c1", "g");
+    h.tick(15); // no answer at a1
+    h.login_ready(17, "a2");
+    answer_offer(&mut h, 19, "c1");
+    let s = h.stats("g");
+    assert_eq!((s.offered, s.answered, s.no_answer), (1, 1, 1));
+    assert_eq!(s.answered_wait_ms, 14_000);
+    assert_eq!(s.answered_within_sl, 1);
+    assert_eq!(s.longest_wait_ms, 14_000);
+}
+
+/// service level is answered within T over *offered*: abandoned and
+/// overflowed calls are in the denominator; an answer exactly at T is
+/// within; ASA averages answered calls only.
+#[test]
+fn r8_2_service_level_over_offered_and_asa_over_answered_only() {
+    let mut g = group("g", &["s"]);
+    g.service_level_s = 10;
+    g.max_queue_len = Some(1);
+    g.overflow = Some(Destination::Number("+1555".into()));
+    let mut h = Harness::new(
+        vec![g],
+        vec![agent("a1", &[("s", 1)]), agent("a2", &[("s", 1)])],
+    );
+    h.logon(0, "a1");
+    h.logon(0, "a2");
+    h.arrive(0, "c1", "g"); // queued
+    h.arrive(1, "full", "g"); // queue full: overflowed
+    h.ready(10, "a1");
+    answer_offer(&mut h, 10, "c1"); // waited exactly 10 s: within
+    h.arrive(20, "c2", "g");
+    h.hangup(50, "c2"); // abandoned after 30 s
+    h.arrive(60, "c3", "g");
+    h.ready(70, "a2");
+    answer_offer(&mut h, 71, "c3"); // waited 11 s: not within
+    let s = h.stats("g");
+    assert_eq!(
+        (
+            s.offered,
+            s.answered,
+            s.abandoned,
+            s.overflowed,
+            s.answered_within_sl
+        ),
+        (4, 2, 1, 1, 1)
+    );
+    assert!((s.service_level() - 0.25).abs() < 1e-9);
+    assert!((s.asa_ms() - 10_500.0).abs() < 1e-9);
+    assert_eq!(s.longest_wait_ms, 30_000);
+}
+
+/// a caller who hangs up while the call rings is abandoned, not
+/// answered, and its wait (queue + ringing) is not in the ASA.
+#[test]
+fn r8_2_abandon_while_ringing_is_abandoned_with_its_full_wait() {
+    let mut g = group("g", &["s"]);
+    g.ring_time_s = 30;
+    let mut h = Harness::new(vec![g], vec![agent("a1", &[("s", 1)])]);
+    h.logon(0, "a1");
+    h.arrive(0, "c1", "g");
+    h.ready(4, "a1");
+    assert!(h.offered_to("c1").is_some());
+    h.hangup(9, "c1");
+    let s = h.stats("g");
+    assert_eq!((s.offered, s.answered, s.abandoned), (1, 0, 1));
+    assert_eq!((s.abandoned_wait_ms, s.answered_wait_ms), (9_000, 0));
+    assert_eq!(s.asa_ms(), 0.0);
+}
+
+/// AHT is talk + hold + clerical per handled call: a call talked
+/// 10 s, held 5 s, talked 5 s more, with 6 s clerical: 26 s.
+#[test]
+fn r8_2_aht_is_talk_plus_hold_plus_clerical() {
+    let mut g = group("g", &["s"]);
+    g.clerical_s = 6;
+    let mut h = Harness::new(vec![g], vec![agent("a1", &[("s", 1)])]);
+    h.login_ready(0, "a1");
+    h.arrive(0, "c1", "g");
+    answer_offer(&mut h, 0, "c1");
+    h.at(10, Command::Hold { call: "c1".into() }).unwrap();
+    h.at(15, Command::Retrieve { call: "c1".into() }).unwrap();
+    h.hangup(20, "c1");
+    h.tick(26);
+    assert_eq!(h.status("a1"), AgentStatus::Ready);
+    let s = h.stats("g");
+    assert_eq!(
+        (s.handled, s.talk_ms, s.hold_ms, s.clerical_ms),
+        (1, 15_000, 5_000, 6_000)
+    );
+    assert!((s.aht_ms() - 26_000.0).abs() < 1e-9);
+}
+
+/// with: an agent who ends clerical early by going Ready spent
+/// 2 s, not the group's 10 s, in clerical: the AHT counts the clerical
+/// time actually spent.
+#[test]
+fn r8_2_r3_7_clerical_ended_early_counts_the_time_spent() {
+    let mut g = group("g", &["s"]);
+    g.clerical_s = 10;
+    let mut h = Harness::new(vec![g], vec![agent("a1", &[("s", 1)])]);
+    h.login_ready(0, "a1");
+    h.arrive(0, "c1", "g");
+    answer_offer(&mut h, 0, "c1");
+    h.hangup(20, "c1");
+    h.ready(22, "a1");
+    assert_eq!(h.status("a1"), AgentStatus::Ready);
+    let s = h.stats("g");
+    assert_eq!((s.handled, s.talk_ms, s.clerical_ms), (1, 20_000, 2_000));
+    assert!((s.aht_ms() - 22_000.0).abs() < 1e-9);
+}
+
+/// the longest wait covers every call that waited in the group,
+/// also one that left it by overflow after waiting 40 s.
+#[test]
+fn r8_2_longest_wait_includes_a_call_that_overflowed_out() {
+    let mut g = group("g", &["s"]);
+    g.max_wait_s = Some(40);
+    g.overflow = Some(Destination::Number("+1555".into()));
+    let mut h = Harness::new(vec![g], vec![agent("a1", &[("s", 1)])]);
+    h.logon(0, "a1");
+    h.arrive(0, "c1", "g");
+    h.tick(40);
+    assert_eq!(h.stats("g").overflowed, 1);
+    assert_eq!(h.stats("g").longest_wait_ms, 40_000);
+}
+
+/// the longest wait includes the calls still waiting: a call queued
+/// for 50 s when the figures are read has waited 50 s.
+#[test]
+fn r8_2_longest_wait_includes_calls_still_waiting() {
+    let mut h = Harness::new(vec![group("g", &["s"])], vec![agent("a1", &[("s", 1)])]);
+    h.logon(0, "a1");
+    h.arrive(0, "c1", "g");
+    h.arrive(30, "c2", "g");
+    h.tick(50);
+    assert_eq!(h.stats("g").longest_wait_ms, 50_000);
+}
+
+/// occupancy = busy / logged-on time. Logged on at 0, ringing 10..12,
+/// talking 12..32, clerical 32..40, read at 80: busy 30 s of 80 s.
+#[test]
+fn r8_2_agent_occupancy_is_busy_over_logged_on_time() {
+    let mut g = group("g", &["s"]);
+    g.clerical_s = 8;
+    let mut h = Harness::new(vec![g], vec![agent("a1", &[("s", 1)])]);
+    h.login_ready(0, "a1");
+    h.arrive(10, "c1", "g");
+    answer_offer(&mut h, 12, "c1");
+    h.hangup(32, "c1");
+    h.tick(80);
+    let st = h.engine.agent_stats(&h.tenant, &"a1".into()).unwrap();
+    assert_eq!(
+        (st.answered, st.busy_ms, st.logged_on_ms),
+        (1, 30_000, 80_000)
+    );
+    assert!((st.occupancy - 0.375).abs() < 1e-9);
+}
+
+/// intervals: per-interval figures are the difference of two
+/// readings at the interval's edges; a call that arrives in one interval
+/// and is answered in the next is offered in the first, answered in the
+/// second.
+#[test]
+fn r8_2_a_call_spanning_two_intervals() {
+    let mut h = Harness::new(vec![group("g", &["s"])], vec![agent("a1", &[("s", 1)])]);
+    h.logon(0, "a1");
+    h.arrive(890, "c1", "g");
+    h.tick(900);
+    let edge = h.stats("g");
+    h.ready(910, "a1");
+    answer_offer(&mut h, 910, "c1");
+    let end = h.stats("g");
+    assert_eq!((edge.offered, edge.answered, edge.queued), (1, 0, 1));
+    assert_eq!(
+        (end.offered - edge.offered, end.answered - edge.answered),
+        (0, 1)
+    );
+    assert_eq!(end.answered_wait_ms - edge.answered_wait_ms, 20_000);
+}
+
+/// with: clerical cut short by Not Ready counts the
+/// time spent (3 s); an agent whose logoff was deferred to the end of the
+/// call logs off instead of clerical, and no clerical time is counted.
+#[test]
+fn r8_2_r2_3_clerical_cut_by_not_ready_or_skipped_by_logoff() {
+    let mut g = group("g", &["s"]);
+    g.clerical_s = 10;
+    let mut h = Harness::new(vec![g], vec![agent("a1", &[("s", 1)])]);
+    h.login_ready(0, "a1");
+    h.arrive(0, "c1", "g");
+    answer_offer(&mut h, 0, "c1");
+    h.hangup(10, "c1");
+    h.at(
+        13,
+        Command::NotReady {
+            agent: "a1".into(),
+            reason: "BREAK".into(),
+            media: Media::Voice,
+        },
+    )
+    .unwrap();
+    assert_eq!(h.stats("g").clerical_ms, 3_000);
+    h.ready(20, "a1");
+    h.arrive(20, "c2", "g");
+    answer_offer(&mut h, 20, "c2");
+    h.at(
+        25,
+        Command::Logoff {
+            agent: "a1".into(),
+            reason: None,
+        },
+    )
+    .unwrap();
+    h.hangup(30, "c2");
+    assert_eq!(h.status("a1"), AgentStatus::LoggedOut);
+    h.tick(60);
+    let s = h.stats("g");
+    assert_eq!((s.handled, s.talk_ms, s.clerical_ms), (2, 20_000, 3_000));
+    assert!((s.aht_ms() - 11_500.0).abs() < 1e-9);
+}
+
+/// with: a personal call that waited 30 s for its busy agent
+/// and was then deflected waited 30 s in the group: the longest wait.
+#[test]
+fn r8_2_r4_7_longest_wait_includes_a_deflected_call() {
+    let mut h = common::personal_harness(vec![]);
+    h.login_ready(0, "a2");
+    common::dial(&mut h, 1, "c1", "5501");
+    answer_offer(&mut h, 2, "c1");
+    common::dial(&mut h, 10, "c2", "5501"); // a2 busy: waits 30 s
+    h.tick(40);
+    let divert = h.effects.iter().find_map(|e| match e {
+        Effect::Divert {
+            call,
+            epoch: Some(epoch),
+            ..
+        } if call.as_str() == "c2" => Some(*epoch),
+        _ => None,
+    });
+    let epoch = divert.expect("c2 deflected to a2's destination");
+    h.at(
+        41,
+        Command::DivertResult {
+            call: "c2".into(),
+            epoch,
+            ok: true,
+        },
+    )
+    .unwrap();
+    let s = h.stats("personal");
+    assert_eq!(s.deflected, 1);
+    assert_eq!(s.longest_wait_ms, 31_000);
+}
+
+/// the agent events of one shift — logon, ready, clerical, not
+/// ready with its reason, logoff — each an event of the tenant, naming the
+/// agent, at the time of the change.
+#[test]
+fn r8_1_agent_events_of_a_shift_carry_tenant_agent_time_and_status() {
+    let mut g = group("g", &["s"]);
+    g.clerical_s = 5;
+    let mut h = Harness::new(vec![g], vec![agent("a1", &[("s", 1)])]);
+    let mut seen = Vec::new();
+    let mut keep = |h: &Harness| {
+        for e in &h.events {
+            if let EventKind::AgentState { agent, status, .. } = &e.kind {
+                assert_eq!((e.tenant.as_str(), agent.as_str()), (common::TENANT, "a1"));
+                seen.push((e.at.as_millis() / 1000, status.clone()));
+            }
+        }
+    };
+    h.logon(0, "a1");
+    keep(&h);
+    h.ready(1, "a1");
+    keep(&h);
+    h.arrive(2, "c1", "g");
+    keep(&h);
+    answer_offer(&mut h, 3, "c1");
+    keep(&h);
+    h.hangup(10, "c1");
+    keep(&h);
+    h.at(
+        12,
+        Command::NotReady {
+            agent: "a1".into(),
+            reason: "BREAK".into(),
+            media: Media::Voice,
+        },
+    )
+    .unwrap();
+    keep(&h);
+    h.at(
+        20,
+        Command::Logoff {
+            agent: "a1".into(),
+            reason: None,
+        },
+    )
+    .unwrap();
+    keep(&h);
+    let at = |s: u64| {
+        seen.iter()
+            .filter(|(t, _)| *t == s)
+            .map(|(_, st)| st.clone())
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        matches!(at(0)[..], [AgentStatus::NotReady { .. }]),
+        "{seen:?}"
+    );
+    assert_eq!(at(1), vec![AgentStatus::Ready]);
+    assert!(
+        matches!(at(10)[..], [AgentStatus::Clerical { until }] if until == Instant::from_secs(15)),
+        "{seen:?}"
+    );
+    assert_eq!(
+        at(12),
+        vec![AgentStatus::NotReady {
+            reason: "BREAK".into()
+        }]
+    );
+    assert_eq!(at(20), vec![AgentStatus::LoggedOut]);
+}
