@@ -3,9 +3,9 @@
 //! A tenant keeps three catalogues — Not Ready, Wrap-Up and Sign-Out — of
 //! codes that are global or scoped to a team. A catalogue may hold any
 //! number of codes; an agent is shown the ones that apply to it (the
-//! global codes and its team's) in configuration order, at most
-//! [`MAX_REASON_CODES`] of them, as a phone lists them
-//! ([`Engine::reason_codes`]).
+//! global codes and its team's) in configuration order — a phone agent at
+//! most [`MAX_REASON_CODES`] of them, as its phone lists them, and can
+//! choose only from those ([`Engine::reason_codes`]).
 //!
 //! A code given with a command is checked against the catalogue it belongs
 //! to; an empty catalogue accepts any code. An agent that finishes a call,
@@ -15,7 +15,7 @@
 //! `agent_wrap_up` event.
 
 use crate::agent::{AgentIx, ChanState, TenantIx};
-use crate::config::{Media, ReasonCodeConfig, MAX_REASON_CODES};
+use crate::config::{AgentKind, Media, ReasonCodeConfig, MAX_REASON_CODES};
 use crate::engine::{Core, Engine};
 use crate::error::Error;
 use crate::ids::{AgentId, ReasonCode, TenantId};
@@ -36,8 +36,9 @@ pub enum ReasonKind {
 
 impl Engine {
     /// The codes of one catalogue that apply to `agent` — global ones and
-    /// its team's — in configuration order, at most [`MAX_REASON_CODES`]:
-    /// what a phone agent is shown.
+    /// its team's — in configuration order: what the agent is shown. A
+    /// phone agent is shown at most [`MAX_REASON_CODES`] of them;
+    /// a desktop (Agent application or Web Agent) agent all of them.
     pub fn reason_codes(
         &self,
         tenant: &TenantId,
@@ -49,7 +50,7 @@ impl Engine {
         Ok(self
             .core
             .applicable_codes(a, kind)
-            .take(MAX_REASON_CODES)
+            .take(self.core.shown_codes(a))
             .cloned()
             .collect())
     }
@@ -105,9 +106,14 @@ impl Core {
         }
     }
 
-    /// How many applicable codes of a catalogue agent `a` can choose from.
-    pub(crate) fn shown_codes(&self, _a: AgentIx) -> usize {
-        usize::MAX
+    /// How many applicable codes of a catalogue agent `a` is shown and can
+    /// choose from: a phone agent at most [`MAX_REASON_CODES`],
+    /// other agents every one.
+    pub(crate) fn shown_codes(&self, a: AgentIx) -> usize {
+        match self.agents[a].config().kind {
+            AgentKind::Phone => MAX_REASON_CODES,
+            AgentKind::Application | AgentKind::Web => usize::MAX,
+        }
     }
 
     /// The agent sets a wrap-up reason for the call it is finishing, or for

@@ -491,3 +491,58 @@ fn r8_2_r10_3_occupancy_of_concurrent_contacts_counts_busy_time_once() {
     );
     assert!((st.occupancy - 0.25).abs() < 1e-9);
 }
+
+/// the cap of 100 codes is what a *phone* agent is shown, and a
+/// phone agent chooses only from what it is shown; an Agent-application
+/// agent of the same team sees and may use all 120 codes that apply.
+#[test]
+fn r1_5_only_a_phone_agent_is_limited_to_100_codes() {
+    let code = |name: String| ReasonCodeConfig {
+        code: name.into(),
+        label: String::new(),
+        team: None,
+    };
+    let mut phone = agent("phone", &[("s", 1)]);
+    phone.kind = AgentKind::Phone;
+    let desk = agent("desk", &[("s", 1)]);
+    let mut t = TenantConfig::new(common::TENANT);
+    t.reason_codes.not_ready = (0..120).map(|i| code(format!("R{i}"))).collect();
+    t.groups = vec![group("g", &["s"])];
+    t.agents = vec![phone, desk];
+    let mut h = Harness::with_config(EngineConfig {
+        tenants: vec![t],
+        ..EngineConfig::default()
+    });
+    let shown = |h: &Harness, a: &str| {
+        h.engine
+            .reason_codes(&h.tenant, &a.into(), ReasonKind::NotReady)
+            .unwrap()
+    };
+    assert_eq!(shown(&h, "phone").len(), 100);
+    assert_eq!(shown(&h, "phone")[99].code.as_str(), "R99");
+    assert_eq!(shown(&h, "desk").len(), 120);
+    h.logon(0, "phone");
+    h.logon(0, "desk");
+    let not_ready = |h: &mut Harness, a: &str, r: &str| {
+        h.at(
+            1,
+            Command::NotReady {
+                agent: a.into(),
+                reason: r.into(),
+                media: Media::Voice,
+            },
+        )
+    };
+    assert_eq!(
+        not_ready(&mut h, "phone", "R110"),
+        Err(Error::UnknownReason("R110".into()))
+    );
+    not_ready(&mut h, "phone", "R99").unwrap();
+    not_ready(&mut h, "desk", "R110").unwrap();
+    assert_eq!(
+        h.status("desk"),
+        AgentStatus::NotReady {
+            reason: "R110".into()
+        }
+    );
+}

@@ -16,13 +16,15 @@ fn code(name: String, team: Option<&str>) -> ReasonCodeConfig {
     }
 }
 
-/// 60 global Not Ready codes, 50 for team "day", 50 for team "night";
+/// 60 global Not Ready codes, 50 for team "day" (a phone agent), 50 for
+/// team "night";
 /// wrap-up codes WU1 (global) and WU-N (night only).
 fn harness() -> Harness {
     let mut g = group("g", &["s"]);
     g.clerical_s = 30;
     let mut day = agent("day", &[("s", 1)]);
     day.team = Some(TeamId::new("day"));
+    day.kind = AgentKind::Phone; // the cap is a phone agent's
     let mut night = agent("night", &[("s", 1)]);
     night.team = Some(TeamId::new("night"));
     let mut t = TenantConfig::new(common::TENANT);
