@@ -546,3 +546,102 @@ fn r1_5_only_a_phone_agent_is_limited_to_100_codes() {
         }
     );
 }
+
+/// commands of one tenant naming another tenant's agent or call —
+/// transfer target, pick, answer, hangup, preferred agent — get the typed
+/// "unknown" error of an id that exists nowhere, and change nothing: the
+/// other tenant's call keeps ringing at its agent, no figure moves.
+#[test]
+fn r1_1_another_tenants_ids_in_call_commands_are_unknown_and_change_nothing() {
+    let tenant = |id: &str, agent_id: &str| {
+        let mut t = TenantConfig::new(id);
+        let mut g = group("g", &["s"]);
+        g.display_in_dispatch = true;
+        t.groups.push(g);
+        let mut a = agent(agent_id, &[("s", 5)]);
+        a.dispatch_access = true;
+        a.can_pick = true;
+        t.agents.push(a);
+        t
+    };
+    let mut h = Harness::with_config(EngineConfig {
+        tenants: vec![tenant("acme", "alice"), tenant("globex", "gus")],
+        ..EngineConfig::default()
+    });
+    let (acme, globex) = (TenantId::new("acme"), TenantId::new("globex"));
+    h.tenant = globex.clone();
+    h.login_ready(0, "gus");
+    h.arrive(1, "gc", "g"); // rings at gus
+    let (_, gepoch) = h.offered_to("gc").unwrap();
+    h.tenant = acme.clone();
+    h.login_ready(2, "alice");
+    h.arrive(3, "ac", "g");
+    let (_, aepoch) = h.offered_to("ac").unwrap();
+    h.answer(4, "ac", "alice", aepoch);
+    let before = (
+        h.engine.group_stats(&globex, &"g".into()).unwrap(),
+        h.engine.call_status(&globex, &"gc".into()).unwrap(),
+        h.engine
+            .agent_status(&globex, &"gus".into(), Media::Voice)
+            .unwrap(),
+    );
+    let refused = [
+        (
+            Command::Transfer {
+                call: "ac".into(),
+                to_agent: "gus".into(),
+            },
+            Error::UnknownAgent("gus".into()),
+        ),
+        (
+            Command::Pick {
+                agent: "alice".into(),
+                call: "gc".into(),
+            },
+            Error::UnknownCall("gc".into()),
+        ),
+        (
+            Command::Answered {
+                call: "gc".into(),
+                agent: "gus".into(),
+                epoch: gepoch,
+            },
+            Error::UnknownCall("gc".into()),
+        ),
+        (
+            Command::Hangup { call: "gc".into() },
+            Error::UnknownCall("gc".into()),
+        ),
+        (
+            Command::call_arrived(CallSpec {
+                preferred_agents: vec![PreferredAgent {
+                    agent: "gus".into(),
+                    score: Some(1),
+                }],
+                ..CallSpec::new("ac2", "g")
+            }),
+            Error::UnknownAgent("gus".into()),
+        ),
+    ];
+    for (i, (cmd, want)) in refused.into_iter().enumerate() {
+        let err = h.at(5 + i as u64, cmd).unwrap_err();
+        assert_eq!(err, want);
+    }
+    let after = (
+        h.engine.group_stats(&globex, &"g".into()).unwrap(),
+        h.engine.call_status(&globex, &"gc".into()).unwrap(),
+        h.engine
+            .agent_status(&globex, &"gus".into(), Media::Voice)
+            .unwrap(),
+    );
+    // Only the clock moved: the globex call's wait grew, nothing else.
+    assert_eq!(
+        (&after.0.offered, &after.0.answered, &after.1, &after.2),
+        (&before.0.offered, &before.0.answered, &before.1, &before.2)
+    );
+    assert!(h.engine.call_status(&acme, &"ac2".into()).is_err());
+    assert!(matches!(
+        h.engine.call_status(&acme, &"ac".into()).unwrap(),
+        CallStatus::Connected { .. }
+    ));
+}
