@@ -645,3 +645,20 @@ fn r1_1_another_tenants_ids_in_call_commands_are_unknown_and_change_nothing() {
         CallStatus::Connected { .. }
     ));
 }
+
+/// a caller who hangs up while on hold: the hold time up to the
+/// hang-up is hold, not talk (talk 8 s, hold 12 s), and the call is
+/// handled once.
+#[test]
+fn r8_2_hangup_on_hold_counts_the_hold_until_the_hangup() {
+    let mut h = Harness::new(vec![group("g", &["s"])], vec![agent("a1", &[("s", 1)])]);
+    h.login_ready(0, "a1");
+    h.arrive(0, "c1", "g");
+    answer_offer(&mut h, 2, "c1");
+    h.at(10, Command::Hold { call: "c1".into() }).unwrap();
+    h.hangup(22, "c1");
+    assert_eq!(h.status("a1"), AgentStatus::Ready);
+    let s = h.stats("g");
+    assert_eq!((s.handled, s.talk_ms, s.hold_ms), (1, 8_000, 12_000));
+    assert!((s.aht_ms() - 20_000.0).abs() < 1e-9);
+}
