@@ -662,3 +662,37 @@ fn r8_2_hangup_on_hold_counts_the_hold_until_the_hangup() {
     assert_eq!((s.handled, s.talk_ms, s.hold_ms), (1, 8_000, 12_000));
     assert!((s.aht_ms() - 20_000.0).abs() < 1e-9);
 }
+
+/// with: the loser of a pick gets "already taken" while the
+/// winner's offer rings; when the winner does not answer, the call is back
+/// in the dispatch queue and the other agent's pick then succeeds. The
+/// group counts the call offered once and its no-answer once.
+#[test]
+fn r5_2_r4_6_a_call_the_winner_did_not_answer_can_be_picked_again() {
+    let mut h = common::personal_harness(vec![]);
+    h.login_ready(0, "a1");
+    h.login_ready(0, "a3");
+    common::dial(&mut h, 1, "c1", "9999");
+    let pick = |h: &mut Harness, secs: u64, a: &str| {
+        h.at(
+            secs,
+            Command::Pick {
+                agent: a.into(),
+                call: "c1".into(),
+            },
+        )
+    };
+    pick(&mut h, 2, "a3").unwrap();
+    assert_eq!(h.offered_to("c1").map(|o| o.0), Some("a3".into()));
+    assert_eq!(pick(&mut h, 3, "a1"), Err(Error::AlreadyTaken("c1".into())));
+    h.tick(22); // a3 rang 20 s: no answer
+    assert!(matches!(
+        h.engine.call_status(&h.tenant, &"c1".into()).unwrap(),
+        CallStatus::Parked { .. }
+    ));
+    pick(&mut h, 23, "a1").unwrap();
+    answer_offer(&mut h, 24, "c1");
+    let s = h.stats("personal");
+    assert_eq!((s.offered, s.no_answer, s.answered), (1, 1, 1));
+    assert_eq!(s.answered_wait_ms, 23_000);
+}
