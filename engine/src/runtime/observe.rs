@@ -194,10 +194,12 @@ pub struct GroupFrame {
     pub waiting: Vec<WaitingCall>,
     /// The longest current wait, ms (0 when nobody waits).
     pub longest_wait_ms: u64,
-    /// Answered within the threshold / (answered + abandoned) over the
-    /// window; None when no call ended in it.
+    /// Answered within the threshold / offered, over the window:
+    /// a call offered in it and still waiting counts against it, as it
+    /// does in the group's statistics. None when no call was offered in it.
     pub service_level_now: Option<f64>,
-    /// The same since the statistics began.
+    /// The same since the statistics began: the group's
+    /// [`GroupStats::service_level`](crate::GroupStats::service_level).
     pub service_level_today: Option<f64>,
     /// Calls that entered the group.
     pub offered: u64,
@@ -280,7 +282,7 @@ struct Queued {
 struct SlSample {
     at: Instant,
     within: u64,
-    ended: u64,
+    offered: u64,
 }
 
 /// What one shard's observer derives from outputs; lives on its writer thread.
@@ -433,7 +435,7 @@ impl Tracker {
         let sample = SlSample {
             at: now,
             within: stats.answered_within_sl,
-            ended: stats.answered + stats.abandoned,
+            offered: stats.offered,
         };
         GroupFrame {
             group: group.to_string(),
@@ -441,7 +443,7 @@ impl Tracker {
             waiting,
             longest_wait_ms,
             service_level_now: self.window_level(tenant, group, sample),
-            service_level_today: ratio(sample.within, sample.ended),
+            service_level_today: ratio(sample.within, sample.offered),
             offered: stats.offered,
             answered: stats.answered,
             abandoned: stats.abandoned,
@@ -476,7 +478,7 @@ impl Tracker {
         let base = samples.front().copied().unwrap_or(sample);
         ratio(
             sample.within - base.within.min(sample.within),
-            sample.ended.saturating_sub(base.ended),
+            sample.offered.saturating_sub(base.offered),
         )
     }
 
@@ -544,11 +546,11 @@ mod tests {
         })
     }
 
-    fn stats(within: u64, answered: u64, abandoned: u64) -> GroupStats {
+    fn stats(within: u64, answered: u64, offered: u64) -> GroupStats {
         GroupStats {
             answered_within_sl: within,
             answered,
-            abandoned,
+            offered,
             ..GroupStats::default()
         }
     }
@@ -560,16 +562,23 @@ mod tests {
         let level = |t: &mut Tracker, at: u64, s: GroupStats| {
             t.group_frame(&tenant, &group, 0, &s, Instant::from_secs(at))
         };
-        // First minute: 10 ended, all within the threshold.
+        // First minute: 10 offered, all answered within the threshold.
         assert_eq!(level(&mut t, 0, stats(0, 0, 0)).service_level_now, None);
         assert_eq!(
-            level(&mut t, 30, stats(10, 10, 0)).service_level_now,
+            level(&mut t, 30, stats(10, 10, 10)).service_level_now,
             Some(1.0)
         );
-        // Next minute: 10 more ended, none within: today 50 %, now 0 %.
-        let f = level(&mut t, 120, stats(10, 18, 2));
+        // Next minute: 10 more offered, 8 answered late and 2 still
+        // waiting, which count against it too (R-8.2: over offered):
+        // today 50 %, now 0 %.
+        let f = level(&mut t, 120, stats(10, 18, 20));
         assert_eq!(f.service_level_today, Some(0.5));
         assert_eq!(f.service_level_now, Some(0.0));
+        // Today's figure is the group's own.
+        assert_eq!(
+            f.service_level_today,
+            Some(stats(10, 18, 20).service_level())
+        );
     }
 
     #[test]
