@@ -118,8 +118,12 @@ pub struct GroupCi {
 
 /// What queueing theory predicts for a group that is an M/M/c (Erlang C)
 /// or M/M/c+M (Erlang A) queue: one Poisson stream at a constant rate,
-/// exponential handle times, no or exponential patience, no clerical time,
-/// no answer delay, and agents serving this group only.
+/// exponential handle times of a constant mean, no or exponential patience,
+/// no clerical time, no answer delay, no calls coming in otherwise
+/// (overflow, transfers, callbacks), no finite queue, and agents serving
+/// this group only, chosen by skills alone (no attribute expression). An
+/// agent holding several contacts of the group's media at once
+/// counts as that many servers.
 #[derive(Debug, Clone, Serialize)]
 pub struct ErlangReference {
     /// `"C"` or `"A"`.
@@ -276,8 +280,38 @@ pub fn erlang_reference(s: &Scenario, g: usize) -> Option<ErlangReference> {
             .any(|(h, o)| h != g && s.serves(&p.skills, o));
         !serves_g || (!others && p.full_day())
     });
+    // Calls that enter the group other than from its own stream: calls
+    // overflowing in, transfers and callbacks sent to it.
+    let fed = s
+        .groups
+        .iter()
+        .any(|o| o.overflow_to.as_ref().is_some_and(|t| t.get_ref() == id))
+        || s.arrivals.iter().any(|a| {
+            [&a.transfer, &a.callback]
+                .into_iter()
+                .flatten()
+                .any(|f| f.to.get_ref() == id)
+        });
+    // Contacts of the group's media each agent holds at once; a
+    // shared budget makes the servers depend on the mix: no textbook queue.
+    let mut per_agent = Vec::new();
+    for p in s.agents.iter().filter(|p| s.serves(&p.skills, group)) {
+        match &p.capacity {
+            None => per_agent.push((p.count, 1)),
+            Some(cap) if cap.budget.is_none() => {
+                per_agent.push((p.count, u32::from(cap.limit(group.media))))
+            }
+            Some(_) => return None,
+        }
+    }
     let simple = stream.per_hour.is_constant()
         && stream.handle.is_exponential()
+        && stream
+            .handle_profile
+            .as_ref()
+            .is_none_or(|v| v.iter().all(|&m| m == 1.0))
+        && !fed
+        && group.expression.is_none()
         && stream.patience.as_ref().is_none_or(|p| p.is_exponential())
         && group.clerical_s == 0
         && *s.answer_delay_s.get_ref() == 0.0
@@ -287,7 +321,7 @@ pub fn erlang_reference(s: &Scenario, g: usize) -> Option<ErlangReference> {
     if !simple {
         return None;
     }
-    let agents = eligibility(s)[g].len() as u32;
+    let agents: u32 = per_agent.iter().map(|(n, k)| n * k).sum();
     let mut q = Queue::per_hour(stream.per_hour.at_step(0), stream.handle.mean_s(), agents);
     q.patience_s = stream.patience.as_ref().map(|p| p.mean_s());
     let m = q.metrics(f64::from(group.service_level_s)).ok()?;

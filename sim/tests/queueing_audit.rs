@@ -1,0 +1,723 @@
+//! Audit of the simulator and of its analytic formulas against queueing
+//! theory, on the cases a capacity planner checks by hand: Erlang C at
+//! small, large and heavily loaded teams; Erlang A against an independent
+//! computation; Erlang B and M/M/c/K (a finite queue, R-3.8); two
+//! non-preemptive priority classes (Cobham); M/D/1 and M/G/1
+//! (Pollaczek-Khinchine); Little's law, occupancy and the confidence
+//! intervals inside a report; and when a report may call a group a
+//! textbook queue at all.
+//!
+//! Simulation checks follow `erlang_agreement.rs`: independent replications
+//! (fixed seeds, so the outcome is deterministic), the exact value must lie
+//! in the 99.9 % Student-t interval of the replication estimates, widened
+//! by a small allowance for the initial-state bias left after the warm-up
+//! and for whole-millisecond times. Each allowance is argued where used.
+
+use acd_sim::confidence::{student_t_quantile, Estimate};
+use acd_sim::erlang::{erlang_b, erlang_c, Queue};
+use acd_sim::measure::Tally;
+use acd_sim::report::{erlang_reference, Report};
+use acd_sim::scenario::Scenario;
+use acd_sim::simulation::{run_once, RunOutcome};
+
+const LEVEL: f64 = 0.999;
+const WINDOW: &str = "duration_s = 21600\nwarmup_s = 1800";
+
+fn close(name: &str, got: f64, want: f64, rel: f64) {
+    let ok = got.is_finite() && (got - want).abs() <= rel * want.abs().max(1e-300);
+    assert!(ok, "{name}: got {got:e}, want {want:e} (rel {rel:e})");
+}
+
+// ---------------------------------------------------------------------------
+// Independent reference computations (written here, not taken from erlang.rs)
+// ---------------------------------------------------------------------------
+
+/// ln(x_0 + x_1 + ...) from the logs.
+fn log_sum(logs: &[f64]) -> f64 {
+    let m = logs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    m + logs.iter().map(|l| (l - m).exp()).sum::<f64>().ln()
+}
+
+/// Erlang C from the defining sums, in log space: a^k/k! for k < c, and the
+/// queue's geometric tail a^c/c! · c/(c-a).
+fn erlang_c_by_sums(c: u32, a: f64) -> f64 {
+    let mut logs = Vec::with_capacity(c as usize + 1);
+    let mut t = 0.0; // ln(a^k / k!)
+    for k in 0..c {
+        if k > 0 {
+            t += a.ln() - f64::from(k).ln();
+        }
+        logs.push(t);
+    }
+    t += a.ln() - f64::from(c).ln();
+    let tail = t + (f64::from(c) / (f64::from(c) - a)).ln();
+    let below = log_sum(&logs);
+    (tail - log_sum(&[below, tail])).exp()
+}
+
+/// Stationary law of a birth-death chain with birth rate `lambda` in states
+/// below `cap` and death rate `death(n)` in state n, truncated at `cap`.
+fn birth_death(lambda: f64, death: impl Fn(usize) -> f64, cap: usize) -> Vec<f64> {
+    let mut logp = vec![0.0];
+    for n in 1..=cap {
+        logp.push(logp[n - 1] + (lambda / death(n)).ln());
+    }
+    let total = log_sum(&logp);
+    logp.iter().map(|l| (l - total).exp()).collect()
+}
+
+/// Erlang A (M/M/c+M) measures from the truncated chain, with the tagged
+/// caller's fate integrated by RK4 in time (not by uniformization, which is
+/// what erlang.rs uses): (P(wait), P(abandon), mean wait of all, ASA,
+/// P(waited | answered), service level at `t_sl`).
+fn erlang_a_by_ode(lambda: f64, mu: f64, theta: f64, c: usize, t_sl: f64) -> [f64; 6] {
+    let death = |n: usize| mu * n.min(c) as f64 + theta * n.saturating_sub(c) as f64;
+    // Truncate where the terms have fallen 80 e-folds below the largest.
+    let (mut cap, mut l, mut max) = (0usize, 0.0f64, 0.0f64);
+    while cap <= c || lambda >= death(cap) || l > max - 80.0 {
+        cap += 1;
+        l += (lambda / death(cap)).ln();
+        max = max.max(l);
+    }
+    let pi = birth_death(lambda, death, cap);
+    let no_wait: f64 = pi[..c].iter().sum();
+    let mean_q: f64 = pi
+        .iter()
+        .enumerate()
+        .map(|(n, p)| n.saturating_sub(c) as f64 * p)
+        .sum();
+    // A caller with j calls ahead moves up at c·mu + j·theta and abandons
+    // at theta; from j = 0 moving up means being answered. State: the mass
+    // at each j, then S = P(answered after waiting, by t), then
+    // M = E[wait; answered after waiting, by t].
+    let k = pi.len() - c;
+    let up = |j: usize| c as f64 * mu + j as f64 * theta;
+    let deriv = |t: f64, y: &[f64], out: &mut [f64]| {
+        for j in 0..k {
+            let inflow = if j + 1 < k { up(j + 1) * y[j + 1] } else { 0.0 };
+            out[j] = -(up(j) + theta) * y[j] + inflow;
+        }
+        out[k] = up(0) * y[0];
+        out[k + 1] = t * up(0) * y[0];
+    };
+    // RK4 is stable for dt · rate < 2.78; stay well inside.
+    let dt = (0.5 / (up(k - 1) + theta)).min(0.05);
+    let steps_to_sl = (t_sl / dt).round() as usize;
+    let dt_sl = t_sl / steps_to_sl as f64;
+    let mut y: Vec<f64> = pi[c..].to_vec();
+    y.extend([0.0, 0.0]);
+    let n = y.len();
+    let (mut k1, mut k2, mut k3, mut k4, mut tmp) = (
+        vec![0.0; n],
+        vec![0.0; n],
+        vec![0.0; n],
+        vec![0.0; n],
+        vec![0.0; n],
+    );
+    let (mut time, mut step, mut served_at_sl) = (0.0, 0usize, 0.0);
+    loop {
+        if step == steps_to_sl {
+            served_at_sl = y[k];
+        }
+        let mass: f64 = y[..k].iter().sum();
+        if step > steps_to_sl && mass < 1e-14 {
+            break;
+        }
+        let h = if step < steps_to_sl { dt_sl } else { dt };
+        deriv(time, &y, &mut k1);
+        for i in 0..n {
+            tmp[i] = y[i] + 0.5 * h * k1[i];
+        }
+        deriv(time + h / 2.0, &tmp, &mut k2);
+        for i in 0..n {
+            tmp[i] = y[i] + 0.5 * h * k2[i];
+        }
+        deriv(time + h / 2.0, &tmp, &mut k3);
+        for i in 0..n {
+            tmp[i] = y[i] + h * k3[i];
+        }
+        deriv(time + h, &tmp, &mut k4);
+        for i in 0..n {
+            y[i] += h / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
+        }
+        time += h;
+        step += 1;
+    }
+    let (served, served_wait) = (y[k], y[k + 1]);
+    let answered = no_wait + served;
+    [
+        1.0 - no_wait,
+        1.0 - answered,
+        mean_q / lambda,
+        served_wait / answered,
+        served / answered,
+        no_wait + served_at_sl,
+    ]
+}
+
+// ---------------------------------------------------------------------------
+// Formulas
+// ---------------------------------------------------------------------------
+
+#[test]
+fn erlang_c_small_teams_match_closed_forms() {
+    // M/M/1: C = ρ, E[W] = ρ/(μ-λ), P(W <= t) = 1 - ρ e^{-(μ-λ)t}.
+    for (per_hour, aht) in [(30.0, 60.0), (57.0, 60.0), (10.0, 300.0)] {
+        let (lambda, mu) = (per_hour / 3600.0, 1.0 / aht);
+        let rho = lambda / mu;
+        let m = Queue::per_hour(per_hour, aht, 1).metrics(20.0).unwrap();
+        close("M/M/1 P(wait)", m.prob_wait, rho, 1e-12);
+        close("M/M/1 ASA", m.asa_s, rho / (mu - lambda), 1e-10);
+        let sl = 1.0 - rho * (-(mu - lambda) * 20.0).exp();
+        close("M/M/1 SL", m.service_level, sl, 1e-12);
+        close("M/M/1 occupancy", m.occupancy, rho, 1e-12);
+    }
+    // M/M/2: C = 2ρ²/(1+ρ) with ρ = a/2.
+    for a in [0.5, 1.0, 1.9] {
+        let rho: f64 = a / 2.0;
+        let want = 2.0 * rho * rho / (1.0 + rho);
+        close("M/M/2 C", erlang_c(2, a).unwrap(), want, 1e-12);
+    }
+}
+
+#[test]
+fn erlang_c_agrees_with_its_defining_sums_at_every_size_and_load() {
+    for c in [1u32, 2, 3, 10, 33, 100, 250, 1000, 5000] {
+        for rho in [0.3, 0.7, 0.9, 0.95, 0.99] {
+            let a = rho * f64::from(c);
+            let got = erlang_c(c, a).unwrap();
+            close(&format!("C({c}, {a})"), got, erlang_c_by_sums(c, a), 1e-9);
+            // The full metrics: finite, and SL follows 1 - C e^{-(cμ-λ)t}.
+            let aht = 180.0;
+            let q = Queue::per_hour(a / aht * 3600.0, aht, c);
+            let m = q.metrics(20.0).unwrap();
+            let drain = (f64::from(c) - a) / aht;
+            close("ASA", m.asa_s, got / drain, 1e-9);
+            close(
+                "SL",
+                m.service_level,
+                1.0 - got * (-drain * 20.0).exp(),
+                1e-9,
+            );
+            close("occupancy", m.occupancy, rho, 1e-12);
+        }
+    }
+    // Huge offered loads do not overflow (a^c/c! alone would).
+    let b = erlang_b(20_000, 19_500.0);
+    assert!(b.is_finite() && b > 0.0 && b < 1.0, "{b}");
+    let c = erlang_c(20_000, 19_900.0).unwrap();
+    close(
+        "C(20000, 19900)",
+        c,
+        erlang_c_by_sums(20_000, 19_900.0),
+        1e-8,
+    );
+    // Erlang B against its own sum: B = (a^c/c!) / Σ_{k<=c} a^k/k!.
+    for (c, a) in [(1u32, 1.0), (5, 4.0), (50, 45.0), (700, 650.0)] {
+        let pi = birth_death(a, |n| n as f64, c as usize);
+        close("B", erlang_b(c, a), pi[c as usize], 1e-10);
+    }
+}
+
+#[test]
+fn erlang_a_agrees_with_an_independent_chain_and_ode() {
+    // (calls/h, AHT s, agents, patience s): moderate, overloaded, one agent,
+    // a large team, impatient callers.
+    for (per_hour, aht, c, patience) in [
+        (600.0, 60.0, 9u32, 120.0),
+        (1200.0, 180.0, 50, 60.0),
+        (50.0, 60.0, 1, 30.0),
+        (6000.0, 180.0, 290, 300.0),
+        (300.0, 120.0, 8, 10.0),
+    ] {
+        let (lambda, mu, theta) = (per_hour / 3600.0, 1.0 / aht, 1.0 / patience);
+        let m = Queue::per_hour(per_hour, aht, c)
+            .with_patience(patience)
+            .metrics(20.0)
+            .unwrap();
+        let [pw, pab, mw, asa, pwa, sl] = erlang_a_by_ode(lambda, mu, theta, c as usize, 20.0);
+        let case = format!("{per_hour}/h {aht}s c={c} patience={patience}");
+        close(&format!("{case} P(wait)"), m.prob_wait, pw, 1e-9);
+        close(&format!("{case} P(abandon)"), m.prob_abandon, pab, 1e-9);
+        close(&format!("{case} mean wait"), m.mean_wait_s, mw, 1e-9);
+        // Abandon rate = θ E[Q] (Little on the queue): P(ab) = θ E[W].
+        close(
+            &format!("{case} P(ab) = θ W"),
+            m.prob_abandon,
+            theta * mw,
+            1e-9,
+        );
+        // The ODE is 4th order in time; 1e-6 is far above its error.
+        close(&format!("{case} ASA"), m.asa_s, asa, 1e-6);
+        close(
+            &format!("{case} P(wait|answered)"),
+            m.prob_wait_answered,
+            pwa,
+            1e-6,
+        );
+        close(&format!("{case} SL"), m.service_level, sl, 1e-6);
+        let carried = lambda * (1.0 - pab) / mu;
+        close(
+            &format!("{case} occupancy"),
+            m.occupancy,
+            carried / f64::from(c),
+            1e-9,
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Simulation helpers
+// ---------------------------------------------------------------------------
+
+fn replicate(s: &Scenario, reps: u64) -> Vec<RunOutcome> {
+    let runs: Vec<RunOutcome> = (1..=reps)
+        .map(|seed| run_once(s, seed, &mut |_| {}).expect("run starts"))
+        .collect();
+    for r in &runs {
+        assert_eq!((r.engine_errors, r.unresolved), (0, 0));
+    }
+    runs
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    a as f64 / b as f64
+}
+
+fn estimate(runs: &[RunOutcome], g: usize, f: impl Fn(&Tally) -> f64) -> Estimate {
+    let v: Vec<f64> = runs.iter().map(|r| f(&r.recorder.totals[g])).collect();
+    Estimate::of(&v, LEVEL)
+}
+
+fn check(name: &str, e: Estimate, exact: f64, slack: f64) {
+    assert!(
+        e.covers(exact, slack),
+        "{name}: simulated {:.4} ± {:.4} (99.9 %), theory {exact:.4}",
+        e.mean,
+        e.half_width
+    );
+}
+
+/// Measured days for the slower-converging checks (waits of a single
+/// server or of a low priority class): the warm-up stays 30 minutes.
+const LONG: &str = "duration_s = 864000\nwarmup_s = 1800";
+
+/// A group `g` of `agents` agents (skill `s`), one Poisson stream with the
+/// given handle distribution, `group_extra` lines in the group, `more` TOML
+/// appended.
+fn one_group(per_hour: f64, handle: &str, agents: u32, group_extra: &str, more: &str) -> Scenario {
+    in_window(WINDOW, per_hour, handle, agents, group_extra, more)
+}
+
+/// As [`one_group`], measuring `window` (TOML lines).
+fn in_window(
+    window: &str,
+    per_hour: f64,
+    handle: &str,
+    agents: u32,
+    group_extra: &str,
+    more: &str,
+) -> Scenario {
+    let text = format!(
+        r#"
+{window}
+[[groups]]
+id = "g"
+skills = ["s"]
+{group_extra}
+[[arrivals]]
+group = "g"
+per_hour = {per_hour}
+handle = {handle}
+[[agents]]
+count = {agents}
+skills = {{ s = 1 }}
+{more}
+"#
+    );
+    Scenario::parse(&text).expect("test scenario parses")
+}
+
+/// A sink for overflowing calls: its own 40 agents, never busy enough to
+/// matter (the overflow is a fraction of a few Erlang).
+const SINK: &str = r#"
+[[groups]]
+id = "sink"
+skills = ["t"]
+[[agents]]
+count = 40
+skills = { t = 1 }
+"#;
+
+const EXP60: &str = r#"{ dist = "exponential", mean_s = 60 }"#;
+
+// ---------------------------------------------------------------------------
+// Finite queues (R-3.8)
+// ---------------------------------------------------------------------------
+
+#[test]
+fn no_queue_is_erlang_b() {
+    // max_queue_len = 0: "offer or overflow" (R-3.8), the loss system
+    // M/M/5/5 at A = 4: B(5, 4) ≈ 0.199. Allowance 0.005: the loss system
+    // relaxes in about one handle time (60 s) against a 30-minute warm-up.
+    let s = one_group(
+        240.0,
+        EXP60,
+        5,
+        "max_queue_len = 0\noverflow_to = \"sink\"",
+        SINK,
+    );
+    let runs = replicate(&s, 16);
+    let blocked = estimate(&runs, 0, |t| {
+        ratio(t.overflow_out + t.overflowed, t.offered)
+    });
+    check("Erlang B blocking", blocked, erlang_b(5, 4.0), 0.005);
+    for r in &runs {
+        let t = &r.recorder.totals[0];
+        assert_eq!(t.waited, 0, "nobody waits in a loss system");
+    }
+}
+
+#[test]
+fn finite_queue_is_m_m_c_k() {
+    // 3 agents, at most 4 waiting, A = 3 (ρ = 1, stable only thanks to the
+    // finite queue). A call arriving to c + 4 calls overflows: blocking =
+    // π(c+4) of the chain; the admitted wait by Little: E[Q] / (λ(1-B)).
+    // Allowance as for Erlang B (a 7-state chain relaxes in a few minutes).
+    let (c, m) = (3usize, 4usize);
+    let s = one_group(
+        180.0,
+        EXP60,
+        3,
+        "max_queue_len = 4\noverflow_to = \"sink\"",
+        SINK,
+    );
+    let runs = replicate(&s, 16);
+    let (lambda, mu) = (180.0 / 3600.0, 1.0 / 60.0);
+    let pi = birth_death(lambda, |n| mu * n.min(c) as f64, c + m);
+    let block = pi[c + m];
+    let mean_q: f64 = pi
+        .iter()
+        .enumerate()
+        .map(|(n, p)| n.saturating_sub(c) as f64 * p)
+        .sum();
+    let asa = mean_q / (lambda * (1.0 - block));
+    let blocked = estimate(&runs, 0, |t| {
+        ratio(t.overflow_out + t.overflowed, t.offered)
+    });
+    check("M/M/c/K blocking", blocked, block, 0.005);
+    let got = estimate(&runs, 0, |t| ratio(t.answered_wait_ms, t.answered) / 1000.0);
+    check("M/M/c/K ASA", got, asa, 0.02 * asa);
+    for r in &runs {
+        assert!(r.recorder.totals[0].max_queue <= m as u32);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Priorities (R-3.1, R-3.5)
+// ---------------------------------------------------------------------------
+
+#[test]
+fn two_priority_classes_follow_cobham() {
+    // Two groups served by the same 4 agents, 96 calls/h each of
+    // exponential 60 s (A = 3.2, ρ = 0.8); "vip" has priority 1. Under the
+    // default priority policy an agent takes the highest-priority call
+    // first, FCFS within a class: non-preemptive M/M/c with two classes.
+    // Cobham: W_k = W0 / ((1 - σ_{k-1})(1 - σ_k)), W0 = C(c, A) / (cμ),
+    // σ_k the load of classes 1..k over cμ.
+    let text = format!(
+        r#"
+{LONG}
+[[groups]]
+id = "vip"
+skills = ["s"]
+priority = 1
+[[groups]]
+id = "std"
+skills = ["s"]
+[[arrivals]]
+group = "vip"
+per_hour = 96
+handle = {EXP60}
+[[arrivals]]
+group = "std"
+per_hour = 96
+handle = {EXP60}
+[[agents]]
+count = 4
+skills = {{ s = 1 }}
+"#
+    );
+    // 16 runs of 10 days: FCFS for both (44.7 s) is many half-widths away.
+    let runs = replicate(&Scenario::parse(&text).unwrap(), 16);
+    let (c, mu) = (4.0, 1.0 / 60.0);
+    let w0 = erlang_c(4, 3.2).unwrap() / (c * mu);
+    let s1 = 96.0 / 3600.0 / (c * mu);
+    let s2 = 2.0 * s1;
+    let w_vip = w0 / (1.0 - s1);
+    let w_std = w0 / ((1.0 - s1) * (1.0 - s2));
+    // Allowance 3 %: the low class's queue relaxes slowest (ρ = 0.8 on 4
+    // agents, of the order of 10 minutes), against 30 minutes of warm-up.
+    for (g, want) in [(0, w_vip), (1, w_std)] {
+        let got = estimate(&runs, g, |t| ratio(t.answered_wait_ms, t.answered) / 1000.0);
+        check(&format!("Cobham W[{g}]"), got, want, 0.03 * want);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// General service (Pollaczek-Khinchine)
+// ---------------------------------------------------------------------------
+
+#[test]
+fn single_server_general_service_follows_pollaczek_khinchine() {
+    // M/G/1 at ρ = 0.7: W = λ E[S²] / (2 (1 - ρ)), P(wait) = ρ (PASTA).
+    // Constant 60 s (M/D/1: W = 70 s) and lognormal mean 60 s, sd 30 s
+    // (E[S²] = 4500 s², W = 87.5 s). Allowance 3 % on W: an M/G/1 at 0.7
+    // relaxes in a few minutes; 1 % on P(wait).
+    for (handle, second_moment) in [
+        (r#"{ dist = "constant", value_s = 60 }"#, 3600.0),
+        (r#"{ dist = "lognormal", mean_s = 60, sd_s = 30 }"#, 4500.0),
+    ] {
+        // 16 runs of 10 days: the 99.9 % interval on W is about ±7 %, so
+        // M/D/1 (70 s), this lognormal (87.5 s) and M/M/1 (140 s) are told
+        // apart.
+        let s = in_window(LONG, 42.0, handle, 1, "", "");
+        let runs = replicate(&s, 16);
+        let lambda = 42.0 / 3600.0;
+        let rho: f64 = lambda * 60.0;
+        let w = lambda * second_moment / (2.0 * (1.0 - rho));
+        let got = estimate(&runs, 0, |t| ratio(t.answered_wait_ms, t.answered) / 1000.0);
+        check(&format!("P-K wait {handle}"), got, w, 0.03 * w);
+        let pw = estimate(&runs, 0, |t| ratio(t.waited, t.answered));
+        check(&format!("P-K P(wait) {handle}"), pw, rho, 0.01);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Inside a report
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_report_obeys_little_and_its_intervals_are_honest() {
+    // M/M/c+M: 9 agents, 600 calls/h, AHT 60 s, patience 120 s.
+    let s = one_group(600.0, EXP60, 9, "", "");
+    let mut s = s;
+    s.arrivals[0].patience = Some(acd_sim::dist::Dist::exponential(120.0).unwrap());
+    let runs = replicate(&s, 16);
+    let report = Report::build("audit", &s, &runs);
+    let g = &report.groups[0];
+    let lambda = 600.0 / 3600.0;
+    // Little: mean number waiting = λ × mean wait of all callers. The queue
+    // integral and the waits are measured differently (time integral over
+    // the window vs per call by arrival), so they differ by edge effects
+    // only: calls waiting across the window's ends, about E[W]/T ≈ 0.1 %.
+    close("Little L = λW", g.mean_queue, lambda * g.mean_wait_s, 0.01);
+    // Occupancy of the group's agents and of all agents: carried load / c.
+    let m = Queue::per_hour(600.0, 60.0, 9)
+        .with_patience(120.0)
+        .metrics(f64::from(g.service_level_s))
+        .unwrap();
+    let ci = g.ci95.as_ref().expect("16 replications give intervals");
+    assert!((g.mean_occupancy - m.occupancy).abs() <= 3.0 * ci.mean_occupancy + 0.005);
+    close(
+        "agents occupancy",
+        report.agents.mean_occupancy,
+        g.mean_occupancy,
+        1e-9,
+    );
+    // The reference printed beside the group is Erlang A's.
+    let e = g.erlang.as_ref().expect("a textbook M/M/c+M group");
+    assert_eq!(e.model, "A");
+    close("reference SL", e.service_level, m.service_level, 1e-12);
+    close("reference abandon", e.abandon_rate, m.prob_abandon, 1e-12);
+    // The 95 % half-widths are Student-t over the replications' own
+    // figures: t(0.975, n-1) · sd / √n, neither narrower nor wider.
+    let n = runs.len() as f64;
+    let t = student_t_quantile(0.975, n - 1.0);
+    let per = &report.per_replication;
+    for (name, col, hw) in [
+        ("SL", 1, ci.service_level),
+        ("ASA", 2, ci.asa_s),
+        ("P(wait)", 3, ci.prob_wait),
+        ("abandon", 4, ci.abandon_rate),
+    ] {
+        let xs: Vec<f64> = per
+            .iter()
+            .map(|r| {
+                let (_, sl, asa, pw, ab) = r.groups[0].clone();
+                [0.0, sl, asa, pw, ab][col]
+            })
+            .collect();
+        let mean = xs.iter().sum::<f64>() / n;
+        let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+        close(&format!("ci95 {name}"), hw, t * sd / n.sqrt(), 1e-9);
+    }
+    // And each 95 % interval covers the exact value (allowance as in
+    // erlang_agreement.rs).
+    check(
+        "report SL",
+        Estimate {
+            mean: g.service_level,
+            half_width: ci.service_level,
+        },
+        m.service_level,
+        0.005,
+    );
+    check(
+        "report abandon",
+        Estimate {
+            mean: g.abandon_rate,
+            half_width: ci.abandon_rate,
+        },
+        m.prob_abandon,
+        0.005,
+    );
+}
+
+// ---------------------------------------------------------------------------
+// When is a group a textbook queue?
+// ---------------------------------------------------------------------------
+
+#[test]
+fn the_erlang_reference_is_only_given_for_the_queue_it_models() {
+    let base = one_group(480.0, EXP60, 10, "", "");
+    let plain = erlang_reference(&base, 0).expect("M/M/10");
+    let want = Queue::per_hour(480.0, 60.0, 10).metrics(20.0).unwrap();
+    close("plain SL", plain.service_level, want.service_level, 1e-12);
+
+    // Handle times scaled by a profile: the mean handle time is not the
+    // stream's `mean_s`, so Erlang C with it would be wrong.
+    let mut s = base.clone();
+    s.arrivals[0].handle_profile = Some(vec![2.0]);
+    assert!(erlang_reference(&s, 0).is_none(), "handle profile");
+
+    // Chat agents holding 3 contacts each: 10 agents are 30 servers.
+    let text = format!(
+        r#"
+{WINDOW}
+[[groups]]
+id = "g"
+media = "chat"
+skills = ["s"]
+[[arrivals]]
+group = "g"
+per_hour = 480
+handle = {EXP60}
+[[agents]]
+count = 10
+skills = {{ s = 1 }}
+capacity = {{ per_media = {{ chat = 3 }} }}
+"#
+    );
+    let s = Scenario::parse(&text).unwrap();
+    if let Some(r) = erlang_reference(&s, 0) {
+        let m = Queue::per_hour(480.0, 60.0, 30).metrics(20.0).unwrap();
+        close("capacity SL", r.service_level, m.service_level, 1e-9);
+        close("capacity occupancy", r.mean_occupancy, 8.0 / 30.0, 1e-9);
+    }
+
+    // An attribute expression leaves some skilled agents out: the servers
+    // are not the agents with the skill.
+    let text = format!(
+        r#"
+{WINDOW}
+attributes = {{ trainee = "bool" }}
+[[groups]]
+id = "g"
+skills = ["s"]
+expression = "!trainee"
+[[arrivals]]
+group = "g"
+per_hour = 480
+handle = {EXP60}
+[[agents]]
+count = 10
+skills = {{ s = 1 }}
+[[agents]]
+count = 5
+skills = {{ s = 1 }}
+attributes = {{ trainee = true }}
+"#
+    );
+    let s = Scenario::parse(&text).unwrap();
+    assert!(erlang_reference(&s, 0).is_none(), "expression");
+
+    // Callbacks of another stream entering the group add to its load.
+    let text = format!(
+        r#"
+{WINDOW}
+[[groups]]
+id = "g"
+skills = ["s"]
+[[groups]]
+id = "h"
+skills = ["u"]
+[[arrivals]]
+group = "g"
+per_hour = 480
+handle = {EXP60}
+[[arrivals]]
+group = "h"
+per_hour = 600
+handle = {EXP60}
+patience = {{ dist = "exponential", mean_s = 30 }}
+callback = {{ share = 1.0, to = "g" }}
+[[agents]]
+count = 10
+skills = {{ s = 1 }}
+[[agents]]
+count = 5
+skills = {{ u = 1 }}
+"#
+    );
+    let s = Scenario::parse(&text).unwrap();
+    assert!(
+        erlang_reference(&s, 0).is_none(),
+        "callbacks into the group"
+    );
+
+    // Transfers of the group's own stream come back to it.
+    let mut s = base.clone();
+    s.arrivals[0].transfer = Some(
+        toml::from_str(
+            r#"share = 0.5
+to = "g""#,
+        )
+        .unwrap(),
+    );
+    assert!(
+        erlang_reference(&s, 0).is_none(),
+        "transfers into the group"
+    );
+
+    // Calls overflowing in from another group.
+    let text = format!(
+        r#"
+{WINDOW}
+[[groups]]
+id = "g"
+skills = ["s"]
+[[groups]]
+id = "h"
+skills = ["u"]
+max_queue_len = 0
+overflow_to = "g"
+[[arrivals]]
+group = "g"
+per_hour = 480
+handle = {EXP60}
+[[arrivals]]
+group = "h"
+per_hour = 600
+handle = {EXP60}
+[[agents]]
+count = 10
+skills = {{ s = 1 }}
+[[agents]]
+count = 5
+skills = {{ u = 1 }}
+"#
+    );
+    let s = Scenario::parse(&text).unwrap();
+    assert!(erlang_reference(&s, 0).is_none(), "overflow into the group");
+}
