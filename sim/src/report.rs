@@ -121,9 +121,8 @@ pub struct GroupCi {
 /// exponential handle times of a constant mean, no or exponential patience,
 /// no clerical time, no answer delay, no calls coming in otherwise
 /// (overflow, transfers, callbacks), no finite queue, and agents serving
-/// this group only, chosen by skills alone (no attribute expression). An
-/// agent holding several contacts of the group's media at once
-/// counts as that many servers.
+/// this group only, chosen by skills alone (no attribute expression), one
+/// contact at a time (no capacity above 1, R-10.3).
 #[derive(Debug, Clone, Serialize)]
 pub struct ErlangReference {
     /// `"C"` or `"A"`.
@@ -292,18 +291,18 @@ pub fn erlang_reference(s: &Scenario, g: usize) -> Option<ErlangReference> {
                 .flatten()
                 .any(|f| f.to.get_ref() == id)
         });
-    // Contacts of the group's media each agent holds at once; a
-    // shared budget makes the servers depend on the mix: no textbook queue.
-    let mut per_agent = Vec::new();
-    for p in s.agents.iter().filter(|p| s.serves(&p.skills, group)) {
-        match &p.capacity {
-            None => per_agent.push((p.count, 1)),
-            Some(cap) if cap.budget.is_none() => {
-                per_agent.push((p.count, u32::from(cap.limit(group.media))))
-            }
-            Some(_) => return None,
-        }
-    }
+    // An agent holding several contacts at once is several
+    // servers, and its busy time (any contact on) is not a server's
+    // utilisation: no textbook figure for the report's occupancy.
+    let one_at_a_time = s
+        .agents
+        .iter()
+        .filter(|p| s.serves(&p.skills, group))
+        .all(|p| {
+            p.capacity
+                .as_ref()
+                .is_none_or(|c| c.budget.is_none() && c.limit(group.media) == 1)
+        });
     let simple = stream.per_hour.is_constant()
         && stream.handle.is_exponential()
         && stream
@@ -311,6 +310,7 @@ pub fn erlang_reference(s: &Scenario, g: usize) -> Option<ErlangReference> {
             .as_ref()
             .is_none_or(|v| v.iter().all(|&m| m == 1.0))
         && !fed
+        && one_at_a_time
         && group.expression.is_none()
         && stream.patience.as_ref().is_none_or(|p| p.is_exponential())
         && group.clerical_s == 0
@@ -321,7 +321,7 @@ pub fn erlang_reference(s: &Scenario, g: usize) -> Option<ErlangReference> {
     if !simple {
         return None;
     }
-    let agents: u32 = per_agent.iter().map(|(n, k)| n * k).sum();
+    let agents = eligibility(s)[g].len() as u32;
     let mut q = Queue::per_hour(stream.per_hour.at_step(0), stream.handle.mean_s(), agents);
     q.patience_s = stream.patience.as_ref().map(|p| p.mean_s());
     let m = q.metrics(f64::from(group.service_level_s)).ok()?;
