@@ -83,7 +83,9 @@ pub struct GroupReport {
     pub prob_wait: f64,
     /// Abandoned / offered.
     pub abandon_rate: f64,
-    /// Mean wait of all offered calls (answered or abandoned), seconds.
+    /// Mean wait in this group of all offered calls (answered, abandoned
+    /// or sent on), seconds: with `mean_queue`, Little's law
+    /// `mean_queue = offered per second × mean_wait_s`.
     pub mean_wait_s: f64,
     /// Time-average number of calls waiting.
     pub mean_queue: f64,
@@ -216,7 +218,10 @@ impl Rates {
             asa_s: ratio(t.answered_wait_ms, t.answered) / 1000.0,
             prob_wait: ratio(t.waited, t.answered),
             abandon_rate: ratio(t.abandoned, t.offered),
-            mean_wait_s: ratio(t.answered_wait_ms + t.abandoned_wait_ms, t.offered) / 1000.0,
+            mean_wait_s: ratio(
+                t.answered_wait_ms + t.abandoned_wait_ms + t.overflowed_wait_ms,
+                t.offered,
+            ) / 1000.0,
         }
     }
 }
@@ -233,6 +238,7 @@ fn add(a: &mut Tally, b: &Tally) {
     a.waited += b.waited;
     a.answered_wait_ms += b.answered_wait_ms;
     a.abandoned_wait_ms += b.abandoned_wait_ms;
+    a.overflowed_wait_ms += b.overflowed_wait_ms;
     a.queue_area += b.queue_area;
     a.max_queue = a.max_queue.max(b.max_queue);
 }
