@@ -425,13 +425,16 @@ fn two_priority_classes_follow_cobham() {
     // first, FCFS within a class: non-preemptive M/M/c with two classes.
     // Cobham: W_k = W0 / ((1 - σ_{k-1})(1 - σ_k)), W0 = C(c, A) / (cμ),
     // σ_k the load of classes 1..k over cμ.
-    let text = format!(
-        r#"
+    // The priority given by the group, or by the arrival stream (a call's
+    // own priority, R-3.1, compared across groups, R-3.5).
+    for (group_priority, stream_priority) in [("priority = 1", ""), ("", "priority = 1")] {
+        let text = format!(
+            r#"
 {LONG}
 [[groups]]
 id = "vip"
 skills = ["s"]
-priority = 1
+{group_priority}
 [[groups]]
 id = "std"
 skills = ["s"]
@@ -439,6 +442,7 @@ skills = ["s"]
 group = "vip"
 per_hour = 96
 handle = {EXP60}
+{stream_priority}
 [[arrivals]]
 group = "std"
 per_hour = 96
@@ -447,9 +451,14 @@ handle = {EXP60}
 count = 4
 skills = {{ s = 1 }}
 "#
-    );
+        );
+        cobham(&Scenario::parse(&text).unwrap());
+    }
+}
+
+fn cobham(s: &Scenario) {
     // 16 runs of 10 days: FCFS for both (44.7 s) is many half-widths away.
-    let runs = replicate(&Scenario::parse(&text).unwrap(), 16);
+    let runs = replicate(s, 16);
     let (c, mu) = (4.0, 1.0 / 60.0);
     let w0 = erlang_c(4, 3.2).unwrap() / (c * mu);
     let s1 = 96.0 / 3600.0 / (c * mu);
