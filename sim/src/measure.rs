@@ -83,6 +83,9 @@ pub struct Tally {
     pub answered_wait_ms: u64,
     /// Sum of waits of abandoned calls, ms.
     pub abandoned_wait_ms: u64,
+    /// Sum of waits in this group of the calls that left it unanswered
+    /// otherwise (`overflowed` and `overflow_out`, R-3.8), ms.
+    pub overflowed_wait_ms: u64,
     /// Time integral of the queue length, call·ms.
     pub queue_area: f64,
     /// Most calls waiting at once for a positive time.
@@ -179,7 +182,11 @@ impl Recorder {
     /// A waiting call left group `from` for group `to` at `now`;
     /// returns its stay in `to`.
     pub fn moved(&mut self, from: usize, to: usize, call: Stay, now: u64) -> Stay {
-        self.both(from, call, |t| t.overflow_out += 1);
+        let wait = now - call.entered_ms;
+        self.both(from, call, |t| {
+            t.overflow_out += 1;
+            t.overflowed_wait_ms += wait;
+        });
         self.queue_change(from, now, -1);
         let next = Stay {
             entered_ms: now,
@@ -218,7 +225,11 @@ impl Recorder {
 
     /// The call left unanswered without abandoning (overflow to a number).
     pub fn overflowed(&mut self, g: usize, call: Stay, now: u64) {
-        self.both(g, call, |t| t.overflowed += 1);
+        let wait = now - call.entered_ms;
+        self.both(g, call, |t| {
+            t.overflowed += 1;
+            t.overflowed_wait_ms += wait;
+        });
         self.queue_change(g, now, -1);
     }
 
@@ -349,6 +360,8 @@ mod tests {
         assert_eq!((b.answered_wait_ms, b.within_sl), (500, 1));
         assert_eq!(r.intervals[1][1].overflow_in, 1);
         assert_eq!((a.queue_area, b.queue_area), (900.0, 500.0));
+        // The 900 ms waited in `a` before moving on count as a wait there.
+        assert_eq!((a.overflowed_wait_ms, b.overflowed_wait_ms), (900, 0));
         assert_eq!((a.max_queue, b.max_queue), (1, 1));
     }
 

@@ -83,7 +83,9 @@ pub struct GroupReport {
     pub prob_wait: f64,
     /// Abandoned / offered.
     pub abandon_rate: f64,
-    /// Mean wait of all offered calls (answered or abandoned), seconds.
+    /// Mean wait in this group of all offered calls (answered, abandoned
+    /// or sent on), seconds: with `mean_queue`, Little's law
+    /// `mean_queue = offered per second × mean_wait_s`.
     pub mean_wait_s: f64,
     /// Time-average number of calls waiting.
     pub mean_queue: f64,
@@ -118,8 +120,11 @@ pub struct GroupCi {
 
 /// What queueing theory predicts for a group that is an M/M/c (Erlang C)
 /// or M/M/c+M (Erlang A) queue: one Poisson stream at a constant rate,
-/// exponential handle times, no or exponential patience, no clerical time,
-/// no answer delay, and agents serving this group only.
+/// exponential handle times of a constant mean, no or exponential patience,
+/// no clerical time, no answer delay, no calls coming in otherwise
+/// (overflow, transfers, callbacks), no finite queue, and agents serving
+/// this group only, chosen by skills alone (no attribute expression), one
+/// contact at a time (no capacity above 1, R-10.3).
 #[derive(Debug, Clone, Serialize)]
 pub struct ErlangReference {
     /// `"C"` or `"A"`.
@@ -213,7 +218,10 @@ impl Rates {
             asa_s: ratio(t.answered_wait_ms, t.answered) / 1000.0,
             prob_wait: ratio(t.waited, t.answered),
             abandon_rate: ratio(t.abandoned, t.offered),
-            mean_wait_s: ratio(t.answered_wait_ms + t.abandoned_wait_ms, t.offered) / 1000.0,
+            mean_wait_s: ratio(
+                t.answered_wait_ms + t.abandoned_wait_ms + t.overflowed_wait_ms,
+                t.offered,
+            ) / 1000.0,
         }
     }
 }
@@ -230,6 +238,7 @@ fn add(a: &mut Tally, b: &Tally) {
     a.waited += b.waited;
     a.answered_wait_ms += b.answered_wait_ms;
     a.abandoned_wait_ms += b.abandoned_wait_ms;
+    a.overflowed_wait_ms += b.overflowed_wait_ms;
     a.queue_area += b.queue_area;
     a.max_queue = a.max_queue.max(b.max_queue);
 }
@@ -276,8 +285,39 @@ pub fn erlang_reference(s: &Scenario, g: usize) -> Option<ErlangReference> {
             .any(|(h, o)| h != g && s.serves(&p.skills, o));
         !serves_g || (!others && p.full_day())
     });
+    // Calls that enter the group other than from its own stream: calls
+    // overflowing in, transfers and callbacks sent to it.
+    let fed = s
+        .groups
+        .iter()
+        .any(|o| o.overflow_to.as_ref().is_some_and(|t| t.get_ref() == id))
+        || s.arrivals.iter().any(|a| {
+            [&a.transfer, &a.callback]
+                .into_iter()
+                .flatten()
+                .any(|f| f.to.get_ref() == id)
+        });
+    // An agent holding several contacts at once is several
+    // servers, and its busy time (any contact on) is not a server's
+    // utilisation: no textbook figure for the report's occupancy.
+    let one_at_a_time = s
+        .agents
+        .iter()
+        .filter(|p| s.serves(&p.skills, group))
+        .all(|p| {
+            p.capacity
+                .as_ref()
+                .is_none_or(|c| c.budget.is_none() && c.limit(group.media) == 1)
+        });
     let simple = stream.per_hour.is_constant()
         && stream.handle.is_exponential()
+        && stream
+            .handle_profile
+            .as_ref()
+            .is_none_or(|v| v.iter().all(|&m| m == 1.0))
+        && !fed
+        && one_at_a_time
+        && group.expression.is_none()
         && stream.patience.as_ref().is_none_or(|p| p.is_exponential())
         && group.clerical_s == 0
         && *s.answer_delay_s.get_ref() == 0.0
