@@ -11,11 +11,14 @@
 //! the whole ring time, so the heap would hold thousands of them and every
 //! push and pop would pay for the depth. Whenever the heap has doubled
 //! since it was last swept, timers that can never fire again are dropped
-//! ([`Core::sweep_timers`]): ring and clerical timers whose epoch or token
-//! has moved on (epochs and tokens are never reused, so such a timer stays
-//! moot for good). Other kinds may become live again (a call re-entering
-//! a group restarts its stages), so they are kept. Sweeping changes no
-//! firing order: deadlines and sequence numbers order the heap.
+//! ([`Core::sweep_timers`], [`Core::timer_dead`]): epochs, tokens and
+//! deadlines are never reused, so a timer whose epoch, token or deadline
+//! has moved on stays moot for good. A timer whose record is only for now
+//! out of the state it supervises (a max wait while its call rings a
+//! transfer target) may become live again, so it is kept; so does
+//! `poll_timeout`, which must not change what the engine does later.
+//! Sweeping changes no firing order: deadlines and sequence numbers order
+//! the heap.
 
 use crate::agent::{AgentIx, CallIx};
 use crate::command::Epoch;
@@ -140,11 +143,15 @@ impl Core {
         }
     }
 
-    /// The earliest live deadline; moot timers at the head are dropped.
+    /// The earliest deadline of a timer that may still fire; timers at the
+    /// head that never can are dropped. One whose record is only for now
+    /// out of the state it supervises stays (its deadline may be a wake-up
+    /// at which nothing happens): dropping it here would let a call of
+    /// `poll_timeout` change what the engine does later.
     pub(crate) fn next_deadline(&mut self) -> Option<Instant> {
         while let Some((at, timer)) = self.timers.head() {
-            if self.timer_live(at, timer) {
-                return self.timers.peek();
+            if !self.timer_dead(at, timer) {
+                return Some(at);
             }
             self.timers.pop();
         }
@@ -162,10 +169,23 @@ impl Core {
         self.timers = timers;
     }
 
-    /// A ring or clerical timer whose epoch or token has moved on: those
-    /// are never reused, so it stays moot for good.
-    fn timer_dead(&self, at: Instant, timer: &Timer) -> bool {
-        matches!(timer, Timer::Ring { .. } | Timer::Clerical { .. }) && !self.timer_live(at, timer)
+    /// A timer that can never fire again. Epochs, tokens and deadlines are
+    /// never reused and a call's stage only moves on, so most timers not
+    /// live now are moot for good. Not so a max-wait timer whose call is
+    /// out of the queue for a while (ringing a transfer target, R-6.1), nor
+    /// a reserve timer whose caller came back within the same connection
+    /// those are dead only once their call or deadline moved on.
+    pub(crate) fn timer_dead(&self, at: Instant, timer: &Timer) -> bool {
+        match *timer {
+            Timer::MaxWait { call, uid } => self
+                .live_call(call, uid)
+                .is_none_or(|c| c.max_wait_until != Some(at)),
+            Timer::Reserve { call, uid, epoch } => self.live_call(call, uid).is_none_or(|c| {
+                !matches!(c.state, CallState::Connected { epoch: e, .. } if e == epoch)
+                    || c.reserve_until.is_some_and(|until| until != at)
+            }),
+            _ => !self.timer_live(at, timer),
+        }
     }
 
     fn live_call(&self, c: CallIx, uid: u64) -> Option<&crate::call::Call> {
