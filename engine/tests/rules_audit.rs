@@ -901,3 +901,66 @@ fn r9_2_r6_1_target_of_a_phone_agent_transfer_is_not_forced_not_ready() {
     h.arrive(15, "c2", "g");
     assert!(h.offered_to("c2").is_some());
 }
+
+/// with: an answered call transferred, whose
+/// group's maximum wait passes while the target rings, comes back to its
+/// queue when the target does not answer: not overflowed (it stays a call
+/// of its group), and recorded as queued again. What the engine does must
+/// not depend on whether `poll_timeout` was asked while the call was
+/// connected (its max-wait timer was out of its state then): the fuzzer's
+/// save/reload twin, never polled, once disagreed with the polled engine.
+#[test]
+fn r6_1_r3_8_returned_transfer_past_max_wait_requeues_whether_polled_or_not() {
+    let run = |poll: bool| {
+        let mut g = group("g", &["s"]);
+        g.ring_time_s = 10;
+        g.max_wait_s = Some(5);
+        g.overflow = Some(Destination::Number("+1999".into()));
+        let mut h = Harness::new(
+            vec![g],
+            vec![agent("a1", &[("s", 1)]), agent("a2", &[("s", 1)])],
+        );
+        let mut seen: Vec<String> = Vec::new();
+        let mut keep = |h: &mut Harness| {
+            if poll {
+                h.engine.poll_timeout();
+            }
+            seen.extend(h.effects.iter().map(|e| format!("{e:?}")));
+            seen.extend(h.events.iter().map(|e| format!("{e:?}")));
+        };
+        h.login_ready(0, "a1");
+        h.arrive(1, "c1", "g");
+        keep(&mut h);
+        let (_, e) = h.offered_to("c1").unwrap();
+        h.answer(2, "c1", "a1", e);
+        keep(&mut h);
+        h.login_ready(2, "a2");
+        keep(&mut h);
+        h.at(
+            3,
+            Command::Transfer {
+                call: "c1".into(),
+                to_agent: "a2".into(),
+            },
+        )
+        .unwrap();
+        keep(&mut h);
+        not_ready(&mut h, 4, "a1", "BREAK");
+        keep(&mut h);
+        h.tick(6);
+        keep(&mut h);
+        h.tick(13);
+        keep(&mut h);
+        assert!(
+            h.events.iter().any(|e| matches!(
+                &e.kind,
+                EventKind::CallQueued { call, cause: Cause::NoAnswer, .. } if call.as_str() == "c1"
+            )),
+            "poll {poll}: {:?}",
+            h.events
+        );
+        assert_eq!(position(&h, "c1"), 1, "poll {poll}");
+        seen
+    };
+    assert_eq!(run(true), run(false));
+}

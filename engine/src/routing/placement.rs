@@ -196,9 +196,14 @@ impl Core {
             self.personal_no_answer(c);
             return;
         }
+        // An overflow falls due while the call rang; an answered call back
+        // from an unanswered transfer stays its group's and is
+        // queued again like any returned call.
         if let Some((dest, why)) = self.calls[c].overflow_due.take() {
-            self.overflow(c, dest, why);
-            return;
+            if !self.calls[c].answered() {
+                self.overflow(c, dest, why);
+                return;
+            }
         }
         self.emit_queued(c, cause);
         self.place_call(c);
