@@ -26,6 +26,7 @@ use crate::agent::{Agent, AgentIx, CallIx, ChanState, Channel};
 use crate::config::Media;
 use crate::engine::Core;
 use crate::routing_model::CapacityConfig;
+use crate::time::Instant;
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
@@ -164,6 +165,25 @@ impl Agent {
             .chain(self.extra_lanes().iter().map(|x| (x.media, &x.chan)))
     }
 
+    /// Start of the earliest busy period still open on any lane.
+    pub(crate) fn busy_from(&self) -> Option<Instant> {
+        self.all_lanes()
+            .filter_map(|(_, ch)| ch.busy_since.get())
+            .min()
+    }
+
+    /// A lane's busy period `since .. now` closed: adds to the agent's busy
+    /// time the part no other lane still covers, so that concurrent
+    /// contacts count once (R-8.2 occupancy, R-10.3). The rest, from the
+    /// earliest open period on, is added when the lane that covers it
+    /// closes; together that is the union of the busy periods.
+    pub(crate) fn close_busy(&mut self, since: Instant, now: Instant) {
+        let covered_from = self.busy_from().map_or(now, |m| m.min(now));
+        self.busy_ms = self
+            .busy_ms
+            .saturating_add(covered_from.millis_since(since));
+    }
+
     /// Whether the agent has lanes beyond one per media, or cross-media
     /// rules: then filing follows [`CapacityConfig::has_room`].
     pub(crate) fn is_multi(&self) -> bool {
@@ -267,7 +287,7 @@ impl Agent {
 
     /// Start of the idle period the media is filed under: that of its
     /// longest-idle Ready lane (the main channel's without capacity).
-    pub(crate) fn media_idle_since(&self, media: Media) -> crate::time::Instant {
+    pub(crate) fn media_idle_since(&self, media: Media) -> Instant {
         if self.capacity.is_none() {
             return self.chan(media).idle_since;
         }

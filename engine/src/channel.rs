@@ -47,7 +47,7 @@ impl Core {
         lane.state = to;
         // A busy period (reserved .. free again) closes: occupancy.
         if let Some(since) = closed {
-            agent.busy_ms = agent.busy_ms.saturating_add(now.millis_since(since));
+            agent.close_busy(since, now);
         }
         self.changes.agent(a);
         self.sync_ready_status(a, media);

@@ -105,7 +105,9 @@ fn ratio(num: u64, den: u64) -> f64 {
 pub struct AgentStats {
     /// Calls answered and kept (not transferred on).
     pub answered: u64,
-    /// Time busy (reserved, ringing, talking, on hold, waiting, clerical), ms.
+    /// Time busy (reserved, ringing, talking, on hold, waiting, clerical),
+    /// ms: time with at least one contact, so concurrent contacts
+    /// or media count once.
     pub busy_ms: u64,
     /// Time logged on, ms (0 when logged out).
     pub logged_on_ms: u64,
@@ -126,11 +128,9 @@ impl crate::Engine {
         let a = core.agent_ix(t, agent)?;
         let ag = &core.agents[a];
         let now = core.now;
-        let open: u64 = ag
-            .all_lanes()
-            .filter_map(|(_, ch)| ch.busy_since.get())
-            .map(|since| now.millis_since(since))
-            .sum();
+        // Busy time counts once however many contacts overlap (R-8.2,
+        // the periods closed, then the one still open.
+        let open = ag.busy_from().map_or(0, |from| now.millis_since(from));
         let busy_ms = ag.busy_ms + open;
         let logged_on_ms = if ag.is_logged_on() {
             now.millis_since(ag.logon_at)
@@ -141,7 +141,7 @@ impl crate::Engine {
             answered: ag.answered,
             busy_ms,
             logged_on_ms,
-            occupancy: ratio(busy_ms, logged_on_ms).min(1.0),
+            occupancy: ratio(busy_ms, logged_on_ms),
         })
     }
 }

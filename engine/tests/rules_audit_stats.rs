@@ -443,7 +443,6 @@ fn r7_2_r8_2_figures_queue_order_and_timers_survive_a_restart() {
 /// the time the agent handles at least one contact. Two chats at once
 /// from 0 to 10 s, read at 40 s: busy 10 s, occupancy 0.25.
 #[test]
-#[ignore = "R-8.2/R-10.3 reading unsure: the engine sums busy time per contact (20 s, occupancy 0.5); a union of busy periods would give 10 s, 0.25; changing it also changes least-occupied (R-3.3)"]
 fn r8_2_r10_3_occupancy_of_concurrent_contacts_counts_busy_time_once() {
     let mut g = group("chat", &["c"]);
     g.media = Media::Chat;
@@ -490,6 +489,58 @@ fn r8_2_r10_3_occupancy_of_concurrent_contacts_counts_busy_time_once() {
         (2, 10_000, 40_000)
     );
     assert!((st.occupancy - 0.25).abs() < 1e-9);
+}
+
+/// with: overlapping, staggered contacts count their union.
+/// Chat k1 from 0 to 10 s, k2 from 5 to 15 s: busy 12 s when read at 12 s
+/// (k2 still open), 15 s when read at 40 s, not 20 s.
+#[test]
+fn r8_2_r10_3_staggered_concurrent_contacts_count_their_union() {
+    let mut g = group("chat", &["c"]);
+    g.media = Media::Chat;
+    let mut a = agent("a1", &[("c", 1)]);
+    a.capacity = Some(CapacityConfig {
+        per_media: [(Media::Chat, 2)].into_iter().collect(),
+        ..CapacityConfig::default()
+    });
+    let mut h = Harness::new(vec![g], vec![a]);
+    h.at(
+        0,
+        Command::Logon {
+            agent: "a1".into(),
+            extension: "x".into(),
+            media: vec![Media::Chat],
+        },
+    )
+    .unwrap();
+    h.at(
+        0,
+        Command::Ready {
+            agent: "a1".into(),
+            media: Media::Chat,
+        },
+    )
+    .unwrap();
+    for (at, c) in [(0, "k1"), (5, "k2")] {
+        h.at(
+            at,
+            Command::call_arrived(CallSpec {
+                media: Some(Media::Chat),
+                ..CallSpec::new(c, "chat")
+            }),
+        )
+        .unwrap();
+        answer_offer(&mut h, at, c);
+    }
+    h.hangup(10, "k1");
+    h.tick(12);
+    let busy = |h: &Harness| h.engine.agent_stats(&h.tenant, &"a1".into()).unwrap();
+    assert_eq!(busy(&h).busy_ms, 12_000);
+    h.hangup(15, "k2");
+    h.tick(40);
+    let st = busy(&h);
+    assert_eq!((st.busy_ms, st.logged_on_ms), (15_000, 40_000));
+    assert!((st.occupancy - 0.375).abs() < 1e-9);
 }
 
 /// the cap of 100 codes is what a *phone* agent is shown, and a
