@@ -439,11 +439,9 @@ fn r7_2_r8_2_figures_queue_order_and_timers_survive_a_restart() {
     assert_eq!((s.answered_wait_ms, s.longest_wait_ms), (23_000, 60_000));
 }
 
-/// with: occupancy = busy time / logged-on time, busy being
-/// the time the agent handles at least one contact. Two chats at once
-/// from 0 to 10 s, read at 40 s: busy 10 s, occupancy 0.25.
-#[test]
-fn r8_2_r10_3_occupancy_of_concurrent_contacts_counts_busy_time_once() {
+/// Agent `a1`, logged on and Ready for chat, with room for two chats at
+/// once, serving group `chat`.
+fn chat_agent_of_two_contacts() -> Harness {
     let mut g = group("chat", &["c"]);
     g.media = Media::Chat;
     let mut a = agent("a1", &[("c", 1)]);
@@ -469,16 +467,30 @@ fn r8_2_r10_3_occupancy_of_concurrent_contacts_counts_busy_time_once() {
         },
     )
     .unwrap();
+    h
+}
+
+/// Chat `c` arrives in group `chat` at `secs` and its offer is answered.
+fn chat_answered(h: &mut Harness, secs: u64, c: &str) {
+    h.at(
+        secs,
+        Command::call_arrived(CallSpec {
+            media: Some(Media::Chat),
+            ..CallSpec::new(c, "chat")
+        }),
+    )
+    .unwrap();
+    answer_offer(h, secs, c);
+}
+
+/// with: occupancy = busy time / logged-on time, busy being
+/// the time the agent handles at least one contact. Two chats at once
+/// from 0 to 10 s, read at 40 s: busy 10 s, occupancy 0.25.
+#[test]
+fn r8_2_r10_3_occupancy_of_concurrent_contacts_counts_busy_time_once() {
+    let mut h = chat_agent_of_two_contacts();
     for c in ["k1", "k2"] {
-        h.at(
-            0,
-            Command::call_arrived(CallSpec {
-                media: Some(Media::Chat),
-                ..CallSpec::new(c, "chat")
-            }),
-        )
-        .unwrap();
-        answer_offer(&mut h, 0, c);
+        chat_answered(&mut h, 0, c);
     }
     h.hangup(10, "k1");
     h.hangup(10, "k2");
@@ -496,41 +508,9 @@ fn r8_2_r10_3_occupancy_of_concurrent_contacts_counts_busy_time_once() {
 /// (k2 still open), 15 s when read at 40 s, not 20 s.
 #[test]
 fn r8_2_r10_3_staggered_concurrent_contacts_count_their_union() {
-    let mut g = group("chat", &["c"]);
-    g.media = Media::Chat;
-    let mut a = agent("a1", &[("c", 1)]);
-    a.capacity = Some(CapacityConfig {
-        per_media: [(Media::Chat, 2)].into_iter().collect(),
-        ..CapacityConfig::default()
-    });
-    let mut h = Harness::new(vec![g], vec![a]);
-    h.at(
-        0,
-        Command::Logon {
-            agent: "a1".into(),
-            extension: "x".into(),
-            media: vec![Media::Chat],
-        },
-    )
-    .unwrap();
-    h.at(
-        0,
-        Command::Ready {
-            agent: "a1".into(),
-            media: Media::Chat,
-        },
-    )
-    .unwrap();
+    let mut h = chat_agent_of_two_contacts();
     for (at, c) in [(0, "k1"), (5, "k2")] {
-        h.at(
-            at,
-            Command::call_arrived(CallSpec {
-                media: Some(Media::Chat),
-                ..CallSpec::new(c, "chat")
-            }),
-        )
-        .unwrap();
-        answer_offer(&mut h, at, c);
+        chat_answered(&mut h, at, c);
     }
     h.hangup(10, "k1");
     h.tick(12);
