@@ -37,6 +37,17 @@ fn not_ready(h: &mut Harness, secs: u64, agent: &str, reason: &str) {
     .unwrap();
 }
 
+/// Group `g` (skill `s`, ring time 10 s) and agents `a1`, `a2` with the
+/// skill, neither logged on yet.
+fn two_agents_ringing_10_s() -> Harness {
+    let mut g = group("g", &["s"]);
+    g.ring_time_s = 10;
+    Harness::new(
+        vec![g],
+        vec![agent("a1", &[("s", 1)]), agent("a2", &[("s", 1)])],
+    )
+}
+
 fn no_answer_status() -> AgentStatus {
     AgentStatus::NotReady {
         reason: "NO_ANSWER".into(),
@@ -80,12 +91,7 @@ fn r3_6_r3_1_no_answer_returns_behind_higher_priority_ahead_of_later_arrivals() 
 /// in the same step as the ring timeout.
 #[test]
 fn r3_6_r3_2_returned_call_goes_at_once_to_an_idle_ready_agent() {
-    let mut g = group("g", &["s"]);
-    g.ring_time_s = 10;
-    let mut h = Harness::new(
-        vec![g],
-        vec![agent("a1", &[("s", 1)]), agent("a2", &[("s", 1)])],
-    );
+    let mut h = two_agents_ringing_10_s();
     h.login_ready(0, "a1");
     h.login_ready(1, "a2");
     h.arrive(2, "c1", "g");
@@ -337,12 +343,7 @@ fn r10_4_r3_5_returned_call_keeps_arrival_across_groups() {
 /// the target is forced Not Ready.
 #[test]
 fn r6_1_transfer_before_answer_unanswered_returns_to_original_place() {
-    let mut g = group("g", &["s"]);
-    g.ring_time_s = 10;
-    let mut h = Harness::new(
-        vec![g],
-        vec![agent("a1", &[("s", 1)]), agent("a2", &[("s", 1)])],
-    );
+    let mut h = two_agents_ringing_10_s();
     h.logon(0, "a1");
     h.logon(0, "a2");
     h.arrive(1, "c1", "g");
