@@ -160,7 +160,11 @@ impl Core {
         let media = self.calls[c].media;
         let l = self.agents[a].lane_of(media, c);
         let next = match (&self.agents[a].lane(l).state, on) {
-            (ChanState::Talking { .. }, true) => ChanState::Hold { call: c, epoch },
+            // A call back from authentication is carried on like any
+            // other: it may be held too, and is retrieved talking.
+            (ChanState::Talking { .. } | ChanState::Callback { .. }, true) => {
+                ChanState::Hold { call: c, epoch }
+            }
             (ChanState::Hold { .. }, false) => ChanState::Talking { call: c, epoch },
             _ => return Err(self.agent_state_error(a, media, command)),
         };

@@ -418,11 +418,10 @@ fn r6_2_transfer_not_answered_then_answered_again_counts_once() {
 }
 
 /// R-6.3 with R-2.1: the agent whose call came back "sees it as Callback
-/// and continues" — carrying on the call would include putting it on hold,
-/// as the same agent may transfer it or send it to authentication again
-/// from Callback. The engine refuses Hold in Callback (only Talking ⇄ Hold).
+/// and continues" — carrying on the call includes putting it on hold, as
+/// the same agent may transfer it or send it to authentication again from
+/// Callback. Retrieved, the call is talking again.
 #[test]
-#[ignore = "R-6.3/R-2.1 unclear: the state machine lists only Talking <-> Hold, so whether a Callback call may be held is a reading to settle, not a clear bug"]
 fn r6_3_r2_1_a_returned_call_can_be_held() {
     let mut h = harness(0, false);
     h.login_ready(0, "a");
