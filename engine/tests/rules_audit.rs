@@ -270,14 +270,7 @@ fn r2_3_r3_8_deferred_logoff_of_last_agent_overflows_at_call_end() {
     let (_, e) = h.offered_to("c1").unwrap();
     h.answer(2, "c1", "a1", e);
     h.arrive(3, "c2", "g");
-    h.at(
-        4,
-        Command::Logoff {
-            agent: "a1".into(),
-            reason: None,
-        },
-    )
-    .unwrap();
+    h.logoff(4, "a1");
     assert!(matches!(h.status("a1"), AgentStatus::Talking { .. }));
     assert_eq!(position(&h, "c2"), 1);
     h.hangup(10, "c1");
@@ -728,14 +721,7 @@ fn r4_3_r4_4_reserved_call_of_an_agent_logging_off_is_diverted() {
     let (_, e) = h.offered_to("c1").unwrap();
     h.answer(2, "c1", "a1", e);
     dial(&mut h, 3, "c2", "5500");
-    h.at(
-        4,
-        Command::Logoff {
-            agent: "a1".into(),
-            reason: None,
-        },
-    )
-    .unwrap();
+    h.logoff(4, "a1");
     h.hangup(5, "c1");
     assert_eq!(h.status("a1"), AgentStatus::LoggedOut);
     assert_eq!(
@@ -809,14 +795,7 @@ fn r2_3_r3_7_logoff_after_not_ready_request_logs_off_at_call_end() {
     let (_, e) = h.offered_to("c1").unwrap();
     h.answer(2, "c1", "a1", e);
     not_ready(&mut h, 3, "a1", "BREAK");
-    h.at(
-        4,
-        Command::Logoff {
-            agent: "a1".into(),
-            reason: None,
-        },
-    )
-    .unwrap();
+    h.logoff(4, "a1");
     h.hangup(5, "c1");
     assert_eq!(h.status("a1"), AgentStatus::LoggedOut);
     h.tick(15);

@@ -273,14 +273,7 @@ fn r8_2_r2_3_clerical_cut_by_not_ready_or_skipped_by_logoff() {
     h.ready(20, "a1");
     h.arrive(20, "c2", "g");
     answer_offer(&mut h, 20, "c2");
-    h.at(
-        25,
-        Command::Logoff {
-            agent: "a1".into(),
-            reason: None,
-        },
-    )
-    .unwrap();
+    h.logoff(25, "a1");
     h.hangup(30, "c2");
     assert_eq!(h.status("a1"), AgentStatus::LoggedOut);
     h.tick(60);
@@ -359,14 +352,7 @@ fn r8_1_agent_events_of_a_shift_carry_tenant_agent_time_and_status() {
     )
     .unwrap();
     keep(&h);
-    h.at(
-        20,
-        Command::Logoff {
-            agent: "a1".into(),
-            reason: None,
-        },
-    )
-    .unwrap();
+    h.logoff(20, "a1");
     keep(&h);
     let at = |s: u64| {
         seen.iter()

@@ -90,6 +90,18 @@ impl Harness {
         .expect("ready");
     }
 
+    /// Logs `agent` off (deferred while it is on a call, R-2.3).
+    pub fn logoff(&mut self, secs: u64, agent: &str) {
+        self.at(
+            secs,
+            Command::Logoff {
+                agent: agent.into(),
+                reason: None,
+            },
+        )
+        .expect("logoff");
+    }
+
     pub fn login_ready(&mut self, secs: u64, agent: &str) {
         self.logon(secs, agent);
         self.ready(secs, agent);
