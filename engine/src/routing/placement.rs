@@ -245,7 +245,8 @@ impl Core {
         let reason = self.tenants[t].config.no_answer_reason.clone();
         // a private call (completed on transfer) is not the
         // group's: no group no-answer, and its target is not forced Not
-        // Ready (R-6.1 is for service-group calls); it keeps its state.
+        // Ready (R-6.1 is for service-group calls): it is released to what
+        // it was to do after the offer (Ready, or the Not Ready it asked for).
         let private = self.calls[c].private;
         let mut released: SmallVec<[(AgentIx, crate::capacity::Lane); 1]> = SmallVec::new();
         for &(a, epoch) in &failed {
