@@ -146,10 +146,8 @@ impl Agent {
     pub(crate) fn forget_clerical_group(&mut self, g: crate::agent::GroupIx) {
         let n = Media::ALL.len() + self.extra_lanes().len();
         for l in (0..n).map(|i| Lane(i as u16)) {
-            let names_g =
-                |s: &ChanState| matches!(s, ChanState::Clerical { group: Some(x), .. } if *x == g);
-            if names_g(&self.lane(l).state) {
-                if let ChanState::Clerical { group, .. } = &mut self.lane_mut(l).state {
+            if let ChanState::Clerical { group, .. } = &mut self.lane_mut(l).state {
+                if *group == Some(g) {
                     *group = None;
                 }
             }
